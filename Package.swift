@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow ../shared/STYLE.md: C shims at the bottom, then HTTP and Store,
+// then the app target that wires them, then the executable. Imports point downwards only.
+let package = Package(
+    name: "Gatehouse",
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CSocket"),
+        .target(
+            name: "HTTP",
+            dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(
+            name: "Gatehouse",
+            dependencies: ["HTTP", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "gatehouse",
+            dependencies: ["Gatehouse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

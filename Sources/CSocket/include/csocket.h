@@ -1,0 +1,21 @@
+#ifndef GATEHOUSE_CSOCKET_H
+#define GATEHOUSE_CSOCKET_H
+#include <sys/types.h>
+#include <sys/socket.h>
+
+/// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC. Glibc declares accept4 only under _GNU_SOURCE,
+/// which Swift's Glibc module does not define, so this wrapper lives in C.
+int gatehouse_accept_nonblocking(int listener, struct sockaddr *address, socklen_t *length);
+
+/// socket(2) with SOCK_NONBLOCK | SOCK_CLOEXEC for a stream socket of the given family.
+int gatehouse_stream_socket(int family);
+
+/// Marks an existing descriptor non-blocking. Returns 0 or -1 with errno set.
+int gatehouse_set_nonblocking(int fd);
+
+/// send(2) with MSG_NOSIGNAL, so a peer that went away gives EPIPE instead of killing the process.
+ssize_t gatehouse_send(int fd, const void *bytes, size_t length);
+
+/// Current errno, read in C because Swift's errno accessor is not thread-safe to reason about everywhere.
+int gatehouse_errno(void);
+#endif

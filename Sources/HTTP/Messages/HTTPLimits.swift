@@ -1,0 +1,27 @@
+/// Size limits applied while parsing a request. Each has a configuration key in `server.limits`.
+public struct HTTPLimits: Sendable, Equatable {
+    /// Longest request line accepted; longer gets 414.
+    public var maxRequestLineBytes: Int = 8 * 1024
+    /// Largest header section (all field lines together); larger gets 431.
+    public var maxHeaderBytes: Int = 32 * 1024
+    /// Most header fields accepted; more gets 431.
+    public var maxHeaderCount: Int = 100
+    /// Largest request body, after de-chunking; larger gets 413.
+    public var maxBodyBytes: Int = 1024 * 1024
+    /// Longest chunk-size line including extensions; longer gets 400.
+    public var maxChunkLineBytes: Int = 1024
+
+    public init(
+        maxRequestLineBytes: Int = 8 * 1024,
+        maxHeaderBytes: Int = 32 * 1024,
+        maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 1024 * 1024,
+        maxChunkLineBytes: Int = 1024
+    ) {
+        self.maxRequestLineBytes = maxRequestLineBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+        self.maxChunkLineBytes = maxChunkLineBytes
+    }
+}

@@ -1,0 +1,2 @@
+import Gatehouse
+print("gatehouse \(GatehouseVersion.current)")

@@ -1,0 +1,1 @@
+// Gatehouse tests arrive with the app.

@@ -1,0 +1,1 @@
+// Store tests arrive with the store.
