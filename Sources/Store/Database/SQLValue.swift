@@ -1,4 +1,7 @@
 /// A value SQLite stores or returns: its five storage classes.
+///
+/// Deliberately not `ExpressibleByNilLiteral`: with it, `row["x"] == nil` would compare
+/// against `.null` instead of asking whether the column exists. Write `.null`.
 public enum SQLValue: Sendable, Equatable, Hashable {
     case null
     case integer(Int64)
@@ -16,10 +19,6 @@ public enum SQLValue: Sendable, Equatable, Hashable {
         case .blob: "BLOB"
         }
     }
-}
-
-extension SQLValue: ExpressibleByNilLiteral {
-    public init(nilLiteral: ()) { self = .null }
 }
 
 extension SQLValue: ExpressibleByIntegerLiteral {
