@@ -15,7 +15,8 @@ import CSQLite
 public final class Database: Sendable {
     /// The path this database was opened with.
     public let path: String
-    /// True for `":memory:"`.
+    /// True for `":memory:"` (and `""`, SQLite's private temporary database, which is equally
+    /// invisible to a second connection).
     public let isInMemory: Bool
     private let writer: SerializedConnection
     /// Nil for an in-memory database, whose reads use the writer.

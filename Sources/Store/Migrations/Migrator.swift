@@ -62,8 +62,10 @@ public struct Migrator: Sendable {
         if let refusal = status.refusal { throw refusal }
 
         var applied: [Migration] = []
-        for migration in status.pending where try apply(migration, to: database, now: now) {
-            applied.append(migration)
+        for migration in status.pending {
+            if try apply(migration, to: database, now: now) {
+                applied.append(migration)
+            }
         }
         return applied
     }
