@@ -1,0 +1,87 @@
+import Foundation
+
+// The two places where a non-Sendable `Connection` is shared between threads. Each is
+// `@unchecked Sendable` for one reason, stated on the type, and nothing else is.
+
+/// The writer connection behind a lock: SQLite allows one writer at a time, and serializing
+/// in-process writers here means they queue on a cheap lock instead of spinning in
+/// `busy_timeout`.
+///
+/// `@unchecked Sendable`: `connection` is only touched while `lock` is held.
+final class SerializedConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var connection: Connection?
+
+    init(_ connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Runs `body` with the connection, holding the lock. Not reentrant: calling it again from
+    /// inside `body` on the same thread deadlocks, so `Database` documents that writes (and, on
+    /// an in-memory database, reads) do not nest.
+    func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let connection else { throw StoreError.closed() }
+        return try body(connection)
+    }
+
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        connection?.close()
+        connection = nil
+    }
+}
+
+/// A fixed set of reader connections; a reader is checked out for one `read` and returned.
+/// When all are busy the caller waits for one to come back.
+///
+/// `@unchecked Sendable`: `idle` and `isClosed` are only touched while `condition` is held,
+/// and a checked-out connection belongs to exactly one thread until it is released.
+final class ReaderPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var idle: [Connection]
+    private var isClosed = false
+
+    init(_ connections: [Connection]) {
+        self.idle = connections
+    }
+
+    func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        let connection = try checkOut()
+        defer { checkIn(connection) }
+        return try body(connection)
+    }
+
+    private func checkOut() throws(StoreError) -> Connection {
+        condition.lock()
+        defer { condition.unlock() }
+        while idle.isEmpty && !isClosed {
+            condition.wait()
+        }
+        guard !isClosed, let connection = idle.popLast() else { throw .closed() }
+        return connection
+    }
+
+    private func checkIn(_ connection: Connection) {
+        condition.lock()
+        defer { condition.unlock() }
+        if isClosed {
+            connection.close()
+        } else {
+            idle.append(connection)
+            condition.signal()
+        }
+    }
+
+    /// Closes idle readers now; readers still in use are closed when they come back.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        isClosed = true
+        idle.forEach { $0.close() }
+        idle.removeAll()
+        condition.broadcast()
+    }
+}

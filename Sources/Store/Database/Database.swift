@@ -1,0 +1,122 @@
+import CSQLite
+
+/// A SQLite database: one writer connection, serialized, and a small pool of readers used
+/// concurrently beside it.
+///
+/// File databases run in WAL mode, so readers see the last committed state while a write is
+/// in progress and never block it. An in-memory database (`":memory:"`) exists only inside
+/// its one connection, so there reads go through the writer's lock too; the API and its
+/// guarantees stay the same, which lets every test run against both kinds.
+///
+/// Every connection gets `foreign_keys=ON` and the configured `busy_timeout`; the writer of a
+/// file database also sets `journal_mode=WAL` and `synchronous=NORMAL` (durable in WAL mode
+/// except for the last transactions on power loss, never corrupt). Readers run with
+/// `query_only=ON`, so a write inside `read` fails with `.readOnly` instead of racing the writer.
+public final class Database: Sendable {
+    /// The path this database was opened with.
+    public let path: String
+    /// True for `":memory:"` (and `""`, SQLite's private temporary database, which is equally
+    /// invisible to a second connection).
+    public let isInMemory: Bool
+    private let writer: SerializedConnection
+    /// Nil for an in-memory database, whose reads use the writer.
+    private let readers: ReaderPool?
+
+    public init(path: String, options: DatabaseOptions = .init()) throws(StoreError) {
+        self.path = path
+        self.isInMemory = path == ":memory:" || path.isEmpty
+        let writerConnection = try Connection(
+            path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
+            statementCacheCapacity: options.statementCacheCapacity
+        )
+        try Self.configureWriter(writerConnection, inMemory: isInMemory)
+        self.writer = SerializedConnection(writerConnection)
+
+        if isInMemory {
+            self.readers = nil
+        } else {
+            var readerConnections: [Connection] = []
+            for _ in 0..<max(1, options.readerCount) {
+                let reader = try Connection(
+                    path: path, flags: SQLITE_OPEN_READWRITE,
+                    busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
+                    statementCacheCapacity: options.statementCacheCapacity
+                )
+                try reader.execute("PRAGMA foreign_keys = ON")
+                try reader.execute("PRAGMA query_only = ON")
+                readerConnections.append(reader)
+            }
+            self.readers = ReaderPool(readerConnections)
+        }
+    }
+
+    private static func configureWriter(_ connection: Connection, inMemory: Bool) throws(StoreError) {
+        try connection.execute("PRAGMA foreign_keys = ON")
+        guard !inMemory else { return }
+        // journal_mode answers with the mode it ended up in; anything but WAL is refused
+        // rather than silently running with readers that block the writer.
+        let mode = try connection.queryOne("PRAGMA journal_mode = WAL")?.string(at: 0)
+        guard mode?.lowercased() == "wal" else {
+            throw StoreError(code: .cannotOpen, message: "the database could not be switched to WAL mode")
+        }
+        try connection.execute("PRAGMA synchronous = NORMAL")
+    }
+
+    /// Runs `body` in a read transaction, so every query in it sees the same snapshot.
+    /// Writes inside fail with `.readOnly`. Reads run concurrently with each other and with
+    /// the writer on a file database.
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard let readers else {
+            return try writer.withConnection { connection in
+                try connection.execute("PRAGMA query_only = ON")
+                defer { try? connection.execute("PRAGMA query_only = OFF") }
+                return try Self.inTransaction(connection, begin: "BEGIN DEFERRED", body)
+            }
+        }
+        return try readers.withConnection { connection in
+            try Self.inTransaction(connection, begin: "BEGIN DEFERRED", body)
+        }
+    }
+
+    /// Runs `body` in an immediate transaction on the writer: commits when it returns, rolls
+    /// back when it throws. Writes are serialized; do not call `write` (or, on an in-memory
+    /// database, `read`) from inside `body`, which would wait for itself.
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        try writer.withConnection { connection in
+            try Self.inTransaction(connection, begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
+    /// Runs `body` on the writer, serialized but with no transaction around it, for work that
+    /// must happen outside one (such as `PRAGMA foreign_keys`, which is a no-op inside a
+    /// transaction). `body` is responsible for its own transactions; one it leaves open is
+    /// rolled back.
+    public func writeWithoutTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        try writer.withConnection { connection in
+            defer { connection.rollbackIfNeeded() }
+            return try body(connection)
+        }
+    }
+
+    /// Closes every connection. Later calls fail with `.closed`; a read in progress finishes
+    /// first. Safe to call more than once.
+    public func close() {
+        readers?.close()
+        writer.close()
+    }
+
+    private static func inTransaction<T>(
+        _ connection: Connection, begin: String, _ body: (Connection) throws -> T
+    ) throws -> T {
+        try connection.execute(begin)
+        do {
+            let result = try body(connection)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            connection.rollbackIfNeeded()
+            throw error
+        }
+    }
+}

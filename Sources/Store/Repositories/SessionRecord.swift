@@ -1,0 +1,90 @@
+/// A row of `sessions`. Timestamps are unix seconds. `tokenHash` is the SHA-256 of the cookie
+/// value; the cookie value itself is never stored.
+public struct SessionRecord: Sendable, Equatable {
+    public let id: Int64
+    public let tokenHash: [UInt8]
+    /// Nil until the session signs in.
+    public let userID: Int64?
+    public let createdAt: Int64
+    public let lastSeenAt: Int64
+    public let idleExpiresAt: Int64
+    public let absoluteExpiresAt: Int64
+    public let revokedAt: Int64?
+    public let authenticatedAt: Int64?
+    public let provider: String?
+    public let userAgent: String?
+    public let clientAddress: String?
+
+    public init(
+        id: Int64, tokenHash: [UInt8], userID: Int64?, createdAt: Int64, lastSeenAt: Int64,
+        idleExpiresAt: Int64, absoluteExpiresAt: Int64, revokedAt: Int64?, details: SessionDetails
+    ) {
+        self.id = id
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.idleExpiresAt = idleExpiresAt
+        self.absoluteExpiresAt = absoluteExpiresAt
+        self.revokedAt = revokedAt
+        self.authenticatedAt = details.authenticatedAt
+        self.provider = details.provider
+        self.userAgent = details.userAgent
+        self.clientAddress = details.clientAddress
+    }
+
+    /// Whether the session may be used at `now`: not revoked, and `now` before both expiries.
+    /// An expiry instant itself is already expired.
+    public func isActive(at now: Int64) -> Bool {
+        revokedAt == nil && now < idleExpiresAt && now < absoluteExpiresAt
+    }
+
+    /// Whether a `touch` at `now` would write: only once `minimumInterval` seconds have passed
+    /// since `lastSeenAt`, so a busy session does not cost a write per request. Lets a caller
+    /// that just read the session skip the writer entirely.
+    public func needsTouch(at now: Int64, minimumInterval: Int64) -> Bool {
+        let (elapsed, overflow) = now.subtractingReportingOverflow(lastSeenAt)
+        return !overflow && elapsed >= minimumInterval
+    }
+
+    static let columns = """
+        id, token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, \
+        revoked_at, authenticated_at, provider, user_agent, client_address
+        """
+
+    init(row: Row) throws(StoreError) {
+        self.init(
+            id: try row.int64("id"),
+            tokenHash: try row.blob("token_hash"),
+            userID: try row.optionalInt64("user_id"),
+            createdAt: try row.int64("created_at"),
+            lastSeenAt: try row.int64("last_seen_at"),
+            idleExpiresAt: try row.int64("idle_expires_at"),
+            absoluteExpiresAt: try row.int64("absolute_expires_at"),
+            revokedAt: try row.optionalInt64("revoked_at"),
+            details: SessionDetails(
+                authenticatedAt: try row.optionalInt64("authenticated_at"),
+                provider: try row.optionalString("provider"),
+                userAgent: try row.optionalString("user_agent"),
+                clientAddress: try row.optionalString("client_address")
+            )
+        )
+    }
+}
+
+/// What is known about a session beyond its identity and lifetimes.
+public struct SessionDetails: Sendable, Equatable {
+    /// When the user signed in (unix seconds); nil for a session that has not.
+    public var authenticatedAt: Int64?
+    /// The identity provider used to sign in.
+    public var provider: String?
+    public var userAgent: String?
+    public var clientAddress: String?
+
+    public init(authenticatedAt: Int64? = nil, provider: String? = nil, userAgent: String? = nil, clientAddress: String? = nil) {
+        self.authenticatedAt = authenticatedAt
+        self.provider = provider
+        self.userAgent = userAgent
+        self.clientAddress = clientAddress
+    }
+}

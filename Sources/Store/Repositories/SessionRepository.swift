@@ -1,0 +1,109 @@
+/// Reads and writes `sessions` on the connection it is given. Time is always a parameter
+/// (`now`, unix seconds), never read here, so expiry is tested without waiting.
+///
+/// Sessions are found by `token_hash`, the SHA-256 of the cookie value, which the caller
+/// computes; this repository never sees the cookie value itself.
+public struct SessionRepository {
+    private let connection: Connection
+
+    public init(_ connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Creates a session that expires after `idleLifetime` seconds without a touch, and after
+    /// `absoluteLifetime` seconds whatever happens. The idle expiry never exceeds the absolute one.
+    public func create(
+        tokenHash: [UInt8], userID: Int64?, now: Int64,
+        idleLifetime: Int64, absoluteLifetime: Int64, details: SessionDetails = .init()
+    ) throws(StoreError) -> SessionRecord {
+        let absoluteExpiresAt = Self.adding(now, absoluteLifetime)
+        let idleExpiresAt = min(Self.adding(now, idleLifetime), absoluteExpiresAt)
+        try connection.execute(
+            """
+            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
+                                  authenticated_at, provider, user_agent, client_address)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .blob(tokenHash), SQLValue(userID), .integer(now), .integer(now), .integer(idleExpiresAt),
+                .integer(absoluteExpiresAt), SQLValue(details.authenticatedAt), SQLValue(details.provider),
+                SQLValue(details.userAgent), SQLValue(details.clientAddress),
+            ]
+        )
+        return SessionRecord(
+            id: connection.lastInsertRowID, tokenHash: tokenHash, userID: userID, createdAt: now, lastSeenAt: now,
+            idleExpiresAt: idleExpiresAt, absoluteExpiresAt: absoluteExpiresAt, revokedAt: nil, details: details
+        )
+    }
+
+    /// The session with this token hash if it is usable at `now`; nil when unknown, revoked,
+    /// idle-expired, absolutely expired, or belonging to a deactivated user (deactivation
+    /// therefore ends sessions at once, even before they are revoked). One lookup through the
+    /// unique index on `token_hash`, plus the user's primary key.
+    public func findActive(tokenHash: [UInt8], now: Int64) throws(StoreError) -> SessionRecord? {
+        let row = try connection.queryOne(
+            """
+            SELECT \(SessionRecord.columns) FROM sessions
+            WHERE token_hash = ?1 AND revoked_at IS NULL AND idle_expires_at > ?2 AND absolute_expires_at > ?2
+              AND (user_id IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = sessions.user_id AND users.active = 1))
+            """,
+            [.blob(tokenHash), .integer(now)]
+        )
+        return try row.map { row throws(StoreError) in try SessionRecord(row: row) }
+    }
+
+    /// Extends the idle expiry to `now + idleLifetime` (capped at the absolute expiry) and
+    /// records `now` as last seen, but only for an active session last seen at least
+    /// `minimumInterval` seconds ago: a busy session costs one write per interval, not one per
+    /// request. Returns true when it wrote.
+    @discardableResult
+    public func touch(tokenHash: [UInt8], now: Int64, idleLifetime: Int64, minimumInterval: Int64) throws(StoreError) -> Bool {
+        try connection.execute(
+            """
+            UPDATE sessions SET last_seen_at = ?1, idle_expires_at = min(?2, absolute_expires_at)
+            WHERE token_hash = ?3 AND revoked_at IS NULL AND idle_expires_at > ?1 AND absolute_expires_at > ?1
+              AND last_seen_at <= ?4
+            """,
+            [.integer(now), .integer(Self.adding(now, idleLifetime)), .blob(tokenHash), .integer(Self.adding(now, -minimumInterval))]
+        )
+        return connection.changes > 0
+    }
+
+    /// Revokes one session. Returns false when there was no unrevoked session with that hash.
+    @discardableResult
+    public func revoke(tokenHash: [UInt8], now: Int64) throws(StoreError) -> Bool {
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            [.integer(now), .blob(tokenHash)]
+        )
+        return connection.changes > 0
+    }
+
+    /// Revokes every session of a user (sign out everywhere). Returns how many were revoked.
+    @discardableResult
+    public func revokeAll(userID: Int64, now: Int64) throws(StoreError) -> Int {
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            [.integer(now), .integer(userID)]
+        )
+        return connection.changes
+    }
+
+    /// Deletes sessions that can never be used again: expired (idle or absolute) at `now`, or
+    /// revoked. Returns how many were deleted.
+    @discardableResult
+    public func deleteExpired(now: Int64) throws(StoreError) -> Int {
+        try connection.execute(
+            "DELETE FROM sessions WHERE absolute_expires_at <= ?1 OR idle_expires_at <= ?1 OR revoked_at IS NOT NULL",
+            [.integer(now)]
+        )
+        return connection.changes
+    }
+
+    /// `now + seconds`, saturating instead of trapping: an absurd configured lifetime must not crash.
+    private static func adding(_ now: Int64, _ seconds: Int64) -> Int64 {
+        let (sum, overflow) = now.addingReportingOverflow(seconds)
+        guard overflow else { return sum }
+        return seconds > 0 ? .max : .min
+    }
+}

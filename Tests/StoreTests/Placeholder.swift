@@ -1,1 +1,0 @@
-// Store tests arrive with the store.
