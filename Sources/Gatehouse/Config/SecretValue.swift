@@ -98,15 +98,16 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
             decoder.error(at: path, "cannot read secret file \(filePath): \(failure)")
             return nil
         }
-        guard var text = String(data: contents, encoding: .utf8) else {
+        // Editors and `echo` end files with a newline that is not part of the secret. Trimmed
+        // as bytes: in a Swift String "\r\n" is one Character, so counting would go wrong.
+        var bytes = [UInt8](contents)
+        if bytes.last == UInt8(ascii: "\n") {
+            bytes.removeLast()
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             decoder.error(at: path, "secret file \(filePath) is not UTF-8 text")
             return nil
-        }
-        // Editors and `echo` end files with a newline that is not part of the secret.
-        if text.hasSuffix("\r\n") {
-            text.removeLast(2)
-        } else if text.hasSuffix("\n") {
-            text.removeLast()
         }
         guard !text.isEmpty else {
             decoder.error(at: path, "secret file \(filePath) is empty")
