@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Gatehouse
 
@@ -132,6 +135,15 @@ private func temporaryFile(_ contents: String) throws -> String {
         let (value, problems) = try decode(#"{"file": "\#(path)"}"#)
         #expect(value == nil)
         #expect(problems.map(\.message) == ["secret file \(path) is empty"])
+    }
+
+    @Test func fifoIsRefusedWithoutWaitingForAWriter() throws {
+        let path = NSTemporaryDirectory() + "gatehouse-fifo-\(UUID().uuidString)"
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (value, problems) = try decode(#"{"file": "\#(path)"}"#)
+        #expect(value == nil)
+        #expect(problems.map(\.message) == ["cannot read secret file \(path): not a regular file"])
     }
 
     @Test func oversizedFileIsRefusedUnread() throws {

@@ -10,7 +10,9 @@ import Darwin
 /// Reads small files (the configuration, secret files) with a size cap and a reason on failure.
 enum ConfigFile {
     static func contents(atPath path: String, maximumBytes: Int) -> Result<Data, ConfigFileError> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK so that opening a FIFO cannot hang waiting for a writer; it is refused
+        // below as not a regular file. Regular files ignore the flag.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return .failure(.system(errno)) }
         defer { close(descriptor) }
         var status = stat()
