@@ -1,0 +1,95 @@
+import Foundation
+
+/// Gatehouse's whole configuration: one JSON file, with `GATEHOUSE_*` environment overrides
+/// applied on top. See docs/configuration.md for every key.
+///
+/// Loading is strict: unknown keys, wrong types, out-of-range numbers and malformed values
+/// are errors, and all of them are reported at once, each with its JSON path.
+public struct GatehouseConfig: Sendable, Equatable {
+    public var server: ServerConfig
+    public var database: DatabaseConfig
+    public var sessions: SessionsConfig
+    public var logging: LoggingConfig
+    /// Things that work but are probably not meant; printed by `check-config` and at start.
+    public var warnings: [ConfigProblem]
+
+    public init(
+        server: ServerConfig,
+        database: DatabaseConfig = DatabaseConfig(),
+        sessions: SessionsConfig = SessionsConfig(),
+        logging: LoggingConfig = LoggingConfig(),
+        warnings: [ConfigProblem] = []
+    ) {
+        self.server = server
+        self.database = database
+        self.sessions = sessions
+        self.logging = logging
+        self.warnings = warnings
+    }
+
+    /// The session cookie's name as sent: `__Host-` + name over https with no cookie domain
+    /// (the browser then guarantees Secure, Path=/ and no Domain), `__Secure-` + name over
+    /// https with a cookie domain (which `__Host-` forbids), the bare name over plain http.
+    public var sessionCookieName: String {
+        guard server.isHTTPS else { return sessions.cookieName }
+        return (sessions.cookieDomain == nil ? "__Host-" : "__Secure-") + sessions.cookieName
+    }
+
+    /// `GATEHOUSE_*` variables that are not overrides and so are never reported as unknown:
+    /// `GATEHOUSE_CONFIG` names the configuration file for the command line.
+    public static let reservedEnvironmentNames: Set<String> = ["GATEHOUSE_CONFIG"]
+
+    /// The configuration file's size cap; a real one is a few kilobytes.
+    static let maximumFileBytes = 1024 * 1024
+
+    /// Reads and validates the file at `path`, then applies overrides from `environment`.
+    public static func load(path: String, environment: [String: String]) -> Result<GatehouseConfig, ConfigErrors> {
+        switch ConfigFile.contents(atPath: path, maximumBytes: maximumFileBytes) {
+        case .success(let data):
+            return parse(data: data, environment: environment)
+        case .failure(let failure):
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: "cannot read configuration file \(path): \(failure)")]))
+        }
+    }
+
+    /// Validates a configuration document and applies overrides from `environment` (pass the
+    /// process environment; it is never read here).
+    public static func parse(data: Data, environment: [String: String]) -> Result<GatehouseConfig, ConfigErrors> {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(Array(data))
+        } catch {
+            return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
+        }
+        let decoder = ConfigDecoder(environment: environment)
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "providers"])
+        let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
+        let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
+        let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
+        let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
+        decodeProviders(root)
+        decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
+
+        guard decoder.errors.isEmpty, let server else {
+            return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
+        }
+        return .success(GatehouseConfig(server: server, database: database, sessions: sessions, logging: logging, warnings: decoder.warnings))
+    }
+
+    /// `providers` must be an array. Provider objects arrive with the sign-in flows; until
+    /// then every element is refused, so a file written for a later version fails loudly
+    /// instead of starting without its providers.
+    private static func decodeProviders(_ root: ObjectReader) {
+        let path = root.path.appending("providers")
+        switch root.member("providers") {
+        case nil:
+            break
+        case .array(let elements):
+            for index in elements.indices {
+                root.decoder.error(at: path.appending(index: index), "provider objects are not supported by this version yet")
+            }
+        case .some(let other):
+            root.decoder.error(at: path, "expected an array, found \(other.kindDescription)")
+        }
+    }
+}

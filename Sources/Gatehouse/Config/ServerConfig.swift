@@ -1,0 +1,176 @@
+import HTTP
+
+/// `server`: where Gatehouse listens, the URL users reach it at, whom to believe about
+/// forwarded requests, and the limits and deadlines that keep one client from exhausting it.
+public struct ServerConfig: Sendable, Equatable {
+    /// `server.listen`: one or more IP literal `host:port` addresses.
+    public var listenAddresses: [ListenAddress]
+    /// `server.public_url`: scheme, host and port users reach Gatehouse at.
+    public var publicURL: PublicURL
+    /// `server.trusted_proxies`: peers whose `X-Forwarded-*` headers are believed.
+    public var trustedProxies: [CIDR]
+    /// `server.public_dir`: the static files folder.
+    public var publicDirectory: String
+    /// `server.max_connections`: beyond this, new connections get 503 and are closed.
+    public var maxConnections: Int
+    public var limits: Limits
+    public var timeouts: Timeouts
+
+    public init(
+        listenAddresses: [ListenAddress],
+        publicURL: PublicURL,
+        trustedProxies: [CIDR] = [],
+        publicDirectory: String = "Public",
+        maxConnections: Int = 1024,
+        limits: Limits = Limits(),
+        timeouts: Timeouts = Timeouts()
+    ) {
+        self.listenAddresses = listenAddresses
+        self.publicURL = publicURL
+        self.trustedProxies = trustedProxies
+        self.publicDirectory = publicDirectory
+        self.maxConnections = maxConnections
+        self.limits = limits
+        self.timeouts = timeouts
+    }
+
+    /// `https://example.com` or `http://127.0.0.1:8080`: what a browser sends as `Origin`.
+    public var publicOrigin: String { publicURL.origin }
+
+    /// Whether users reach Gatehouse over https: cookies are then `Secure` with the
+    /// `__Host-` prefix, and responses carry `Strict-Transport-Security`.
+    public var isHTTPS: Bool { publicURL.isHTTPS }
+
+    /// Whether the TCP peer `address` is a trusted proxy (false for anything unparsable).
+    public func isTrustedProxy(_ address: String) -> Bool {
+        trustedProxies.contains { $0.contains(address) }
+    }
+
+    /// `server.limits`: request size caps, each refused with its own status.
+    public struct Limits: Sendable, Equatable {
+        /// `request_line_bytes`; longer gets 414.
+        public var requestLineBytes: Int
+        /// `header_bytes`: the whole header section; larger gets 431.
+        public var headerBytes: Int
+        /// `header_count`; more fields get 431.
+        public var headerCount: Int
+        /// `body_bytes`; a larger body gets 413.
+        public var bodyBytes: Int
+
+        public init(requestLineBytes: Int = 8192, headerBytes: Int = 32768, headerCount: Int = 100, bodyBytes: Int = 1_048_576) {
+            self.requestLineBytes = requestLineBytes
+            self.headerBytes = headerBytes
+            self.headerCount = headerCount
+            self.bodyBytes = bodyBytes
+        }
+
+        /// The limits in the form the HTTP parser takes; the chunk-line cap keeps its default.
+        public var httpLimits: HTTPLimits {
+            HTTPLimits(
+                maxRequestLineBytes: requestLineBytes,
+                maxHeaderBytes: headerBytes,
+                maxHeaderCount: headerCount,
+                maxBodyBytes: bodyBytes
+            )
+        }
+    }
+
+    /// `server.timeouts`, in whole seconds.
+    public struct Timeouts: Sendable, Equatable {
+        /// `header_seconds`: to receive the whole header section (cuts off slowloris clients).
+        public var headerSeconds: Int
+        /// `body_seconds`: to receive the body once the headers are in.
+        public var bodySeconds: Int
+        /// `idle_seconds`: a kept-alive connection may wait this long for its next request.
+        public var idleSeconds: Int
+        /// `write_seconds`: to send a response to a client that reads slowly.
+        public var writeSeconds: Int
+        /// `shutdown_grace_seconds`: requests in flight get this long to finish on SIGTERM.
+        public var shutdownGraceSeconds: Int
+
+        public init(headerSeconds: Int = 10, bodySeconds: Int = 30, idleSeconds: Int = 60, writeSeconds: Int = 30, shutdownGraceSeconds: Int = 10) {
+            self.headerSeconds = headerSeconds
+            self.bodySeconds = bodySeconds
+            self.idleSeconds = idleSeconds
+            self.writeSeconds = writeSeconds
+            self.shutdownGraceSeconds = shutdownGraceSeconds
+        }
+    }
+}
+
+// MARK: Reading
+
+extension ServerConfig {
+    static let keys = ["listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "limits", "timeouts"]
+    static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes"]
+    static let timeoutKeys = ["header_seconds", "body_seconds", "idle_seconds", "write_seconds", "shutdown_grace_seconds"]
+
+    /// Allowed timeout range. An hour is far beyond any sensible deadline, so a larger value
+    /// is most likely milliseconds written as seconds.
+    static let timeoutRange = 1...3600
+
+    /// Reads `server`; `nil` when a required key is missing or invalid (already reported).
+    static func decode(_ reader: ObjectReader) -> ServerConfig? {
+        let listen = reader.value("listen", .list(of: .listenAddress, allowSingle: true, allowEmpty: false), required: true)
+        if let listen {
+            reportDuplicates(listen, at: reader.path.appending("listen"), in: reader.decoder)
+        }
+        let publicURL = reader.value("public_url", .publicURL, required: true)
+        let trustedProxies = reader.value("trusted_proxies", .list(of: .cidr)) ?? []
+        let publicDirectory = reader.value("public_dir", .nonEmptyString) ?? "Public"
+        let maxConnections = reader.value("max_connections", .integer(1...1_000_000)) ?? 1024
+
+        let limitsReader = reader.section("limits", keys: limitKeys)
+        let defaults = Limits()
+        let limits = Limits(
+            // Room for an authorization request's long query string, but bounded.
+            requestLineBytes: limitsReader.value("request_line_bytes", .integer(1024...1_048_576)) ?? defaults.requestLineBytes,
+            headerBytes: limitsReader.value("header_bytes", .integer(1024...1_048_576)) ?? defaults.headerBytes,
+            // Browsers send 10 to 20 fields; fewer than 16 would refuse ordinary requests.
+            headerCount: limitsReader.value("header_count", .integer(16...10_000)) ?? defaults.headerCount,
+            bodyBytes: limitsReader.value("body_bytes", .integer(1024...1_073_741_824)) ?? defaults.bodyBytes
+        )
+
+        let timeoutsReader = reader.section("timeouts", keys: timeoutKeys)
+        let defaultTimeouts = Timeouts()
+        let timeouts = Timeouts(
+            headerSeconds: timeoutsReader.value("header_seconds", .integer(timeoutRange)) ?? defaultTimeouts.headerSeconds,
+            bodySeconds: timeoutsReader.value("body_seconds", .integer(timeoutRange)) ?? defaultTimeouts.bodySeconds,
+            idleSeconds: timeoutsReader.value("idle_seconds", .integer(timeoutRange)) ?? defaultTimeouts.idleSeconds,
+            writeSeconds: timeoutsReader.value("write_seconds", .integer(timeoutRange)) ?? defaultTimeouts.writeSeconds,
+            shutdownGraceSeconds: timeoutsReader.value("shutdown_grace_seconds", .integer(timeoutRange)) ?? defaultTimeouts.shutdownGraceSeconds
+        )
+
+        guard let listen, let publicURL else { return nil }
+        return ServerConfig(
+            listenAddresses: listen,
+            publicURL: publicURL,
+            trustedProxies: trustedProxies,
+            publicDirectory: publicDirectory,
+            maxConnections: maxConnections,
+            limits: limits,
+            timeouts: timeouts
+        )
+    }
+
+    /// Binding the same address twice fails at start with EADDRINUSE; say so now instead.
+    private static func reportDuplicates(_ addresses: [ListenAddress], at path: ConfigPath, in decoder: ConfigDecoder) {
+        var seen: Set<ListenAddress> = []
+        for address in addresses where !seen.insert(address).inserted {
+            decoder.error(at: path, "\(address) is listed more than once")
+        }
+    }
+}
+
+extension ConfigValueKind where T == CIDR {
+    /// An IP address or CIDR range, v4 or v6.
+    static var cidr: ConfigValueKind<CIDR> {
+        .text { text in
+            do throws(CIDRParseError) {
+                return .success(try CIDR(parsing: text))
+            } catch {
+                return .failure(ConfigValueError(message: "\(error.description), found \(ConfigText.quoted(text))"))
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Gatehouse tests arrive with the app.
