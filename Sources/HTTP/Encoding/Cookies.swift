@@ -17,7 +17,7 @@ public enum CookieParser {
                 if value.utf8.count >= 2, value.first == "\"", value.last == "\"" {
                     value = value.dropFirst().dropLast()
                 }
-                guard CookieSyntax.isToken(name), CookieSyntax.isCookieValue(value) else { continue }
+                guard HTTPSyntax.isToken(name), CookieSyntax.isCookieValue(value) else { continue }
                 let key = String(name)
                 if cookies[key] == nil { cookies[key] = String(value) }
             }
@@ -33,24 +33,8 @@ extension Request {
     }
 }
 
-/// Character classes from RFC 6265 section 4.1.1 and RFC 9110 section 5.6.2.
+/// Character classes from RFC 6265 section 4.1.1.
 enum CookieSyntax {
-
-    /// `token = 1*tchar`.
-    static func isToken(_ text: Substring) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy(isTokenChar)
-    }
-
-    static func isTokenChar(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
-
     /// `cookie-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`: no controls, whitespace,
     /// DQUOTE, comma, semicolon or backslash. May be empty.
     static func isCookieValue(_ text: Substring) -> Bool {
@@ -127,7 +111,7 @@ public struct SetCookie: Sendable, Equatable {
         sameSite: SameSite? = .lax,
         partitioned: Bool = false
     ) throws(CookieError) {
-        guard CookieSyntax.isToken(name[...]) else {
+        guard HTTPSyntax.isToken(name[...]) else {
             throw CookieError(code: .invalidName, reason: "the name must be a non-empty token")
         }
         guard CookieSyntax.isCookieValue(value[...]) else {

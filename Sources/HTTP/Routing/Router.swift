@@ -14,7 +14,7 @@ public struct RouterBuilder: Sendable {
     /// path shape twice is a programming error and stops the program.
     public mutating func add(method: String, pattern: String, handler: @escaping Handler) {
         precondition(
-            !method.isEmpty && CookieSyntax.isToken(method[...]),
+            !method.isEmpty && HTTPSyntax.isToken(method[...]),
             "route method \(method) is not a token"
         )
         let parsed = RoutePattern(pattern)
