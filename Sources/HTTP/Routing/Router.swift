@@ -1,0 +1,204 @@
+/// Collects routes at start-up; `Router(builder)` freezes them.
+///
+///     let router = Router { routes in
+///         routes.get("/healthz") { _ in .text("ok") }
+///         routes.get("/users/:id") { request in ... }
+///         routes.get("/static/*path", handler: staticFiles.respond)
+///     }
+public struct RouterBuilder: Sendable {
+    var root = RouteNode()
+
+    public init() {}
+
+    /// Registers `handler` for `method` on `pattern`. Registering the same method on the same
+    /// path shape twice is a programming error and stops the program.
+    public mutating func add(method: String, pattern: String, handler: @escaping Handler) {
+        precondition(
+            !method.isEmpty && HTTPSyntax.isToken(method[...]),
+            "route method \(method) is not a token"
+        )
+        let parsed = RoutePattern(pattern)
+        let entry = RouteEntry(handler: handler, pattern: parsed.text, parameterNames: parsed.parameterNames)
+        Self.insert(entry, method: method, segments: parsed.segments[...], into: &root)
+    }
+
+    public mutating func get(_ pattern: String, handler: @escaping Handler) { add(method: "GET", pattern: pattern, handler: handler) }
+    public mutating func post(_ pattern: String, handler: @escaping Handler) { add(method: "POST", pattern: pattern, handler: handler) }
+    public mutating func put(_ pattern: String, handler: @escaping Handler) { add(method: "PUT", pattern: pattern, handler: handler) }
+    public mutating func patch(_ pattern: String, handler: @escaping Handler) { add(method: "PATCH", pattern: pattern, handler: handler) }
+    public mutating func delete(_ pattern: String, handler: @escaping Handler) { add(method: "DELETE", pattern: pattern, handler: handler) }
+    public mutating func head(_ pattern: String, handler: @escaping Handler) { add(method: "HEAD", pattern: pattern, handler: handler) }
+    public mutating func options(_ pattern: String, handler: @escaping Handler) { add(method: "OPTIONS", pattern: pattern, handler: handler) }
+
+    private static func insert(
+        _ entry: RouteEntry, method: String, segments: ArraySlice<RoutePattern.Segment>, into node: inout RouteNode
+    ) {
+        guard let first = segments.first else {
+            precondition(node.handlers[method] == nil, "route \(method) \(entry.pattern) is registered twice")
+            node.handlers[method] = entry
+            return
+        }
+        let rest = segments.dropFirst()
+        switch first {
+        case .literal(let text):
+            insert(entry, method: method, segments: rest, into: &node.literals[text, default: RouteNode()])
+        case .parameter:
+            if node.parameterStorage.isEmpty { node.parameterStorage.append(RouteNode()) }
+            insert(entry, method: method, segments: rest, into: &node.parameterStorage[0])
+        case .wildcard:
+            precondition(node.wildcard[method] == nil, "route \(method) \(entry.pattern) is registered twice")
+            node.wildcard[method] = entry
+        }
+    }
+}
+
+/// One registered handler with what the router needs to fill in the request.
+struct RouteEntry: Sendable {
+    let handler: Handler
+    let pattern: String
+    /// Names of `:name` and `*name` segments, in path order, matching the captured values.
+    let parameterNames: [String]
+}
+
+/// A node of the routing tree, keyed by decoded path segment. Lookup is a dictionary probe
+/// per segment, with no regular expressions and no allocation beyond the captured values.
+struct RouteNode: Sendable {
+    var literals: [String: RouteNode] = [:]
+    /// Zero or one child for a `:name` segment (an array, because a struct cannot hold an
+    /// optional of itself directly).
+    var parameterStorage: [RouteNode] = []
+    /// Handlers of a `*name` wildcard at this position, by method.
+    var wildcard: [String: RouteEntry] = [:]
+    /// Handlers of routes that end at this node, by method.
+    var handlers: [String: RouteEntry] = [:]
+}
+
+/// Matches requests to handlers. Built once, immutable afterwards, so it is shared by every
+/// connection without locks.
+///
+/// Precedence at each segment: a literal beats a parameter beats a wildcard. If the preferred
+/// branch fails further down, the next one is tried, so `/users/new` (literal) and
+/// `/users/:id/edit` (parameter) both work. The first route in that order that has a handler
+/// for the method wins; if routes match the path but none has the method, the answer is 405
+/// with the union of their methods. HEAD is served by a GET handler when no HEAD handler exists
+/// (the connection drops the body).
+///
+/// Segments are percent-decoded one by one after splitting on `/`, so `%2F` stays inside its
+/// segment and never becomes a separator. Dot segments are not collapsed: `..` is data here,
+/// and handlers that touch the file system (see `StaticFiles`) refuse it.
+public final class Router: Sendable {
+    let root: RouteNode
+
+    public init(_ builder: RouterBuilder) {
+        root = builder.root
+    }
+
+    public convenience init(build: (inout RouterBuilder) -> Void) {
+        var builder = RouterBuilder()
+        build(&builder)
+        self.init(builder)
+    }
+
+    public func route(_ request: Request) -> RouteResult {
+        guard let rawSegments = RoutePattern.split(request.path) else { return .notFound }
+        var segments: [String] = []
+        segments.reserveCapacity(rawSegments.count)
+        for raw in rawSegments {
+            do {
+                segments.append(try PercentDecoding.decode(raw))
+            } catch {
+                return .badRequest(HTTPError.badRequest("The request path has a malformed percent-encoding."))
+            }
+        }
+
+        var captures: [String] = []
+        var allowed: Set<String> = []
+        guard let (entry, values) = Self.match(
+            segments[...], in: root, method: request.method, captures: &captures, allowed: &allowed
+        ) else {
+            return allowed.isEmpty ? .notFound : .methodNotAllowed(allow: Self.allowList(allowed))
+        }
+        var routed = request
+        routed.routePattern = entry.pattern
+        if !entry.parameterNames.isEmpty {
+            var parameters: [String: String] = [:]
+            for (name, value) in zip(entry.parameterNames, values) { parameters[name] = value }
+            routed.pathParameters = parameters
+        }
+        return .matched(entry.handler, routed)
+    }
+
+    /// Routes and runs the handler, turning every outcome into a response.
+    ///
+    /// A thrown `HTTPResponseError` becomes its own response. Any other error becomes a 500
+    /// that says nothing about the cause; `report` receives the error so the caller can log it.
+    public func respond(
+        to request: Request,
+        reportingUnexpectedErrorsTo report: (any Error, Request) -> Void = { _, _ in }
+    ) -> Response {
+        switch route(request) {
+        case .matched(let handler, let routed):
+            do {
+                return try handler(routed)
+            } catch let error as any HTTPResponseError {
+                return error.response(for: routed)
+            } catch {
+                report(error, routed)
+                return HTTPError.internalServerError.response(for: routed)
+            }
+        case .methodNotAllowed(let allow):
+            return HTTPError.methodNotAllowed(allow: allow).response(for: request)
+        case .notFound:
+            return HTTPError.notFound.response(for: request)
+        case .badRequest(let error):
+            return error.response(for: request)
+        }
+    }
+
+    private static func match(
+        _ segments: ArraySlice<String>,
+        in node: RouteNode,
+        method: String,
+        captures: inout [String],
+        allowed: inout Set<String>
+    ) -> (RouteEntry, [String])? {
+        guard let segment = segments.first else {
+            if let entry = entry(in: node.handlers, for: method) { return (entry, captures) }
+            allowed.formUnion(node.handlers.keys)
+            return nil
+        }
+        let rest = segments.dropFirst()
+        if let child = node.literals[segment],
+           let found = match(rest, in: child, method: method, captures: &captures, allowed: &allowed) {
+            return found
+        }
+        if let child = node.parameterStorage.first, !segment.isEmpty {
+            captures.append(segment)
+            if let found = match(rest, in: child, method: method, captures: &captures, allowed: &allowed) {
+                return found
+            }
+            captures.removeLast()
+        }
+        if !node.wildcard.isEmpty {
+            if let entry = entry(in: node.wildcard, for: method) {
+                return (entry, captures + [segments.joined(separator: "/")])
+            }
+            allowed.formUnion(node.wildcard.keys)
+        }
+        return nil
+    }
+
+    private static func entry(in handlers: [String: RouteEntry], for method: String) -> RouteEntry? {
+        if let entry = handlers[method] { return entry }
+        if method == "HEAD" { return handlers["GET"] }
+        return nil
+    }
+
+    /// The methods for `Allow`, HEAD added wherever GET is, in a fixed readable order.
+    static func allowList(_ methods: Set<String>) -> [String] {
+        var methods = methods
+        if methods.contains("GET") { methods.insert("HEAD") }
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return order.filter(methods.contains) + methods.subtracting(order).sorted()
+    }
+}
