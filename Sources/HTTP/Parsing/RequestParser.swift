@@ -17,10 +17,11 @@
 /// - See `RequestLine`, `FieldLine`, `FramingFacts` and `ChunkSizeLine` for the rules of each part.
 ///
 /// Performance: bytes live in one `[UInt8]` with a read index. A line is scanned once, eight
-/// bytes at a time where no byte needs a closer look; an
-/// incomplete line remembers how far it was scanned, and the scan never runs past the limit
-/// that applies, so a flood without CRLF is refused as soon as the limit is crossed. Consumed
-/// bytes are dropped only when everything was consumed or the consumed prefix is large.
+/// bytes at a time where no byte needs a closer look. An incomplete line remembers how far it
+/// was scanned, and the scan never runs past the limit that applies, so a flood without CRLF
+/// is refused as soon as the limit is crossed. Consumed bytes are dropped only when everything
+/// was consumed or the consumed prefix is large. Strings are made only for the method, the
+/// target and field names and values.
 public struct RequestParser: Sendable {
     public enum Phase: Sendable, Equatable {
         /// No byte of a next request is buffered (skipped empty lines do not count).
