@@ -46,6 +46,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         fields.contains { Self.namesEqual($0.name, name) }
     }
 
+    /// Makes room for `count` fields, so that a parser filling a header section does not
+    /// regrow the storage field by field.
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any others of the same name (Set-Cookie needs this).
     public mutating func add(_ name: String, _ value: String) {
         fields.append(Field(name: name, value: value))
