@@ -30,9 +30,10 @@ let package = Package(
             name: "gatehouse",
             dependencies: ["Gatehouse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,9 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The route pattern that produced this response (set by the router, never sent), so metrics
+    /// count `/users/:id` rather than every distinct path a scanner tries.
+    public var routePattern: String? = nil
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -138,14 +138,17 @@ public final class Router: Sendable {
     ) -> Response {
         switch route(request) {
         case .matched(let handler, let routed):
+            var response: Response
             do {
-                return try handler(routed)
+                response = try handler(routed)
             } catch let error as any HTTPResponseError {
-                return error.response(for: routed)
+                response = error.response(for: routed)
             } catch {
                 report(error, routed)
-                return HTTPError.internalServerError.response(for: routed)
+                response = HTTPError.internalServerError.response(for: routed)
             }
+            response.routePattern = routed.routePattern
+            return response
         case .methodNotAllowed(let allow):
             return HTTPError.methodNotAllowed(allow: allow).response(for: request)
         case .notFound:

@@ -1,0 +1,62 @@
+/// Decides who the client is, and which scheme and host it used, from the TCP peer and the
+/// `X-Forwarded-*` headers, believing those headers only when the peer is a trusted proxy.
+///
+/// Without this rule any client could claim to be anyone (`X-Forwarded-For: 127.0.0.1`) and
+/// defeat rate limits, audit records and redirect checks.
+public struct ForwardedHeaders: Sendable {
+    public let isTrustedProxy: @Sendable (String) -> Bool
+    /// The scheme our own listener speaks (Gatehouse serves plain HTTP behind a TLS proxy).
+    public let listenerScheme: String
+
+    public init(listenerScheme: String = "http", isTrustedProxy: @escaping @Sendable (String) -> Bool) {
+        self.listenerScheme = listenerScheme
+        self.isTrustedProxy = isTrustedProxy
+    }
+
+    public static let trustNobody = ForwardedHeaders { _ in false }
+
+    public func apply(to request: inout Request, peerAddress: String) {
+        request.peerAddress = peerAddress
+        request.clientAddress = peerAddress
+        request.scheme = listenerScheme
+        request.host = request.headers["Host"] ?? ""
+        guard isTrustedProxy(peerAddress) else { return }
+
+        // X-Forwarded-For lists hops left to right; the nearest untrusted hop is the client.
+        let hops = request.headers.values(of: "X-Forwarded-For")
+            .flatMap { $0.split(separator: ",") }
+            .map { String($0.trimmingASCIIWhitespace()) }
+        for hop in hops.reversed() {
+            guard Self.looksLikeIPAddress(hop) else { break }
+            request.clientAddress = hop
+            if !isTrustedProxy(hop) { break }
+        }
+        if let proto = request.headers.values(of: "X-Forwarded-Proto").last?
+            .split(separator: ",").last?.trimmingASCIIWhitespace().lowercased(),
+            proto == "http" || proto == "https" {
+            request.scheme = proto
+        }
+        if let host = request.headers.values(of: "X-Forwarded-Host").last?
+            .split(separator: ",").last?.trimmingASCIIWhitespace(),
+            Self.isValidHost(host) {
+            request.host = String(host)
+        }
+    }
+
+    static func looksLikeIPAddress(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 45
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+                    || byte == 0x2E || byte == 0x3A
+            }
+    }
+
+    /// host[:port] made of letters, digits, `-`, `.`, and brackets/colons for IPv6 literals.
+    static func isValidHost(_ text: Substring) -> Bool {
+        !text.isEmpty && text.count <= 255
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+                    || byte == 0x2D || byte == 0x2E || byte == 0x3A || byte == 0x5B || byte == 0x5D
+            }
+    }
+}

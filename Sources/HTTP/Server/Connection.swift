@@ -1,0 +1,313 @@
+import CSocket
+import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted TCP connection: reads bytes, feeds the parser, runs the responder for each
+/// complete request in order, and writes the responses back.
+///
+/// All mutable state is touched only on `queue`, a serial queue targeting a global concurrent
+/// queue (a plain `DispatchQueue(label:)` per connection spawned a thread each in a prototype and
+/// halved throughput). The class is `@unchecked Sendable` because of that confinement.
+final class Connection: @unchecked Sendable {
+    let id: UInt64
+    let fd: Int32
+    let peerAddress: String
+    let queue: DispatchQueue
+    /// When the connection must be looked at next, for the server's sweeper. `UInt64.max` means never.
+    let nextDeadline = Atomic<UInt64>(UInt64.max)
+
+    private let context: ServerContext
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var writeSourceRunning = false
+    private var readSourceSuspended = false
+    private var parser: RequestParser
+    private var deadlines: ConnectionDeadlines
+    private var outbound: [UInt8] = []
+    private var outboundSent = 0
+    /// Set when the last response queued says `Connection: close`, or the peer closed its side.
+    private var closeAfterFlush = false
+    private var closed = false
+    private var pendingCancellations = 0
+    private var servedRequests = 0
+
+    /// Above this many unsent bytes the connection stops running handlers until the client reads,
+    /// so a client that pipelines without reading cannot make the server buffer without bound.
+    private static let outboundHighWater = 256 * 1024
+    private static let readChunkBytes = 16 * 1024
+
+    init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, now: UInt64) {
+        self.id = id
+        self.fd = fd
+        self.peerAddress = peerAddress
+        self.context = context
+        self.queue = DispatchQueue(label: "gatehouse.connection", target: context.connectionTargetQueue)
+        self.parser = RequestParser(limits: context.configuration.limits)
+        self.deadlines = ConnectionDeadlines(timeouts: context.configuration.timeouts, now: now)
+        publishDeadline()
+    }
+
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [unowned self] in self.readAvailableBytes() }
+        source.setCancelHandler { [self] in self.sourceCancelled() }
+        readSource = source
+        pendingCancellations += 1
+        source.activate()
+    }
+
+    // MARK: Reading
+
+    private func readAvailableBytes() {
+        guard !closed else { return }
+        var peerClosed = false
+        do {
+            try withUnsafeTemporaryAllocation(byteCount: Self.readChunkBytes, alignment: 1) { buffer throws(SocketError) in
+                let base = buffer.baseAddress!
+                readLoop: while true {
+                    switch try SystemCall.perform("read", { Glibc.read(fd, base, buffer.count) }) {
+                    case .processed(0):
+                        peerClosed = true
+                        break readLoop
+                    case .processed(let count):
+                        parser.append(UnsafeRawBufferPointer(start: base, count: count))
+                        if count < buffer.count { break readLoop }
+                    case .wouldBlock:
+                        break readLoop
+                    }
+                }
+            }
+        } catch {
+            close(reason: "read_error")
+            return
+        }
+        if context.isShuttingDown && parser.phase == .idle && outbound.isEmpty {
+            close(reason: "shutdown")
+            return
+        }
+        deadlines.bytesReceived(parserPhase: parser.phase.hint, now: Self.now())
+        publishDeadline()
+        processBufferedRequests()
+        if peerClosed && !closed {
+            // The client will send nothing more: answer what it sent, then close.
+            closeAfterFlush = true
+            if outbound.isEmpty { close(reason: "peer_closed") } else { stopReading() }
+        }
+    }
+
+    /// Runs the handler for every complete request in the buffer, in order, queueing responses.
+    private func processBufferedRequests() {
+        while !closed && !closeAfterFlush && outbound.count - outboundSent < Self.outboundHighWater {
+            let request: Request?
+            do {
+                request = try parser.next()
+            } catch {
+                queueErrorResponse(error)
+                break
+            }
+            guard let request else { break }
+            deadlines.requestStarted(now: Self.now())
+            handle(request)
+        }
+        if parser.shouldSendContinue && !closeAfterFlush {
+            outbound.append(contentsOf: Self.continueLine)
+            parser.continueSent()
+        }
+        flush()
+    }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private func handle(_ parsed: Request) {
+        var request = parsed
+        let started = Self.now()
+        servedRequests += 1
+        context.prepare(&request, peerAddress: peerAddress)
+        var response = context.responder.respond(to: request)
+        context.finish(&response, for: request)
+        // Decided after the handler ran, so a shutdown that began meanwhile closes this connection.
+        let keepAlive = request.wantsKeepAlive && !context.isShuttingDown
+            && servedRequests < context.configuration.maxRequestsPerConnection
+        if !keepAlive { closeAfterFlush = true }
+        let bodyBytes = ResponseSerializer.write(
+            response, for: request, keepAlive: keepAlive, date: context.dateCache.current(), into: &outbound
+        )
+        context.recordCompletion(of: request, response: response, bodyBytes: bodyBytes, started: started)
+    }
+
+    private func queueErrorResponse(_ error: HTTPParseError) {
+        closeAfterFlush = true
+        var request = Request(method: "GET", target: "/")
+        context.prepare(&request, peerAddress: peerAddress)
+        let response = context.parseErrorResponse(error, request: request)
+        let started = Self.now()
+        let bodyBytes = ResponseSerializer.write(
+            response, for: request, keepAlive: false, date: context.dateCache.current(), into: &outbound
+        )
+        context.recordParseError(error, request: request, bodyBytes: bodyBytes, started: started)
+    }
+
+    // MARK: Writing
+
+    private func flush() {
+        guard !closed else { return }
+        let wroteResponses = !outbound.isEmpty
+        while outboundSent < outbound.count {
+            let result: IOResult<Int>
+            do {
+                result = try outbound.withUnsafeBytes { bytes throws(SocketError) in
+                    let start = bytes.baseAddress! + outboundSent
+                    let remaining = bytes.count - outboundSent
+                    return try SystemCall.perform("send") { gatehouse_send(fd, start, remaining) }
+                }
+            } catch {
+                close(reason: "write_error")
+                return
+            }
+            switch result {
+            case .processed(let count):
+                outboundSent += count
+            case .wouldBlock:
+                waitUntilWritable()
+                return
+            }
+        }
+        outboundSent = 0
+        if outbound.capacity > 4 * Self.outboundHighWater {
+            outbound = []
+        } else {
+            outbound.removeAll(keepingCapacity: true)
+        }
+        pauseWriteSource()
+        if closeAfterFlush {
+            close(reason: "done")
+            return
+        }
+        resumeReading()
+        let now = Self.now()
+        if wroteResponses { deadlines.responsesFlushed(now: now) }
+        deadlines.bytesReceived(parserPhase: parser.phase.hint, now: now)
+        publishDeadline()
+        if context.isShuttingDown && parser.phase == .idle {
+            close(reason: "shutdown")
+        } else if parser.hasBufferedBytes {
+            // Pipelined requests held back by the high-water mark, or a request completed while
+            // we were writing: serve them now that the client reads again.
+            queue.async { [self] in self.processBufferedRequests() }
+        }
+    }
+
+    private func waitUntilWritable() {
+        deadlines.writeBlocked(now: Self.now())
+        publishDeadline()
+        stopReading()
+        if writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { [unowned self] in self.flush() }
+            source.setCancelHandler { [self] in self.sourceCancelled() }
+            writeSource = source
+            pendingCancellations += 1
+            writeSourceRunning = true
+            source.activate()
+        } else if !writeSourceRunning {
+            writeSourceRunning = true
+            writeSource?.resume()
+        }
+    }
+
+    private func pauseWriteSource() {
+        if writeSourceRunning, let writeSource {
+            writeSource.suspend()
+            writeSourceRunning = false
+        }
+    }
+
+    private func stopReading() {
+        if !readSourceSuspended, let readSource {
+            readSource.suspend()
+            readSourceSuspended = true
+        }
+    }
+
+    private func resumeReading() {
+        if readSourceSuspended, let readSource {
+            readSource.resume()
+            readSourceSuspended = false
+        }
+    }
+
+    // MARK: Deadlines and shutdown
+
+    /// Called by the sweeper (on `queue`) when `nextDeadline` has passed.
+    func checkDeadline(now: UInt64) {
+        guard !closed else { return }
+        switch deadlines.tick(now: now) {
+        case .none:
+            publishDeadline()
+        case .close(let reason, let status):
+            if let status, outbound.isEmpty {
+                var request = Request(method: "GET", target: "/")
+                context.prepare(&request, peerAddress: peerAddress)
+                let response = context.timeoutResponse(status: status, request: request)
+                _ = ResponseSerializer.write(
+                    response, for: request, keepAlive: false, date: context.dateCache.current(), into: &outbound
+                )
+                closeAfterFlush = true
+                flush()
+                if !closed { close(reason: reason.rawValue) }
+            } else {
+                close(reason: reason.rawValue)
+            }
+        }
+    }
+
+    /// Graceful shutdown: an idle connection closes now; one mid-request finishes it and then closes.
+    func beginShutdown() {
+        guard !closed else { return }
+        if deadlines.phase == .idle && outbound.isEmpty && !parser.hasBufferedBytes {
+            close(reason: "shutdown")
+        }
+    }
+
+    func forceClose() {
+        close(reason: "shutdown_grace_expired")
+    }
+
+    private func publishDeadline() {
+        nextDeadline.store(deadlines.deadline ?? UInt64.max, ordering: .relaxed)
+    }
+
+    // MARK: Closing
+
+    private func close(reason: String) {
+        guard !closed else { return }
+        closed = true
+        nextDeadline.store(UInt64.max, ordering: .relaxed)
+        // Tell the client we are done writing, then let the kernel discard what it still sends,
+        // so a response to a bad request is not lost to a reset.
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        if readSourceSuspended { readSource?.resume(); readSourceSuspended = false }
+        readSource?.cancel()
+        if let writeSource {
+            if !writeSourceRunning { writeSource.resume(); writeSourceRunning = true }
+            writeSource.cancel()
+        }
+        context.connectionClosed(self, reason: reason)
+    }
+
+    /// The descriptor is closed only after every Dispatch source on it is cancelled, so epoll
+    /// never watches a descriptor number that has been reused.
+    private func sourceCancelled() {
+        pendingCancellations -= 1
+        if pendingCancellations == 0 {
+            SystemCall.close(fd)
+            readSource = nil
+            writeSource = nil
+        }
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}

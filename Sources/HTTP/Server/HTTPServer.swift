@@ -1,0 +1,131 @@
+import CSocket
+import Dispatch
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Gatehouse's HTTP/1.1 server: POSIX sockets driven by Dispatch.
+///
+/// One read source per connection, each connection on its own serial queue targeting a global
+/// concurrent queue; a single sweeper timer enforces every connection's deadlines, so idle
+/// connections cost no timer of their own.
+public final class HTTPServer: Sendable {
+    private let context: ServerContext
+    private let listeners = Mutex<[Listener]>([])
+    private let sweeper = Mutex<DeadlineSweeper?>(nil)
+    private let connectionIDs = Atomic<UInt64>(0)
+    private let acceptQueue = DispatchQueue(label: "gatehouse.accept")
+
+    public init(configuration: HTTPServerConfiguration, responder: any Responder, logger: Logger, metrics: HTTPMetrics) {
+        context = ServerContext(configuration: configuration, responder: responder, logger: logger, metrics: metrics)
+    }
+
+    /// The addresses actually bound (useful with port 0 in tests).
+    public var boundAddresses: [ListenAddress] { listeners.withLock { $0.map(\.address) } }
+
+    public var openConnectionCount: Int { context.openConnections.count }
+
+    /// Binds every listen address and starts serving. Throws without leaving anything bound on failure.
+    public func start() throws(SocketError) {
+        var bound: [Listener] = []
+        do {
+            for address in context.configuration.listen {
+                bound.append(try Listener(binding: address))
+            }
+        } catch {
+            bound.forEach { $0.stop() }
+            throw error
+        }
+        listeners.withLock { $0 = bound }
+        for listener in bound {
+            listener.startAccepting(on: acceptQueue) { [self] fd, peer in self.accepted(fd: fd, peer: peer) }
+        }
+        startSweeper()
+    }
+
+    private func accepted(fd: Int32, peer: String) {
+        if context.isShuttingDown {
+            SystemCall.close(fd)
+            return
+        }
+        let id = connectionIDs.add(1, ordering: .relaxed).newValue
+        let connection = Connection(id: id, fd: fd, peerAddress: peer, context: context, now: Connection.now())
+        guard context.register(connection) else {
+            refuseOverLimit(fd: fd)
+            return
+        }
+        connection.queue.async { connection.start() }
+    }
+
+    /// Answers 503 at once and closes, so a client over the limit learns why instead of hanging.
+    private func refuseOverLimit(fd: Int32) {
+        context.metrics.connectionRejected()
+        let body = "503 Service Unavailable: too many connections\n"
+        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n"
+            + "Date: \(context.dateCache.current())\r\n\r\n" + body
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { gatehouse_send(fd, $0.baseAddress, $0.count) }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        SystemCall.close(fd)
+        context.logger.warning("connection refused: limit reached", metadata: ["limit": "\(context.configuration.maxConnections)"])
+    }
+
+    private func startSweeper() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.deadlines"))
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
+        let context = self.context
+        timer.setEventHandler {
+            let now = Connection.now()
+            for connection in context.openConnections where connection.nextDeadline.load(ordering: .relaxed) <= now {
+                connection.queue.async { connection.checkDeadline(now: Connection.now()) }
+            }
+        }
+        timer.activate()
+        let started = DeadlineSweeper(timer: timer)
+        sweeper.withLock { $0 = started }
+    }
+
+    /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,
+    /// then close whatever is left. Blocks the caller until done; safe to call more than once.
+    public func shutdown() {
+        context.beginShutdown()
+        let stopped = listeners.withLock { current -> [Listener] in
+            defer { current = [] }
+            return current
+        }
+        stopped.forEach { $0.stop() }
+        for connection in context.openConnections {
+            connection.queue.async { connection.beginShutdown() }
+        }
+        let grace = context.configuration.timeouts.shutdownGraceSeconds
+        let giveUp = Connection.now() &+ UInt64(grace * 1_000_000_000)
+        while !context.openConnections.isEmpty && Connection.now() < giveUp {
+            usleep(10_000)
+        }
+        let remaining = context.openConnections
+        if !remaining.isEmpty {
+            context.logger.warning("shutdown grace expired; closing connections", metadata: ["count": "\(remaining.count)"])
+            for connection in remaining {
+                connection.queue.async { connection.forceClose() }
+            }
+            let hardStop = Connection.now() &+ 1_000_000_000
+            while !context.openConnections.isEmpty && Connection.now() < hardStop {
+                usleep(10_000)
+            }
+        }
+        let stoppedSweeper = sweeper.withLock { current -> DeadlineSweeper? in
+            defer { current = nil }
+            return current
+        }
+        stoppedSweeper?.timer.cancel()
+    }
+}
+
+/// Holds the sweeper's timer; Dispatch sources are thread-safe but not marked `Sendable`.
+private final class DeadlineSweeper: @unchecked Sendable {
+    let timer: any DispatchSourceTimer
+    init(timer: any DispatchSourceTimer) { self.timer = timer }
+}

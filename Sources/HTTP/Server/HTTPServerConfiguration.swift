@@ -1,0 +1,34 @@
+/// Everything the server needs to know, already validated (the app's config layer checks the file).
+public struct HTTPServerConfiguration: Sendable {
+    public var listen: [ListenAddress]
+    public var limits: HTTPLimits
+    public var timeouts: ConnectionTimeouts
+    /// Beyond this many open connections a new one gets an immediate 503 and is closed.
+    public var maxConnections: Int
+    /// A kept-alive connection is closed after this many requests, bounding per-connection state.
+    public var maxRequestsPerConnection: Int
+    public var forwarding: ForwardedHeaders
+    public var securityHeaders: SecurityHeaders
+    /// Responses at least this large are gzip-compressed when the client accepts it; nil disables.
+    public var compressionMinimumBytes: Int?
+
+    public init(
+        listen: [ListenAddress],
+        limits: HTTPLimits = HTTPLimits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(),
+        maxConnections: Int = 1024,
+        maxRequestsPerConnection: Int = 10_000,
+        forwarding: ForwardedHeaders = .trustNobody,
+        securityHeaders: SecurityHeaders = SecurityHeaders(),
+        compressionMinimumBytes: Int? = 1024
+    ) {
+        self.listen = listen
+        self.limits = limits
+        self.timeouts = timeouts
+        self.maxConnections = maxConnections
+        self.maxRequestsPerConnection = maxRequestsPerConnection
+        self.forwarding = forwarding
+        self.securityHeaders = securityHeaders
+        self.compressionMinimumBytes = compressionMinimumBytes
+    }
+}

@@ -1,0 +1,120 @@
+import CSocket
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A bound, listening, non-blocking socket and the Dispatch source that accepts on it.
+final class Listener: @unchecked Sendable {
+    let fd: Int32
+    let address: ListenAddress
+    private var source: (any DispatchSourceRead)?
+
+    /// Binds and listens. Port 0 picks a free port; `address.port` then holds the real one.
+    init(binding requested: ListenAddress, backlog: Int32 = 1024) throws(SocketError) {
+        let family = requested.isIPv6 ? AF_INET6 : AF_INET
+        let fd = gatehouse_stream_socket(family)
+        guard fd >= 0 else { throw SocketError(operation: "socket", errnoCode: gatehouse_errno()) }
+        do {
+            var one: Int32 = 1
+            _ = try SystemCall.require("setsockopt(SO_REUSEADDR)") {
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
+            if requested.isIPv6 {
+                // An IPv6 listener accepts only IPv6, so "[::]:8080" and "0.0.0.0:8080" can both be listed.
+                _ = try SystemCall.require("setsockopt(IPV6_V6ONLY)") {
+                    setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+                }
+            }
+            try Self.bind(fd, to: requested)
+            _ = try SystemCall.require("listen") { Glibc.listen(fd, backlog) }
+            self.address = ListenAddress(host: requested.host, port: try Self.boundPort(fd))
+            self.fd = fd
+        } catch {
+            SystemCall.close(fd)
+            throw error
+        }
+    }
+
+    func startAccepting(on queue: DispatchQueue, _ accepted: @escaping @Sendable (Int32, String) -> Void) {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let fd = self.fd
+        source.setEventHandler {
+            // Accept a bounded batch per wake-up so one busy listener cannot starve the others.
+            for _ in 0..<64 {
+                var storage = sockaddr_storage()
+                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                let result = withUnsafeMutablePointer(to: &storage) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                        try? SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) }
+                    }
+                }
+                guard case .processed(let client)? = result else { return }
+                var noDelay: Int32 = 1
+                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                accepted(client, SocketAddress.ipString(&storage))
+            }
+        }
+        source.setCancelHandler { SystemCall.close(fd) }
+        self.source = source
+        source.activate()
+    }
+
+    /// Stops accepting and closes the socket (in the source's cancel handler).
+    func stop() {
+        if let source {
+            source.cancel()
+        } else {
+            SystemCall.close(fd)
+        }
+    }
+
+    private static func bind(_ fd: Int32, to address: ListenAddress) throws(SocketError) {
+        if address.isIPv6 {
+            var v6 = sockaddr_in6()
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = address.port.bigEndian
+            guard inet_pton(AF_INET6, address.host, &v6.sin6_addr) == 1 else {
+                throw SocketError(operation: "inet_pton(\(address.host))", errnoCode: EINVAL)
+            }
+            _ = try SystemCall.require("bind(\(address))") {
+                withUnsafePointer(to: &v6) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                    }
+                }
+            }
+        } else {
+            var v4 = sockaddr_in()
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = address.port.bigEndian
+            guard inet_pton(AF_INET, address.host, &v4.sin_addr) == 1 else {
+                throw SocketError(operation: "inet_pton(\(address.host))", errnoCode: EINVAL)
+            }
+            _ = try SystemCall.require("bind(\(address))") {
+                withUnsafePointer(to: &v4) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+        }
+    }
+
+    private static func boundPort(_ fd: Int32) throws(SocketError) -> UInt16 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = try SystemCall.require("getsockname") {
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+        }
+        let family = Int32(storage.ss_family)
+        return withUnsafePointer(to: &storage) { pointer in
+            if family == AF_INET6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Dispatch
+import Logging
+import Synchronization
+
+/// What every connection of one server shares: the responder, the configuration, the registry of
+/// open connections, and the per-request bookkeeping (request ids, logs, metrics).
+final class ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let responder: any Responder
+    let logger: Logger
+    let metrics: HTTPMetrics
+    let dateCache = DateCache()
+    let connectionTargetQueue = DispatchQueue.global(qos: .userInitiated)
+
+    private let connections = Mutex<[UInt64: Connection]>([:])
+    private let shuttingDown = Atomic<Bool>(false)
+    private let requestCounter = Atomic<UInt64>(0)
+    /// Random per process, so request ids from two runs never collide in a log.
+    private let requestIDPrefix: String
+
+    init(configuration: HTTPServerConfiguration, responder: any Responder, logger: Logger, metrics: HTTPMetrics) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        self.metrics = metrics
+        var generator = SystemRandomNumberGenerator()
+        let prefix = String(generator.next() & 0xFFFF_FFFF, radix: 16)
+        requestIDPrefix = String(repeating: "0", count: 8 - prefix.count) + prefix
+    }
+
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+    func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
+
+    // MARK: Registry
+
+    /// Registers a new connection unless the limit is reached; returns false when it must be refused.
+    func register(_ connection: Connection) -> Bool {
+        let admitted = connections.withLock { open -> Bool in
+            guard open.count < configuration.maxConnections else { return false }
+            open[connection.id] = connection
+            return true
+        }
+        if admitted { metrics.connectionOpened() }
+        return admitted
+    }
+
+    func connectionClosed(_ connection: Connection, reason: String) {
+        let removed = connections.withLock { $0.removeValue(forKey: connection.id) != nil }
+        if removed { metrics.connectionClosed() }
+        if reason.hasSuffix("_timeout") {
+            metrics.connectionTimedOut(reason: reason)
+            logger.debug("connection closed", metadata: ["reason": "\(reason)", "peer": "\(connection.peerAddress)"])
+        }
+    }
+
+    var openConnections: [Connection] { connections.withLock { Array($0.values) } }
+
+    // MARK: Per request
+
+    func prepare(_ request: inout Request, peerAddress: String) {
+        configuration.forwarding.apply(to: &request, peerAddress: peerAddress)
+        let number = requestCounter.add(1, ordering: .relaxed).newValue
+        request.requestID = requestIDPrefix + "-" + String(number, radix: 16)
+    }
+
+    /// Server-wide response policy: security headers on everything, compression where it pays.
+    func finish(_ response: inout Response, for request: Request) {
+        configuration.securityHeaders.apply(to: &response)
+        if let minimum = configuration.compressionMinimumBytes {
+            applyCompression(to: &response, for: request, minimumBytes: minimum)
+        }
+    }
+
+    func parseErrorResponse(_ error: HTTPParseError, request: Request) -> Response {
+        var response = Response(
+            status: error.status,
+            headers: ["Content-Type": "text/plain; charset=utf-8"],
+            body: Array("\(error.status.description): \(error.reason)\n".utf8)
+        )
+        configuration.securityHeaders.apply(to: &response)
+        return response
+    }
+
+    func timeoutResponse(status: Int, request: Request) -> Response {
+        let httpStatus = HTTPStatus(code: status)
+        var response = Response(
+            status: httpStatus, headers: ["Content-Type": "text/plain; charset=utf-8"],
+            body: Array("\(httpStatus.description)\n".utf8)
+        )
+        configuration.securityHeaders.apply(to: &response)
+        return response
+    }
+
+    func recordCompletion(of request: Request, response: Response, bodyBytes: Int, started: UInt64) {
+        let status = response.status
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
+        let route = response.routePattern ?? "unmatched"
+        metrics.recordRequest(route: route, method: request.method, status: status.code, seconds: seconds)
+        // The path is logged without its query: queries carry codes, states and tokens.
+        logger.info("request", metadata: [
+            "method": "\(request.method)",
+            "path": "\(request.path)",
+            "status": "\(status.code)",
+            "bytes": "\(bodyBytes)",
+            "duration_ms": "\(Self.milliseconds(seconds))",
+            "request_id": "\(request.requestID)",
+            "client": "\(request.clientAddress)",
+        ])
+    }
+
+    func recordParseError(_ error: HTTPParseError, request: Request, bodyBytes: Int, started: UInt64) {
+        metrics.recordRequest(route: "unparsed", method: "OTHER", status: error.status.code, seconds: 0)
+        logger.notice("rejected request", metadata: [
+            "status": "\(error.status.code)",
+            "reason": "\(error.reason)",
+            "request_id": "\(request.requestID)",
+            "client": "\(request.clientAddress)",
+        ])
+    }
+
+    private static func milliseconds(_ seconds: Double) -> String {
+        let micros = Int((seconds * 1_000_000).rounded())
+        let whole = micros / 1000
+        let fraction = micros % 1000
+        let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(whole).\(padded)"
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import Testing
+@testable import HTTP
+import TestSupport
+
+/// A responder made from a closure, for tests of the server itself.
+struct ClosureResponder: Responder {
+    let body: @Sendable (Request) -> Response
+    func respond(to request: Request) -> Response { body(request) }
+}
+
+/// Echoes method, target and body, and sleeps when asked, so tests can see ordering and in-flight work.
+let echoResponder = ClosureResponder { request in
+    if request.path == "/slow" { usleep(600_000) }
+    let text = "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))"
+    return Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array(text.utf8))
+}
+
+func startServer(
+    responder: any Responder = echoResponder,
+    timeouts: ConnectionTimeouts = ConnectionTimeouts(),
+    maxConnections: Int = 64,
+    listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0)
+) throws -> (HTTPServer, UInt16) {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    let server = HTTPServer(
+        configuration: HTTPServerConfiguration(listen: [listen], timeouts: timeouts, maxConnections: maxConnections),
+        responder: responder, logger: logger, metrics: HTTPMetrics()
+    )
+    try server.start()
+    return (server, server.boundAddresses[0].port)
+}
+
+/// These talk to the real server over real loopback sockets.
+@Suite struct HTTPServerIntegrationTests {
+    @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        for index in 1...3 {
+            try client.send("GET /n\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "GET /n\(index) ")
+            #expect(response.header("Connection") == nil)
+            #expect(response.header("Date") != nil)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send(
+            "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /c HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        )
+        #expect(try client.readResponse().text == "GET /slow ")
+        #expect(try client.readResponse().text == "POST /b hello")
+        let last = try client.readResponse()
+        #expect(last.text == "GET /c ")
+        #expect(last.header("Connection") == "close")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func chunkedBodyAndExpectContinue() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send("POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
+        let interim = try client.readResponse()
+        #expect(interim.status == 100)
+        try client.send("abc")
+        #expect(try client.readResponse().text == "POST /up abc")
+        try client.send("POST /ch HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n2\r\n12\r\n0\r\n\r\n")
+        #expect(try client.readResponse().text == "POST /ch xyz12")
+    }
+
+    @Test func headGetsHeadersWithoutBody() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\nGET /after HTTP/1.1\r\nHost: t\r\n\r\n")
+        let head = try client.readResponse(forHead: true)
+        #expect(head.status == 200)
+        #expect(head.header("Content-Length") == "8")
+        // If a body had been sent, it would be read as the next response's status line.
+        #expect(try client.readResponse().text == "GET /after ")
+    }
+
+    @Test func malformedRequestGets400AndTheConnectionCloses() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send("GET /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 400)
+        #expect(response.header("Connection") == "close")
+        #expect(response.header("X-Content-Type-Options") == "nosniff")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func slowClientIsCutOffByTheHeaderDeadlineWhileOthersAreServed() throws {
+        let (server, port) = try startServer(timeouts: ConnectionTimeouts(headerSeconds: 1))
+        defer { server.shutdown() }
+        let slow = try TestClient(port: port, timeoutSeconds: 5)
+        try slow.send("GET / HTTP/1.1\r\nHo")
+        let started = Date()
+        for _ in 0..<5 {
+            let other = try TestClient(port: port)
+            try other.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().status == 200)
+            usleep(150_000)
+        }
+        try slow.send("st: t")  // trickling more bytes does not extend the deadline
+        #expect(slow.isClosedByPeer())
+        // Closed by the deadline (about 1 s), not by the client's 5 s socket timeout.
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    @Test func connectionsBeyondTheLimitGet503() throws {
+        let (server, port) = try startServer(maxConnections: 2)
+        defer { server.shutdown() }
+        let first = try TestClient(port: port)
+        let second = try TestClient(port: port)
+        try first.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        try second.send("GET /2 HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try first.readResponse().status == 200)
+        #expect(try second.readResponse().status == 200)
+        let third = try TestClient(port: port)
+        let refused = try third.readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.header("Connection") == "close")
+        #expect(third.isClosedByPeer())
+    }
+
+    @Test func gracefulShutdownFinishesTheRequestInFlight() throws {
+        let (server, port) = try startServer()
+        let client = try TestClient(port: port)
+        try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(100_000)  // the handler is now sleeping
+        let stopped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            server.shutdown()
+            stopped.signal()
+        }
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "GET /slow ")
+        #expect(response.header("Connection") == "close")
+        #expect(stopped.wait(timeout: .now() + 5) == .success)
+        #expect(throws: TestClient.Failure.self) { _ = try TestClient(port: port) }
+    }
+
+    @Test func servesIPv6Loopback() throws {
+        let (server, port) = try startServer(listen: ListenAddress(host: "::1", port: 0))
+        defer { server.shutdown() }
+        let client = try TestClient(port: port, host: "::1")
+        try client.send("GET /v6 HTTP/1.1\r\nHost: [::1]\r\n\r\n")
+        #expect(try client.readResponse().text == "GET /v6 ")
+    }
+}
