@@ -30,7 +30,7 @@ private func problems(_ json: String, _ environment: [String: String] = [:]) -> 
 /// The configuration every key defaults to, given the two required server keys.
 private let defaultConfig = GatehouseConfig(
     server: ServerConfig(
-        listenAddresses: [ListenAddress(host: "127.0.0.1", port: 8080, isIPv6: false)],
+        listenAddresses: [ListenAddress(host: "127.0.0.1", port: 8080)],
         publicURL: PublicURL(scheme: .http, host: "127.0.0.1", port: 8080)
     )
 )
@@ -60,11 +60,11 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test func exampleFileShowsEveryKey() throws {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("config.example.json"))
         let root = try JSONParser.parse(Array(data))
-        func keys(_ value: JSONValue?) -> [String] {
+        func keys(_ value: ConfigJSON?) -> [String] {
             guard case .object(let members) = value else { return [] }
             return members.map(\.key)
         }
-        func member(_ value: JSONValue?, _ key: String) -> JSONValue? {
+        func member(_ value: ConfigJSON?, _ key: String) -> ConfigJSON? {
             guard case .object(let members) = value else { return nil }
             return members.first { $0.key == key }?.value
         }
@@ -99,8 +99,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         let config = try parse(json).get()
         let server = config.server
         #expect(server.listenAddresses == [
-            ListenAddress(host: "0.0.0.0", port: 443, isIPv6: false),
-            ListenAddress(host: "::", port: 443, isIPv6: true),
+            ListenAddress(host: "0.0.0.0", port: 443),
+            ListenAddress(host: "::", port: 443),
         ])
         #expect(server.publicOrigin == "https://login.example.com")
         #expect(server.isHTTPS)
@@ -441,8 +441,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         let json = document(server: [#""limits": {"body_bytes": 4096}"#], top: [#""logging": {"level": "debug"}"#])
         let config = try parse(json, environment).get()
         #expect(config.server.listenAddresses == [
-            ListenAddress(host: "127.0.0.1", port: 9000, isIPv6: false),
-            ListenAddress(host: "::1", port: 9000, isIPv6: true),
+            ListenAddress(host: "127.0.0.1", port: 9000),
+            ListenAddress(host: "::1", port: 9000),
         ])
         #expect(config.server.publicOrigin == "https://login.example.com")
         #expect(config.server.trustedProxies.map(\.description) == ["10.0.0.0/8", "::1/128"])

@@ -4,7 +4,7 @@ import Testing
 @Suite struct JSONParserTests {
     struct Accepted: Sendable, CustomTestStringConvertible {
         let text: String
-        let value: JSONValue
+        let value: ConfigJSON
         let reason: String
         var testDescription: String { reason }
     }

@@ -32,7 +32,7 @@ final class ConfigDecoder {
     }
 
     /// Reads `value` (the document root or a section) as an object with exactly `keys`.
-    func object(_ value: JSONValue?, at path: ConfigPath, keys: [String]) -> ObjectReader {
+    func object(_ value: ConfigJSON?, at path: ConfigPath, keys: [String]) -> ObjectReader {
         ObjectReader(decoder: self, path: path, value: value, keys: keys)
     }
 
@@ -66,14 +66,14 @@ final class ConfigDecoder {
 struct ObjectReader {
     let decoder: ConfigDecoder
     let path: ConfigPath
-    private let members: [String: JSONValue]
+    private let members: [String: ConfigJSON]
 
     /// A missing value reads as an empty object (every key defaulted); a value of another
     /// type is reported and then also read as empty, so overrides below it still apply.
-    init(decoder: ConfigDecoder, path: ConfigPath, value: JSONValue?, keys: [String]) {
+    init(decoder: ConfigDecoder, path: ConfigPath, value: ConfigJSON?, keys: [String]) {
         self.decoder = decoder
         self.path = path
-        var members: [String: JSONValue] = [:]
+        var members: [String: ConfigJSON] = [:]
         switch value {
         case nil:
             break
@@ -96,7 +96,7 @@ struct ObjectReader {
     }
 
     /// The raw member, for shapes the value kinds do not cover (such as `providers`).
-    func member(_ key: String) -> JSONValue? { members[key] }
+    func member(_ key: String) -> ConfigJSON? { members[key] }
 
     /// A nested section such as `server.limits`.
     func section(_ key: String, keys: [String]) -> ObjectReader {

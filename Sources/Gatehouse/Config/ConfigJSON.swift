@@ -4,9 +4,9 @@
 /// hands back `NSNumber` for `true`), object members keep their order for stable error
 /// reports, and numbers keep their literal text so `1.5` or `1e3` can be refused where an
 /// integer is expected instead of being rounded.
-enum JSONValue: Sendable, Equatable {
+enum ConfigJSON: Sendable, Equatable {
     case object([JSONMember])
-    case array([JSONValue])
+    case array([ConfigJSON])
     case string(String)
     /// The number's literal text as written, already checked against the JSON grammar.
     case number(String)
@@ -29,5 +29,5 @@ enum JSONValue: Sendable, Equatable {
 /// One `"key": value` pair of a JSON object, in document order.
 struct JSONMember: Sendable, Equatable {
     let key: String
-    let value: JSONValue
+    let value: ConfigJSON
 }

@@ -9,7 +9,7 @@ struct ConfigValueError: Error, Sendable, Equatable {
 /// the path it is given, including inside arrays) and from the text of an environment
 /// override.
 struct ConfigValueKind<T> {
-    let decodeJSON: (JSONValue, ConfigPath, ConfigDecoder) -> T?
+    let decodeJSON: (ConfigJSON, ConfigPath, ConfigDecoder) -> T?
     let parseText: (String) -> Result<T, ConfigValueError>
 }
 
@@ -46,7 +46,7 @@ extension ConfigValueKind {
     ) -> ConfigValueKind<[Element]> where T == [Element] {
         ConfigValueKind(
             decodeJSON: { json, path, decoder in
-                let items: [JSONValue]
+                let items: [ConfigJSON]
                 var single = false
                 switch json {
                 case .array(let values): items = values

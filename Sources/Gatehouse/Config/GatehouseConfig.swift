@@ -55,7 +55,7 @@ public struct GatehouseConfig: Sendable, Equatable {
     /// Validates a configuration document and applies overrides from `environment` (pass the
     /// process environment; it is never read here).
     public static func parse(data: Data, environment: [String: String]) -> Result<GatehouseConfig, ConfigErrors> {
-        let document: JSONValue
+        let document: ConfigJSON
         do {
             document = try JSONParser.parse(Array(data))
         } catch {

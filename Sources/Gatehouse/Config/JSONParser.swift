@@ -1,4 +1,4 @@
-/// A strict RFC 8259 parser producing `JSONValue`, with line and column on every error.
+/// A strict RFC 8259 parser producing `ConfigJSON`, with line and column on every error.
 ///
 /// Written for configuration files, so it is stricter than Foundation's: a key repeated in
 /// one object is an error (otherwise one of the two values wins silently), nesting is bounded
@@ -21,7 +21,7 @@ struct JSONParser {
     private var column = 1
     private var depth = 0
 
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> ConfigJSON {
         var parser = JSONParser(bytes: bytes)
         // A UTF-8 byte order mark may precede the text (RFC 8259 §8.1 lets parsers ignore it).
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
@@ -40,7 +40,7 @@ struct JSONParser {
 
     // MARK: Values
 
-    private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseValue() throws(JSONSyntaxError) -> ConfigJSON {
         guard let byte = peek() else { throw error("unexpected end of input; expected a value") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject()
@@ -54,7 +54,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseObject() throws(JSONSyntaxError) -> ConfigJSON {
         try enterNesting()
         advance()  // {
         var members: [JSONMember] = []
@@ -94,10 +94,10 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseArray() throws(JSONSyntaxError) -> ConfigJSON {
         try enterNesting()
         advance()  // [
-        var elements: [JSONValue] = []
+        var elements: [ConfigJSON] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             advance()

@@ -1,24 +1,10 @@
 import HTTP
 
-/// One address the server listens on, from `server.listen`.
+/// Parsing of `server.listen` entries into the HTTP target's `ListenAddress`.
 ///
 /// The host must be an IP literal: a name could resolve to several addresses, or to a
 /// different one tomorrow, and which interface is exposed should be exactly what was written.
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The address without brackets: `127.0.0.1`, `::1`, `0.0.0.0`, `::`.
-    public let host: String
-    public let port: Int
-    public let isIPv6: Bool
-
-    public init(host: String, port: Int, isIPv6: Bool) {
-        self.host = host
-        self.port = port
-        self.isIPv6 = isIPv6
-    }
-
-    /// `127.0.0.1:8080` or `[::1]:8080`, the form it was written in.
-    public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
+extension ListenAddress {
     /// Parses `host:port`, with an IPv6 host in brackets (`[::1]:8080`).
     static func parse(_ text: String) -> Result<ListenAddress, ConfigValueError> {
         let shape = "expected \"host:port\" such as \"127.0.0.1:8080\" or \"[::1]:8080\", found \(ConfigText.quoted(text))"
@@ -52,7 +38,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             return .failure(ConfigValueError(message: "the port must be a number from 1 to 65535, found \(ConfigText.quoted(String(portText)))"))
         }
         // The canonical form, so "[0::1]" and "[::1]" are recognised as one address.
-        return .success(ListenAddress(host: address.description, port: port, isIPv6: expectIPv6))
+        return .success(ListenAddress(host: address.description, port: UInt16(port)))
     }
 }
 

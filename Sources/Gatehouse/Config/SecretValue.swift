@@ -39,7 +39,7 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// Reads a secret written at `path` in any of its three forms, reporting problems there.
     /// Usable at any path: providers call it for `$.providers[N].client_secret`.
-    static func decode(_ json: JSONValue, at path: ConfigPath, in decoder: ConfigDecoder) -> SecretValue? {
+    static func decode(_ json: ConfigJSON, at path: ConfigPath, in decoder: ConfigDecoder) -> SecretValue? {
         let shape = "expected a string, {\"env\": \"NAME\"} or {\"file\": \"/path\"}"
         switch json {
         case .string(let text):

@@ -95,6 +95,14 @@ public struct ServerConfig: Sendable, Equatable {
             self.writeSeconds = writeSeconds
             self.shutdownGraceSeconds = shutdownGraceSeconds
         }
+
+        /// The same deadlines in the HTTP server's terms.
+        public var connectionTimeouts: ConnectionTimeouts {
+            ConnectionTimeouts(
+                headerSeconds: Double(headerSeconds), bodySeconds: Double(bodySeconds), idleSeconds: Double(idleSeconds),
+                writeSeconds: Double(writeSeconds), shutdownGraceSeconds: Double(shutdownGraceSeconds)
+            )
+        }
     }
 }
 

@@ -1,0 +1,159 @@
+import Synchronization
+import Dispatch
+import Foundation
+import HTTP
+import Logging
+import Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The operations behind the command line. Each returns the process exit code:
+/// 0 success, 1 a runtime failure (database, socket), 2 a configuration error.
+public enum Runtime {
+    public static func checkConfig(configPath: String) -> Int32 {
+        switch loadConfiguration(configPath) {
+        case .failure(let errors):
+            printProblems(errors.problems + errors.warnings)
+            return 2
+        case .success(let config):
+            printProblems(config.warnings)
+            print("\(configPath): configuration is valid")
+            return 0
+        }
+    }
+
+    public static func migrate(configPath: String) -> Int32 {
+        guard let config = loadOrReport(configPath) else { return 2 }
+        let logger = makeLogger(config)
+        do {
+            let database = try openDatabase(config)
+            defer { database.close() }
+            let applied = try Migrator(migrations: EmbeddedMigrations.all).migrate(database, now: Int64(Date().timeIntervalSince1970))
+            logger.notice("migrations applied", metadata: ["applied": "\(applied.count)", "database": "\(config.database.path)"])
+            for migration in applied { print("applied \(migration.identifier)") }
+            if applied.isEmpty { print("database is up to date") }
+            LogSink.standardError.flush()
+            return 0
+        } catch {
+            logger.error("migration failed", metadata: ["error": "\(error)"])
+            LogSink.standardError.flush()
+            return 1
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns 0.
+    public static func serve(configPath: String, applyMigrations: Bool) -> Int32 {
+        guard let config = loadOrReport(configPath) else { return 2 }
+        let logger = makeLogger(config)
+        let database: Database
+        do {
+            database = try openDatabase(config)
+            let migrator = try Migrator(migrations: EmbeddedMigrations.all)
+            if applyMigrations && config.database.migrateOnStart {
+                let applied = try migrator.migrate(database, now: Int64(Date().timeIntervalSince1970))
+                if !applied.isEmpty { logger.notice("migrations applied", metadata: ["applied": "\(applied.count)"]) }
+            }
+            let status = try migrator.status(of: database)
+            guard status.isCurrent else {
+                logger.error("database has pending migrations; run `gatehouse migrate`", metadata: ["pending": "\(status.pending.count)"])
+                LogSink.standardError.flush()
+                return 1
+            }
+        } catch {
+            logger.error("cannot open the database", metadata: ["error": "\(error)", "path": "\(config.database.path)"])
+            LogSink.standardError.flush()
+            return 1
+        }
+
+        let app = GatehouseApp(config: config, database: database, logger: logger)
+        let server = HTTPServer(
+            configuration: app.serverConfiguration, responder: app.responder, logger: logger, metrics: app.metrics
+        )
+        do {
+            try server.start()
+        } catch {
+            logger.error("cannot listen", metadata: ["error": "\(error)"])
+            database.close()
+            LogSink.standardError.flush()
+            return 1
+        }
+        for address in server.boundAddresses {
+            logger.notice("listening", metadata: ["address": "\(address)", "public_url": "\(config.server.publicURL)"])
+        }
+
+        let stop = DispatchSemaphore(value: 0)
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.activate()
+            return source
+        }
+        signal(SIGPIPE, SIG_IGN)
+        stop.wait()
+        logger.notice("shutting down")
+        server.shutdown()
+        database.close()
+        signals.forEach { $0.cancel() }
+        logger.notice("stopped")
+        LogSink.standardError.flush()
+        return 0
+    }
+
+    // MARK: Helpers
+
+    static func loadConfiguration(_ path: String) -> Result<GatehouseConfig, ConfigErrors> {
+        GatehouseConfig.load(path: path, environment: ProcessInfo.processInfo.environment)
+    }
+
+    static func loadOrReport(_ path: String) -> GatehouseConfig? {
+        switch loadConfiguration(path) {
+        case .failure(let errors):
+            printProblems(errors.problems + errors.warnings)
+            FileHandle.standardError.write(Data("gatehouse: refusing to start with an invalid configuration (\(path))\n".utf8))
+            return nil
+        case .success(let config):
+            printProblems(config.warnings)
+            return config
+        }
+    }
+
+    static func printProblems(_ problems: [ConfigProblem]) {
+        for problem in problems {
+            FileHandle.standardError.write(Data("\(problem)\n".utf8))
+        }
+    }
+
+    static func openDatabase(_ config: GatehouseConfig) throws -> Database {
+        let directory = (config.database.path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && config.database.path != ":memory:" {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        return try Database(path: config.database.path, options: DatabaseOptions(busyTimeoutMilliseconds: Int32(config.database.busyTimeoutMilliseconds)))
+    }
+
+    static func makeLogger(_ config: GatehouseConfig) -> Logger {
+        let level = config.logging.level
+        let format = config.logging.format
+        LoggingBootstrap.once(level: level, format: format)
+        var logger = Logger(label: "gatehouse")
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// swift-log's bootstrap may run once per process; tests and commands may ask more than once.
+enum LoggingBootstrap {
+    private static let done = Synchronization.Mutex(false)
+
+    static func once(level: Logger.Level, format: LoggingConfig.Format) {
+        done.withLock { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in
+                LineLogHandler(label: label, level: level, format: format, sink: .standardError)
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import COpenSSL
+
+/// SHA-256 and HMAC-SHA-256 through OpenSSL's EVP interfaces, and a constant-time comparison.
+public enum Digest {
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let status = bytes.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &output, &length, EVP_sha256(), nil)
+        }
+        precondition(status == 1, "EVP_Digest(SHA-256) failed: OpenSSL is unusable")
+        return Array(output.prefix(Int(length)))
+    }
+
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let result = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { messageBytes in
+                HMAC(
+                    EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
+                    messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count, &output, &length
+                )
+            }
+        }
+        precondition(result != nil, "HMAC(SHA-256) failed: OpenSSL is unusable")
+        return Array(output.prefix(Int(length)))
+    }
+
+    /// Compares in time independent of where the inputs differ, so a token cannot be guessed byte by byte.
+    public static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.isEmpty { return true }
+        return lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0 }
+        }
+    }
+}

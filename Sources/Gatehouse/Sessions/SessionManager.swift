@@ -1,0 +1,128 @@
+import HTTP
+import Store
+
+/// A signed-in (or not yet signed-in) browser session, as handlers see it.
+public struct ActiveSession: Sendable {
+    public let token: SessionToken
+    public let record: SessionRecord
+
+    /// The token forms of this session must carry.
+    public var csrfToken: String { CSRFProtection.token(for: token) }
+}
+
+/// Server-side sessions: the cookie carries 256 random bits, the database only their SHA-256.
+///
+/// Every sign-in gets a new id (the old one is revoked), so an id planted before sign-in
+/// (session fixation) is worthless after it.
+public final class SessionManager: Sendable {
+    public let settings: SessionSettings
+    private let database: Database
+
+    public init(database: Database, settings: SessionSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    public struct Started: Sendable {
+        public let session: ActiveSession
+        public let cookie: SetCookie
+    }
+
+    /// Starts a session for `userID`, revoking the session the request came with, if any.
+    public func start(userID: Int64?, provider: String?, request: Request, now: Int64) throws -> Started {
+        let token = try SessionToken.generate()
+        let previous = presentedToken(in: request)
+        let details = SessionDetails(
+            authenticatedAt: userID == nil ? nil : now, provider: provider,
+            userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
+            clientAddress: request.clientAddress
+        )
+        let record = try database.write { connection in
+            let sessions = SessionRepository(connection)
+            if let previous { try sessions.revoke(tokenHash: previous.hash, now: now) }
+            return try sessions.create(
+                tokenHash: token.hash, userID: userID, now: now,
+                idleLifetime: settings.idleLifetime, absoluteLifetime: settings.absoluteLifetime, details: details
+            )
+        }
+        let session = ActiveSession(token: token, record: record)
+        return Started(session: session, cookie: try cookie(for: session))
+    }
+
+    /// The usable session the request presents, or nil. A busy session is touched at most once
+    /// per `touchInterval`, so most requests cost one indexed read and no write.
+    public func current(_ request: Request, now: Int64) throws -> ActiveSession? {
+        guard let token = presentedToken(in: request) else { return nil }
+        let hash = token.hash
+        let found = try database.read { connection in
+            try SessionRepository(connection).findActive(tokenHash: hash, now: now)
+        }
+        guard let record = found else { return nil }
+        if record.needsTouch(at: now, minimumInterval: settings.touchInterval) {
+            _ = try database.write { connection in
+                try SessionRepository(connection).touch(
+                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
+                )
+            }
+        }
+        return ActiveSession(token: token, record: record)
+    }
+
+    /// Revokes the request's session (sign-out) and returns the cookie that clears it in the browser.
+    public func end(_ request: Request, now: Int64) throws -> SetCookie {
+        if let token = presentedToken(in: request) {
+            _ = try database.write { connection in
+                try SessionRepository(connection).revoke(tokenHash: token.hash, now: now)
+            }
+        }
+        return try removalCookie()
+    }
+
+    /// Revokes every session of a user, for "sign out everywhere" and account deactivation.
+    @discardableResult
+    public func revokeAll(userID: Int64, now: Int64) throws -> Int {
+        try database.write { connection in
+            try SessionRepository(connection).revokeAll(userID: userID, now: now)
+        }
+    }
+
+    /// Deletes sessions that can never be used again; run periodically.
+    @discardableResult
+    public func purgeExpired(now: Int64) throws -> Int {
+        try database.write { connection in try SessionRepository(connection).deleteExpired(now: now) }
+    }
+
+    public func cookie(for session: ActiveSession) throws -> SetCookie {
+        try SetCookie(
+            name: settings.cookieName, value: session.token.cookieValue,
+            maxAge: Int(session.record.absoluteExpiresAt - session.record.createdAt),
+            domain: settings.cookieDomain, path: "/", secure: settings.secure, httpOnly: true, sameSite: .lax
+        )
+    }
+
+    public func removalCookie() throws -> SetCookie {
+        try SetCookie.removal(
+            name: settings.cookieName, domain: settings.cookieDomain, path: "/",
+            secure: settings.secure, httpOnly: true, sameSite: .lax
+        )
+    }
+
+    /// The well-formed session token in the request's cookie, if any. Malformed values are ignored
+    /// without a database lookup.
+    func presentedToken(in request: Request) -> SessionToken? {
+        guard let value = request.cookies[settings.cookieName] else { return nil }
+        return SessionToken(cookieValue: value)
+    }
+}
+
+extension SessionSettings {
+    init(config: GatehouseConfig) {
+        self.init(
+            idleLifetime: Int64(config.sessions.idleTimeoutSeconds),
+            absoluteLifetime: Int64(config.sessions.absoluteTimeoutSeconds),
+            cookieName: config.sessionCookieName,
+            cookieDomain: config.sessions.cookieDomain,
+            secure: config.server.isHTTPS
+        )
+    }
+}

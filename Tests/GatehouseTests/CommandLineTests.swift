@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The built `gatehouse` binary, run as an operator would run it.
+@Suite(.serialized) struct CommandLineTests {
+    static let binary = packageRoot + "/.build/debug/gatehouse"
+
+    struct Run {
+        let status: Int32
+        let output: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }
+            .merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    func writeConfig(_ json: String, in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("config.json").path
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func checkConfigPrintsEveryProblemWithItsPathAndFails() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try writeConfig(
+            #"{"server": {"listen": "nowhere", "public_url": "http://127.0.0.1:8080", "limits": {"body_bytes": "big"}}, "databse": {}}"#,
+            in: directory
+        )
+        let result = try run(["check-config", "--config", path])
+        #expect(result.status == 2)
+        #expect(result.output.contains("$.server.listen"))
+        #expect(result.output.contains("$.server.limits.body_bytes"))
+        #expect(result.output.contains("$.databse"))
+    }
+
+    @Test func checkConfigAcceptsTheExampleFile() throws {
+        let result = try run(["check-config", "--config", packageRoot + "/config.example.json"])
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func serveRefusesAnInvalidConfiguration() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try writeConfig(#"{"server": {"listen": "127.0.0.1:1", "public_url": "ftp://x"}}"#, in: directory)
+        let result = try run(["serve", "--config", path])
+        #expect(result.status == 2)
+        #expect(result.output.contains("$.server.public_url"))
+    }
+
+    @Test func migrateThenMigrateAgainIsANoOp() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("nested/gatehouse.sqlite3").path
+        let path = try writeConfig(
+            #"{"server": {"listen": "127.0.0.1:1", "public_url": "http://127.0.0.1:1"}, "database": {"path": "\#(database)"}}"#,
+            in: directory
+        )
+        let first = try run(["migrate", "--config", path])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("applied 0001_initial"))
+        let second = try run(["migrate", "--config", path])
+        #expect(second.status == 0)
+        #expect(second.output.contains("database is up to date"))
+    }
+
+    @Test func sigtermLetsTheRequestInFlightFinishAndExitsZero() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freePort()
+        let path = try writeConfig(
+            """
+            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)", "public_dir": "\(packageRoot)/Public"},
+             "database": {"path": "\(directory.path)/g.sqlite3"}}
+            """, in: directory
+        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--config", path]
+        let log = Pipe()
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        var client: TestClient?
+        for _ in 0..<100 where client == nil {
+            client = try? TestClient(port: port)
+            if client == nil { usleep(50_000) }
+        }
+        let connected = try #require(client)
+        // Half a request is in flight when SIGTERM arrives; the server waits for the rest.
+        try connected.send("GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        usleep(200_000)
+        kill(process.processIdentifier, SIGTERM)
+        usleep(200_000)
+        try connected.send("\r\n")
+        let response = try connected.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output.contains("msg=stopped"))
+    }
+
+    @Test func requestLogLinesCarryNoQueryStringOrCookie() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freePort()
+        let path = try writeConfig(
+            """
+            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)"},
+             "database": {"path": "\(directory.path)/g.sqlite3"}, "logging": {"format": "json"}}
+            """, in: directory
+        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--config", path]
+        let log = Pipe()
+        process.standardError = log
+        try process.run()
+        var client: TestClient?
+        for _ in 0..<100 where client == nil {
+            client = try? TestClient(port: port)
+            if client == nil { usleep(50_000) }
+        }
+        let connected = try #require(client)
+        try connected.send("GET /healthz?code=SECRETCODE&state=SECRETSTATE HTTP/1.1\r\nHost: t\r\nCookie: gatehouse_session=SECRETCOOKIE\r\nConnection: close\r\n\r\n")
+        #expect(try connected.readResponse().status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let requestLine = try #require(output.split(separator: "\n").first { $0.contains("\"msg\":\"request\"") })
+        #expect(requestLine.contains("\"path\":\"/healthz\""))
+        #expect(requestLine.contains("\"status\":\"200\""))
+        #expect(requestLine.contains("\"request_id\""))
+        #expect(!output.contains("SECRET"))
+    }
+}
+
+/// A port that was free a moment ago (bind to 0, read it, release it).
+func freePort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return UInt16(bigEndian: address.sin_port)
+}

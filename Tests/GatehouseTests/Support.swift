@@ -1,0 +1,63 @@
+import Foundation
+import Gatehouse
+import HTTP
+import Logging
+import Store
+
+/// A configuration for tests, read through the same parser as a real file.
+func testConfig(publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "") throws -> GatehouseConfig {
+    let json = """
+        {"server": {"listen": "127.0.0.1:8080", "public_url": "\(publicURL)", "public_dir": "\(packageRoot)/Public"\(extra)},
+         "database": {"path": "\(databasePath)"}}
+        """
+    return try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
+}
+
+/// A fresh temporary directory, removed by the caller's `defer`.
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// A migrated SQLite file database in a temporary directory.
+func migratedDatabase(in directory: URL) throws -> Database {
+    let database = try Database(path: directory.appendingPathComponent("gatehouse.sqlite3").path)
+    _ = try Migrator(migrations: EmbeddedMigrations.all).migrate(database, now: 1_700_000_000)
+    return database
+}
+
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// A running Gatehouse on an ephemeral loopback port, with its own temporary database.
+final class RunningGatehouse {
+    let directory: URL
+    let database: Database
+    let app: GatehouseApp
+    let server: HTTPServer
+    let port: UInt16
+
+    init(publicURL: String = "http://127.0.0.1:8080") throws {
+        directory = try temporaryDirectory()
+        database = try migratedDatabase(in: directory)
+        let config = try testConfig(publicURL: publicURL, databasePath: database.path)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        app = GatehouseApp(config: config, database: database, logger: logger)
+        var configuration = app.serverConfiguration
+        configuration.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
+        server = HTTPServer(configuration: configuration, responder: app.responder, logger: logger, metrics: app.metrics)
+        try server.start()
+        port = server.boundAddresses[0].port
+    }
+
+    func stop() {
+        server.shutdown()
+        database.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
