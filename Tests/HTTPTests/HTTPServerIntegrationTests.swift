@@ -143,10 +143,12 @@ func startServer(
         try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
         usleep(100_000)  // the handler is now sleeping
         let stopped = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        // A thread of its own, as `gatehouse serve` calls shutdown from its main thread: the
+        // global queue's threads may all be busy running (sleeping) handlers of parallel tests.
+        Thread {
             server.shutdown()
             stopped.signal()
-        }
+        }.start()
         let response = try client.readResponse()
         #expect(response.status == 200)
         #expect(response.text == "GET /slow ")

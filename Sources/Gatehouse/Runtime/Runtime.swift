@@ -82,6 +82,7 @@ public enum Runtime {
             logger.notice("listening", metadata: ["address": "\(address)", "public_url": "\(config.server.publicURL)"])
         }
 
+        let purge = schedulePurgeOfDeadSessions(app.sessions, logger: logger)
         let stop = DispatchSemaphore(value: 0)
         let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -93,6 +94,7 @@ public enum Runtime {
         signal(SIGPIPE, SIG_IGN)
         stop.wait()
         logger.notice("shutting down")
+        purge.cancel()
         server.shutdown()
         database.close()
         signals.forEach { $0.cancel() }
@@ -102,6 +104,22 @@ public enum Runtime {
     }
 
     // MARK: Helpers
+
+    /// Deletes expired and revoked sessions every ten minutes, so the table holds only live ones.
+    static func schedulePurgeOfDeadSessions(_ sessions: SessionManager, logger: Logger) -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.session-purge", qos: .utility))
+        timer.schedule(deadline: .now() + .seconds(5), repeating: .seconds(600), leeway: .seconds(30))
+        timer.setEventHandler {
+            do {
+                let removed = try sessions.purgeExpired(now: Int64(Date().timeIntervalSince1970))
+                if removed > 0 { logger.info("purged dead sessions", metadata: ["count": "\(removed)"]) }
+            } catch {
+                logger.warning("session purge failed", metadata: ["error": "\(error)"])
+            }
+        }
+        timer.activate()
+        return timer
+    }
 
     static func loadConfiguration(_ path: String) -> Result<GatehouseConfig, ConfigErrors> {
         GatehouseConfig.load(path: path, environment: ProcessInfo.processInfo.environment)

@@ -19,7 +19,7 @@ public struct ForwardedHeaders: Sendable {
         request.peerAddress = peerAddress
         request.clientAddress = peerAddress
         request.scheme = listenerScheme
-        request.host = request.headers["Host"] ?? ""
+        request.host = Self.authority(ofAbsoluteTarget: request.target) ?? request.headers["Host"] ?? ""
         guard isTrustedProxy(peerAddress) else { return }
 
         // X-Forwarded-For lists hops left to right; the nearest untrusted hop is the client.
@@ -41,6 +41,21 @@ public struct ForwardedHeaders: Sendable {
             Self.isValidHost(host) {
             request.host = String(host)
         }
+    }
+
+    /// For an absolute-form target (`http://host/path`), RFC 9112 section 3.2.2 makes its
+    /// authority, not the Host field, the host the client asked for.
+    static func authority(ofAbsoluteTarget target: String) -> String? {
+        let rest: Substring
+        if target.hasPrefix("http://") {
+            rest = target.dropFirst(7)
+        } else if target.hasPrefix("https://") {
+            rest = target.dropFirst(8)
+        } else {
+            return nil
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        return isValidHost(authority) ? String(authority) : nil
     }
 
     static func looksLikeIPAddress(_ text: String) -> Bool {
