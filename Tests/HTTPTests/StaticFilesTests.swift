@@ -110,7 +110,7 @@ final class StaticFixture {
     }
 
     @Test func changedFileIsServedFresh() throws {
-        let fixture = try StaticFixture()
+        let fixture = try StaticFixture(configuration: .init(revalidateAfterSeconds: 0))
         let first = fixture.get("/static/app.css")
         #expect(first.body == Array("body{}".utf8))
         // A different size is enough to change the identity even within one timestamp tick.
@@ -122,10 +122,17 @@ final class StaticFixture {
     }
 
     @Test func deletedFileIs404() throws {
-        let fixture = try StaticFixture()
+        let fixture = try StaticFixture(configuration: .init(revalidateAfterSeconds: 0))
         #expect(fixture.get("/static/app.js").status == .ok)
         try FileManager.default.removeItem(atPath: fixture.root + "/app.js")
         #expect(fixture.get("/static/app.js").status == .notFound)
+    }
+
+    @Test func aCachedFileIsTrustedWithoutADiskCheckUntilTheRevalidationInterval() throws {
+        let fixture = try StaticFixture(configuration: .init(revalidateAfterSeconds: 3600))
+        #expect(fixture.get("/static/app.css").body == Array("body{}".utf8))
+        try Data("body{color:red}".utf8).write(to: URL(fileURLWithPath: fixture.root + "/app.css"))
+        #expect(fixture.get("/static/app.css").body == Array("body{}".utf8))
     }
 
     @Test(arguments: [
@@ -164,14 +171,21 @@ final class StaticFixture {
         #expect(response.body == Array("guide".utf8))
     }
 
-    @Test func fileReplacedBySymlinkOutIsRefused() throws {
-        let fixture = try StaticFixture()
+    @Test(arguments: [0.0, 3600.0])
+    func fileReplacedBySymlinkOutIsNeverFollowed(revalidateAfterSeconds: Double) throws {
+        let fixture = try StaticFixture(configuration: .init(revalidateAfterSeconds: revalidateAfterSeconds))
         #expect(fixture.get("/static/index.html").status == .ok)
         try FileManager.default.removeItem(atPath: fixture.root + "/index.html")
         try FileManager.default.createSymbolicLink(
             atPath: fixture.root + "/index.html", withDestinationPath: fixture.base + "/outside/secret.txt"
         )
-        #expect(fixture.get("/static/index.html").status == .notFound, "the cached entry must not outlive the check")
+        let response = fixture.get("/static/index.html")
+        // Within the revalidation interval the old, inside copy may still be served; the
+        // outside file never is, and once the entry is checked again the answer is 404.
+        #expect(!String(decoding: response.body, as: UTF8.self).contains("top secret"))
+        if revalidateAfterSeconds == 0 {
+            #expect(response.status == .notFound, "the cached entry must not outlive the check")
+        }
     }
 
     @Test func gzipIsCachedAndNegotiated() throws {

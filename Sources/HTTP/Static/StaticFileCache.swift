@@ -21,6 +21,8 @@ struct StaticFileEntry: Sendable {
     }
 
     let identity: FileIdentity
+    /// When (monotonic nanoseconds) `identity` was last confirmed against the disk.
+    var validatedAt: UInt64
     let body: [UInt8]
     let contentType: String
     let etag: String
@@ -34,9 +36,11 @@ struct StaticFileEntry: Sendable {
     }
 }
 
-/// Small files by relative path, each checked against a fresh `stat` on every use, so a
-/// changed file is re-read on the next request. Bounded by a byte budget; when full, arbitrary
-/// entries are dropped (the set of files is small and fixed, so nothing smarter pays off).
+/// Small files by relative path. An entry is trusted without a `stat` for `revalidateAfter`
+/// nanoseconds after it was last confirmed (the stat cost a third of a cached request), then
+/// checked again, so a changed file is served within that interval, as with nginx's
+/// `open_file_cache_valid`. Bounded by a byte budget; when full, arbitrary entries are dropped
+/// (the set of files is small and fixed, so nothing smarter pays off).
 ///
 /// `@unchecked Sendable` because the dictionary is only touched under `lock`.
 final class StaticFileCache: @unchecked Sendable {
@@ -44,17 +48,28 @@ final class StaticFileCache: @unchecked Sendable {
     private var entries: [String: StaticFileEntry] = [:]
     private var totalBytes = 0
     let maxTotalBytes: Int
+    let revalidateAfter: UInt64
 
-    init(maxTotalBytes: Int) {
+    init(maxTotalBytes: Int, revalidateAfter: UInt64) {
         self.maxTotalBytes = maxTotalBytes
+        self.revalidateAfter = revalidateAfter
     }
 
-    /// The entry for `path` if it still describes the file on disk.
-    func entry(for path: String, identity: FileIdentity) -> StaticFileEntry? {
+    /// The entry for `path` if it was confirmed against the disk recently enough to skip a `stat`.
+    func recentlyValidatedEntry(for path: String, now: UInt64) -> StaticFileEntry? {
         lock.lock()
         defer { lock.unlock() }
-        guard let entry = entries[path], entry.identity == identity else { return nil }
+        guard let entry = entries[path], now &- entry.validatedAt < revalidateAfter else { return nil }
         return entry
+    }
+
+    /// The entry for `path` if it still describes the file on disk, marked as confirmed at `now`.
+    func entry(for path: String, identity: FileIdentity, now: UInt64) -> StaticFileEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard entries[path]?.identity == identity else { return nil }
+        entries[path]?.validatedAt = now
+        return entries[path]
     }
 
     func store(_ entry: StaticFileEntry, for path: String) {

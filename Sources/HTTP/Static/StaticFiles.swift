@@ -40,6 +40,9 @@ public struct StaticFiles: Sendable {
         public var maxFileBytes: Int = 32 * 1024 * 1024
         /// Compressible files smaller than this are sent as they are.
         public var compressionMinimumBytes: Int = 1024
+        /// A cached file is served this long without asking the disk whether it changed.
+        /// Zero checks on every request.
+        public var revalidateAfterSeconds: Double = 1
 
         public init(
             cacheControl: String = "public, max-age=3600",
@@ -47,7 +50,8 @@ public struct StaticFiles: Sendable {
             maxCachedFileBytes: Int = 256 * 1024,
             maxCacheBytes: Int = 8 * 1024 * 1024,
             maxFileBytes: Int = 32 * 1024 * 1024,
-            compressionMinimumBytes: Int = 1024
+            compressionMinimumBytes: Int = 1024,
+            revalidateAfterSeconds: Double = 1
         ) {
             self.cacheControl = cacheControl
             self.parameterName = parameterName
@@ -55,6 +59,7 @@ public struct StaticFiles: Sendable {
             self.maxCacheBytes = maxCacheBytes
             self.maxFileBytes = maxFileBytes
             self.compressionMinimumBytes = compressionMinimumBytes
+            self.revalidateAfterSeconds = revalidateAfterSeconds
         }
     }
 
@@ -73,7 +78,10 @@ public struct StaticFiles: Sendable {
         }
         self.root = resolved
         self.configuration = configuration
-        self.cache = StaticFileCache(maxTotalBytes: configuration.maxCacheBytes)
+        self.cache = StaticFileCache(
+            maxTotalBytes: configuration.maxCacheBytes,
+            revalidateAfter: UInt64(max(0, configuration.revalidateAfterSeconds) * 1_000_000_000)
+        )
     }
 
     /// The handler for a wildcard route: serves the file named by the wildcard parameter.
@@ -188,11 +196,13 @@ public struct StaticFiles: Sendable {
     /// The current entry for `relativePath`, from the cache when still valid, or nil when the
     /// file is missing, not a regular file, too large, or resolves outside the root.
     func loadEntry(_ relativePath: String) -> StaticFileEntry? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let recent = cache.recentlyValidatedEntry(for: relativePath, now: now) { return recent }
         let fullPath = root == "/" ? "/" + relativePath : root + "/" + relativePath
         var info = stat()
         guard stat(fullPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         let identity = Self.identity(of: info)
-        if let cached = cache.entry(for: relativePath, identity: identity) { return cached }
+        if let cached = cache.entry(for: relativePath, identity: identity, now: now) { return cached }
 
         // Not cached or changed: check containment again before reading, since the file
         // (or a directory on its way) may now be a symlink.
@@ -201,6 +211,7 @@ public struct StaticFiles: Sendable {
         let contentType = ContentTypes.forFileName(relativePath)
         let entry = StaticFileEntry(
             identity: openedIdentity,
+            validatedAt: now,
             body: bytes,
             contentType: contentType,
             etag: Self.etag(for: openedIdentity),
