@@ -33,6 +33,23 @@ import TestSupport
         return path
     }
 
+    /// Starts `gatehouse serve` and returns it, its combined output, and a client connected to it.
+    func startServing(config path: String, port: UInt16) throws -> (Process, Pipe, TestClient) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--config", path]
+        let log = Pipe()
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        for _ in 0..<100 {
+            if let client = try? TestClient(port: port) { return (process, log, client) }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw TestClient.Failure(description: "gatehouse serve did not start listening on \(port)")
+    }
+
     @Test func checkConfigPrintsEveryProblemWithItsPathAndFails() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -87,19 +104,7 @@ import TestSupport
              "database": {"path": "\(directory.path)/g.sqlite3"}}
             """, in: directory
         )
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", path]
-        let log = Pipe()
-        process.standardError = log
-        process.standardOutput = log
-        try process.run()
-        var client: TestClient?
-        for _ in 0..<100 where client == nil {
-            client = try? TestClient(port: port)
-            if client == nil { usleep(50_000) }
-        }
-        let connected = try #require(client)
+        let (process, log, connected) = try startServing(config: path, port: port)
         // Half a request is in flight when SIGTERM arrives; the server waits for the rest.
         try connected.send("GET /healthz HTTP/1.1\r\nHost: t\r\n")
         usleep(200_000)
@@ -125,18 +130,7 @@ import TestSupport
              "database": {"path": "\(directory.path)/g.sqlite3"}, "logging": {"format": "json"}}
             """, in: directory
         )
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", path]
-        let log = Pipe()
-        process.standardError = log
-        try process.run()
-        var client: TestClient?
-        for _ in 0..<100 where client == nil {
-            client = try? TestClient(port: port)
-            if client == nil { usleep(50_000) }
-        }
-        let connected = try #require(client)
+        let (process, log, connected) = try startServing(config: path, port: port)
         try connected.send("GET /healthz?code=SECRETCODE&state=SECRETSTATE HTTP/1.1\r\nHost: t\r\nCookie: gatehouse_session=SECRETCOOKIE\r\nConnection: close\r\n\r\n")
         #expect(try connected.readResponse().status == 200)
         kill(process.processIdentifier, SIGTERM)

@@ -19,6 +19,7 @@ public final class TestClient {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public let fd: Int32

@@ -70,32 +70,29 @@ final class Listener: @unchecked Sendable {
     }
 
     private static func bind(_ fd: Int32, to address: ListenAddress) throws(SocketError) {
+        let parsed: Bool
         if address.isIPv6 {
             var v6 = sockaddr_in6()
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = address.port.bigEndian
-            guard inet_pton(AF_INET6, address.host, &v6.sin6_addr) == 1 else {
-                throw SocketError(operation: "inet_pton(\(address.host))", errnoCode: EINVAL)
-            }
-            _ = try SystemCall.require("bind(\(address))") {
-                withUnsafePointer(to: &v6) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                    }
-                }
-            }
+            parsed = inet_pton(AF_INET6, address.host, &v6.sin6_addr) == 1
+            if parsed { try bind(fd, &v6, label: address) }
         } else {
             var v4 = sockaddr_in()
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = address.port.bigEndian
-            guard inet_pton(AF_INET, address.host, &v4.sin_addr) == 1 else {
-                throw SocketError(operation: "inet_pton(\(address.host))", errnoCode: EINVAL)
-            }
-            _ = try SystemCall.require("bind(\(address))") {
-                withUnsafePointer(to: &v4) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
+            parsed = inet_pton(AF_INET, address.host, &v4.sin_addr) == 1
+            if parsed { try bind(fd, &v4, label: address) }
+        }
+        guard parsed else { throw SocketError(operation: "inet_pton(\(address.host))", errnoCode: EINVAL) }
+    }
+
+    /// Binds an IPv4 or IPv6 socket address, whichever `Address` is.
+    private static func bind<Address>(_ fd: Int32, _ socketAddress: inout Address, label: ListenAddress) throws(SocketError) {
+        _ = try SystemCall.require("bind(\(label))") {
+            withUnsafePointer(to: &socketAddress) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size))
                 }
             }
         }
