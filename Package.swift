@@ -21,6 +21,7 @@ let package = Package(
             name: "HTTP",
             dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "JOSE", dependencies: ["COpenSSL"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(
             name: "Gatehouse",
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: ["Gatehouse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store"]),
     ],
