@@ -45,8 +45,8 @@ final class OpenSSLPublicKey: @unchecked Sendable {
         }
         defer { BN_free(e) }
         let pkey = try fromData(type: "RSA") { builder in
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n) == 1
-                && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e) == 1
+            OSSL_PARAM_BLD_push_BN(builder, ParameterName.rsaModulus.cString, n) == 1
+                && OSSL_PARAM_BLD_push_BN(builder, ParameterName.rsaExponent.cString, e) == 1
         }
         return try checked(OpenSSLPublicKey(owning: pkey))
     }
@@ -59,9 +59,13 @@ final class OpenSSLPublicKey: @unchecked Sendable {
         point.append(contentsOf: x)
         point.append(contentsOf: y)
         let groupName = curve.openSSLGroupName
-        let pkey = try fromData(type: "EC") { builder in
-            OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, groupName, 0) == 1
-                && OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point, point.count) == 1
+        // The builder keeps the point's address until OSSL_PARAM_BLD_to_param copies it inside
+        // fromData, so the buffer must stay pinned around the whole call.
+        let pkey = try point.withUnsafeBufferPointer { (pointBytes) throws(JOSEError) -> OpaquePointer in
+            try fromData(type: "EC") { builder in
+                OSSL_PARAM_BLD_push_utf8_string(builder, ParameterName.groupName.cString, groupName.cString, 0) == 1
+                    && OSSL_PARAM_BLD_push_octet_string(builder, ParameterName.publicKey.cString, pointBytes.baseAddress, pointBytes.count) == 1
+            }
         }
         return try checked(OpenSSLPublicKey(owning: pkey))
     }
@@ -222,6 +226,24 @@ private struct VerificationContext {
     }
 }
 
+/// Names of OSSL_PARAM entries. `OSSL_PARAM_BLD_push_*` keeps the name pointer (and for strings
+/// the value pointer) until `OSSL_PARAM_BLD_to_param`, so they must outlive the call: a Swift
+/// `String` bridged to `char *` is a temporary, a `StaticString` literal lives in the binary.
+/// The values match `OSSL_PKEY_PARAM_RSA_N`, `_RSA_E`, `_GROUP_NAME` and `_PUB_KEY` in core_names.h.
+enum ParameterName {
+    static let rsaModulus: StaticString = "n"
+    static let rsaExponent: StaticString = "e"
+    static let groupName: StaticString = "group"
+    static let publicKey: StaticString = "pub"
+}
+
+extension StaticString {
+    /// The literal as a NUL-terminated C string; valid for the life of the process.
+    var cString: UnsafePointer<CChar> {
+        UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}
+
 /// The SHA-2 implementations, fetched from the default provider once for the whole process.
 /// Fetching by name on every use (as `EVP_sha256()` in a digest init does in OpenSSL 3) costs a
 /// lock and a lookup per call. Never freed: they live as long as the process.
@@ -252,7 +274,7 @@ final class FetchedDigests: @unchecked Sendable {
 
 extension EllipticCurve {
     /// OpenSSL's name for the curve's group.
-    var openSSLGroupName: String {
+    var openSSLGroupName: StaticString {
         switch self {
         case .p256: "prime256v1"
         case .p384: "secp384r1"
