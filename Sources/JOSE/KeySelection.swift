@@ -7,37 +7,34 @@
 /// refetching the provider's key set can help (key rotation).
 enum KeySelection {
     static func select(for algorithm: JWSAlgorithm, keyID: String?, in keySet: JSONWebKeySet) throws(JOSEError) -> JSONWebKey {
-        let candidates: [JSONWebKey]
-        if let keyID {
-            candidates = keySet.keys.filter { key in
-                guard let own = key.keyID else { return false }
-                return own.utf8.elementsEqual(keyID.utf8)
-            }
-            if candidates.isEmpty {
-                // The kid itself is attacker-controlled: report its length, never its text.
-                throw .unknownKeyID("no key in the set has the token's kid (\(keyID.utf8.count) bytes)")
-            }
-        } else {
-            candidates = keySet.keys
-        }
-
-        var usable: [JSONWebKey] = []
+        // One pass, no intermediate arrays: this runs once per token.
+        var kidMatches = 0
+        var usable: JSONWebKey?
+        var usableCount = 0
         var lastReason: String?
-        for key in candidates {
+        for key in keySet.keys {
+            if let keyID {
+                guard let own = key.keyID, own.utf8.elementsEqual(keyID.utf8) else { continue }
+                kidMatches += 1
+            }
             if let reason = key.unusableReason(for: algorithm) {
                 lastReason = reason
             } else {
-                usable.append(key)
+                usable = key
+                usableCount += 1
             }
         }
-        switch usable.count {
-        case 1:
-            return usable[0]
-        case 0:
-            let why = lastReason.map { ": \($0)" } ?? ""
-            throw .noSuitableKey("no key in the set may verify \(algorithm)\(keyID == nil ? "" : " with the token's kid")\(why)")
-        default:
-            throw .ambiguousKey("\(usable.count) keys may verify \(algorithm)\(keyID == nil ? " and the token has no kid" : " under the same kid")")
+        if let keyID, kidMatches == 0 {
+            // The kid itself is attacker-controlled: report its length, never its text.
+            throw .unknownKeyID("no key in the set has the token's kid (\(keyID.utf8.count) bytes)")
         }
+        let scope = keyID == nil ? "" : " with the token's kid"
+        if usableCount > 1 {
+            throw .ambiguousKey("\(usableCount) keys\(scope) may verify \(algorithm)\(keyID == nil ? " and the token has no kid" : "")")
+        }
+        guard let usable else {
+            throw .noSuitableKey("no key\(scope) may verify \(algorithm)\(lastReason.map { ": \($0)" } ?? "")")
+        }
+        return usable
     }
 }

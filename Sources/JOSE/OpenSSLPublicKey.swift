@@ -210,14 +210,16 @@ private struct VerificationContext {
     }
 
     func verify(message: [UInt8], signature: [UInt8]) -> Bool {
-        var hash = [UInt8](repeating: 0, count: 64)
-        var hashLength: UInt32 = 0
-        guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1,
-              EVP_DigestUpdate(digestContext, message, message.count) == 1,
-              EVP_DigestFinal_ex(digestContext, &hash, &hashLength) == 1,
-              Int(hashLength) == digestLength
-        else { return false }
-        return EVP_PKEY_verify(keyContext, signature, signature.count, hash, digestLength) == 1
+        // The digest lives on the stack: this runs once per token, and a heap array per call shows.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { hash in
+            var hashLength: UInt32 = 0
+            guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1,
+                  EVP_DigestUpdate(digestContext, message, message.count) == 1,
+                  EVP_DigestFinal_ex(digestContext, hash.baseAddress, &hashLength) == 1,
+                  Int(hashLength) == digestLength
+            else { return false }
+            return EVP_PKEY_verify(keyContext, signature, signature.count, hash.baseAddress, digestLength) == 1
+        }
     }
 
     func free() {
