@@ -21,10 +21,11 @@ let package = Package(
             name: "HTTP",
             dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "JOSE", dependencies: ["COpenSSL"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JOSE", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -32,6 +33,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store", "TestSupport"]),
     ],

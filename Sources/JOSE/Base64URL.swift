@@ -1,0 +1,107 @@
+/// Base64url without padding (RFC 7515 section 2, RFC 4648 section 5), strict.
+///
+/// Decoding refuses everything a lenient decoder would quietly accept, because a JWS segment has
+/// exactly one valid spelling: padding (`=`), whitespace, characters of the standard alphabet
+/// (`+`, `/`), a length of 1 mod 4, and non-zero bits left over in the last character. It works
+/// on UTF-8 bytes through a 256-entry table and writes into one preallocated array: the obvious
+/// alternative (replace characters in a String, pad, then `Data(base64Encoded:)`) is lenient and
+/// several times slower.
+public enum Base64URL {
+    /// Marks a byte that is not in the alphabet.
+    private static let invalid: UInt8 = 0xFF
+
+    /// The value of every byte in the base64url alphabet, `invalid` for all others.
+    private static let decodeTable: [UInt8] = {
+        var table = [UInt8](repeating: invalid, count: 256)
+        for (value, byte) in encodeTable.enumerated() { table[Int(byte)] = UInt8(value) }
+        return table
+    }()
+
+    private static let encodeTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Decodes `text`, refusing anything but canonical unpadded base64url.
+    public static func decode(_ text: some StringProtocol) throws(JOSEError) -> [UInt8] {
+        var string = String(text)
+        // withUTF8 only rethrows untyped errors, so the typed error travels out in a Result.
+        let result = string.withUTF8 { buffer in
+            Result { () throws(JOSEError) -> [UInt8] in try decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes the bytes of `encoded`, refusing anything but canonical unpadded base64url.
+    public static func decode(_ encoded: [UInt8]) throws(JOSEError) -> [UInt8] {
+        try encoded.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [UInt8] in try decode(buffer) }
+    }
+
+    /// Decodes the bytes of `encoded`, refusing anything but canonical unpadded base64url.
+    public static func decode(_ encoded: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
+        let remainder = encoded.count % 4
+        if remainder == 1 { throw .malformed("base64url text has an impossible length") }
+        let fullGroups = encoded.count / 4
+        let outputCount = fullGroups * 3 + (remainder == 0 ? 0 : remainder - 1)
+
+        return try decodeTable.withUnsafeBufferPointer { (table) throws(JOSEError) -> [UInt8] in
+            var failed = false
+            let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+                var inIndex = 0
+                var outIndex = 0
+                // Four characters make three bytes; OR-ing the table values lets one test per group
+                // catch any invalid character (`invalid` has the top bits set, real values do not).
+                for _ in 0..<fullGroups {
+                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
+                    let c = table[Int(encoded[inIndex + 2])], d = table[Int(encoded[inIndex + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { failed = true; break }
+                    out[outIndex] = a << 2 | b >> 4
+                    out[outIndex + 1] = b << 4 | c >> 2
+                    out[outIndex + 2] = c << 6 | d
+                    inIndex += 4
+                    outIndex += 3
+                }
+                if !failed && remainder == 2 {
+                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
+                    // The last character carries 4 unused bits, which must be zero.
+                    if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
+                        failed = true
+                    } else {
+                        out[outIndex] = a << 2 | b >> 4
+                        outIndex += 1
+                    }
+                } else if !failed && remainder == 3 {
+                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
+                    let c = table[Int(encoded[inIndex + 2])]
+                    // The last character carries 2 unused bits, which must be zero.
+                    if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
+                        failed = true
+                    } else {
+                        out[outIndex] = a << 2 | b >> 4
+                        out[outIndex + 1] = b << 4 | c >> 2
+                        outIndex += 2
+                    }
+                }
+                // On failure the buffer is handed back empty so no uninitialized byte is ever read.
+                initialized = failed ? 0 : outIndex
+            }
+            if failed { throw .malformed("base64url text has a character outside the alphabet or non-zero trailing bits") }
+            return output
+        }
+    }
+
+    /// Encodes `bytes` as unpadded base64url.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var iterator = bytes.makeIterator()
+        while let first = iterator.next() {
+            let second = iterator.next()
+            let third = iterator.next()
+            output.append(encodeTable[Int(first >> 2)])
+            output.append(encodeTable[Int((first & 0x03) << 4 | (second ?? 0) >> 4)])
+            guard let second else { break }
+            output.append(encodeTable[Int((second & 0x0F) << 2 | (third ?? 0) >> 6)])
+            guard let third else { break }
+            output.append(encodeTable[Int(third & 0x3F)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

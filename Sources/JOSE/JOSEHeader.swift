@@ -1,0 +1,57 @@
+/// The protected header of a compact JWS (RFC 7515 section 4), already checked for the rules
+/// that make a token unusable whatever the key: `alg` present and a string, `kid`/`typ`/`cty`
+/// strings when present, no `crit`.
+///
+/// `jku`, `x5u`, `jwk` and `x5c` stay in `parameters` only: this library never fetches them and
+/// never takes a key from them. A token that carries its own key proves nothing about who signed
+/// it, and a URL in a token would let its author choose where our server connects to. Keys come
+/// only from the `JSONWebKeySet` the caller got from the provider it trusts.
+public struct JOSEHeader: Sendable, Equatable {
+    /// The `alg` member exactly as written; `JWSAlgorithm(rawValue:)` says whether we implement it.
+    public let algorithm: String
+    /// The `kid` member, compared byte for byte against the keys' `kid`.
+    public let keyID: String?
+    /// The `typ` member (the OIDC layer refuses `at+jwt` for ID tokens).
+    public let type: String?
+    /// The `cty` member.
+    public let contentType: String?
+    /// Every member as parsed, including those we ignore. Nothing here is trusted before verification.
+    public let parameters: [String: JSONValue]
+
+    /// Parses and checks the decoded header bytes.
+    init(json: [UInt8]) throws(JOSEError) {
+        guard case .object(let members) = try JSONValue.parse(json) else {
+            throw .malformed("JWS header is not a JSON object")
+        }
+        guard let alg = members["alg"] else { throw .malformed("JWS header has no alg") }
+        guard case .string(let algorithm) = alg else { throw .malformed("JWS header alg is not a string") }
+        self.algorithm = algorithm
+        self.keyID = try Self.optionalString("kid", in: members)
+        self.type = try Self.optionalString("typ", in: members)
+        self.contentType = try Self.optionalString("cty", in: members)
+        try Self.checkCritical(members["crit"])
+        self.parameters = members
+    }
+
+    private static func optionalString(_ name: String, in members: [String: JSONValue]) throws(JOSEError) -> String? {
+        guard let value = members[name] else { return nil }
+        guard case .string(let text) = value else { throw .malformed("JWS header \(name) is not a string") }
+        return text
+    }
+
+    /// RFC 7515 section 4.1.11: `crit` lists extensions the recipient must understand, or refuse
+    /// the token. We implement none, so a well-formed `crit` means refusal (`criticalHeader`); a
+    /// malformed one (not an array, empty, non-strings) is refused as `malformed`.
+    private static func checkCritical(_ crit: JSONValue?) throws(JOSEError) {
+        guard let crit else { return }
+        guard case .array(let names) = crit, !names.isEmpty else {
+            throw .malformed("JWS header crit is not a non-empty array")
+        }
+        for name in names {
+            guard case .string(let text) = name, !text.isEmpty else {
+                throw .malformed("JWS header crit holds something other than a non-empty string")
+            }
+        }
+        throw .criticalHeader("JWS header crit names \(names.count) extension(s) this verifier does not implement")
+    }
+}

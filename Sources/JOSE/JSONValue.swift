@@ -1,0 +1,281 @@
+/// A JSON value (RFC 8259) as parsed by `JSONValue.parse`.
+///
+/// JOSE headers and JWKs go through this small strict parser rather than `JSONSerialization`:
+/// it refuses duplicate member names (RFC 7515 section 4 lets a parser either reject them or take
+/// the last one; taking one silently is how two parsers come to disagree about a header), invalid
+/// UTF-8, lone surrogates and deep nesting, and it is cheap enough to run once per token.
+/// Numbers keep their text so that large integers (`exp`) are never rounded through a Double.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    /// The number exactly as written, already checked against the JSON number grammar.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+    public static let maximumDepth = 32
+
+    /// Parses one JSON text; anything but whitespace after the value is refused.
+    public static func parse(_ bytes: [UInt8]) throws(JOSEError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer)
+            return try parser.parseDocument()
+        }
+    }
+
+    /// The string, when this is a string.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The members, when this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The value, when this is a number written as an integer that fits in an Int64 (no fraction, no exponent).
+    public var int64Value: Int64? {
+        if case .number(let text) = self { return Int64(text) }
+        return nil
+    }
+
+    /// The value, when this is a number.
+    public var doubleValue: Double? {
+        if case .number(let text) = self { return Double(text) }
+        return nil
+    }
+
+    /// The value, when this is a boolean.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+}
+
+/// A recursive-descent parser over a byte buffer. Internal: only `JSONValue.parse` drives it.
+struct JSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func parseDocument() throws(JOSEError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        return value
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func peek() -> UInt8? {
+        index < bytes.count ? bytes[index] : nil
+    }
+
+    private mutating func parseValue(depth: Int) throws(JOSEError) -> JSONValue {
+        guard let byte = peek() else { throw .malformed("JSON text ends where a value should be") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw .malformed("JSON text has an unexpected byte where a value should be")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JOSEError) {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - index >= count else { throw .malformed("JSON text has a truncated literal") }
+        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+        for offset in 0..<count where bytes[index + offset] != expected[offset] {
+            throw .malformed("JSON text has an unknown literal")
+        }
+        index += count
+    }
+
+    private mutating func parseObject(depth: Int) throws(JOSEError) -> JSONValue {
+        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+        index += 1  // {
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
+            let name = try parseString()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            if members.updateValue(value, forKey: name) != nil {
+                throw .malformed("JSON object has a duplicate member name")
+            }
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return .object(members)
+            default: throw .malformed("JSON object is not closed")
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JOSEError) -> JSONValue {
+        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+        index += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            default: throw .malformed("JSON array is not closed")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JOSEError) -> String {
+        let start = index
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        // Integer part: 0, or a non-zero digit followed by digits (no leading zeros).
+        guard let first = peek(), isDigit(first) else { throw .malformed("JSON number lacks digits") }
+        index += 1
+        if first != UInt8(ascii: "0") { skipDigits() }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks fraction digits") }
+            skipDigits()
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks exponent digits") }
+            skipDigits()
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while let byte = peek(), isDigit(byte) { index += 1 }
+    }
+
+    /// Parses a string starting at its opening quote. Raw bytes must be valid UTF-8 and not control characters.
+    private mutating func parseString() throws(JOSEError) -> String {
+        index += 1  // opening quote
+        let start = index
+        // Fast path: no escapes, so the bytes between the quotes are the string.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let text = String(validating: raw, as: UTF8.self) else {
+                    throw .malformed("JSON string is not valid UTF-8")
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            index += 1
+        }
+        guard index < bytes.count else { throw .malformed("JSON string is not closed") }
+
+        // Slow path: copy what we have and decode escapes into a byte buffer.
+        var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                guard let text = String(validating: decoded, as: UTF8.self) else {
+                    throw .malformed("JSON string is not valid UTF-8")
+                }
+                return text
+            }
+            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            if byte != UInt8(ascii: "\\") {
+                decoded.append(byte)
+                index += 1
+                continue
+            }
+            index += 1
+            guard let escape = peek() else { break }
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): decoded.append(0x22)
+            case UInt8(ascii: "\\"): decoded.append(0x5C)
+            case UInt8(ascii: "/"): decoded.append(0x2F)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = UInt32(try parseHex4())
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw .malformed("JSON string has a lone surrogate")
+                    }
+                    index += 2
+                    let low = UInt32(try parseHex4())
+                    guard (0xDC00...0xDFFF).contains(low) else { throw .malformed("JSON string has a lone surrogate") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw .malformed("JSON string has a lone surrogate")
+                }
+                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw .malformed("JSON string has an invalid escape") }
+                decoded.append(contentsOf: String(unicodeScalar).utf8)
+            default:
+                throw .malformed("JSON string has an unknown escape")
+            }
+        }
+        throw .malformed("JSON string is not closed")
+    }
+
+    private mutating func parseHex4() throws(JOSEError) -> UInt16 {
+        guard bytes.count - index >= 4 else { throw .malformed("JSON string has a truncated \\u escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw .malformed("JSON string has a bad \\u escape")
+            }
+            value = value << 4 | UInt16(digit)
+            index += 1
+        }
+        return value
+    }
+}

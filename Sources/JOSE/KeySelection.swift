@@ -1,0 +1,40 @@
+/// Picks the one key that may verify a token, or says precisely why there is none.
+///
+/// With a `kid`: the keys whose `kid` equals it byte for byte (no Unicode normalisation), of which
+/// exactly one must be usable for the algorithm. Without a `kid`: exactly one key in the whole set
+/// must be usable. Never "try every key" (one bad key would then be as good as any), never a
+/// default key. `unknownKeyID` is kept apart from other failures because it is the one case where
+/// refetching the provider's key set can help (key rotation).
+enum KeySelection {
+    static func select(for algorithm: JWSAlgorithm, keyID: String?, in keySet: JSONWebKeySet) throws(JOSEError) -> JSONWebKey {
+        // One pass, no intermediate arrays: this runs once per token.
+        var kidMatches = 0
+        var usable: JSONWebKey?
+        var usableCount = 0
+        var lastReason: String?
+        for key in keySet.keys {
+            if let keyID {
+                guard let own = key.keyID, own.utf8.elementsEqual(keyID.utf8) else { continue }
+                kidMatches += 1
+            }
+            if let reason = key.unusableReason(for: algorithm) {
+                lastReason = reason
+            } else {
+                usable = key
+                usableCount += 1
+            }
+        }
+        if let keyID, kidMatches == 0 {
+            // The kid itself is attacker-controlled: report its length, never its text.
+            throw .unknownKeyID("no key in the set has the token's kid (\(keyID.utf8.count) bytes)")
+        }
+        let scope = keyID == nil ? "" : " with the token's kid"
+        if usableCount > 1 {
+            throw .ambiguousKey("\(usableCount) keys\(scope) may verify \(algorithm)\(keyID == nil ? " and the token has no kid" : "")")
+        }
+        guard let usable else {
+            throw .noSuitableKey("no key\(scope) may verify \(algorithm)\(lastReason.map { ": \($0)" } ?? "")")
+        }
+        return usable
+    }
+}

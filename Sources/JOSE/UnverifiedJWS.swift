@@ -1,0 +1,65 @@
+/// A compact JWS (RFC 7515 section 7.1) that has been parsed and nothing more.
+///
+/// Its header has passed the checks that need no key (see `JOSEHeader`), but nothing in it is
+/// trusted, and its payload is not even exposed: the only way to the payload is
+/// `JWSVerifier.verify`, which returns a `VerifiedJWS`.
+public struct UnverifiedJWS: Sendable {
+    /// The default cap on a token's size. ID tokens are a few kilobytes; 64 KiB leaves room for
+    /// large claim sets while keeping a hostile token from costing much to look at.
+    public static let defaultMaximumBytes = 65536
+
+    public let header: JOSEHeader
+    /// The ASCII bytes `BASE64URL(header) '.' BASE64URL(payload)`, which the signature covers.
+    let signingInput: [UInt8]
+    /// The decoded payload, released only through verification.
+    let payload: [UInt8]
+    /// The decoded signature.
+    let signature: [UInt8]
+
+    /// Parses `token`, which must be exactly `header.payload.signature` in base64url with no
+    /// padding, no whitespace and at most `maxBytes` bytes of UTF-8.
+    public static func parse(_ token: some StringProtocol, maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
+        // The size check comes first, before anything is copied or decoded.
+        if token.utf8.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
+        var text = String(token)
+        // withUTF8 only rethrows untyped errors, so the typed error travels out in a Result.
+        let result = text.withUTF8 { bytes in
+            Result { () throws(JOSEError) -> UnverifiedJWS in try parse(bytes, maxBytes: maxBytes) }
+        }
+        return try result.get()
+    }
+
+    /// Parses the UTF-8 bytes of a compact JWS; see `parse(_:maxBytes:)`.
+    public static func parse(bytes: [UInt8], maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> UnverifiedJWS in try parse(buffer, maxBytes: maxBytes) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxBytes: Int) throws(JOSEError) -> UnverifiedJWS {
+        if bytes.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
+        // Split on '.' bytes; a String split would walk grapheme clusters for nothing.
+        var firstDot = -1
+        var secondDot = -1
+        for index in 0..<bytes.count where bytes[index] == UInt8(ascii: ".") {
+            if firstDot < 0 {
+                firstDot = index
+            } else if secondDot < 0 {
+                secondDot = index
+            } else {
+                throw .malformed("JWS has more than three segments")
+            }
+        }
+        guard secondDot >= 0 else { throw .malformed("JWS has fewer than three segments") }
+        guard firstDot > 0 else { throw .malformed("JWS header segment is empty") }
+
+        let headerBytes = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[0..<firstDot]))
+        let header = try JOSEHeader(json: headerBytes)
+        let payload = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
+        let signature = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
+        return UnverifiedJWS(
+            header: header,
+            signingInput: Array(UnsafeBufferPointer(rebasing: bytes[0..<secondDot])),
+            payload: payload,
+            signature: signature
+        )
+    }
+}

@@ -1,0 +1,143 @@
+import Testing
+@testable import JOSE
+
+@Suite("Base64url")
+struct Base64URLTests {
+    @Test("RFC 4648 test vectors round-trip, unpadded", arguments: [
+        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+    ])
+    func vectors(_ plain: String, _ encoded: String) throws {
+        #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
+        #expect(try Base64URL.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test("the URL-safe alphabet is used both ways")
+    func urlSafeAlphabet() throws {
+        let bytes: [UInt8] = [0xFB, 0xFF, 0xBF]
+        #expect(Base64URL.encode(bytes) == "-_-_")
+        #expect(try Base64URL.decode("-_-_") == bytes)
+    }
+
+    @Test("every byte value round-trips at every length mod 3")
+    func roundTrip() throws {
+        let all = (0...255).map { UInt8($0) }
+        for length in [253, 254, 255, 256] {
+            let bytes = Array(all.prefix(length))
+            #expect(try Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+
+    @Test("non-canonical or foreign text is refused", arguments: [
+        ("Zg==", "padding"),
+        ("Zm8=", "padding"),
+        ("Zm9v\n", "trailing newline"),
+        (" Zm9v", "leading space"),
+        ("Zm 9v", "inner space"),
+        ("Zm9v\t", "tab"),
+        ("+/+/", "standard alphabet, not URL-safe"),
+        ("Zm9v*", "character outside any alphabet"),
+        ("Z", "length 1 mod 4 cannot encode anything"),
+        ("Zh", "non-zero trailing bits (canonical is Zg)"),
+        ("Zm9", "non-zero trailing bits (canonical is Zm8)"),
+        ("Zm9vYmF\u{00E9}", "non-ASCII"),
+    ])
+    func refused(_ text: String, _ reason: String) {
+        #expect(errorCode { try Base64URL.decode(text) } == .malformed, "\(reason)")
+    }
+}
+
+@Suite("Compact JWS parsing")
+struct CompactParsingTests {
+    static let header = encodedHeader("{\"alg\":\"ES256\",\"kid\":\"k\",\"typ\":\"JWT\"}")
+    static let payload = Base64URL.encode(Array("{}".utf8))
+    static let signature = Base64URL.encode([UInt8](repeating: 1, count: 64))
+
+    @Test("a well-formed token parses into its header")
+    func parses() throws {
+        let jws = try UnverifiedJWS.parse("\(Self.header).\(Self.payload).\(Self.signature)")
+        #expect(jws.header.algorithm == "ES256")
+        #expect(jws.header.keyID == "k")
+        #expect(jws.header.type == "JWT")
+        #expect(jws.signature.count == 64)
+        #expect(jws.signingInput == Array("\(Self.header).\(Self.payload)".utf8))
+    }
+
+    @Test("structural faults are refused as malformed", arguments: [
+        ("\(header).\(payload)", "two segments"),
+        ("\(header).\(payload).\(signature).x", "four segments"),
+        ("\(header).a.b.c.d", "five segments (a JWE)"),
+        ("", "empty"),
+        ("..", "empty segments"),
+        (".\(payload).\(signature)", "empty header"),
+        ("\(header)=.\(payload).\(signature)", "padding in the header"),
+        ("\(header).\(payload).\(signature)=", "padding in the signature"),
+        ("\(header).\(payload).\(signature) ", "trailing space"),
+        (" \(header).\(payload).\(signature)", "leading space"),
+        ("\(header).\(payload)\n.\(signature)", "newline inside"),
+        ("\(encodedHeader("[\"alg\",\"ES256\"]")).\(payload).\(signature)", "header is an array"),
+        ("\(encodedHeader("\"ES256\"")).\(payload).\(signature)", "header is a string"),
+        ("\(encodedHeader("{\"alg\":\"ES256\"")).\(payload).\(signature)", "header JSON not closed"),
+        ("\(encodedHeader("{\"alg\":\"ES256\"} x")).\(payload).\(signature)", "trailing bytes after header JSON"),
+        ("\(encodedHeader("{}")).\(payload).\(signature)", "no alg"),
+        ("\(encodedHeader("{\"alg\":256}")).\(payload).\(signature)", "alg is a number"),
+        ("\(encodedHeader("{\"alg\":null}")).\(payload).\(signature)", "alg is null"),
+        ("\(encodedHeader("{\"alg\":\"ES256\",\"typ\":1}")).\(payload).\(signature)", "typ is a number"),
+        ("\(Base64URL.encode([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D])).\(payload).\(signature)", "header is not UTF-8"),
+    ])
+    func malformed(_ token: String, _ reason: String) {
+        #expect(errorCode { try UnverifiedJWS.parse(token) } == .malformed, "\(reason)")
+    }
+
+    @Test("a token over the size cap is refused before it is decoded")
+    func oversized() {
+        let big = Base64URL.encode([UInt8](repeating: 0x41, count: 70_000))
+        #expect(errorCode { try UnverifiedJWS.parse("\(Self.header).\(big).\(Self.signature)") } == .tooLarge)
+        let token = "\(Self.header).\(Self.payload).\(Self.signature)"
+        #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count - 1) } == .tooLarge)
+        #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count) } == nil)
+        #expect(errorCode { try UnverifiedJWS.parse(bytes: Array(token.utf8), maxBytes: 10) } == .tooLarge)
+    }
+
+    @Test("a Substring token parses the same as a String")
+    func substring() throws {
+        let line = "Bearer \(Self.header).\(Self.payload).\(Self.signature)"
+        let jws = try UnverifiedJWS.parse(line.dropFirst(7))
+        #expect(jws.header.keyID == "k")
+    }
+}
+
+@Suite("Strict JSON")
+struct JSONValueTests {
+    @Test("values parse to what they say")
+    func values() throws {
+        let value = try JSONValue.parse(Array(#"{"a":[1,-2.5e3,true,false,null],"b":"x\"\u00e9\ud83d\ude00","c":{}}"#.utf8))
+        let object = try #require(value.objectValue)
+        #expect(object["a"] == .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null]))
+        #expect(object["b"] == .string("x\"\u{E9}\u{1F600}"))
+        #expect(object["c"] == .object([:]))
+        #expect(try JSONValue.parse(Array("9007199254740993".utf8)).int64Value == 9_007_199_254_740_993)
+    }
+
+    @Test("non-conforming JSON is refused", arguments: [
+        (#"{"a":1,"a":2}"#, "duplicate member"),
+        (#"{"a":1,}"#, "trailing comma"),
+        (#"[1,]"#, "trailing comma in array"),
+        (#"{'a':1}"#, "single quotes"),
+        (#"{a:1}"#, "bare name"),
+        (#"01"#, "leading zero"),
+        (#"1."#, "no fraction digits"),
+        (#"-"#, "lone minus"),
+        (#"NaN"#, "not a JSON literal"),
+        (#""\ud800""#, "lone high surrogate"),
+        (#""\udc00""#, "lone low surrogate"),
+        (#""\x41""#, "unknown escape"),
+        ("\"a\u{01}b\"", "raw control character"),
+        (#""abc"#, "unclosed string"),
+        (#"tru"#, "truncated literal"),
+        (#"{} {}"#, "two documents"),
+        (String(repeating: "[", count: 40) + String(repeating: "]", count: 40), "nesting deeper than 32"),
+    ])
+    func refused(_ text: String, _ reason: String) {
+        #expect(errorCode { try JSONValue.parse(Array(text.utf8)) } == .malformed, "\(reason)")
+    }
+}
