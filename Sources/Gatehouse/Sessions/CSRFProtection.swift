@@ -1,4 +1,5 @@
 import HTTP
+import JOSE
 
 /// Protection of state-changing browser requests against cross-site request forgery, in two
 /// independent layers: a per-session token in the form, and the request's Origin (or Referer).

@@ -1,3 +1,5 @@
+import JOSE
+
 /// The secret a session cookie carries: 256 random bits from OpenSSL, base64url-encoded.
 ///
 /// Only `hash` (SHA-256 of the raw bytes) is ever stored, so a copy of the database does not
@@ -17,7 +19,7 @@ public struct SessionToken: Sendable, Equatable {
 
     /// Parses a cookie value; anything that is not exactly 32 bytes of strict base64url is no token.
     public init?(cookieValue: some StringProtocol) {
-        guard cookieValue.utf8.count == 43, let bytes = Base64URL.decode(cookieValue), bytes.count == Self.byteCount else {
+        guard cookieValue.utf8.count == 43, let bytes = try? Base64URL.decode(cookieValue), bytes.count == Self.byteCount else {
             return nil
         }
         self.bytes = bytes
