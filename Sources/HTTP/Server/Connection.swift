@@ -88,7 +88,7 @@ final class Connection: @unchecked Sendable {
             close(reason: "shutdown")
             return
         }
-        deadlines.bytesReceived(parserPhase: parser.phase.hint, now: Self.now())
+        deadlines.bytesReceived(parserPhase: parser.phase, now: Self.now())
         publishDeadline()
         processBufferedRequests()
         if peerClosed && !closed {
@@ -139,15 +139,23 @@ final class Connection: @unchecked Sendable {
     }
 
     private func queueErrorResponse(_ error: HTTPParseError) {
+        let request = queueFinalResponse(status: error.status, detail: error.reason)
+        context.recordParseError(error, request: request)
+    }
+
+    /// Queues a short plain-text response that ends the connection (a request we could not parse,
+    /// a body that came too slowly) and returns the stand-in request it was written for, which
+    /// carries the request id and client address for the log.
+    @discardableResult
+    private func queueFinalResponse(status: HTTPStatus, detail: String?) -> Request {
         closeAfterFlush = true
         var request = Request(method: "GET", target: "/")
         context.prepare(&request, peerAddress: peerAddress)
-        let response = context.parseErrorResponse(error, request: request)
-        let started = Self.now()
-        let bodyBytes = ResponseSerializer.write(
-            response, for: request, keepAlive: false, date: context.dateCache.current(), into: &outbound
+        _ = ResponseSerializer.write(
+            context.plainTextResponse(status: status, detail: detail), for: request, keepAlive: false,
+            date: context.dateCache.current(), into: &outbound
         )
-        context.recordParseError(error, request: request, bodyBytes: bodyBytes, started: started)
+        return request
     }
 
     // MARK: Writing
@@ -189,11 +197,11 @@ final class Connection: @unchecked Sendable {
         resumeReading()
         let now = Self.now()
         if wroteResponses { deadlines.responsesFlushed(now: now) }
-        deadlines.bytesReceived(parserPhase: parser.phase.hint, now: now)
+        deadlines.bytesReceived(parserPhase: parser.phase, now: now)
         publishDeadline()
         if context.isShuttingDown && parser.phase == .idle {
             close(reason: "shutdown")
-        } else if parser.hasBufferedBytes {
+        } else if parser.bufferedByteCount > 0 {
             // Pipelined requests held back by the high-water mark, or a request completed while
             // we were writing: serve them now that the client reads again.
             queue.async { [self] in self.processBufferedRequests() }
@@ -249,13 +257,7 @@ final class Connection: @unchecked Sendable {
             publishDeadline()
         case .close(let reason, let status):
             if let status, outbound.isEmpty {
-                var request = Request(method: "GET", target: "/")
-                context.prepare(&request, peerAddress: peerAddress)
-                let response = context.timeoutResponse(status: status, request: request)
-                _ = ResponseSerializer.write(
-                    response, for: request, keepAlive: false, date: context.dateCache.current(), into: &outbound
-                )
-                closeAfterFlush = true
+                queueFinalResponse(status: HTTPStatus(code: status), detail: nil)
                 flush()
                 if !closed { close(reason: reason.rawValue) }
             } else {
@@ -267,7 +269,7 @@ final class Connection: @unchecked Sendable {
     /// Graceful shutdown: an idle connection closes now; one mid-request finishes it and then closes.
     func beginShutdown() {
         guard !closed else { return }
-        if deadlines.phase == .idle && outbound.isEmpty && !parser.hasBufferedBytes {
+        if deadlines.phase == .idle && outbound.isEmpty && parser.bufferedByteCount == 0 {
             close(reason: "shutdown")
         }
     }

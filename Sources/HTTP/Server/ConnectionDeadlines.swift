@@ -59,7 +59,7 @@ public struct ConnectionDeadlines: Sendable {
 
     /// Bytes arrived and the parser now stands in `parserPhase`.
     /// A deadline runs from the start of its phase, not from the last byte: trickling bytes does not extend it.
-    public mutating func bytesReceived(parserPhase: ParserPhaseHint, now: UInt64) {
+    public mutating func bytesReceived(parserPhase: RequestParser.Phase, now: UInt64) {
         switch (phase, parserPhase) {
         case (.idle, .head):
             enter(.readingHead, now: now)
@@ -102,9 +102,4 @@ public struct ConnectionDeadlines: Sendable {
         phase = next
         phaseStarted = now
     }
-}
-
-/// Where the parser stands, as the deadline machine needs to know it.
-public enum ParserPhaseHint: Sendable, Equatable {
-    case idle, head, body
 }

@@ -71,22 +71,11 @@ final class ServerContext: Sendable {
         }
     }
 
-    func parseErrorResponse(_ error: HTTPParseError, request: Request) -> Response {
-        var response = Response(
-            status: error.status,
-            headers: ["Content-Type": "text/plain; charset=utf-8"],
-            body: Array("\(error.status.description): \(error.reason)\n".utf8)
-        )
-        configuration.securityHeaders.apply(to: &response)
-        return response
-    }
-
-    func timeoutResponse(status: Int, request: Request) -> Response {
-        let httpStatus = HTTPStatus(code: status)
-        var response = Response(
-            status: httpStatus, headers: ["Content-Type": "text/plain; charset=utf-8"],
-            body: Array("\(httpStatus.description)\n".utf8)
-        )
+    /// A short text/plain response for failures the responder never sees (unparseable requests,
+    /// timeouts), still carrying the security headers.
+    func plainTextResponse(status: HTTPStatus, detail: String?) -> Response {
+        let text = detail.map { "\(status.description): \($0)\n" } ?? "\(status.description)\n"
+        var response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
         configuration.securityHeaders.apply(to: &response)
         return response
     }
@@ -108,7 +97,7 @@ final class ServerContext: Sendable {
         ])
     }
 
-    func recordParseError(_ error: HTTPParseError, request: Request, bodyBytes: Int, started: UInt64) {
+    func recordParseError(_ error: HTTPParseError, request: Request) {
         metrics.recordRequest(route: "unparsed", method: "OTHER", status: error.status.code, seconds: 0)
         logger.notice("rejected request", metadata: [
             "status": "\(error.status.code)",
