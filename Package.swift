@@ -21,11 +21,12 @@ let package = Package(
             name: "HTTP",
             dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "JOSE", dependencies: ["COpenSSL"]),
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "JOSE", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "Crypto", "JOSE", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -35,7 +36,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "HTTP", "Store", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Crypto", "HTTP", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Crypto
 import JOSE
 
 /// The secret a session cookie carries: 256 random bits from OpenSSL, base64url-encoded.
