@@ -9,13 +9,19 @@ public struct UserRepository {
 
     /// Inserts an active user. A username that differs from an existing one only in ASCII case
     /// fails with `.uniqueViolation`.
-    public func create(username: String, email: String?, displayName: String?, now: Int64) throws(StoreError) -> UserRecord {
+    public func create(
+        username: String, email: String?, emailVerified: Bool = false, displayName: String?, now: Int64
+    ) throws(StoreError) -> UserRecord {
         try connection.execute(
-            "INSERT INTO users (username, email, display_name, active, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
-            [.text(username), SQLValue(email), SQLValue(displayName), .integer(now), .integer(now)]
+            """
+            INSERT INTO users (username, email, email_verified, display_name, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 1, ?, ?)
+            """,
+            [.text(username), SQLValue(email), .integer(emailVerified ? 1 : 0), SQLValue(displayName), .integer(now), .integer(now)]
         )
         return UserRecord(
-            id: connection.lastInsertRowID, username: username, email: email, displayName: displayName,
+            id: connection.lastInsertRowID, username: username, email: email, emailVerified: emailVerified,
+            displayName: displayName,
             isActive: true, createdAt: now, updatedAt: now
         )
     }

@@ -1,0 +1,146 @@
+import Store
+import Testing
+
+private func withUser<T>(_ kind: DatabaseKind, _ body: (Database, UserRecord) throws -> T) throws -> T {
+    try withDatabase(kind) { (database) throws in
+        try Migrator().migrate(database, now: 0)
+        let user = try database.write { try UserRepository($0).create(username: "alice", email: "alice@example.com", displayName: nil, now: 1) }
+        return try body(database, user)
+    }
+}
+
+private let snapshot = IdentitySnapshot(email: "alice@example.com", emailVerified: true, claims: #"{"sub":"s-1"}"#)
+
+@Suite("IdentityRepository")
+struct IdentityRepositoryTests {
+    @Test(arguments: DatabaseKind.allCases)
+    func linkFindAndList(_ kind: DatabaseKind) throws {
+        try withUser(kind) { (database, user) throws in
+            let created = try database.write { connection in
+                try IdentityRepository(connection).create(
+                    userID: user.id, provider: "dev", issuer: "https://idp.example", subject: "s-1",
+                    snapshot: snapshot, method: .provisioned, now: 10
+                )
+            }
+            #expect(created.linkMethod == .provisioned && created.lastLoginAt == 10 && created.emailVerified)
+            try database.read { (connection) throws in
+                let identities = IdentityRepository(connection)
+                #expect(try identities.find(provider: "dev", issuer: "https://idp.example", subject: "s-1") == created)
+                #expect(try identities.find(provider: "dev", issuer: "https://other.example", subject: "s-1") == nil, "the subject is only unique within its issuer")
+                #expect(try identities.find(provider: "other", issuer: "https://idp.example", subject: "s-1") == nil, "two providers of one issuer stay apart")
+                #expect(try identities.list(userID: user.id) == [created])
+            }
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func aSecondLinkOfOneKeyIsAUniqueViolationNotACrash(_ kind: DatabaseKind) throws {
+        try withUser(kind) { (database, user) throws in
+            let other = try database.write { try UserRepository($0).create(username: "mallory", email: nil, displayName: nil, now: 1) }
+            _ = try database.write { try IdentityRepository($0).create(userID: user.id, provider: "dev", issuer: "i", subject: "s", snapshot: snapshot, method: .provisioned, now: 2) }
+            let error = storeError {
+                _ = try database.write { try IdentityRepository($0).create(userID: other.id, provider: "dev", issuer: "i", subject: "s", snapshot: snapshot, method: .email, now: 3) }
+            }
+            #expect(error?.code == .uniqueViolation)
+            #expect(try database.read { try IdentityRepository($0).list(userID: other.id) }.isEmpty, "nothing half-written")
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func preProvisionedLinksWithEmptySubjectsDoNotCollideAndNeverMatch(_ kind: DatabaseKind) throws {
+        try withUser(kind) { (database, user) throws in
+            for _ in 0..<2 {
+                _ = try database.write { try IdentityRepository($0).create(userID: user.id, provider: "dev", issuer: "i", subject: "", snapshot: snapshot, method: .admin, now: 2) }
+            }
+            #expect(try database.read { try IdentityRepository($0).find(provider: "dev", issuer: "i", subject: "") } == nil)
+            #expect(try database.read { try IdentityRepository($0).list(userID: user.id) }.allSatisfy { $0.lastLoginAt == nil })
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func theSchemaRefusesBadRows(_ kind: DatabaseKind) throws {
+        try withUser(kind) { (database, user) throws in
+            let longSubject = String(repeating: "é", count: 128)  // 256 bytes, 128 characters
+            let tooLong = storeError {
+                _ = try database.write { try IdentityRepository($0).create(userID: user.id, provider: "dev", issuer: "i", subject: longSubject, snapshot: snapshot, method: .provisioned, now: 2) }
+            }
+            #expect(tooLong?.code == .checkViolation, "subjects are limited to 255 bytes, not characters")
+            let badClaims = storeError {
+                _ = try database.write { try IdentityRepository($0).create(userID: user.id, provider: "dev", issuer: "i", subject: "s", snapshot: IdentitySnapshot(email: nil, emailVerified: false, claims: "{"), method: .provisioned, now: 2) }
+            }
+            #expect(badClaims?.code == .checkViolation)
+            let noUser = storeError {
+                _ = try database.write { try IdentityRepository($0).create(userID: user.id + 99, provider: "dev", issuer: "i", subject: "s", snapshot: snapshot, method: .provisioned, now: 2) }
+            }
+            #expect(noUser?.code == .foreignKeyViolation)
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func recordSignInRefreshesTheSnapshot(_ kind: DatabaseKind) throws {
+        try withUser(kind) { (database, user) throws in
+            let created = try database.write { try IdentityRepository($0).create(userID: user.id, provider: "dev", issuer: "i", subject: "s", snapshot: snapshot, method: .provisioned, now: 2) }
+            let later = IdentitySnapshot(email: "new@example.com", emailVerified: false, claims: #"{"sub":"s","x":1}"#)
+            try database.write { try IdentityRepository($0).recordSignIn(id: created.id, snapshot: later, now: 50) }
+            let found = try #require(try database.read { try IdentityRepository($0).find(id: created.id) })
+            #expect(found.lastLoginAt == 50 && found.email == "new@example.com" && !found.emailVerified && found.linkedAt == 2)
+            #expect(storeError { try database.write { try IdentityRepository($0).recordSignIn(id: 999, snapshot: later, now: 51) } }?.code == .notFound)
+        }
+    }
+}
+
+@Suite("SignInFlowRepository")
+struct SignInFlowRepositoryTests {
+    private static let state = [UInt8](repeating: 1, count: 32)
+    private static let browser = [UInt8](repeating: 2, count: 32)
+    private static let flow = NewSignInFlow(
+        stateHash: state, browserHash: browser, provider: "dev", nonce: "n", codeVerifier: "v",
+        redirectURI: "http://127.0.0.1/oidc/dev/callback", nextPath: "/account"
+    )
+
+    private func withFlow(_ kind: DatabaseKind, _ body: (Database) throws -> Void) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator().migrate(database, now: 0)
+            try database.write { try SignInFlowRepository($0).create(Self.flow, now: 100, lifetime: 600) }
+            try body(database)
+        }
+    }
+
+    private func claim(_ database: Database, state: [UInt8] = state, browser: [UInt8]? = browser, now: Int64) throws -> Result<SignInFlowRecord, SignInFlowRefusal> {
+        try database.write { try SignInFlowRepository($0).claim(stateHash: state, browserHash: browser, now: now) }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func aFlowIsClaimedOnceThenReportedAsReplayed(_ kind: DatabaseKind) throws {
+        try withFlow(kind) { (database) throws in
+            let first = try claim(database, now: 200)
+            #expect(try first.get().flow == Self.flow)
+            #expect(try claim(database, now: 201) == .failure(.alreadyUsed))
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func refusalsSayWhyAndSpendNothing(_ kind: DatabaseKind) throws {
+        try withFlow(kind) { (database) throws in
+            #expect(try claim(database, state: [UInt8](repeating: 9, count: 32), now: 200) == .failure(.unknown))
+            #expect(try claim(database, browser: [UInt8](repeating: 3, count: 32), now: 200) == .failure(.otherBrowser))
+            #expect(try claim(database, browser: nil, now: 200) == .failure(.otherBrowser), "no binding cookie at all")
+            #expect(try claim(database, now: 700) == .failure(.expired), "expires_at is exclusive: created 100 + 600")
+            #expect(try claim(database, now: 699).get().flow.provider == "dev", "the refused attempts did not spend the flow")
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func linkIntentKeepsItsUserAndPurgeDropsOldRows(_ kind: DatabaseKind) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator().migrate(database, now: 0)
+            let user = try database.write { try UserRepository($0).create(username: "u", email: nil, displayName: nil, now: 1) }
+            var linking = Self.flow
+            linking.intent = .link(userID: user.id)
+            try database.write { try SignInFlowRepository($0).create(linking, now: 100, lifetime: 600) }
+            #expect(try claim(database, now: 101).get().flow.intent == .link(userID: user.id))
+            #expect(try database.write { try SignInFlowRepository($0).deleteExpired(before: 700) } == 0)
+            #expect(try database.write { try SignInFlowRepository($0).deleteExpired(before: 701) } == 1)
+        }
+    }
+}
