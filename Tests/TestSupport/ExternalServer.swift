@@ -1,0 +1,70 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A server process started for a test (the development provider, oidc-provider-mock,
+/// nginx): started, waited for until its port answers, and stopped with SIGTERM.
+public final class ExternalServer {
+    public let process: Process
+    public let port: UInt16
+    public let logPath: String
+
+    /// Starts `executable` and waits until `port` on 127.0.0.1 accepts connections.
+    /// Output goes to `logPath`, which a failing test can print.
+    public init(
+        executable: String, arguments: [String], port: UInt16,
+        environment: [String: String] = [:], logPath: String, readyWithinSeconds: Double = 30
+    ) throws {
+        self.port = port
+        self.logPath = logPath
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let deadline = Date().addingTimeInterval(readyWithinSeconds)
+        while Date() < deadline {
+            if (try? TestClient(port: port, timeoutSeconds: 1)) != nil { return }
+            guard process.isRunning else { break }
+            usleep(50_000)
+        }
+        stop()
+        throw TestClient.Failure(description: "\(executable) did not listen on port \(port); its output:\n\(output)")
+    }
+
+    public var output: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    /// A port that was free a moment ago: bound on 127.0.0.1 port 0, then released.
+    public static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestClient.Failure(description: "socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestClient.Failure(description: "bind failed: errno \(errno)") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
