@@ -24,18 +24,24 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
+        // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
+        .target(
+            name: "DevProvider",
+            dependencies: ["HTTP", "JOSE", "Crypto", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Gatehouse",
             dependencies: ["HTTP", "Crypto", "JOSE", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
-            dependencies: ["Gatehouse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Gatehouse", "DevProvider", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Crypto", "HTTP", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,8 @@
+import COpenSSL
+
 /// Converts a JOSE ECDSA signature (RFC 7518 section 3.4: r and s as fixed-length big-endian
-/// integers, concatenated) into the DER `ECDSA-Sig-Value` OpenSSL verifies.
+/// integers, concatenated) into the DER `ECDSA-Sig-Value` OpenSSL verifies, and back again for
+/// the signatures OpenSSL makes.
 ///
 /// Fails closed on every form that must not verify: a total length other than twice the curve's
 /// coordinate length, and r or s that are zero or not below the group order n. OpenSSL would refuse
@@ -24,6 +27,34 @@ enum ECDSASignature {
         der.append(contentsOf: rInteger)
         der.append(contentsOf: sInteger)
         return der
+    }
+
+    /// The JOSE form of a DER `ECDSA-Sig-Value`: r and s each left-padded to the curve's
+    /// coordinate length. OpenSSL's DER minimises the integers, so a signature whose r or s
+    /// happens to start with zero bytes is shorter; copying the DER bytes as they are would
+    /// make a signature that fails about once in 128 (the bug RFC 7518 section 3.4 warns of).
+    static func joseEncoded(der: [UInt8], curve: EllipticCurve) throws(JOSEError) -> [UInt8] {
+        let width = curve.coordinateByteCount
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return d2i_ECDSA_SIG(nil, &cursor, buffer.count)
+        }
+        guard let parsed else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL made an ECDSA signature it cannot parse")
+        }
+        defer { ECDSA_SIG_free(parsed) }
+        guard let r = ECDSA_SIG_get0_r(parsed), let s = ECDSA_SIG_get0_s(parsed) else {
+            throw .internalFailure("ECDSA signature lacks r or s")
+        }
+        var jose = [UInt8](repeating: 0, count: 2 * width)
+        let written = jose.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            return BN_bn2binpad(r, base, Int32(width)) == Int32(width)
+                && BN_bn2binpad(s, base + width, Int32(width)) == Int32(width)
+        }
+        guard written else { throw .internalFailure("ECDSA r or s is longer than the \(curve.rawValue) coordinate length") }
+        return jose
     }
 
     /// True when the big-endian `value` (same length as `order`) satisfies 0 < value < order.

@@ -231,12 +231,15 @@ private struct VerificationContext {
 /// Names of OSSL_PARAM entries. `OSSL_PARAM_BLD_push_*` keeps the name pointer (and for strings
 /// the value pointer) until `OSSL_PARAM_BLD_to_param`, so they must outlive the call: a Swift
 /// `String` bridged to `char *` is a temporary, a `StaticString` literal lives in the binary.
-/// The values match `OSSL_PKEY_PARAM_RSA_N`, `_RSA_E`, `_GROUP_NAME` and `_PUB_KEY` in core_names.h.
+/// The values match `OSSL_PKEY_PARAM_RSA_N`, `_RSA_E`, `_GROUP_NAME`, `_PUB_KEY`, `_EC_PUB_X` and
+/// `_EC_PUB_Y` in core_names.h.
 enum ParameterName {
     static let rsaModulus: StaticString = "n"
     static let rsaExponent: StaticString = "e"
     static let groupName: StaticString = "group"
     static let publicKey: StaticString = "pub"
+    static let ecPublicX: StaticString = "qx"
+    static let ecPublicY: StaticString = "qy"
 }
 
 extension StaticString {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevProvider
 import Foundation
 import Gatehouse
 
@@ -10,7 +11,7 @@ struct GatehouseCommand: ParsableCommand {
         commandName: "gatehouse",
         abstract: "A self-hosted OpenID Connect login server.",
         version: GatehouseVersion.current,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, DevIdP.self, Version.self]
     )
 }
 
@@ -58,6 +59,46 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         throw ExitCode(Runtime.checkConfig(configPath: options.path))
+    }
+}
+
+struct DevIdP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev-idp",
+        abstract: "Run a development OpenID Provider on loopback. It signs anyone in as anyone: never use it in production."
+    )
+
+    @Option(name: .long, help: "Loopback address to listen on (127.0.0.1, ::1); anything else is refused.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on; 0 picks a free one and prints it.")
+    var port: UInt16 = 9400
+
+    @Option(name: .long, help: "Issuer URL (default: http://HOST:PORT with the bound port).")
+    var issuer: String?
+
+    @Option(name: .long, help: "The registered client's id.")
+    var clientID = "gatehouse-dev"
+
+    @Option(name: .long, help: "The registered client's secret.")
+    var clientSecret = "dev-secret"
+
+    @Option(name: .long, help: "A registered redirect URI, matched exactly; repeat for more (default: http://127.0.0.1:8080/oidc/dev/callback).")
+    var redirectURI: [String] = []
+
+    @Option(name: .long, help: "ID-token signing algorithm: RS256, ES256, EdDSA or PS256.")
+    var algorithm = "RS256"
+
+    func run() throws {
+        var options = DevProviderOptions()
+        options.host = host
+        options.port = port
+        options.issuer = issuer
+        options.clientID = clientID
+        options.clientSecret = clientSecret
+        if !redirectURI.isEmpty { options.redirectURIs = redirectURI }
+        options.algorithm = algorithm
+        throw ExitCode(DevProviderRuntime.run(options: options))
     }
 }
 

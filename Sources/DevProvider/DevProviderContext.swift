@@ -1,0 +1,22 @@
+import HTTP
+import Logging
+
+/// What every endpoint shares: the registered client, the keys, the in-memory stores, the
+/// clock and the issuer. Immutable apart from the stores and key ring, which lock themselves.
+struct DevProviderContext: Sendable {
+    let client: DevClient
+    let keys: DevSigningKeys
+    let codes = AuthorizationCodeStore()
+    let tokens = AccessTokenStore()
+    let issuerCell: IssuerCell
+    let pages: DevPages
+    /// Seconds since 1970; injected so tests can move time (code expiry) without sleeping.
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+
+    /// The issuer, or 503 in the instant between binding a port-0 socket and learning its port.
+    func issuer() throws(HTTPError) -> DevIssuer {
+        guard let issuer = issuerCell.issuer else { throw HTTPError.serviceUnavailable(retryAfter: 1) }
+        return issuer
+    }
+}

@@ -1,0 +1,113 @@
+import HTTP
+import JOSE
+
+/// What `gatehouse dev-idp` is started with. Every field has the default the command line uses,
+/// so a test or `make run` only sets what it needs (usually `port = 0` and the redirect URIs).
+public struct DevProviderOptions: Sendable {
+    /// Where to listen: a loopback address only (`127.0.0.1`, any `127.x.y.z`, `::1`).
+    public var host = "127.0.0.1"
+    /// The port; 0 takes any free one, reported by `DevProvider.port` and in the banner.
+    public var port: UInt16 = 9400
+    /// The issuer URL; nil means `http://HOST:PORT` with the port actually bound. A path
+    /// (`http://127.0.0.1:9400/realms/dev`) moves every endpoint under it, as real providers do.
+    public var issuer: String? = nil
+    public var clientID = "gatehouse-dev"
+    public var clientSecret = "dev-secret"
+    /// The registered redirect URIs; `/authorize` and `/token` require one of them exactly.
+    public var redirectURIs = ["http://127.0.0.1:8080/oidc/dev/callback"]
+    /// The ID-token signing algorithm, one of `supportedAlgorithms`.
+    public var algorithm = "RS256"
+
+    /// The algorithms the provider signs ID tokens with.
+    public static let supportedAlgorithms: [JWSAlgorithm] = [.rs256, .es256, .edDSA, .ps256]
+
+    public init() {}
+
+    /// Checks every option and returns them ready to use, or the first problem found.
+    func validated() throws(DevProviderError) -> ValidatedOptions {
+        guard let address = IPAddress(host) else {
+            throw .nonLoopbackHost("--host \(host) is not an IP address; use a loopback address such as 127.0.0.1 or ::1")
+        }
+        guard Self.isLoopback(address) else {
+            throw .nonLoopbackHost(
+                "--host \(host) is not a loopback address. The development provider signs anyone in as anyone, "
+                    + "so it only listens on loopback (127.0.0.1 or ::1)")
+        }
+        var issuerURL: HTTPURL?
+        if let issuer {
+            guard let parsed = HTTPURL(issuer), !parsed.hasQuery else {
+                throw .invalidOption("--issuer \(issuer) must be an absolute http or https URL without query or fragment")
+            }
+            // The path becomes a route prefix, so it is kept to characters routes take literally.
+            guard parsed.path.utf8.allSatisfy({ Self.isPlainPathByte($0) }), !parsed.path.contains("//") else {
+                throw .invalidOption("--issuer \(issuer) may only have a plain path (letters, digits, - . _ ~ and /)")
+            }
+            issuerURL = parsed
+        }
+        guard !clientID.isEmpty else { throw .invalidOption("--client-id must not be empty") }
+        guard !clientSecret.isEmpty else { throw .invalidOption("--client-secret must not be empty") }
+        guard !redirectURIs.isEmpty else { throw .invalidOption("at least one --redirect-uri is required") }
+        var redirects: [HTTPURL] = []
+        for text in redirectURIs {
+            guard let url = HTTPURL(text) else {
+                throw .invalidOption("--redirect-uri \(text) must be an absolute http or https URL without fragment or user-info")
+            }
+            redirects.append(url)
+        }
+        guard let algorithm = JWSAlgorithm(rawValue: algorithm), Self.supportedAlgorithms.contains(algorithm) else {
+            throw DevProviderError(
+                code: .unsupportedAlgorithm,
+                message: "--algorithm \(self.algorithm) is not one of " + Self.supportedAlgorithms.map(\.rawValue).joined(separator: ", "))
+        }
+        return ValidatedOptions(
+            listen: ListenAddress(host: address.description, port: port),
+            issuer: issuerURL,
+            client: DevClient(id: clientID, secret: clientSecret, redirectURIs: redirects),
+            algorithm: algorithm
+        )
+    }
+
+    private static func isPlainPathByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// 127.0.0.0/8, ::1, and 127.0.0.0/8 written as IPv4-mapped IPv6.
+    static func isLoopback(_ address: IPAddress) -> Bool {
+        if let mapped = address.unmappedIPv4 { return isLoopback(mapped) }
+        switch address.family {
+        case .ipv4: return address.bytes[0] == 127
+        case .ipv6: return address.bytes == [UInt8](repeating: 0, count: 15) + [1]
+        }
+    }
+}
+
+/// The options after validation.
+struct ValidatedOptions: Sendable {
+    let listen: ListenAddress
+    /// Nil when the issuer is derived from the bound address.
+    let issuer: HTTPURL?
+    let client: DevClient
+    let algorithm: JWSAlgorithm
+}
+
+/// The one client registered with the provider.
+struct DevClient: Sendable {
+    let id: String
+    let secret: String
+    let redirectURIs: [HTTPURL]
+
+    /// The registered redirect URI equal to `text`, byte for byte (OAuth 2.0 Security BCP 4.1.1:
+    /// exact matching, no prefixes, no normalisation).
+    func redirectURI(exactly text: String) -> HTTPURL? {
+        redirectURIs.first { $0.text == text }
+    }
+
+    /// The origins of the registered redirect URIs: where a post-logout redirect may go.
+    var origins: Set<String> { Set(redirectURIs.map(\.origin)) }
+}

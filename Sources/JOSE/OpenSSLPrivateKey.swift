@@ -1,0 +1,154 @@
+import COpenSSL
+
+/// Owns one OpenSSL `EVP_PKEY` holding a freshly generated private key, and signs with it.
+///
+/// The OpenSSL-facing half of `JWSSigningKey`, beside `OpenSSLPublicKey` for verification. Keys
+/// are only ever generated here, never imported: a signing key exists for the development
+/// provider and for tests, lives in memory, and dies with the process. Generation and signing go
+/// through the OpenSSL 3 provider API (`EVP_PKEY_generate`, `EVP_DigestSign*`); the key is
+/// immutable after generation, and every signature gets its own digest context, so one key may
+/// sign on many threads at once.
+final class OpenSSLPrivateKey: @unchecked Sendable {
+    // @unchecked: `pkey` is never modified after init; OpenSSL allows concurrent use of a const key.
+    private let pkey: OpaquePointer
+
+    private init(owning pkey: OpaquePointer) {
+        self.pkey = pkey
+    }
+
+    deinit {
+        EVP_PKEY_free(pkey)
+    }
+
+    // MARK: Generating
+
+    /// A new RSA key with a modulus of `bits` bits and the exponent 65537.
+    static func generateRSA(bits: Int32) throws(JOSEError) -> OpenSSLPrivateKey {
+        try generate(type: "RSA") { context in EVP_PKEY_CTX_set_rsa_keygen_bits(context, bits) == 1 }
+    }
+
+    /// A new EC key on `curve`.
+    static func generateEC(curve: EllipticCurve) throws(JOSEError) -> OpenSSLPrivateKey {
+        let groupName = curve.openSSLGroupName
+        return try generate(type: "EC") { context in EVP_PKEY_CTX_set_group_name(context, groupName.cString) == 1 }
+    }
+
+    /// A new Ed25519 key.
+    static func generateEd25519() throws(JOSEError) -> OpenSSLPrivateKey {
+        try generate(type: "ED25519") { _ in true }
+    }
+
+    private static func generate(type: String, configure: (OpaquePointer) -> Bool) throws(JOSEError) -> OpenSSLPrivateKey {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, type, nil) else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL has no \(type) key generation")
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+        var pkey: OpaquePointer?
+        guard EVP_PKEY_keygen_init(context) == 1, configure(context), EVP_PKEY_generate(context, &pkey) == 1, let pkey else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not generate a \(type) key")
+        }
+        return OpenSSLPrivateKey(owning: pkey)
+    }
+
+    // MARK: Public parts, for the JWK
+
+    /// The RSA modulus and public exponent, big-endian with no leading zero bytes (RFC 7518 section 6.3.1).
+    func rsaPublicNumbers() throws(JOSEError) -> (modulus: [UInt8], exponent: [UInt8]) {
+        (try bigNumberParameter(ParameterName.rsaModulus, width: nil), try bigNumberParameter(ParameterName.rsaExponent, width: nil))
+    }
+
+    /// The EC public point's affine coordinates, each exactly the curve's length (RFC 7518 section 6.2.1.2).
+    func ecPublicCoordinates(curve: EllipticCurve) throws(JOSEError) -> (x: [UInt8], y: [UInt8]) {
+        let width = curve.coordinateByteCount
+        return (try bigNumberParameter(ParameterName.ecPublicX, width: width), try bigNumberParameter(ParameterName.ecPublicY, width: width))
+    }
+
+    /// The raw 32-byte Ed25519 public key (RFC 8037 section 2).
+    func ed25519PublicKey() throws(JOSEError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var length = bytes.count
+        guard EVP_PKEY_get_raw_public_key(pkey, &bytes, &length) == 1, length == 32 else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not export the Ed25519 public key")
+        }
+        return bytes
+    }
+
+    /// A BIGNUM parameter of the key, big-endian: minimal when `width` is nil, else left-padded to `width`.
+    private func bigNumberParameter(_ name: StaticString, width: Int?) throws(JOSEError) -> [UInt8] {
+        var number: OpaquePointer?
+        guard EVP_PKEY_get_bn_param(pkey, name.cString, &number) == 1, let number else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not export key parameter \(name)")
+        }
+        defer { BN_free(number) }
+        let minimal = Int((BN_num_bits(number) + 7) / 8)
+        let count = width ?? minimal
+        guard count >= minimal, count > 0 else { throw .internalFailure("key parameter \(name) is longer than expected") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard BN_bn2binpad(number, &bytes, Int32(count)) == Int32(count) else {
+            throw .internalFailure("BN_bn2binpad failed")
+        }
+        return bytes
+    }
+
+    // MARK: Signing
+
+    /// Signs `message` as `algorithm` requires and returns the signature in JOSE form: RSA as
+    /// OpenSSL makes it, ECDSA converted from DER to fixed-width r||s, Ed25519 as its 64 raw bytes.
+    func sign(message: [UInt8], algorithm: JWSAlgorithm) throws(JOSEError) -> [UInt8] {
+        guard let digestContext = EVP_MD_CTX_new() else { throw .internalFailure("EVP_MD_CTX_new failed") }
+        defer { EVP_MD_CTX_free(digestContext) }
+        var keyContext: OpaquePointer?
+        let ready: Bool
+        switch algorithm.family {
+        case .rsaPKCS1(let kind):
+            ready = EVP_DigestSignInit_ex(digestContext, &keyContext, kind.openSSLName.cString, nil, nil, pkey, nil) == 1
+                && EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PADDING) == 1
+        case .rsaPSS(let kind):
+            // RFC 7518 section 3.5: MGF1 with the same hash, salt exactly as long as the hash.
+            ready = EVP_DigestSignInit_ex(digestContext, &keyContext, kind.openSSLName.cString, nil, nil, pkey, nil) == 1
+                && EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1
+                && EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, Int32(kind.byteCount)) == 1
+        case .ecdsa(let kind, _):
+            ready = EVP_DigestSignInit_ex(digestContext, &keyContext, kind.openSSLName.cString, nil, nil, pkey, nil) == 1
+        case .edDSA:
+            // Pure Ed25519 (RFC 8032): no digest name, the whole message goes in at once.
+            ready = EVP_DigestSignInit_ex(digestContext, nil, nil, nil, nil, pkey, nil) == 1
+        case .hmac:
+            throw .noSuitableKey("a private key never signs with an HMAC algorithm")
+        }
+        guard ready else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not set up signing with \(algorithm)")
+        }
+        var length = 0
+        guard EVP_DigestSign(digestContext, nil, &length, message, message.count) == 1, length > 0 else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not size the \(algorithm) signature")
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(digestContext, &signature, &length, message, message.count) == 1 else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not sign with \(algorithm)")
+        }
+        signature.removeSubrange(length...)
+        if case .ecdsa(_, let curve) = algorithm.family {
+            return try ECDSASignature.joseEncoded(der: signature, curve: curve)
+        }
+        return signature
+    }
+}
+
+extension Digest {
+    /// OpenSSL's name for the digest, as `EVP_DigestSignInit_ex` takes it.
+    var openSSLName: StaticString {
+        switch self {
+        case .sha256: "SHA256"
+        case .sha384: "SHA384"
+        case .sha512: "SHA512"
+        }
+    }
+}
