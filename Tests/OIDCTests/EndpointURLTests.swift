@@ -27,6 +27,10 @@ struct EndpointURLTests {
         Row(url: "http://127.1/", accepted: false, reason: "shortened IPv4 forms are refused, not interpreted"),
         Row(url: "http://0x7f.0.0.1/", accepted: false, reason: "hex IPv4 forms are refused"),
         Row(url: "http://0177.0.0.1/", accepted: false, reason: "octal-looking IPv4 forms are refused"),
+        Row(url: "https://127.1/", accepted: false, reason: "shortened IPv4 forms are refused even on https"),
+        Row(url: "https://0x7f000001/", accepted: false, reason: "a hex integer host is refused even on https"),
+        Row(url: "https://1.2.3.04/", accepted: false, reason: "an IPv4 octet with a leading zero"),
+        Row(url: "https://1.2.3.256/", accepted: false, reason: "an IPv4 octet over 255"),
         Row(url: "http://[::2]/", accepted: false, reason: "an IPv6 address other than ::1 is not loopback"),
         Row(url: "https://user:pass@login.example.com/", accepted: false, reason: "user info"),
         Row(url: "https://login.example.com@evil.example/", accepted: false, reason: "user info that makes the real host look like another"),
@@ -51,6 +55,19 @@ struct EndpointURLTests {
     func endpoint(_ row: Row) {
         let code = errorCode { try EndpointURL.parse(row.url, plainHTTPAllowedForLoopback: true) }
         #expect(code == (row.accepted ? nil : .invalidURL), "\(row.reason)")
+    }
+
+    @Test("user info is refused as such, whatever else is wrong with the authority", arguments: [
+        "https://user:pass@login.example.com/", "https://login.example.com@evil.example/", "https://@login.example.com/",
+    ])
+    func userInfo(_ url: String) {
+        do {
+            _ = try EndpointURL.parse(url, plainHTTPAllowedForLoopback: false)
+            Issue.record("accepted \(url)")
+        } catch {
+            #expect(error.code == .invalidURL)
+            #expect(error.message == "URL contains user info")
+        }
     }
 
     @Test("plain http on loopback is refused unless the caller allows it")

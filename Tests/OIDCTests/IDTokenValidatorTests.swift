@@ -166,6 +166,23 @@ struct IDTokenValidatorTests {
         #expect(errorCode { try validate(unsignedToken(header: row.header)) } == row.expected, "\(row.reason)")
     }
 
+    @Test("the algorithm policy on its own refuses an alg outside its list, and anything it does not implement")
+    func algorithmPolicyAlone() throws {
+        let header = try UnverifiedJWS.parse(signedToken()).header
+        #expect(errorCode { try AlgorithmPolicy(allowed: [.rs256]).check(header) } == .algorithmNotAllowed)
+        try AlgorithmPolicy(allowed: [.edDSA]).check(header)
+        let none = try UnverifiedJWS.parse(unsignedToken(header: #"{"alg":"none"}"#)).header
+        #expect(errorCode { try AlgorithmPolicy(allowed: JWSAlgorithm.all).check(none) } == .algorithmNotAllowed)
+    }
+
+    @Test("iss is compared byte for byte: a canonically equivalent spelling is another issuer")
+    func issuerByteExact() throws {
+        var settings = Fixture.settings
+        settings.issuer = "https://issuer.example/caf\u{E9}"
+        _ = try validate(signedToken(.valid.with("iss", Claims.json("https://issuer.example/caf\u{E9}"))), settings: settings)
+        #expect(errorCode { try validate(signedToken(.valid.with("iss", Claims.json("https://issuer.example/cafe\u{301}"))), settings: settings) } == .issuerMismatch)
+    }
+
     @Test("discovery narrows the allow-list: an EdDSA token fails when the provider advertises only RS256")
     func discoveryNarrowsAlgorithms() throws {
         #expect(errorCode { try validate(signedToken(), advertised: [.rs256]) } == .algorithmNotAllowed)
