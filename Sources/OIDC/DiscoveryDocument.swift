@@ -1,0 +1,87 @@
+import JOSE
+
+/// A provider's OpenID Connect discovery document (OIDC Discovery 1.0 section 3), checked.
+///
+/// `parse` holds it to what Gatehouse relies on: `issuer` exactly equal to the configured issuer
+/// (section 4.3: otherwise a document served by one provider could speak for another), the
+/// three endpoints the code flow needs, and every endpoint on https (loopback http only when
+/// allowed). Optional members must have their specified types when present.
+public struct DiscoveryDocument: Sendable, Equatable {
+    /// Discovery documents larger than this are refused; real ones are a few kilobytes.
+    public static let maximumBytes = 256 * 1024
+
+    public let issuer: String
+    public let authorizationEndpoint: EndpointURL
+    public let tokenEndpoint: EndpointURL
+    public let jwksURI: EndpointURL
+    public let userinfoEndpoint: EndpointURL?
+    public let endSessionEndpoint: EndpointURL?
+    /// `id_token_signing_alg_values_supported` as written, names we do not implement included.
+    public let idTokenSigningAlgValuesSupported: [String]?
+    public let responseModesSupported: [String]?
+    public let codeChallengeMethodsSupported: [String]?
+    public let tokenEndpointAuthMethodsSupported: [String]?
+    /// RFC 9207: whether the provider puts `iss` in every authorization response. Absent means false.
+    public let authorizationResponseIssParameterSupported: Bool
+
+    /// The advertised algorithms this library implements, or nil when the document advertises
+    /// none (then the configured list applies unnarrowed). Names we do not implement (`none`
+    /// among them) drop out, so a document advertising only those leaves an empty list: nothing
+    /// is accepted, which is the safe reading.
+    public var advertisedAlgorithms: [JWSAlgorithm]? {
+        idTokenSigningAlgValuesSupported?.compactMap(JWSAlgorithm.init(rawValue:))
+    }
+
+    public static func parse(_ bytes: [UInt8], expectedIssuer: String, plainHTTPAllowedForLoopback: Bool) throws(OIDCError) -> DiscoveryDocument {
+        _ = try IssuerURLPolicy.check(expectedIssuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+        let reader = try JSONObjectReader(bytes: bytes, maximumBytes: maximumBytes, code: .malformedDiscovery, what: "discovery document")
+        let issuer = try reader.requiredString("issuer")
+        guard ExactMatch.equal(issuer, expectedIssuer) else {
+            throw .make(.discoveryIssuerMismatch, "discovery document issuer is not exactly the configured issuer")
+        }
+
+        func endpoint(_ name: String) throws(OIDCError) -> EndpointURL? {
+            guard let text = try reader.optionalString(name) else { return nil }
+            do {
+                return try EndpointURL.parse(text, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+            } catch {
+                throw .make(.malformedDiscovery, "discovery document \(name): \(error.message)")
+            }
+        }
+        func requiredEndpoint(_ name: String) throws(OIDCError) -> EndpointURL {
+            guard let url = try endpoint(name) else { throw .make(.malformedDiscovery, "discovery document has no \(name)") }
+            return url
+        }
+
+        return DiscoveryDocument(
+            issuer: issuer,
+            authorizationEndpoint: try requiredEndpoint("authorization_endpoint"),
+            tokenEndpoint: try requiredEndpoint("token_endpoint"),
+            jwksURI: try requiredEndpoint("jwks_uri"),
+            userinfoEndpoint: try endpoint("userinfo_endpoint"),
+            endSessionEndpoint: try endpoint("end_session_endpoint"),
+            idTokenSigningAlgValuesSupported: try reader.optionalStringArray("id_token_signing_alg_values_supported"),
+            responseModesSupported: try reader.optionalStringArray("response_modes_supported"),
+            codeChallengeMethodsSupported: try reader.optionalStringArray("code_challenge_methods_supported"),
+            tokenEndpointAuthMethodsSupported: try reader.optionalStringArray("token_endpoint_auth_methods_supported"),
+            authorizationResponseIssParameterSupported: try reader.optionalBool("authorization_response_iss_parameter_supported") ?? false
+        )
+    }
+
+    /// Refuses a provider that says it cannot do what these settings need: PKCE with S256 (when
+    /// it lists methods at all), the configured response mode, the configured client
+    /// authentication (`client_secret_basic` is the default when the list is absent, OIDC
+    /// Discovery section 3). A missing userinfo endpoint is not refused: the caller then skips userinfo.
+    public func checkCompatibility(with settings: OIDCProviderSettings) throws(OIDCError) {
+        if let methods = codeChallengeMethodsSupported, !methods.contains("S256") {
+            throw .make(.providerIncompatible, "provider does not list PKCE method S256, which Gatehouse always uses")
+        }
+        if settings.responseMode == .formPost, let modes = responseModesSupported, !modes.contains("form_post") {
+            throw .make(.providerIncompatible, "provider does not list response mode form_post, which the settings ask for")
+        }
+        let methods = tokenEndpointAuthMethodsSupported ?? [TokenEndpointAuthMethod.clientSecretBasic.rawValue]
+        if !methods.contains(settings.tokenEndpointAuthMethod.rawValue) {
+            throw .make(.providerIncompatible, "provider does not list token endpoint authentication \(settings.tokenEndpointAuthMethod.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import JOSE
+
+/// Validates an ID token from the token endpoint, every rule of OIDC Core 3.1.3.7 that applies.
+///
+/// The order is fixed: parse the JWS; apply the header policies (`typ`, the algorithm
+/// allow-list) before any key is touched; verify the signature with JOSE's strict key selection;
+/// then apply the claim policies to the verified payload. A JOSE `unknownKeyID` comes out as
+/// `OIDCError.Code.unknownSigningKey`, the one failure after which refetching the key set (once,
+/// see `JWKSCacheState.claimRefetchForUnknownKeyID`) may help.
+public enum IDTokenValidator {
+    public static func validate(
+        compactToken: String,
+        keys: JSONWebKeySet,
+        settings: OIDCProviderSettings,
+        advertisedAlgorithms: [JWSAlgorithm]?,
+        expectedNonce: String,
+        now: Int64
+    ) throws(OIDCError) -> IDTokenClaims {
+        let jws: UnverifiedJWS
+        do {
+            jws = try UnverifiedJWS.parse(compactToken)
+        } catch {
+            throw mapped(error)
+        }
+        let allowed = settings.effectiveAlgorithms(advertised: advertisedAlgorithms)
+        for policy in headerPolicies(allowedAlgorithms: allowed) {
+            try policy.check(jws.header)
+        }
+
+        let verified: VerifiedJWS
+        do {
+            let hmacSecret = settings.allowHMAC ? Array(settings.clientSecret.utf8) : nil
+            verified = try JWSVerifier(allowedAlgorithms: Set(allowed)).verify(jws, keys: keys, hmacSecret: hmacSecret)
+        } catch {
+            throw mapped(error)
+        }
+
+        let payload: JSONValue
+        do {
+            payload = try JSONValue.parse(verified.payload)
+        } catch {
+            throw .make(.malformedIDToken, "ID token payload is not valid JSON: \(error.message)")
+        }
+        guard case .object(let claims) = payload else { throw .make(.malformedIDToken, "ID token payload is not a JSON object") }
+        for policy in claimPolicies(settings: settings, expectedNonce: expectedNonce, now: now) {
+            try policy.check(claims)
+        }
+        return try IDTokenClaims(claims: claims, algorithm: verified.algorithm)
+    }
+
+    /// The header rules, in the order they are applied.
+    public static func headerPolicies(allowedAlgorithms: [JWSAlgorithm]) -> [any IDTokenHeaderPolicy] {
+        [TokenTypePolicy(), AlgorithmPolicy(allowed: allowedAlgorithms)]
+    }
+
+    /// The claim rules for these settings, in the order they are applied.
+    public static func claimPolicies(settings: OIDCProviderSettings, expectedNonce: String, now: Int64) -> [any IDTokenClaimPolicy] {
+        let skew = Int64(max(0, settings.clockSkewSeconds))
+        var policies: [any IDTokenClaimPolicy] = [
+            IssuerPolicy(issuer: settings.issuer),
+            AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences),
+            AuthorizedPartyPolicy(clientID: settings.clientID),
+            ExpiryPolicy(now: now, clockSkewSeconds: skew),
+            IssuedAtPolicy(now: now, clockSkewSeconds: skew),
+            NotBeforePolicy(now: now, clockSkewSeconds: skew),
+            NoncePolicy(expectedNonce: expectedNonce),
+            SubjectPolicy(),
+        ]
+        if let maxAge = settings.maxAge {
+            policies.append(AuthenticationAgePolicy(maxAge: Int64(max(0, maxAge)), now: now, clockSkewSeconds: skew))
+        }
+        return policies
+    }
+
+    /// The OIDC error for a JOSE failure, keeping the JOSE code for diagnosis.
+    static func mapped(_ error: JOSEError) -> OIDCError {
+        let code: OIDCError.Code
+        switch error.code {
+        case .unknownKeyID: code = .unknownSigningKey
+        case .badSignature: code = .badSignature
+        case .noSuitableKey, .ambiguousKey, .weakKey, .invalidKey: code = .noUsableKey
+        case .algorithmNotAllowed, .unsupportedAlgorithm: code = .algorithmNotAllowed
+        case .internalFailure: code = .internalFailure
+        default: code = .malformedIDToken
+        }
+        return OIDCError(code: code, message: "ID token refused: \(error.message)", joseCode: error.code)
+    }
+}

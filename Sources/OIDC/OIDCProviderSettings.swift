@@ -1,0 +1,139 @@
+import JOSE
+
+/// Where the provider sends the authorization response (OAuth 2.0 Multiple Response Types, Form Post Response Mode).
+public enum ResponseMode: String, Sendable, Equatable {
+    /// In the redirect's query string: the default for the code flow, so the parameter is not sent.
+    case query
+    /// In an auto-submitted POST form (`response_mode=form_post`): the code never sits in a URL or a Referer.
+    case formPost = "form_post"
+}
+
+/// How Gatehouse authenticates to the token endpoint (OIDC Core section 9).
+public enum TokenEndpointAuthMethod: String, Sendable, Equatable {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 section 2.3.1): the default.
+    case clientSecretBasic = "client_secret_basic"
+    /// `client_id` and `client_secret` in the form body.
+    case clientSecretPost = "client_secret_post"
+}
+
+/// One provider's settings, as the config file declares them, with the defaults the issue names.
+///
+/// This is plain data; `validate(plainHTTPAllowedForLoopback:)` says whether it can work, so
+/// `check-config` and start-up refuse a bad provider before anyone tries to sign in with it.
+public struct OIDCProviderSettings: Sendable {
+    /// The default scopes: `openid` makes it OpenID Connect, the others ask for the claims linking needs.
+    public static let defaultScopes = ["openid", "email", "profile"]
+    /// The default signature algorithms: the asymmetric ones every mainstream provider offers.
+    public static let defaultAllowedAlgorithms: [JWSAlgorithm] = [.rs256, .ps256, .es256, .edDSA]
+    /// The HMAC algorithms, keyed by the client secret, only reachable through `allowHMAC`.
+    public static let hmacAlgorithms: [JWSAlgorithm] = [.hs256, .hs384, .hs512]
+
+    /// The name in routes (`/oidc/{slug}/...`): lower-case letters, digits and hyphens.
+    public var slug: String
+    /// The name people see on the sign-in page.
+    public var name: String
+    /// The issuer identifier, compared exactly (no trailing-slash or case normalisation).
+    public var issuer: String
+    public var clientID: String
+    public var clientSecret: String
+    public var scopes: [String]
+    /// An explicit discovery URL, or nil for `issuer` + `/.well-known/openid-configuration`.
+    public var discoveryURL: String?
+    /// The algorithms we accept before discovery narrows them; HMAC ones belong in `allowHMAC`.
+    public var allowedAlgorithms: [JWSAlgorithm]
+    /// Whether HS256/384/512 tokens keyed by the client secret are accepted (OIDC Core 10.1). Off by
+    /// default: anyone who knows the client secret can then mint ID tokens.
+    public var allowHMAC: Bool
+    /// Audiences that may appear in `aud` beside our client id.
+    public var trustedAudiences: [String]
+    /// How far the provider's clock may be from ours, in seconds, for `exp`, `iat`, `nbf` and `auth_time`.
+    public var clockSkewSeconds: Int
+    public var responseMode: ResponseMode
+    public var tokenEndpointAuthMethod: TokenEndpointAuthMethod
+    /// Whether the userinfo endpoint is called after the token exchange.
+    public var userinfoEnabled: Bool
+    /// `login_hint` to send, when set.
+    public var loginHint: String?
+    /// `prompt` to send (space-separated `none`, `login`, `consent`, `select_account`), when set.
+    public var prompt: String?
+    /// `max_age` to send, when set; `auth_time` is then required and checked.
+    public var maxAge: Int?
+    /// `acr_values` to send, in order of preference; nothing is sent when empty.
+    public var acrValues: [String]
+    /// Further authorization parameters, in order. They may never name a parameter Gatehouse sets itself.
+    public var extraAuthorizationParameters: [(name: String, value: String)]
+    /// A PEM bundle of extra CA certificates for a private provider, when set.
+    public var caBundlePath: String?
+    /// The least time between two JWKS fetches triggered by unknown `kid`s.
+    public var jwksMinimumRefetchIntervalSeconds: Int
+    /// How long a good discovery document is used before it is fetched again.
+    public var discoveryRefreshSeconds: Int
+
+    public init(
+        slug: String,
+        name: String,
+        issuer: String,
+        clientID: String,
+        clientSecret: String,
+        scopes: [String] = OIDCProviderSettings.defaultScopes,
+        discoveryURL: String? = nil,
+        allowedAlgorithms: [JWSAlgorithm] = OIDCProviderSettings.defaultAllowedAlgorithms,
+        allowHMAC: Bool = false,
+        trustedAudiences: [String] = [],
+        clockSkewSeconds: Int = 60,
+        responseMode: ResponseMode = .query,
+        tokenEndpointAuthMethod: TokenEndpointAuthMethod = .clientSecretBasic,
+        userinfoEnabled: Bool = true,
+        loginHint: String? = nil,
+        prompt: String? = nil,
+        maxAge: Int? = nil,
+        acrValues: [String] = [],
+        extraAuthorizationParameters: [(name: String, value: String)] = [],
+        caBundlePath: String? = nil,
+        jwksMinimumRefetchIntervalSeconds: Int = 60,
+        discoveryRefreshSeconds: Int = 3600
+    ) {
+        self.slug = slug
+        self.name = name
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+        self.discoveryURL = discoveryURL
+        self.allowedAlgorithms = allowedAlgorithms
+        self.allowHMAC = allowHMAC
+        self.trustedAudiences = trustedAudiences
+        self.clockSkewSeconds = clockSkewSeconds
+        self.responseMode = responseMode
+        self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
+        self.userinfoEnabled = userinfoEnabled
+        self.loginHint = loginHint
+        self.prompt = prompt
+        self.maxAge = maxAge
+        self.acrValues = acrValues
+        self.extraAuthorizationParameters = extraAuthorizationParameters
+        self.caBundlePath = caBundlePath
+        self.jwksMinimumRefetchIntervalSeconds = jwksMinimumRefetchIntervalSeconds
+        self.discoveryRefreshSeconds = discoveryRefreshSeconds
+    }
+
+    /// The URL of the discovery document: the configured one, or the issuer with every trailing
+    /// slash removed and `/.well-known/openid-configuration` appended (OIDC Discovery section 4),
+    /// so there is exactly one slash between them.
+    public var effectiveDiscoveryURL: String {
+        if let discoveryURL { return discoveryURL }
+        var base = Substring(issuer)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        return base + "/.well-known/openid-configuration"
+    }
+
+    /// The algorithms an ID token may use: the configured asymmetric ones, plus HS256/384/512 when
+    /// `allowHMAC` is on, narrowed to what discovery advertises when it advertises anything
+    /// (nil means the document has no `id_token_signing_alg_values_supported`).
+    public func effectiveAlgorithms(advertised: [JWSAlgorithm]?) -> [JWSAlgorithm] {
+        var configured = allowedAlgorithms.filter { !Self.hmacAlgorithms.contains($0) }
+        if allowHMAC { configured.append(contentsOf: Self.hmacAlgorithms) }
+        guard let advertised else { return configured }
+        return configured.filter { advertised.contains($0) }
+    }
+}

@@ -1,0 +1,58 @@
+/// A successful token response (RFC 6749 section 5.1, OIDC Core 3.1.3.3).
+///
+/// Holds bearer credentials: never log `accessToken` or `idToken`.
+public struct TokenResponse: Sendable, Equatable {
+    /// Token responses larger than this are refused.
+    public static let maximumBytes = 256 * 1024
+
+    public let accessToken: String
+    /// Always "Bearer" in some capitalisation (RFC 6750; OIDC Core 3.1.3.3 requires Bearer).
+    public let tokenType: String
+    /// The compact ID token, for `IDTokenValidator`; required in OpenID Connect.
+    public let idToken: String
+    public let expiresIn: Int64?
+    public let refreshToken: String?
+    public let scope: String?
+
+    public static func parse(_ bytes: [UInt8]) throws(OIDCError) -> TokenResponse {
+        let reader = try JSONObjectReader(bytes: bytes, maximumBytes: maximumBytes, code: .malformedTokenResponse, what: "token response")
+        let accessToken = try reader.requiredString("access_token")
+        guard !accessToken.isEmpty else { throw .make(.malformedTokenResponse, "token response access_token is empty") }
+        let tokenType = try reader.requiredString("token_type")
+        guard tokenType.lowercased() == "bearer" else {
+            throw .make(.unsupportedTokenType, "token response token_type is not Bearer")
+        }
+        guard let idToken = try reader.optionalString("id_token"), !idToken.isEmpty else {
+            throw .make(.malformedTokenResponse, "token response has no id_token: the provider did not answer as OpenID Connect")
+        }
+        return TokenResponse(
+            accessToken: accessToken,
+            tokenType: tokenType,
+            idToken: idToken,
+            expiresIn: try reader.optionalNonNegativeInteger("expires_in"),
+            refreshToken: try reader.optionalString("refresh_token"),
+            scope: try reader.optionalString("scope")
+        )
+    }
+}
+
+/// An error response from the token endpoint (RFC 6749 section 5.2), for the page that tells
+/// the person what went wrong and for the log. Both strings are provider-chosen text limited to
+/// the characters RFC 6749 allows; escape them for HTML like any other text.
+public struct TokenErrorResponse: Sendable, Equatable {
+    public let error: String
+    public let errorDescription: String?
+
+    public static func parse(_ bytes: [UInt8]) throws(OIDCError) -> TokenErrorResponse {
+        let reader = try JSONObjectReader(bytes: bytes, maximumBytes: TokenResponse.maximumBytes, code: .malformedTokenError, what: "token error response")
+        let error = try reader.requiredString("error")
+        guard !error.isEmpty, error.utf8.count <= 256, CallbackParameters.isErrorText(error) else {
+            throw .make(.malformedTokenError, "token error response error is empty, too long or has characters RFC 6749 does not allow")
+        }
+        // A description we cannot show safely is dropped, not fatal: the error code still says what happened.
+        let description = try reader.optionalString("error_description").flatMap { text in
+            text.utf8.count <= 1024 && CallbackParameters.isErrorText(text) ? text : nil
+        }
+        return TokenErrorResponse(error: error, errorDescription: description)
+    }
+}
