@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CSocket"),
         .target(
             name: "HTTP",
@@ -23,8 +24,9 @@ let package = Package(
         ),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
-        .target(name: "OIDC", dependencies: ["JOSE", "Crypto"]),
+        .target(name: "OIDC", dependencies: ["BackChannel", "JOSE", "Crypto"]),
         .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "BackChannel", dependencies: ["CCurl"]),
         // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
         .target(
             name: "DevProvider",
@@ -32,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "Crypto", "JOSE", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -44,7 +46,7 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Crypto", "HTTP", "Store", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

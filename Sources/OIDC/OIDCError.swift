@@ -82,6 +82,14 @@ public struct OIDCError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformedUserinfo = Code("malformedUserinfo")
         /// The userinfo `sub` differs from the ID token's: its claims belong to someone else.
         public static let userinfoSubjectMismatch = Code("userinfoSubjectMismatch")
+        /// The provider could not be reached over the back channel (DNS, connect, TLS, timeout, size cap).
+        public static let transportFailed = Code("transportFailed")
+        /// The provider answered with a status the protocol does not allow here.
+        public static let unexpectedResponse = Code("unexpectedResponse")
+        /// The key set at `jwks_uri` is not a JWKS.
+        public static let malformedJWKS = Code("malformedJWKS")
+        /// The token endpoint answered with an RFC 6749 section 5.2 error (invalid_grant, ...).
+        public static let tokenRequestRefused = Code("tokenRequestRefused")
         /// A response is larger than its cap.
         public static let responseTooLarge = Code("responseTooLarge")
         /// Something failed that says nothing about the input (OpenSSL trouble).

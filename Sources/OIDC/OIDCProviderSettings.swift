@@ -137,3 +137,20 @@ public struct OIDCProviderSettings: Sendable {
         return configured.filter { advertised.contains($0) }
     }
 }
+
+extension OIDCProviderSettings: Equatable {
+    /// Member by member; written out because the ordered extra parameters are tuples.
+    public static func == (lhs: OIDCProviderSettings, rhs: OIDCProviderSettings) -> Bool {
+        lhs.slug == rhs.slug && lhs.name == rhs.name && lhs.issuer == rhs.issuer && lhs.clientID == rhs.clientID
+            && lhs.clientSecret == rhs.clientSecret && lhs.scopes == rhs.scopes && lhs.discoveryURL == rhs.discoveryURL
+            && lhs.allowedAlgorithms == rhs.allowedAlgorithms && lhs.allowHMAC == rhs.allowHMAC
+            && lhs.trustedAudiences == rhs.trustedAudiences && lhs.clockSkewSeconds == rhs.clockSkewSeconds
+            && lhs.responseMode == rhs.responseMode && lhs.tokenEndpointAuthMethod == rhs.tokenEndpointAuthMethod
+            && lhs.userinfoEnabled == rhs.userinfoEnabled && lhs.loginHint == rhs.loginHint && lhs.prompt == rhs.prompt
+            && lhs.maxAge == rhs.maxAge && lhs.acrValues == rhs.acrValues
+            && lhs.extraAuthorizationParameters.elementsEqual(rhs.extraAuthorizationParameters) { $0.name == $1.name && $0.value == $1.value }
+            && lhs.caBundlePath == rhs.caBundlePath
+            && lhs.jwksMinimumRefetchIntervalSeconds == rhs.jwksMinimumRefetchIntervalSeconds
+            && lhs.discoveryRefreshSeconds == rhs.discoveryRefreshSeconds
+    }
+}

@@ -52,7 +52,11 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
     @Test func exampleFileLoadsAndEqualsTheDefaults() throws {
         let path = repositoryRoot.appendingPathComponent("config.example.json").path
-        let config = try GatehouseConfig.load(path: path, environment: [:]).get()
+        var config = try GatehouseConfig.load(path: path, environment: [:]).get()
+        // The example also declares the development provider `make run` starts beside the server.
+        #expect(config.providers.map(\.slug) == ["dev"])
+        #expect(config.providers.first?.settings.issuer == "http://127.0.0.1:9400")
+        config.providers = []
         #expect(config == defaultConfig)
     }
 
@@ -301,8 +305,26 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               path: "$.server.listen", message: "required key is missing (or set GATEHOUSE_SERVER_LISTEN)"),
 
         // Providers
-        .init(reason: "provider objects belong to a later version", json: document(top: [#""providers": [{"issuer": "https://accounts.google.com"}]"#]),
-              path: "$.providers[0]", message: "provider objects are not supported by this version yet"),
+        .init(reason: "a slug is part of URLs", json: document(top: [#""providers": [{"slug": "Corp IdP", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s"}]"#]),
+              path: "$.providers[0].slug", message: #"expected 1 to 32 lower-case letters, digits and hyphens starting with a letter, found "Corp IdP""#),
+        .init(reason: "plain http only on loopback", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "http://idp.example.com", "client_id": "gh", "client_secret": "s"}]"#]),
+              path: "$.providers[0].issuer", message: #"issuer URL uses plain http on a host that is not loopback; plain http is accepted for loopback hosts only"#),
+        .init(reason: "without openid there is no ID token", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "scopes": ["email"]}]"#]),
+              path: "$.providers[0].scopes", message: #"must contain "openid": without it the provider returns no ID token"#),
+        .init(reason: "extra parameters cannot redirect the code elsewhere", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "extra_authorization_parameters": {"redirect_uri": "https://evil.example"}}]"#]),
+              path: "$.providers[0].extra_authorization_parameters.redirect_uri", message: #"Gatehouse sets this parameter itself (or through its own key); it cannot be overridden here"#),
+        .init(reason: "HMAC is switched on by its own key", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "allowed_algorithms": ["HS256"]}]"#]),
+              path: "$.providers[0].allowed_algorithms[0]", message: #"expected one of "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512" or "EdDSA", found "HS256" (HMAC ID tokens are enabled with allow_hmac_id_tokens instead)"#),
+        .init(reason: "alg none does not exist", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "allowed_algorithms": ["none"]}]"#]),
+              path: "$.providers[0].allowed_algorithms[0]", message: #"expected one of "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512" or "EdDSA", found "none""#),
+        .init(reason: "an unknown response mode", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "response_mode": "fragment"}]"#]),
+              path: "$.providers[0].response_mode", message: #"expected one of "query" or "form_post", found "fragment""#),
+        .init(reason: "prompt values are a closed set (checked by the OIDC layer)", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "prompt": "always"}]"#]),
+              path: "$.providers[0]", message: #"provider corp: prompt must be space-separated values among none, login, consent, select_account"#),
+        .init(reason: "an unknown provider key", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "client_secrt": "x"}]"#]),
+              path: "$.providers[0].client_secrt", message: #"unknown key; did you mean "client_secret"?"#),
+        .init(reason: "a secret from an unset variable", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": {"env": "NO_SUCH_VARIABLE_HERE"}}]"#]),
+              path: "$.providers[0].client_secret.env", message: #"environment variable NO_SUCH_VARIABLE_HERE is not set"#),
         .init(reason: "providers must be a list", json: document(top: [#""providers": {}"#]),
               path: "$.providers", message: "expected an array, found an object"),
 
@@ -387,8 +409,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
             "$.server.limits.body_bytes",
             "$.database.migrate_on_start",
             "$.logging.level",
-            "$.providers[0]",
-            "$.providers[1]",
+            "$.providers[0].slug", "$.providers[0].name", "$.providers[0].issuer", "$.providers[0].client_id", "$.providers[0].client_secret",
+            "$.providers[1].slug", "$.providers[1].name", "$.providers[1].issuer", "$.providers[1].client_id", "$.providers[1].client_secret",
             "GATEHOUSE_DATABASE_PAHT",
         ])
         #expect(found.allSatisfy { $0.severity == .error })

@@ -3,12 +3,15 @@ import Gatehouse
 import HTTP
 import Logging
 import Store
+import TestSupport
 
 /// A configuration for tests, read through the same parser as a real file.
-func testConfig(publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "") throws -> GatehouseConfig {
+func testConfig(
+    publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "", providers: String = "[]"
+) throws -> GatehouseConfig {
     let json = """
         {"server": {"listen": "127.0.0.1:8080", "public_url": "\(publicURL)", "public_dir": "\(packageRoot)/Public"\(extra)},
-         "database": {"path": "\(databasePath)"}}
+         "database": {"path": "\(databasePath)"}, "providers": \(providers)}
         """
     return try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
 }
@@ -34,6 +37,10 @@ let packageRoot: String = {
 }()
 
 /// A running Gatehouse on an ephemeral loopback port, with its own temporary database.
+///
+/// The listening socket is bound first, so the public URL (and with it every provider's
+/// redirect URI) can name the real port. `providers` is the JSON of the `providers` array;
+/// `clock` lets a test move time forward without waiting.
 final class RunningGatehouse {
     let directory: URL
     let database: Database
@@ -41,19 +48,27 @@ final class RunningGatehouse {
     let server: HTTPServer
     let port: UInt16
 
-    init(publicURL: String = "http://127.0.0.1:8080") throws {
+    init(
+        publicURL: String? = nil, providers: String = "[]",
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) throws {
         directory = try temporaryDirectory()
         database = try migratedDatabase(in: directory)
-        let config = try testConfig(publicURL: publicURL, databasePath: database.path)
+        let chosenPort = try ExternalServer.freePort()
+        let config = try testConfig(
+            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, providers: providers
+        )
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        app = GatehouseApp(config: config, database: database, logger: logger)
+        app = try GatehouseApp(config: config, database: database, logger: logger, clock: clock)
         var configuration = app.serverConfiguration
-        configuration.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
+        configuration.listen = [ListenAddress(host: "127.0.0.1", port: chosenPort)]
         server = HTTPServer(configuration: configuration, responder: app.responder, logger: logger, metrics: app.metrics)
         try server.start()
         port = server.boundAddresses[0].port
     }
+
+    var origin: String { "http://127.0.0.1:\(port)" }
 
     func stop() {
         server.shutdown()

@@ -1,6 +1,8 @@
+import BackChannel
 import Foundation
 import HTTP
 import Logging
+import OIDC
 import Store
 
 /// The one place that wires configuration, the store, sessions and the HTTP routes together.
@@ -12,17 +14,38 @@ public final class GatehouseApp: Sendable {
     let logger: Logger
     let router: Router
 
-    public init(config: GatehouseConfig, database: Database, logger: Logger) {
+    /// The configured OpenID Providers by slug, each with its own back-channel client and caches.
+    public let providers: [String: ProviderConnection]
+
+    /// `clock` gives unix seconds; tests pass their own to move time without waiting.
+    /// Throws when a provider's back channel cannot be set up (an unreadable CA bundle).
+    public init(
+        config: GatehouseConfig, database: Database, logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) throws(BackChannelError) {
         self.config = config
         self.database = database
         self.logger = logger
         self.sessions = SessionManager(database: database, settings: SessionSettings(config: config))
+        var providers: [String: ProviderConnection] = [:]
+        for provider in config.providers {
+            let client = try ProviderConnection.makeClient(for: provider.settings)
+            providers[provider.slug] = ProviderConnection(settings: provider.settings, client: client)
+        }
+        self.providers = providers
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
         let health = HealthRoutes(database: database, metrics: metrics)
-        let pages = Pages(config: config)
+        let pages = Pages(config: config, sessions: sessions, database: database, clock: clock)
+        let signIn = OIDCSignIn(
+            providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
+            logger: logger, clock: clock
+        )
+        let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         router = Router { routes in
             health.register(in: &routes)
             pages.register(in: &routes)
+            signIn.register(in: &routes)
+            me.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
             }
@@ -43,6 +66,16 @@ public final class GatehouseApp: Sendable {
             forwarding: ForwardedHeaders(isTrustedProxy: { [server] address in server.isTrustedProxy(address) }),
             securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS)
         )
+    }
+
+    /// Deletes dead sessions, and sign-in flows that expired over a day ago (kept that long so
+    /// a replayed callback is still recognised as a replay rather than as a forgery).
+    public func purgeExpired(now: Int64) throws -> (sessions: Int, flows: Int) {
+        let sessionsRemoved = try sessions.purgeExpired(now: now)
+        let flowsRemoved = try database.write { connection in
+            try SignInFlowRepository(connection).deleteExpired(before: now - 86_400)
+        }
+        return (sessionsRemoved, flowsRemoved)
     }
 
     private static func makeStaticFiles(config: GatehouseConfig, logger: Logger) -> StaticFiles? {

@@ -10,6 +10,8 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var database: DatabaseConfig
     public var sessions: SessionsConfig
     public var logging: LoggingConfig
+    /// `providers`: the OpenID Providers people may sign in through, in file order.
+    public var providers: [ProviderConfig]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
     public var warnings: [ConfigProblem]
 
@@ -18,12 +20,14 @@ public struct GatehouseConfig: Sendable, Equatable {
         database: DatabaseConfig = DatabaseConfig(),
         sessions: SessionsConfig = SessionsConfig(),
         logging: LoggingConfig = LoggingConfig(),
+        providers: [ProviderConfig] = [],
         warnings: [ConfigProblem] = []
     ) {
         self.server = server
         self.database = database
         self.sessions = sessions
         self.logging = logging
+        self.providers = providers
         self.warnings = warnings
     }
 
@@ -67,29 +71,14 @@ public struct GatehouseConfig: Sendable, Equatable {
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
-        decodeProviders(root)
+        let providers = ProviderConfig.decodeAll(root)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
         guard decoder.errors.isEmpty, let server else {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
-        return .success(GatehouseConfig(server: server, database: database, sessions: sessions, logging: logging, warnings: decoder.warnings))
-    }
-
-    /// `providers` must be an array. Provider objects arrive with the sign-in flows; until
-    /// then every element is refused, so a file written for a later version fails loudly
-    /// instead of starting without its providers.
-    private static func decodeProviders(_ root: ObjectReader) {
-        let path = root.path.appending("providers")
-        switch root.member("providers") {
-        case nil:
-            break
-        case .array(let elements):
-            for index in elements.indices {
-                root.decoder.error(at: path.appending(index: index), "provider objects are not supported by this version yet")
-            }
-        case .some(let other):
-            root.decoder.error(at: path, "expected an array, found \(other.kindDescription)")
-        }
+        return .success(GatehouseConfig(
+            server: server, database: database, sessions: sessions, logging: logging, providers: providers, warnings: decoder.warnings
+        ))
     }
 }

@@ -66,7 +66,21 @@ public enum Runtime {
             return 1
         }
 
-        let app = GatehouseApp(config: config, database: database, logger: logger)
+        let app: GatehouseApp
+        do {
+            app = try GatehouseApp(config: config, database: database, logger: logger)
+        } catch {
+            logger.error("cannot set up the providers' back channel", metadata: ["error": "\(error)"])
+            database.close()
+            LogSink.standardError.flush()
+            return 1
+        }
+        for provider in config.providers {
+            logger.notice("provider configured", metadata: [
+                "provider": "\(provider.slug)", "issuer": "\(provider.settings.issuer)",
+                "sign_in": "\(config.server.publicURL.origin)/oidc/\(provider.slug)/authorize",
+            ])
+        }
         let server = HTTPServer(
             configuration: app.serverConfiguration, responder: app.responder, logger: logger, metrics: app.metrics
         )
@@ -82,7 +96,7 @@ public enum Runtime {
             logger.notice("listening", metadata: ["address": "\(address)", "public_url": "\(config.server.publicURL)"])
         }
 
-        let purge = schedulePurgeOfDeadSessions(app.sessions, logger: logger)
+        let purge = schedulePurgeOfDeadSessions(app, logger: logger)
         let stop = DispatchSemaphore(value: 0)
         let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -105,14 +119,16 @@ public enum Runtime {
 
     // MARK: Helpers
 
-    /// Deletes expired and revoked sessions every ten minutes, so the table holds only live ones.
-    static func schedulePurgeOfDeadSessions(_ sessions: SessionManager, logger: Logger) -> any DispatchSourceTimer {
+    /// Deletes dead sessions and spent sign-in flows every ten minutes, so the tables hold only live rows.
+    static func schedulePurgeOfDeadSessions(_ app: GatehouseApp, logger: Logger) -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.session-purge", qos: .utility))
         timer.schedule(deadline: .now() + .seconds(5), repeating: .seconds(600), leeway: .seconds(30))
         timer.setEventHandler {
             do {
-                let removed = try sessions.purgeExpired(now: Int64(Date().timeIntervalSince1970))
-                if removed > 0 { logger.info("purged dead sessions", metadata: ["count": "\(removed)"]) }
+                let removed = try app.purgeExpired(now: Int64(Date().timeIntervalSince1970))
+                if removed.sessions + removed.flows > 0 {
+                    logger.info("purged dead rows", metadata: ["sessions": "\(removed.sessions)", "sign_in_flows": "\(removed.flows)"])
+                }
             } catch {
                 logger.warning("session purge failed", metadata: ["error": "\(error)"])
             }

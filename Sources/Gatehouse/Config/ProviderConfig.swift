@@ -1,0 +1,198 @@
+import Foundation
+import JOSE
+import OIDC
+
+/// One element of `providers`: an OpenID Provider people may sign in through.
+///
+/// Decoding fills `OIDCProviderSettings` (which the OIDC layer acts on) and keeps where the
+/// client secret came from, so `check-config` can say so without printing it.
+public struct ProviderConfig: Sendable, Equatable {
+    public var settings: OIDCProviderSettings
+    public var clientSecret: SecretValue
+
+    public var slug: String { settings.slug }
+
+    static let keys = [
+        "slug", "name", "issuer", "client_id", "client_secret", "scopes", "discovery_url", "allowed_algorithms",
+        "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
+        "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
+        "jwks_min_refetch_seconds", "discovery_refresh_seconds",
+    ]
+
+    /// Parameters Gatehouse sets itself; `extra_authorization_parameters` may not name them,
+    /// or a config typo could switch PKCE off or send the code somewhere else.
+    static let protocolParameters: Set<String> = [
+        "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
+        "code_challenge_method", "response_mode", "login_hint", "prompt", "max_age", "acr_values", "request", "request_uri",
+    ]
+
+    static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
+        let path = root.path.appending("providers")
+        let elements: [ConfigJSON]
+        switch root.member("providers") {
+        case nil: return []
+        case .array(let list): elements = list
+        case .some(let other):
+            root.decoder.error(at: path, "expected an array, found \(other.kindDescription)")
+            return []
+        }
+        var providers: [ProviderConfig] = []
+        var seenSlugs: Set<String> = []
+        for (index, element) in elements.enumerated() {
+            let reader = root.decoder.object(element, at: path.appending(index: index), keys: keys)
+            guard let provider = decode(reader) else { continue }
+            if !seenSlugs.insert(provider.slug).inserted {
+                root.decoder.error(at: reader.path.appending("slug"), "another provider already uses the slug \(ConfigText.quoted(provider.slug))")
+                continue
+            }
+            providers.append(provider)
+        }
+        return providers
+    }
+
+    private static func decode(_ reader: ObjectReader) -> ProviderConfig? {
+        let decoder = reader.decoder
+        let problemsBefore = decoder.errors.count
+        let slug = reader.value("slug", .providerSlug, required: true)
+        let name = reader.value("name", .nonEmptyString, required: true)
+        let issuer = reader.value("issuer", .nonEmptyString, required: true)
+        let clientID = reader.value("client_id", .nonEmptyString, required: true)
+        let secret = reader.secret("client_secret", required: true)
+        let defaults = OIDCProviderSettings(slug: "", name: "", issuer: "", clientID: "", clientSecret: "")
+
+        if let issuer {
+            do throws(OIDCError) {
+                _ = try IssuerURLPolicy.check(issuer, plainHTTPAllowedForLoopback: true)
+            } catch {
+                decoder.error(at: reader.path.appending("issuer"), "\(error.message); plain http is accepted for loopback hosts only")
+            }
+        }
+        let discoveryURL = reader.value("discovery_url", .nullable(.nonEmptyString)) ?? nil
+        if let discoveryURL {
+            do throws(OIDCError) {
+                _ = try EndpointURL.parse(discoveryURL, plainHTTPAllowedForLoopback: true)
+            } catch {
+                decoder.error(at: reader.path.appending("discovery_url"), error.message)
+            }
+        }
+        let scopes = reader.value("scopes", .list(of: .scopeToken, allowEmpty: false)) ?? defaults.scopes
+        if !scopes.contains("openid") {
+            decoder.error(at: reader.path.appending("scopes"), "must contain \"openid\": without it the provider returns no ID token")
+        }
+        let algorithms = reader.value("allowed_algorithms", .list(of: .signatureAlgorithm, allowEmpty: false)) ?? defaults.allowedAlgorithms
+        let extra = decodeExtraParameters(reader)
+        let caBundle = reader.value("ca_bundle", .nullable(.nonEmptyString)) ?? nil
+        if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
+            decoder.error(at: reader.path.appending("ca_bundle"), "cannot read the CA bundle file \(caBundle)")
+        }
+
+        guard let slug, let name, let issuer, let clientID, let secret else { return nil }
+        let settings = OIDCProviderSettings(
+            slug: slug, name: name, issuer: issuer, clientID: clientID, clientSecret: secret.value,
+            scopes: scopes,
+            discoveryURL: discoveryURL,
+            allowedAlgorithms: algorithms,
+            allowHMAC: reader.value("allow_hmac_id_tokens", .boolean) ?? defaults.allowHMAC,
+            trustedAudiences: reader.value("trusted_audiences", .list(of: .nonEmptyString)) ?? defaults.trustedAudiences,
+            clockSkewSeconds: reader.value("clock_skew_seconds", .integer(0...600)) ?? defaults.clockSkewSeconds,
+            responseMode: reader.value("response_mode", .choice) ?? defaults.responseMode,
+            tokenEndpointAuthMethod: reader.value("token_endpoint_auth_method", .choice) ?? defaults.tokenEndpointAuthMethod,
+            userinfoEnabled: reader.value("userinfo", .boolean) ?? defaults.userinfoEnabled,
+            loginHint: reader.value("login_hint", .nullable(.nonEmptyString)) ?? nil,
+            prompt: reader.value("prompt", .nullable(.nonEmptyString)) ?? nil,
+            maxAge: reader.value("max_age", .nullable(.integer(0...31_536_000))) ?? nil,
+            acrValues: reader.value("acr_values", .list(of: .nonEmptyString)) ?? defaults.acrValues,
+            extraAuthorizationParameters: extra,
+            caBundlePath: caBundle,
+            jwksMinimumRefetchIntervalSeconds: reader.value("jwks_min_refetch_seconds", .integer(1...86_400)) ?? defaults.jwksMinimumRefetchIntervalSeconds,
+            discoveryRefreshSeconds: reader.value("discovery_refresh_seconds", .integer(60...604_800)) ?? defaults.discoveryRefreshSeconds
+        )
+        // The OIDC layer's own rules (prompt values, HMAC key length, ...), for whatever the
+        // key-by-key checks above did not already report at a more precise path.
+        if decoder.errors.count == problemsBefore {
+            do throws(OIDCError) {
+                try settings.validate(plainHTTPAllowedForLoopback: true)
+            } catch {
+                decoder.error(at: reader.path, error.message)
+                return nil
+            }
+        }
+        if settings.allowHMAC {
+            decoder.warning(
+                at: reader.path.appending("allow_hmac_id_tokens"),
+                "HMAC ID tokens are keyed by the client secret: anyone who holds that secret can mint tokens for this provider"
+            )
+        }
+        return ProviderConfig(settings: settings, clientSecret: secret)
+    }
+
+    /// `extra_authorization_parameters`: an object of string values, in file order.
+    private static func decodeExtraParameters(_ reader: ObjectReader) -> [(name: String, value: String)] {
+        let path = reader.path.appending("extra_authorization_parameters")
+        switch reader.member("extra_authorization_parameters") {
+        case nil:
+            return []
+        case .object(let members):
+            var result: [(name: String, value: String)] = []
+            for member in members {
+                let memberPath = path.appending(member.key)
+                guard case .string(let value) = member.value else {
+                    reader.decoder.error(at: memberPath, "expected a string, found \(member.value.kindDescription)")
+                    continue
+                }
+                if protocolParameters.contains(member.key) {
+                    reader.decoder.error(at: memberPath, "Gatehouse sets this parameter itself (or through its own key); it cannot be overridden here")
+                    continue
+                }
+                result.append((name: member.key, value: value))
+            }
+            return result
+        case .some(let other):
+            reader.decoder.error(at: path, "expected an object of strings, found \(other.kindDescription)")
+            return []
+        }
+    }
+}
+
+extension ResponseMode: CaseIterable {
+    public static let allCases: [ResponseMode] = [.query, .formPost]
+}
+
+extension TokenEndpointAuthMethod: CaseIterable {
+    public static let allCases: [TokenEndpointAuthMethod] = [.clientSecretBasic, .clientSecretPost]
+}
+
+extension ConfigValueKind where T == String {
+    /// A provider slug, used in URLs: 1 to 32 lower-case letters, digits and hyphens, starting with a letter.
+    static var providerSlug: ConfigValueKind<String> {
+        .text { text in
+            let bytes = Array(text.utf8)
+            let valid = !bytes.isEmpty && bytes.count <= 32 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
+                && bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+            return valid ? .success(text)
+                : .failure(ConfigValueError(message: "expected 1 to 32 lower-case letters, digits and hyphens starting with a letter, found \(ConfigText.quoted(text))"))
+        }
+    }
+
+    /// An OAuth scope token (RFC 6749 section 3.3): printable ASCII without space, quote or backslash.
+    static var scopeToken: ConfigValueKind<String> {
+        .text { text in
+            let valid = !text.isEmpty && text.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
+            return valid ? .success(text) : .failure(ConfigValueError(message: "expected a scope without spaces or quotes, found \(ConfigText.quoted(text))"))
+        }
+    }
+}
+
+extension ConfigValueKind where T == JWSAlgorithm {
+    /// An asymmetric JWS algorithm name; HMAC is switched on with `allow_hmac_id_tokens` instead.
+    static var signatureAlgorithm: ConfigValueKind<JWSAlgorithm> {
+        .text { text in
+            guard let algorithm = JWSAlgorithm(rawValue: text), !OIDCProviderSettings.hmacAlgorithms.contains(algorithm) else {
+                let names = JWSAlgorithm.all.filter { !OIDCProviderSettings.hmacAlgorithms.contains($0) }.map(\.rawValue)
+                let hint = text.hasPrefix("HS") ? " (HMAC ID tokens are enabled with allow_hmac_id_tokens instead)" : ""
+                return .failure(ConfigValueError(message: "expected one of \(ConfigText.alternatives(names)), found \(ConfigText.quoted(text))\(hint)"))
+            }
+            return .success(algorithm)
+        }
+    }
+}

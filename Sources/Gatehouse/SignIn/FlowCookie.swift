@@ -1,0 +1,55 @@
+import Crypto
+import HTTP
+import JOSE
+
+/// The short-lived cookie that binds a sign-in flow to the browser that started it.
+///
+/// It holds 256 random bits; the database keeps only their SHA-256 beside each flow. A
+/// callback whose browser does not present the same value cannot finish the flow, so a
+/// callback URL lured into someone else's browser (login CSRF) or copied out of the victim's
+/// signs nobody in. One value serves every flow the browser starts within its lifetime, so
+/// sign-ins in two tabs do not spoil each other.
+struct FlowCookie: Sendable {
+    /// Ten minutes, the flows' own lifetime: the cookie never outlives what it protects.
+    static let lifetimeSeconds = 600
+
+    let name: String
+    let secure: Bool
+
+    init(publicURLIsHTTPS: Bool) {
+        secure = publicURLIsHTTPS
+        // `__Host-` makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
+        name = publicURLIsHTTPS ? "__Host-gatehouse_flow" : "gatehouse_flow"
+    }
+
+    /// The browser's binding value: the one it already presents, or a fresh one (then `isNew`).
+    func binding(for request: Request) throws(SecureRandom.Failure) -> (value: String, isNew: Bool) {
+        if let presented = request.cookies[name], Self.isWellFormed(presented) {
+            return (presented, false)
+        }
+        return (Base64URL.encode(try SecureRandom.bytes(32)), true)
+    }
+
+    /// The presented binding's hash, or nil when the browser sent none (or a malformed one).
+    func presentedHash(in request: Request) -> [UInt8]? {
+        guard let presented = request.cookies[name], Self.isWellFormed(presented) else { return nil }
+        return Self.hash(presented)
+    }
+
+    static func hash(_ value: String) -> [UInt8] { Digest.sha256(Array(value.utf8)) }
+
+    /// `SameSite=Lax` lets the provider's top-level redirect back carry the cookie. A
+    /// `form_post` callback is a cross-site POST, which only `SameSite=None` survives, and
+    /// browsers accept that only on Secure cookies; on plain http (development) Lax is kept.
+    func setCookie(value: String, formPost: Bool) throws(CookieError) -> SetCookie {
+        try SetCookie(
+            name: name, value: value, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true,
+            sameSite: formPost && secure ? SetCookie.SameSite.none : .lax
+        )
+    }
+
+    /// 32 bytes in unpadded base64url.
+    private static func isWellFormed(_ value: String) -> Bool {
+        value.utf8.count == 43 && (try? Base64URL.decode(value))?.count == 32
+    }
+}

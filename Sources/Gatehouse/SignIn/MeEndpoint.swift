@@ -1,0 +1,66 @@
+import HTTP
+import Logging
+import Store
+
+/// `GET /api/v1/me`: who the session belongs to, how they can sign in, and the session itself.
+/// Without a usable session: 401 as problem+json, never a redirect (this is an API).
+struct MeEndpoint: Sendable {
+    let database: Database
+    let sessions: SessionManager
+    let clock: @Sendable () -> Int64
+
+    func register(in routes: inout RouterBuilder) {
+        routes.get("/api/v1/me") { [self] request in try respond(to: request) }
+    }
+
+    func respond(to request: Request) throws -> Response {
+        let now = clock()
+        guard let session = try sessions.current(request, now: now), let userID = session.record.userID else {
+            return unauthorized("Sign in first: this request carries no valid session.", request)
+        }
+        let (user, identities) = try database.read { connection in
+            (try UserRepository(connection).find(id: userID), try IdentityRepository(connection).list(userID: userID))
+        }
+        guard let user else {
+            return unauthorized("The session's user no longer exists.", request)
+        }
+        let userJSON: [String: JSONValue] = [
+            "id": .int(Int(user.id)),
+            "username": .string(user.username),
+            "email": Self.optional(user.email),
+            "email_verified": .bool(user.emailVerified),
+            "display_name": Self.optional(user.displayName),
+        ]
+        let identitiesJSON: [JSONValue] = identities.map(Self.identityJSON)
+        let sessionJSON: [String: JSONValue] = [
+            "created_at": .int(Int(session.record.createdAt)),
+            "expires_at": .int(Int(min(session.record.idleExpiresAt, session.record.absoluteExpiresAt))),
+            "provider": Self.optional(session.record.provider),
+        ]
+        let body: JSONValue = .object(["user": .object(userJSON), "identities": .array(identitiesJSON), "session": .object(sessionJSON)])
+        var response = try Response.json(body)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    private static func identityJSON(_ identity: IdentityRecord) -> JSONValue {
+        let members: [String: JSONValue] = [
+            "id": .int(Int(identity.id)),
+            "provider": .string(identity.provider),
+            "issuer": .string(identity.issuer),
+            "subject": .string(identity.subject),
+            "email": optional(identity.email),
+            "linked_at": .int(Int(identity.linkedAt)),
+            "last_login_at": identity.lastLoginAt.map { .int(Int($0)) } ?? .null,
+        ]
+        return .object(members)
+    }
+
+    private static func optional(_ text: String?) -> JSONValue {
+        text.map(JSONValue.string) ?? .null
+    }
+
+    private func unauthorized(_ detail: String, _ request: Request) -> Response {
+        Response.problem(HTTPError.unauthorized.with(detail: detail).problemDetails(for: request))
+    }
+}

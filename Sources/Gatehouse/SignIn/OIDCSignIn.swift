@@ -1,0 +1,246 @@
+import Crypto
+import Foundation
+import HTTP
+import JOSE
+import Logging
+import OIDC
+import Store
+
+/// The authorization-code flow, from the "sign in with..." button to the session cookie.
+///
+/// `authorize` stores the flow's secrets server-side and sends the browser to the provider;
+/// `callback` claims the flow exactly once, exchanges the code, verifies the ID token, asks
+/// userinfo, finds or creates the user, and starts a fresh session. Every refusal is a page
+/// with a reason and an audit entry; no path ends in a 500 or in a half-made sign-in.
+final class OIDCSignIn: Sendable {
+    /// Ten minutes from the button to the callback (the issue's bound on a flow's life).
+    static let flowLifetimeSeconds: Int64 = 600
+
+    let providers: [String: ProviderConnection]
+    let publicOrigin: String
+    let database: Database
+    let sessions: SessionManager
+    let flowCookie: FlowCookie
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    init(
+        providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
+        logger: Logger, clock: @escaping @Sendable () -> Int64
+    ) {
+        self.providers = providers
+        publicOrigin = publicURL.origin
+        self.database = database
+        self.sessions = sessions
+        flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
+        self.logger = logger
+        self.clock = clock
+    }
+
+    func register(in routes: inout RouterBuilder) {
+        routes.get("/oidc/:provider/authorize") { [self] request in authorize(request) }
+        routes.get("/oidc/:provider/callback") { [self] request in callback(request) }
+        routes.post("/oidc/:provider/callback") { [self] request in callback(request) }
+    }
+
+    func redirectURI(for slug: String) -> String {
+        "\(publicOrigin)/oidc/\(slug)/callback"
+    }
+
+    // MARK: - Starting
+
+    func authorize(_ request: Request) -> Response {
+        let slug = request.pathParameters["provider"] ?? ""
+        let now = clock()
+        do throws(SignInFailure) {
+            guard let provider = providers[slug] else { throw .unknownProvider(slug) }
+            let next = NextPath.validate(try? request.query.first("next"))
+            let discovery: DiscoveryDocument
+            do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
+            let authorization: AuthorizationRequest
+            let binding: (value: String, isNew: Bool)
+            do {
+                authorization = try AuthorizationRequest.generate()
+                binding = try flowCookie.binding(for: request)
+            } catch {
+                throw SignInFailure.providerUnavailable(detail: "random source failed")
+            }
+            let location: String
+            do {
+                location = try authorization.url(
+                    authorizationEndpoint: discovery.authorizationEndpoint, redirectURI: redirectURI(for: slug), settings: provider.settings
+                )
+            } catch { throw .providerUnavailable(detail: error.description) }
+            let flow = NewSignInFlow(
+                stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: FlowCookie.hash(binding.value),
+                provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
+                redirectURI: redirectURI(for: slug), nextPath: next
+            )
+            do {
+                try database.write { connection in
+                    try SignInFlowRepository(connection).create(flow, now: now, lifetime: Self.flowLifetimeSeconds)
+                }
+            } catch { throw .providerUnavailable(detail: "could not store the flow: \(error)") }
+            var response = Response.redirect(to: location, status: .found)
+            response.headers.set("Cache-Control", "no-store")
+            do {
+                try response.setCookie(flowCookie.setCookie(value: binding.value, formPost: provider.settings.responseMode == .formPost))
+            } catch { throw .providerUnavailable(detail: "flow cookie: \(error)") }
+            logger.info("sign-in started", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)"])
+            return response
+        } catch {
+            return refuse(error, request: request, provider: slug, userID: nil, now: now)
+        }
+    }
+
+    // MARK: - Finishing
+
+    func callback(_ request: Request) -> Response {
+        let slug = request.pathParameters["provider"] ?? ""
+        let now = clock()
+        var userID: Int64?
+        do throws(SignInFailure) {
+            guard let provider = providers[slug] else { throw .unknownProvider(slug) }
+            let parameters = try callbackParameters(request)
+            let flow = try claimFlow(state: parameters.state, request: request, now: now)
+            if case .link(let linkingUser) = flow.flow.intent { userID = linkingUser }
+            guard flow.flow.provider == slug else { throw .flowProviderMismatch }
+
+            let discovery: DiscoveryDocument
+            do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
+            do {
+                try parameters.checkIssuerParameter(
+                    advertised: discovery.authorizationResponseIssParameterSupported, expectedIssuer: provider.settings.issuer
+                )
+            } catch { throw .issuerParameter(detail: error.description) }
+            let code: String
+            switch parameters.outcome {
+            case .code(let value): code = value
+            case .error(let error, let description):
+                throw .providerError(code: String(error.prefix(64)), description: description.map { String($0.prefix(300)) })
+            }
+
+            let tokens: TokenResponse
+            do {
+                tokens = try provider.exchangeCode(code, codeVerifier: flow.flow.codeVerifier, redirectURI: flow.flow.redirectURI, now: now)
+            } catch { throw .tokenExchange(detail: error.description) }
+            let claims: IDTokenClaims
+            do {
+                claims = try provider.verifyIDToken(tokens.idToken, expectedNonce: flow.flow.nonce, now: now)
+            } catch { throw .idTokenRejected(detail: error.description) }
+
+            var merged = claims.all
+            if provider.settings.userinfoEnabled, discovery.userinfoEndpoint != nil {
+                do {
+                    let userinfo = try provider.fetchUserinfo(accessToken: tokens.accessToken, idToken: claims, now: now)
+                    merged = userinfo.claims
+                    if userinfo.discardedBecause?.code == .userinfoSubjectMismatch {
+                        audit("sign_in.userinfo_subject_mismatch", request: request, userID: nil, now: now,
+                              detail: "provider=\(slug); userinfo claims discarded")
+                    }
+                } catch {
+                    // Userinfo only adds claims; the ID token already proved who this is.
+                    logger.warning("userinfo failed", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)", "error": "\(error)"])
+                }
+            }
+            let identity = VerifiedIdentity(
+                provider: slug, issuer: claims.issuer, subject: claims.subject,
+                email: merged["email"]?.stringValue, emailVerified: merged["email_verified"] == .bool(true),
+                name: merged["name"]?.stringValue, preferredUsername: merged["preferred_username"]?.stringValue,
+                claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self)
+            )
+            return try finish(identity, next: flow.flow.nextPath, request: request, now: now)
+        } catch {
+            return refuse(error, request: request, provider: slug, userID: userID, now: now)
+        }
+    }
+
+    /// Query parameters for GET, form fields for POST (`response_mode=form_post`).
+    private func callbackParameters(_ request: Request) throws(SignInFailure) -> CallbackParameters {
+        let pairs: [(String, String)]
+        do {
+            let source = request.method == "POST" ? try request.formBody() : try request.query
+            pairs = source.pairs.map { ($0.name, $0.value) }
+        } catch {
+            throw .badCallback(detail: "undecodable parameters")
+        }
+        do { return try CallbackParameters.parse(pairs: pairs) } catch { throw .badCallback(detail: error.description) }
+    }
+
+    private func claimFlow(state: String, request: Request, now: Int64) throws(SignInFailure) -> SignInFlowRecord {
+        let stateHash = Digest.sha256(Array(state.utf8))
+        let browserHash = flowCookie.presentedHash(in: request)
+        let result: Result<SignInFlowRecord, SignInFlowRefusal>
+        do {
+            result = try database.write { connection in
+                try SignInFlowRepository(connection).claim(stateHash: stateHash, browserHash: browserHash, now: now)
+            }
+        } catch { throw .providerUnavailable(detail: "could not read the flow: \(error)") }
+        switch result {
+        case .success(let flow): return flow
+        case .failure(.unknown): throw .flowUnknown
+        case .failure(.alreadyUsed): throw .flowReplayed
+        case .failure(.expired): throw .flowExpired
+        case .failure(.otherBrowser): throw .flowOtherBrowser
+        }
+    }
+
+    /// Links or provisions in one transaction, then starts a new session (a new id: any session
+    /// the browser had before is revoked, so a planted session id is worthless after sign-in).
+    private func finish(_ identity: VerifiedIdentity, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
+        let outcome: IdentityResolution.Outcome
+        do {
+            let resolved = try database.write { connection throws -> Result<IdentityResolution.Outcome, SignInFailure> in
+                let result = try IdentityResolution.resolve(identity, connection: connection, now: now)
+                if case .success(let outcome) = result, outcome.created {
+                    try AuditLogRepository(connection).append(
+                        event: "user.provisioned", now: now, userID: outcome.user.id, requestID: request.requestID,
+                        detail: "provider=\(identity.provider)"
+                    )
+                }
+                return result
+            }
+            outcome = try resolved.get()
+        } catch let failure as SignInFailure {
+            throw failure
+        } catch {
+            throw .providerUnavailable(detail: "could not record the sign-in: \(error)")
+        }
+        let started: SessionManager.Started
+        do {
+            started = try sessions.start(userID: outcome.user.id, provider: identity.provider, request: request, now: now)
+        } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
+        audit("sign_in.success", request: request, userID: outcome.user.id, now: now, detail: "provider=\(identity.provider)")
+        logger.info("signed in", metadata: [
+            "request_id": "\(request.requestID)", "provider": "\(identity.provider)", "user_id": "\(outcome.user.id)",
+        ])
+        var response = Response.redirect(to: next, status: .seeOther)
+        response.headers.set("Cache-Control", "no-store")
+        do { try response.setCookie(started.cookie) } catch { throw .providerUnavailable(detail: "session cookie: \(error)") }
+        return response
+    }
+
+    // MARK: - Refusing
+
+    private func refuse(_ failure: SignInFailure, request: Request, provider: String, userID: Int64?, now: Int64) -> Response {
+        var detail = "provider=\(provider); reason=\(failure.reason)"
+        if let more = failure.detail { detail += "; \(more)" }
+        audit("sign_in.refused", request: request, userID: userID, now: now, detail: detail)
+        logger.notice("sign-in refused", metadata: [
+            "request_id": "\(request.requestID)", "provider": "\(provider)", "reason": "\(failure.reason)",
+            "detail": "\(failure.detail ?? "")",
+        ])
+        return failure.page(requestID: request.requestID)
+    }
+
+    /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.
+    private func audit(_ event: String, request: Request, userID: Int64?, now: Int64, detail: String) {
+        do {
+            _ = try database.write { connection in
+                try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: request.requestID, detail: detail)
+            }
+        } catch {
+            logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import HTTP
+
+/// Why a sign-in did not finish, as the person sees it and as the audit log records it.
+///
+/// Each case has its own status, title and plain sentence; none carries a token, code,
+/// state or nonce value, so the page and the log line can be shown as they are.
+struct SignInFailure: Error, Sendable, Equatable {
+    /// A stable name for logs, the audit trail and tests (`flow_replayed`, `id_token_rejected`, ...).
+    let reason: String
+    let status: HTTPStatus
+    let title: String
+    let sentence: String
+    /// Detail for the log and audit trail only (never shown: it may name internals).
+    let detail: String?
+
+    init(_ reason: String, status: HTTPStatus, title: String, _ sentence: String, detail: String? = nil) {
+        self.reason = reason
+        self.status = status
+        self.title = title
+        self.sentence = sentence
+        self.detail = detail
+    }
+
+    static func unknownProvider(_ slug: String) -> SignInFailure {
+        SignInFailure("unknown_provider", status: .notFound, title: "Unknown sign-in provider",
+                      "There is no sign-in provider called “\(slug)” here. Go back and choose one of the offered providers.")
+    }
+
+    static func providerUnavailable(detail: String) -> SignInFailure {
+        SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
+                      "Gatehouse could not talk to the sign-in provider just now. Please try again in a minute.", detail: detail)
+    }
+
+    static func providerError(code: String, description: String?) -> SignInFailure {
+        let said = description.map { " It said: “\($0)”." } ?? ""
+        return SignInFailure("provider_error", status: .badRequest, title: "The sign-in provider did not sign you in",
+                             "The provider answered with “\(code)”.\(said) You can start again.", detail: "error=\(code)")
+    }
+
+    static func badCallback(detail: String) -> SignInFailure {
+        SignInFailure("malformed_callback", status: .badRequest, title: "This sign-in link is not valid",
+                      "The answer from the sign-in provider was incomplete or malformed. Please start again.", detail: detail)
+    }
+
+    static let flowUnknown = SignInFailure(
+        "flow_unknown", status: .badRequest, title: "This sign-in was not started here",
+        "Gatehouse has no record of starting this sign-in. Links from elsewhere cannot sign you in; please start again.")
+    static let flowReplayed = SignInFailure(
+        "flow_replayed", status: .badRequest, title: "This sign-in link was already used",
+        "Each sign-in link works once. If you pressed back or reloaded the page, start again.")
+    static let flowExpired = SignInFailure(
+        "flow_expired", status: .badRequest, title: "This sign-in took too long",
+        "A sign-in must finish within ten minutes of starting. Please start again.")
+    static let flowOtherBrowser = SignInFailure(
+        "flow_other_browser", status: .badRequest, title: "This sign-in was started in another browser",
+        "Finish a sign-in in the browser that started it (with cookies enabled). Please start again here.")
+    static let flowProviderMismatch = SignInFailure(
+        "flow_provider_mismatch", status: .badRequest, title: "This sign-in link is not valid",
+        "The answer came back to a different provider than the one the sign-in started with. Please start again.")
+
+    static func issuerParameter(detail: String) -> SignInFailure {
+        SignInFailure("issuer_mismatch", status: .badRequest, title: "This sign-in link is not valid",
+                      "The answer did not come from the provider the sign-in started with. Please start again.", detail: detail)
+    }
+
+    static func tokenExchange(detail: String) -> SignInFailure {
+        SignInFailure("token_exchange_failed", status: .badGateway, title: "The sign-in provider refused to finish",
+                      "The provider did not hand over your sign-in. Please start again; if it keeps failing, tell your administrator.",
+                      detail: detail)
+    }
+
+    static func idTokenRejected(detail: String) -> SignInFailure {
+        SignInFailure("id_token_rejected", status: .badRequest, title: "The sign-in could not be verified",
+                      "The provider’s answer did not pass Gatehouse’s checks, so you were not signed in. Please start again; if it keeps failing, tell your administrator.",
+                      detail: detail)
+    }
+
+    static let userInactive = SignInFailure(
+        "user_inactive", status: .forbidden, title: "This account is disabled",
+        "The account linked to this sign-in has been disabled. Contact your administrator.")
+
+    /// The HTML page for a browser, with the request id as a reference for support.
+    func page(requestID: String) -> Response {
+        var response = Response.html(PageLayout.render(title: title, body: """
+            <h1>\(HTMLEscaping.escape(title))</h1>
+            <p>\(HTMLEscaping.escape(sentence))</p>
+            <p><a class="button" href="/">Back to the start</a></p>
+            <p class="reference">Reference: \(HTMLEscaping.escape(requestID))</p>
+            """), status: status)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+}
