@@ -49,12 +49,12 @@ final class RunningGatehouse {
     let port: UInt16
 
     init(
-        publicURL: String? = nil, providers: String = "[]",
+        publicURL: String? = nil, port requestedPort: UInt16? = nil, providers: String = "[]",
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws {
         directory = try temporaryDirectory()
         database = try migratedDatabase(in: directory)
-        let chosenPort = try ExternalServer.freePort()
+        let chosenPort = try requestedPort ?? ExternalServer.freePort()
         let config = try testConfig(
             publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, providers: providers
         )

@@ -134,9 +134,9 @@ final class OIDCSignIn: Sendable {
                 do {
                     let userinfo = try provider.fetchUserinfo(accessToken: tokens.accessToken, idToken: claims, now: now)
                     merged = userinfo.claims
-                    if userinfo.discardedBecause?.code == .userinfoSubjectMismatch {
-                        audit("sign_in.userinfo_subject_mismatch", request: request, userID: nil, now: now,
-                              detail: "provider=\(slug); userinfo claims discarded")
+                    if let discarded = userinfo.discardedBecause {
+                        audit("sign_in.userinfo_discarded", request: request, userID: nil, now: now,
+                              detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone")
                     }
                 } catch {
                     // Userinfo only adds claims; the ID token already proved who this is.

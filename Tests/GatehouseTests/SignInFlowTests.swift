@@ -1,0 +1,258 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Sign-in through the development provider, over real sockets, with every refusal checked:
+/// the page says why, the audit trail records it, and no session (no /api/v1/me) results.
+@Suite(.serialized) struct SignInFlowTests {
+    private func withRig(providerJSON: String = "", _ body: (SignInRig) throws -> Void) throws {
+        let rig = try SignInRig(providerJSON: providerJSON)
+        defer { rig.stop() }
+        try body(rig)
+    }
+
+    private func meJSON(_ rig: SignInRig) throws -> [String: Any] {
+        let page = try rig.me()
+        #expect(page.status == 200, "\(page.text)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(page.response.body)) as? [String: Any])
+    }
+
+    @Test func aPersonSignsInAndMeDescribesThem() throws {
+        try withRig { rig in
+            let before = try rig.me()
+            #expect(before.status == 401)
+            #expect(before.header("Content-Type") == "application/problem+json")
+
+            let answer = try rig.signIn(next: "/account?tab=2")
+            #expect(answer.status == 303, "\(answer.text)")
+            #expect(answer.header("Location") == "/account?tab=2")
+            #expect(rig.browser.cookie(named: "gatehouse_session") != nil)
+
+            let me = try meJSON(rig)
+            let user = try #require(me["user"] as? [String: Any])
+            #expect(user["username"] as? String == "alice")
+            #expect(user["email"] as? String == "alice@example.com")
+            #expect(user["email_verified"] as? Bool == true)
+            #expect(user["display_name"] as? String == "Alice Example")
+            let identities = try #require(me["identities"] as? [[String: Any]])
+            #expect(identities.count == 1)
+            #expect(identities.first?["provider"] as? String == "dev")
+            #expect(identities.first?["issuer"] as? String == rig.provider.issuer)
+            #expect(identities.first?["subject"] as? String == "alice-subject")
+            let session = try #require(me["session"] as? [String: Any])
+            #expect(session["provider"] as? String == "dev")
+            #expect(try rig.auditEvents().map(\.event) == ["user.provisioned", "sign_in.success"])
+        }
+    }
+
+    @Test func theSameIdentitySignsInToTheSameUserAndANewSubjectGetsANewUser() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            let firstSession = rig.browser.cookie(named: "gatehouse_session")?.value
+            _ = try rig.signIn()
+            #expect(rig.browser.cookie(named: "gatehouse_session")?.value != firstSession, "every sign-in rotates the session id")
+            #expect(try rig.count("users") == 1)
+            #expect(try rig.count("sessions", where: "revoked_at IS NOT NULL") == 1, "the previous session was revoked")
+
+            var bob = SignInRig.Person()
+            bob.subject = "bob-subject"
+            bob.email = "alice@example.com"  // the same address: never a reason to link here
+            _ = try rig.signIn(bob)
+            #expect(try rig.count("users") == 2)
+            #expect(try rig.count("users", where: "username = 'alice-2'") == 1, "usernames are made unique, never shared")
+        }
+    }
+
+    @Test(arguments: [
+        ("//evil.example/", "a scheme-relative URL would leave our origin"),
+        ("https://evil.example/", "an absolute URL would leave our origin"),
+        ("/\\evil.example", "browsers read a backslash as a slash"),
+    ])
+    func anUnsafeNextFallsBackToTheRoot(next: String, reason: String) throws {
+        try withRig { rig in
+            let answer = try rig.signIn(next: next)
+            #expect(answer.status == 303)
+            #expect(answer.header("Location") == "/", "\(reason)")
+        }
+    }
+
+    /// Each deliberate fault of the development provider breaks one ID-token rule.
+    @Test(arguments: [
+        ("wrong_audience", "aud must contain our client id"),
+        ("extra_audience", "an audience we do not trust"),
+        ("expired", "exp in the past, beyond the skew"),
+        ("issued_in_future", "iat in the future, beyond the skew"),
+        ("wrong_issuer", "iss must be the provider's issuer"),
+        ("wrong_nonce", "nonce must be the one this flow sent"),
+        ("bad_signature", "the signature must verify"),
+        ("unknown_kid", "a key the provider never published"),
+        ("alg_none", "alg none is never accepted"),
+        ("access_token_type", "an access token is not an ID token"),
+    ])
+    func aFaultyIDTokenSignsNobodyIn(fault: String, reason: String) throws {
+        try withRig { rig in
+            var person = SignInRig.Person()
+            person.fault = fault
+            let answer = try rig.signIn(person)
+            #expect(answer.status == 400, "\(reason): \(answer.status) \(answer.text)")
+            #expect(answer.text.contains("The sign-in could not be verified"), "\(reason)")
+            #expect(rig.browser.cookie(named: "gatehouse_session") == nil, "\(reason)")
+            #expect(try rig.me().status == 401, "\(reason)")
+            #expect(try rig.count("users") == 0, "\(reason)")
+            let refusal = try #require(try rig.auditEvents().last)
+            #expect(refusal.event == "sign_in.refused")
+            #expect(refusal.detail.contains("reason=id_token_rejected"), "\(refusal.detail)")
+        }
+    }
+
+    @Test func aReplayedCallbackMakesNoSecondSession() throws {
+        try withRig { rig in
+            let callback = try rig.authorizeAtProvider()
+            #expect(try rig.browser.get(callback).status == 303)
+            let replay = try rig.browser.get(callback)
+            #expect(replay.status == 400)
+            #expect(replay.text.contains("already used"))
+            #expect(try rig.count("sessions") == 1)
+        }
+    }
+
+    @Test func aCallbackFromAnotherBrowserIsRefusedAndDoesNotSpendTheFlow() throws {
+        try withRig { rig in
+            let callback = try rig.authorizeAtProvider()
+            let attacker = BrowserClient()
+            let stolen = try attacker.get(callback)
+            #expect(stolen.status == 400)
+            #expect(stolen.text.contains("another browser"))
+            #expect(attacker.cookie(named: "gatehouse_session") == nil)
+            #expect(try rig.browser.get(callback).status == 303, "the rightful browser can still finish")
+        }
+    }
+
+    @Test func aCallbackWithoutStateOrWithAForgedOneIsRefused() throws {
+        try withRig { rig in
+            let callback = try rig.authorizeAtProvider()
+            let items = BrowserClient.queryItems(of: callback)
+            let withoutState = items.filter { $0.0 != "state" }
+            let missing = try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(withoutState))")
+            #expect(missing.status == 400)
+            let forged = items.map { $0.0 == "state" ? ($0.0, "forged-state-value") : $0 }
+            let unknown = try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(forged))")
+            #expect(unknown.status == 400)
+            #expect(unknown.text.contains("was not started here"))
+            #expect(try rig.count("sessions") == 0)
+        }
+    }
+
+    @Test func aFlowOlderThanTenMinutesIsExpired() throws {
+        try withRig { rig in
+            let callback = try rig.authorizeAtProvider()
+            rig.clock.advance(by: 601)
+            let late = try rig.browser.get(callback)
+            #expect(late.status == 400)
+            #expect(late.text.contains("took too long"))
+        }
+    }
+
+    /// RFC 9207: the development provider advertises the `iss` parameter, so it is required.
+    @Test func theIssParameterIsRequiredAndMustMatch() throws {
+        try withRig { rig in
+            let withoutIss = BrowserClient.queryItems(of: try rig.authorizeAtProvider()).filter { $0.0 != "iss" }
+            let missing = try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(withoutIss))")
+            #expect(missing.status == 400)
+            let mixedUp = BrowserClient.queryItems(of: try rig.authorizeAtProvider()).map { $0.0 == "iss" ? ($0.0, "https://attacker.example") : $0 }
+            let wrong = try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(mixedUp))")
+            #expect(wrong.status == 400)
+            #expect(try rig.auditEvents().filter { $0.detail.contains("reason=issuer_mismatch") }.count == 2)
+        }
+    }
+
+    @Test func anErrorFromTheProviderIsShownAndRecorded() throws {
+        try withRig { rig in
+            let items = BrowserClient.queryItems(of: try rig.authorizeAtProvider())
+            let answer = items.filter { $0.0 == "state" || $0.0 == "iss" } + [("error", "access_denied"), ("error_description", "<b>No</b> thanks")]
+            let page = try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(answer))")
+            #expect(page.status == 400)
+            #expect(page.text.contains("access_denied"))
+            #expect(page.text.contains("&lt;b&gt;No&lt;/b&gt; thanks"), "the provider's words are escaped")
+            #expect(try rig.auditEvents().last?.detail.contains("reason=provider_error") == true)
+        }
+    }
+
+    @Test func aTokenEndpointRefusalIsAPageNotA500() throws {
+        let rig = try SignInRig(gatehouseClientSecret: "not-the-secret-the-provider-knows")
+        defer { rig.stop() }
+        let answer = try rig.signIn()
+        #expect(answer.status == 502)
+        #expect(answer.text.contains("refused to finish"))
+        #expect(try rig.auditEvents().last?.detail.contains("reason=token_exchange_failed") == true)
+        #expect(try rig.me().status == 401)
+    }
+
+    @Test func unknownProviderAndUnreachableProviderArePages() throws {
+        let rig = try SignInRig()
+        defer { rig.stop() }
+        let unknown = try rig.browser.get("\(rig.origin)/oidc/nosuch/authorize")
+        #expect(unknown.status == 404)
+        #expect(unknown.text.contains("Unknown sign-in provider"))
+        rig.provider.shutdown()
+        let unreachable = try rig.browser.get("\(rig.origin)/oidc/dev/authorize")
+        #expect(unreachable.status == 502)
+        #expect(unreachable.text.contains("cannot be reached"))
+    }
+
+    @Test func userinfoAboutAnotherSubjectIsDiscardedAndRecorded() throws {
+        try withRig { rig in
+            var person = SignInRig.Person()
+            person.fault = "userinfo_wrong_subject"
+            let answer = try rig.signIn(person)
+            #expect(answer.status == 303, "the ID token itself is good")
+            #expect(try rig.auditEvents().contains { $0.event == "sign_in.userinfo_discarded" && $0.detail.contains("userinfoSubjectMismatch") })
+        }
+    }
+
+    @Test func formPostResponseModeWorks() throws {
+        try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
+            let start = try rig.browser.get("\(rig.origin)/oidc/dev/authorize")
+            let toProvider = try #require(start.location)
+            #expect(BrowserClient.queryItem("response_mode", of: toProvider) == "form_post")
+            let page = try rig.browser.get(toProvider)
+            var form = try #require(HTMLForm.all(in: page.text).first { $0.method == "POST" })
+            form.set("subject", "poster")
+            let relay = try rig.browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
+            #expect(relay.status == 200)
+            let autoForm = try #require(HTMLForm.all(in: relay.text).first)
+            #expect(autoForm.action.hasSuffix("/oidc/dev/callback"))
+            let answer = try rig.browser.postForm(autoForm.action, autoForm.fields)
+            #expect(answer.status == 303, "\(answer.text)")
+            #expect(try rig.me().status == 200)
+        }
+    }
+
+    /// The provider rotates its signing key; Gatehouse's cached key set lacks the new kid and
+    /// fetches the set again, once, then signs the person in without a restart.
+    @Test func keyRotationAtTheProviderNeedsNoRestart() throws {
+        try withRig { rig in
+            #expect(try rig.signIn().status == 303)
+            try rig.provider.rotateKeys()
+            rig.clock.advance(by: 61)  // past the minimum refetch interval (60 s by default)
+            #expect(try rig.signIn().status == 303)
+        }
+    }
+
+    /// Unknown kids cannot make Gatehouse fetch the key set more than once per interval.
+    @Test func unknownKidsDoNotHammerTheProvider() throws {
+        try withRig { rig in
+            #expect(try rig.signIn().status == 303)
+            rig.clock.advance(by: 61)
+            var person = SignInRig.Person()
+            person.fault = "unknown_kid"
+            #expect(try rig.signIn(person).status == 400)  // this one may refetch
+            try rig.provider.rotateKeys()
+            // A genuinely rotated key within the interval: the refetch budget is spent, so it is
+            // refused for now, and accepted once the interval has passed.
+            #expect(try rig.signIn().status == 400)
+            rig.clock.advance(by: 61)
+            #expect(try rig.signIn().status == 303)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import DevProvider
+import Foundation
+import Gatehouse
+import Logging
+import Store
+import Synchronization
+import TestSupport
+
+/// A clock both servers read, so a test can move time (expiry, refetch intervals) at once.
+final class TestClock: Sendable {
+    private let seconds: Mutex<Int64>
+
+    init(_ start: Int64 = Int64(Date().timeIntervalSince1970)) {
+        seconds = Mutex(start)
+    }
+
+    var now: Int64 { seconds.withLock { $0 } }
+
+    func advance(by delta: Int64) {
+        seconds.withLock { $0 += delta }
+    }
+
+    var function: @Sendable () -> Int64 { { [self] in now } }
+}
+
+/// A Gatehouse and the development provider, configured for each other on loopback, and a
+/// browser to walk sign-ins through both of them as a person would.
+final class SignInRig {
+    let clock: TestClock
+    let provider: DevProvider
+    let gatehouse: RunningGatehouse
+    let browser = BrowserClient()
+
+    /// `providerJSON` adds members to the `dev` provider object (`"response_mode": "form_post"`, ...).
+    init(
+        providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(),
+        configureProvider: (inout DevProviderOptions) -> Void = { _ in }
+    ) throws {
+        self.clock = clock
+        let gatehousePort = try ExternalServer.freePort()
+        var options = DevProviderOptions()
+        options.port = 0
+        options.redirectURIs = ["http://127.0.0.1:\(gatehousePort)/oidc/dev/callback"]
+        configureProvider(&options)
+        var logger = Logger(label: "dev-idp-test")
+        logger.logLevel = .critical
+        provider = try DevProvider(options: options, logger: logger, clock: clock.function)
+        try provider.start()
+        let providers = """
+            [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
+              "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)}]
+            """
+        do {
+            gatehouse = try RunningGatehouse(port: gatehousePort, providers: providers, clock: clock.function)
+        } catch {
+            provider.shutdown()
+            throw error
+        }
+    }
+
+    func stop() {
+        gatehouse.stop()
+        provider.shutdown()
+    }
+
+    var origin: String { gatehouse.origin }
+
+    struct Person {
+        var subject = "alice-subject"
+        var email = "alice@example.com"
+        var emailVerified = true
+        var name = "Alice Example"
+        var preferredUsername = "alice"
+        var fault = "none"
+    }
+
+    /// Steps 1–3: starts at Gatehouse, fills in the provider's form, and returns the callback
+    /// URL the provider sent the browser to (not yet followed).
+    func authorizeAtProvider(_ person: Person = Person(), next: String = "/") throws -> String {
+        let start = try browser.get("\(origin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
+        guard start.status == 302, let toProvider = start.location else {
+            throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
+        }
+        let page = try browser.get(toProvider)
+        guard page.status == 200, var form = HTMLForm.all(in: page.text).first(where: { $0.method == "POST" }) else {
+            throw TestClient.Failure(description: "the provider's page answered \(page.status): \(page.text)")
+        }
+        form.set("subject", person.subject)
+        form.set("email", person.email)
+        form.fields.removeAll { $0.0 == "email_verified" }
+        if person.emailVerified { form.set("email_verified", "true") }
+        form.set("name", person.name)
+        form.set("preferred_username", person.preferredUsername)
+        form.set("fault", person.fault)
+        let answer = try browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
+        guard let callback = answer.location else {
+            throw TestClient.Failure(description: "the provider answered \(answer.status): \(answer.text)")
+        }
+        return callback
+    }
+
+    /// The whole sign-in; returns Gatehouse's answer to the callback.
+    func signIn(_ person: Person = Person(), next: String = "/") throws -> BrowserClient.Page {
+        try browser.get(try authorizeAtProvider(person, next: next))
+    }
+
+    /// `/api/v1/me` as the browser sees it.
+    func me() throws -> BrowserClient.Page {
+        try browser.get("\(origin)/api/v1/me")
+    }
+
+    func count(_ table: String, where condition: String = "1") throws -> Int {
+        try gatehouse.database.read { connection in
+            try connection.queryOne("SELECT count(*) AS n FROM \(table) WHERE \(condition)")?.int("n") ?? 0
+        }
+    }
+
+    func auditEvents() throws -> [(event: String, detail: String)] {
+        try gatehouse.database.read { connection in
+            try connection.query("SELECT event, detail FROM audit_log ORDER BY id").map { row in
+                (try row.string("event"), try row.optionalString("detail") ?? "")
+            }
+        }
+    }
+}
