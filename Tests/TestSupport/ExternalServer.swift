@@ -41,9 +41,14 @@ public final class ExternalServer {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
-    public func stop() {
+    /// SIGTERM, then SIGKILL after `graceSeconds`: a server that waits for idle keep-alive
+    /// connections (uvicorn does) must not hang the test run.
+    public func stop(graceSeconds: Double = 3) {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
