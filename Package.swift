@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
+        .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

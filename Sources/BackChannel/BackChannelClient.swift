@@ -36,19 +36,23 @@ public final class BackChannelClient: Sendable {
     ///
     /// The URL is parsed and checked (scheme, credentials, plain-HTTP policy) before any connection.
     public func send(_ request: BackChannelRequest) throws(BackChannelError) -> BackChannelResponse {
-        let url = try CurlURL(parsing: request.url)
-        switch url.scheme {
-        case "https":
-            break
-        case "http":
-            guard settings.plainHTTP.permitsPlainHTTP(toHost: url.host) else {
-                throw BackChannelError(.plainHTTPRefused, "plain http to \(url.host) is refused (policy \(settings.plainHTTP))")
-            }
-        default:
-            throw BackChannelError(.schemeRefused, "scheme \(url.scheme) is neither http nor https")
-        }
+        let url = try destination(request.url)
         let handle = try pool.checkOut()
         defer { pool.checkIn(handle) }
         return try CurlTransfer(handle: handle, settings: settings, caBundle: caBundle).run(request, url: url)
+    }
+
+    /// Applies `send`'s URL checks without connecting, so configuration checks can refuse an issuer
+    /// or endpoint URL (a plain-http issuer off loopback, say) at start-up.
+    public func checkDestination(_ url: String) throws(BackChannelError) {
+        _ = try destination(url)
+    }
+
+    private func destination(_ text: String) throws(BackChannelError) -> CurlURL {
+        let url = try CurlURL(parsing: text)
+        if url.scheme == "http", !settings.plainHTTP.permitsPlainHTTP(toHost: url.host) {
+            throw BackChannelError(.plainHTTPRefused, "plain http to \(url.host) is refused (policy \(settings.plainHTTP))")
+        }
+        return url
     }
 }

@@ -12,7 +12,11 @@ public struct BackChannelHeader: Sendable, Equatable {
 /// ASCII-only case handling: header names are tokens, so Unicode case folding is never wanted.
 enum ASCIICase {
     static func lowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        lowercased(bytes: text.utf8)
+    }
+
+    static func lowercased<Bytes: Sequence<UInt8>>(bytes: Bytes) -> String {
+        String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     static func equal(_ lhs: String, _ rhs: String) -> Bool {

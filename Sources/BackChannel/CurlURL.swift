@@ -7,7 +7,7 @@ import CCurl
 /// disagree about `http://127.0.0.1@evil.example/` or `http://0x7f.1/`.
 final class CurlURL {
     let handle: OpaquePointer
-    /// Lower-case scheme, as curl reports it.
+    /// `http` or `https`, lower-cased; any other scheme is refused while parsing.
     let scheme: String
     /// The host as curl will connect to it: IPv4 normalised to a dotted quad, IPv6 in brackets.
     let host: String
@@ -26,12 +26,18 @@ final class CurlURL {
             if Self.part(CURLUPART_USER, of: handle) != nil || Self.part(CURLUPART_PASSWORD, of: handle) != nil {
                 throw BackChannelError(.invalidURL, "URL carries credentials; send them in a header instead")
             }
-            guard let scheme = Self.part(CURLUPART_SCHEME, of: handle), let host = Self.part(CURLUPART_HOST, of: handle),
-                !host.isEmpty
-            else {
-                throw BackChannelError(.invalidURL, "URL has no scheme or no host")
+            // The scheme is checked before the host, so `file:///etc/passwd` is refused for what it is.
+            guard let scheme = Self.part(CURLUPART_SCHEME, of: handle) else {
+                throw BackChannelError(.invalidURL, "URL has no scheme")
             }
-            self.scheme = ASCIICase.lowercased(scheme)
+            let lowered = ASCIICase.lowercased(scheme)
+            guard lowered == "http" || lowered == "https" else {
+                throw BackChannelError(.schemeRefused, "scheme \(lowered) is neither http nor https")
+            }
+            guard let host = Self.part(CURLUPART_HOST, of: handle), !host.isEmpty else {
+                throw BackChannelError(.invalidURL, "URL has no host")
+            }
+            self.scheme = lowered
             self.host = host
         } catch {
             curl_url_cleanup(handle)

@@ -62,7 +62,7 @@ final class ResponseCollector {
             return true
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return true }  // not a field line; curl would have failed already
-        let name = String(decoding: bytes[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        let name = ASCIICase.lowercased(bytes: bytes[..<colon])
         let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingOptionalWhitespace()
         headers.append(BackChannelHeader(name: name, value: value))
         return true

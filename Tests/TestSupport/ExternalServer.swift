@@ -43,7 +43,7 @@ public final class ExternalServer {
 
     /// SIGTERM, then SIGKILL after `graceSeconds`: a server that waits for idle keep-alive
     /// connections (uvicorn does) must not hang the test run.
-    public func stop(graceSeconds: Double = 3) {
+    public func stop(graceSeconds: Double = 1) {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(graceSeconds)
