@@ -8,8 +8,14 @@ DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl
 BENCH_PACKAGES := wrk nginx-light
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
+# Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
+# needs Python 3.12 or later: the first of these found is used.
+VENV := var/venv
+PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3)
+TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8
+DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps embed build release run test bench clean
+.PHONY: help deps bench-deps test-tools embed build release run test bench clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -41,13 +47,31 @@ build: deps embed
 release: deps embed
 	$(SWIFT) build -c release
 
+# Serves Gatehouse with the development provider beside it (provider "dev" in the config),
+# so a newcomer can sign in end to end at once. Ctrl-C stops both.
 run: release
 	@mkdir -p var
 	$(RELEASE_BIN) migrate --config $(CONFIG)
-	@echo "Gatehouse: open http://127.0.0.1:8080/ (Ctrl-C stops it)"
-	$(RELEASE_BIN) serve --config $(CONFIG) --no-migrate
+	@bin="$(RELEASE_BIN)"; \
+	"$$bin" dev-idp --port $(DEV_IDP_PORT) --redirect-uri http://127.0.0.1:8080/oidc/dev/callback & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null; wait $$idp 2>/dev/null' EXIT INT TERM; \
+	echo "Gatehouse: open http://127.0.0.1:8080/ and sign in with the development provider (Ctrl-C stops both)"; \
+	"$$bin" serve --config $(CONFIG) --no-migrate
 
-test: deps embed
+# The venv is rebuilt only when missing or when the package list changes.
+test-tools: $(VENV)/.installed
+
+$(VENV)/.installed: Makefile
+	@python=""; for candidate in $(PYTHON_CANDIDATES); do \
+		if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then python=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$python" ]; then echo "make test needs Python 3.12 or later for oidc-provider-mock (tried: $(PYTHON_CANDIDATES))" >&2; exit 1; fi; \
+	echo "test tools: $$python -m venv $(VENV)"; \
+	rm -rf $(VENV) && "$$python" -m venv $(VENV) && \
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(TEST_PYTHON_PACKAGES) && \
+	touch $@
+
+test: deps embed test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
