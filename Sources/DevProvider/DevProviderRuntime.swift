@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HTTP
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -24,19 +25,9 @@ public enum DevProviderRuntime {
         writeLine(banner(for: provider), to: FileHandle.standardOutput)
         logger.notice("listening", metadata: ["address": "\(provider.listenAddress)", "issuer": "\(provider.issuer)"])
 
-        let stop = DispatchSemaphore(value: 0)
-        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.activate()
-            return source
-        }
-        signal(SIGPIPE, SIG_IGN)
-        stop.wait()
+        ShutdownSignals.wait()
         logger.notice("shutting down")
         provider.shutdown()
-        signals.forEach { $0.cancel() }
         logger.notice("stopped")
         return 0
     }

@@ -20,7 +20,7 @@ public struct PKCE: Sendable, Equatable {
     /// The pair for a stored verifier, which must be 43 to 128 characters of RFC 7636 section
     /// 4.1's alphabet.
     public init(verifier: String) throws(OIDCError) {
-        guard (43...128).contains(verifier.utf8.count), verifier.utf8.allSatisfy(Self.isVerifierByte) else {
+        guard (43...128).contains(verifier.utf8.count), verifier.utf8.allSatisfy(PercentEncoding.isUnreserved) else {
             throw .make(.invalidConfiguration, "PKCE verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
         }
         self.verifier = verifier
@@ -30,15 +30,5 @@ public struct PKCE: Sendable, Equatable {
     /// The S256 challenge for `verifier` (RFC 7636 section 4.2).
     public static func challenge(for verifier: String) -> String {
         Base64URL.encode(Digest.sha256(Array(verifier.utf8)))
-    }
-
-    private static func isVerifierByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
     }
 }

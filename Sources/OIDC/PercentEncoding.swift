@@ -2,8 +2,9 @@
 enum PercentEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    /// RFC 3986 section 2.3's unreserved characters, which are never encoded.
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
+    /// RFC 3986 section 2.3's unreserved characters, which are never encoded (and the only
+    /// characters a PKCE verifier may hold, RFC 7636 section 4.1).
+    static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
              UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):

@@ -97,21 +97,11 @@ public enum Runtime {
         }
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
-        let stop = DispatchSemaphore(value: 0)
-        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.activate()
-            return source
-        }
-        signal(SIGPIPE, SIG_IGN)
-        stop.wait()
+        ShutdownSignals.wait()
         logger.notice("shutting down")
         purge.cancel()
         server.shutdown()
         database.close()
-        signals.forEach { $0.cancel() }
         logger.notice("stopped")
         LogSink.standardError.flush()
         return 0
