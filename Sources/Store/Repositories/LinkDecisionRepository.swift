@@ -1,0 +1,65 @@
+/// One linking decision as `link_decisions` records it: which rule fired, and why.
+public struct LinkDecisionEntry: Sendable, Equatable {
+    public var provider: String
+    public var issuer: String
+    public var subject: String
+    public var userID: Int64?
+    /// `sign_in`, `fill_subject`, `link`, `create` or `deny`.
+    public var decision: String
+    /// The deny reason code; set exactly when `decision` is `deny`.
+    public var reason: String?
+    public var rule: String
+    public var requestID: String?
+
+    public init(
+        provider: String, issuer: String, subject: String, userID: Int64?, decision: String,
+        reason: String?, rule: String, requestID: String?
+    ) {
+        self.provider = provider
+        self.issuer = issuer
+        self.subject = subject
+        self.userID = userID
+        self.decision = decision
+        self.reason = reason
+        self.rule = rule
+        self.requestID = requestID
+    }
+}
+
+/// Appends to `link_decisions`; entries are never updated or deleted here.
+public struct LinkDecisionRepository {
+    private let connection: Connection
+
+    public init(_ connection: Connection) {
+        self.connection = connection
+    }
+
+    @discardableResult
+    public func append(_ entry: LinkDecisionEntry, now: Int64) throws(StoreError) -> Int64 {
+        try connection.execute(
+            """
+            INSERT INTO link_decisions (at, provider, issuer, subject, user_id, decision, reason, rule, request_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(now), .text(entry.provider), .text(entry.issuer), .text(entry.subject), SQLValue(entry.userID),
+                .text(entry.decision), SQLValue(entry.reason), .text(entry.rule), SQLValue(entry.requestID),
+            ]
+        )
+        return connection.lastInsertRowID
+    }
+
+    /// The most recent entries first, for operators and tests.
+    public func recent(limit: Int = 100) throws(StoreError) -> [LinkDecisionEntry] {
+        try connection.query(
+            "SELECT provider, issuer, subject, user_id, decision, reason, rule, request_id FROM link_decisions ORDER BY id DESC LIMIT ?",
+            [.integer(Int64(limit))]
+        ).map { row throws(StoreError) in
+            LinkDecisionEntry(
+                provider: try row.string("provider"), issuer: try row.string("issuer"), subject: try row.string("subject"),
+                userID: try row.optionalInt64("user_id"), decision: try row.string("decision"),
+                reason: try row.optionalString("reason"), rule: try row.string("rule"), requestID: try row.optionalString("request_id")
+            )
+        }
+    }
+}
