@@ -210,6 +210,14 @@ import TestSupport
         }
     }
 
+    @Test func clientSecretPostAuthenticatesAtTheTokenEndpoint() throws {
+        try withRig(providerJSON: #""token_endpoint_auth_method": "client_secret_post""#) { (rig) throws in
+            let answer = try rig.signIn()
+            #expect(answer.status == 303, "\(answer.text)")
+            #expect(try rig.me().status == 200)
+        }
+    }
+
     @Test func formPostResponseModeWorks() throws {
         try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
             let start = try rig.browser.get("\(rig.origin)/oidc/dev/authorize")
