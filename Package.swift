@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
         .target(name: "OIDC", dependencies: ["BackChannel", "JOSE", "Crypto"]),
+        // The account-linking decision: pure, standard library only (issue 4 section 3).
+        .target(name: "Accounts"),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
         // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),

@@ -1,0 +1,37 @@
+/// The external account presented by a verified sign-in: its key and its claims.
+///
+/// The key is (provider, issuer, subject), never the email (seed 001). Construction refuses an
+/// empty part, so an incoming sign-in can never match the empty subject of a pre-provisioned
+/// identity by accident: that match happens only through rule 2, deliberately.
+public struct IncomingIdentity: Sendable, Equatable {
+    /// The provider's configured slug.
+    public let provider: String
+    /// The `iss` of the verified ID token, byte for byte.
+    public let issuer: String
+    /// The `sub` of the verified ID token, byte for byte.
+    public let subject: String
+    /// The merged claims of the ID token and userinfo, mapped to `ClaimValue`.
+    public let claims: [String: ClaimValue]
+
+    public init(provider: String, issuer: String, subject: String, claims: [String: ClaimValue]) throws(IncomingIdentityError) {
+        guard !provider.isEmpty else { throw IncomingIdentityError(code: .emptyProvider) }
+        guard !issuer.isEmpty else { throw IncomingIdentityError(code: .emptyIssuer) }
+        guard !subject.isEmpty else { throw IncomingIdentityError(code: .emptySubject) }
+        self.provider = provider
+        self.issuer = issuer
+        self.subject = subject
+        self.claims = claims
+    }
+}
+
+/// Why an `IncomingIdentity` could not be made. The OIDC layer already refuses these; this is
+/// the second lock on the same door.
+public struct IncomingIdentityError: Error, Sendable, Equatable {
+    public enum Code: String, Sendable, Equatable {
+        case emptyProvider = "empty_provider"
+        case emptyIssuer = "empty_issuer"
+        case emptySubject = "empty_subject"
+    }
+
+    public let code: Code
+}
