@@ -42,6 +42,13 @@ let package = Package(
             name: "gatehouse",
             dependencies: ["Gatehouse", "DevProvider", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `make bench`'s driver (ID-token verification throughput, sign-ins through the routes):
+        // a separate executable, never linked into `gatehouse`.
+        .executableTarget(
+            name: "gatehouse-bench",
+            dependencies: ["OIDC", "JOSE", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/GatehouseBench"
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),

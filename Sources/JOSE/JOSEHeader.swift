@@ -23,18 +23,32 @@ public struct JOSEHeader: Sendable, Equatable {
         guard case .object(let members) = try JSONValue.parse(json) else {
             throw .malformed("JWS header is not a JSON object")
         }
-        guard let alg = members["alg"] else { throw .malformed("JWS header has no alg") }
+        // One pass picks out the members we read (a header has a handful, and five hashed lookups
+        // cost more than walking them); the checks then run in a fixed order, so a header with
+        // several faults always gets the same error.
+        var alg, kid, typ, cty, crit: JSONValue?
+        for (name, value) in members {
+            switch name {
+            case "alg": alg = value
+            case "kid": kid = value
+            case "typ": typ = value
+            case "cty": cty = value
+            case "crit": crit = value
+            default: continue
+            }
+        }
+        guard let alg else { throw .malformed("JWS header has no alg") }
         guard case .string(let algorithm) = alg else { throw .malformed("JWS header alg is not a string") }
         self.algorithm = algorithm
-        self.keyID = try Self.optionalString("kid", in: members)
-        self.type = try Self.optionalString("typ", in: members)
-        self.contentType = try Self.optionalString("cty", in: members)
-        try Self.checkCritical(members["crit"])
+        self.keyID = try Self.optionalString(kid, named: "kid")
+        self.type = try Self.optionalString(typ, named: "typ")
+        self.contentType = try Self.optionalString(cty, named: "cty")
+        try Self.checkCritical(crit)
         self.parameters = members
     }
 
-    private static func optionalString(_ name: String, in members: [String: JSONValue]) throws(JOSEError) -> String? {
-        guard let value = members[name] else { return nil }
+    private static func optionalString(_ value: JSONValue?, named name: String) throws(JOSEError) -> String? {
+        guard let value else { return nil }
         guard case .string(let text) = value else { throw .malformed("JWS header \(name) is not a string") }
         return text
     }

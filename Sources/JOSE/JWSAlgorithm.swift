@@ -19,6 +19,12 @@ public struct JWSAlgorithm: RawRepresentable, Hashable, Sendable, CustomStringCo
 
     public var description: String { rawValue }
 
+    // The name alone identifies an algorithm (the family follows from it), so equality and hashing
+    // look only at the name: the synthesised versions would also walk the family's payloads.
+    public static func == (lhs: JWSAlgorithm, rhs: JWSAlgorithm) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
     public static let rs256 = JWSAlgorithm("RS256", .rsaPKCS1(.sha256))
     public static let rs384 = JWSAlgorithm("RS384", .rsaPKCS1(.sha384))
     public static let rs512 = JWSAlgorithm("RS512", .rsaPKCS1(.sha512))

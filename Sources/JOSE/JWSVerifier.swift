@@ -9,10 +9,12 @@ import COpenSSL
 ///    exactly one suitable key, chosen by `KeySelection` (never by `jwk`, `jku`, `x5u` or `x5c`);
 /// 4. the signature must verify.
 public struct JWSVerifier: Sendable {
-    public let allowedAlgorithms: Set<JWSAlgorithm>
+    /// A list, not a set: it holds a handful of algorithms, and building a hashed set for every
+    /// token costs more than scanning them.
+    public let allowedAlgorithms: [JWSAlgorithm]
 
-    public init(allowedAlgorithms: Set<JWSAlgorithm>) {
-        self.allowedAlgorithms = allowedAlgorithms
+    public init(allowedAlgorithms: some Sequence<JWSAlgorithm>) {
+        self.allowedAlgorithms = Array(allowedAlgorithms)
     }
 
     /// Verifies `jws`. `hmacSecret` is only for a provider that explicitly signs with its client

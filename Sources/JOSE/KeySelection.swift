@@ -1,3 +1,5 @@
+import Glibc
+
 /// Picks the one key that may verify a token, or says precisely why there is none.
 ///
 /// With a `kid`: the keys whose `kid` equals it byte for byte (no Unicode normalisation), of which
@@ -14,7 +16,7 @@ enum KeySelection {
         var lastReason: String?
         for key in keySet.keys {
             if let keyID {
-                guard let own = key.keyID, own.utf8.elementsEqual(keyID.utf8) else { continue }
+                guard let own = key.keyID, Self.sameBytes(own, keyID) else { continue }
                 kidMatches += 1
             }
             if let reason = key.unusableReason(for: algorithm) {
@@ -36,5 +38,20 @@ enum KeySelection {
             throw .noSuitableKey("no key\(scope) may verify \(algorithm)\(lastReason.map { ": \($0)" } ?? "")")
         }
         return usable
+    }
+
+    /// Byte-for-byte equality: memcmp over the contiguous UTF-8 buffers, lengths first. `==` on
+    /// `String` would compare by Unicode equivalence, and walking two `UTF8View`s is slow.
+    private static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                guard left.count == right.count else { return false }
+                // Equal lengths: both addresses are there, or both buffers are empty.
+                guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
+                return memcmp(leftBytes, rightBytes, left.count) == 0
+            }
+        }
     }
 }

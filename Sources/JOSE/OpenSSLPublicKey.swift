@@ -14,7 +14,9 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     // `idleContexts` is only touched under `lock`.
     private let pkey: OpaquePointer
     private let lock = NSLock()
-    private var idleContexts: [JWSAlgorithm: [VerificationContext]] = [:]
+    /// Idle contexts per algorithm. A key verifies one algorithm, two at most, so a short list
+    /// scanned by name is cheaper than hashing the name for a dictionary on every token.
+    private var idleContexts: [(algorithm: JWSAlgorithm, contexts: [VerificationContext])] = []
     /// More idle contexts than this per algorithm are freed instead of kept.
     private static let maximumIdleContexts = 16
 
@@ -23,8 +25,8 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     }
 
     deinit {
-        for contexts in idleContexts.values {
-            for context in contexts { context.free() }
+        for pool in idleContexts {
+            for context in pool.contexts { context.free() }
         }
         EVP_PKEY_free(pkey)
     }
@@ -144,7 +146,10 @@ final class OpenSSLPublicKey: @unchecked Sendable {
 
     private func checkOut(_ algorithm: JWSAlgorithm) -> VerificationContext? {
         lock.lock()
-        let pooled = idleContexts[algorithm]?.popLast()
+        var pooled: VerificationContext?
+        if let index = idleContexts.firstIndex(where: { $0.algorithm == algorithm }) {
+            pooled = idleContexts[index].contexts.popLast()
+        }
         lock.unlock()
         if let pooled { return pooled }
         let made = VerificationContext(pkey: pkey, algorithm: algorithm)
@@ -154,12 +159,16 @@ final class OpenSSLPublicKey: @unchecked Sendable {
 
     private func checkIn(_ context: VerificationContext, for algorithm: JWSAlgorithm) {
         lock.lock()
-        var contexts = idleContexts[algorithm, default: []]
-        let keep = contexts.count < Self.maximumIdleContexts
-        if keep {
-            contexts.append(context)
-            idleContexts[algorithm] = contexts
+        let index: Int
+        if let existing = idleContexts.firstIndex(where: { $0.algorithm == algorithm }) {
+            index = existing
+        } else {
+            idleContexts.append((algorithm, []))
+            index = idleContexts.count - 1
         }
+        let keep = idleContexts[index].contexts.count < Self.maximumIdleContexts
+        // Appended in place: a copy taken out and stored back would be copied on write.
+        if keep { idleContexts[index].contexts.append(context) }
         lock.unlock()
         if !keep { context.free() }
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte-for-byte string equality.
 ///
 /// Swift's `==` on `String` compares by Unicode canonical equivalence, so `"é"` written as one
@@ -6,6 +8,17 @@
 /// spellings could share may match here.
 enum ExactMatch {
     static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8)
+        // memcmp over the contiguous UTF-8 buffers, lengths first: walking two `UTF8View`s element
+        // by element costs more than the rest of a claim check, and this runs several times per token.
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                guard left.count == right.count else { return false }
+                // Equal lengths: both addresses are there, or both buffers are empty.
+                guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
+                return memcmp(leftBytes, rightBytes, left.count) == 0
+            }
+        }
     }
 }

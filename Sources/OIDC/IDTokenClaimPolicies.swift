@@ -7,7 +7,7 @@ import JOSE
 /// `iss` must be exactly the provider's issuer (step 2).
 public struct IssuerPolicy: IDTokenClaimPolicy {
     public let issuer: String
-    public let reason = PolicyReason(code: .issuerMismatch, sentence: "an ID token's iss must be exactly the provider's issuer")
+    public var reason: PolicyReason { PolicyReason(code: .issuerMismatch, sentence: "an ID token's iss must be exactly the provider's issuer") }
 
     public init(issuer: String) { self.issuer = issuer }
 
@@ -23,9 +23,9 @@ public struct IssuerPolicy: IDTokenClaimPolicy {
 public struct AudiencePolicy: IDTokenClaimPolicy {
     public let clientID: String
     public let trustedAudiences: [String]
-    public let reason = PolicyReason(code: .audienceMismatch, sentence: "an ID token's aud must contain our client id")
+    public var reason: PolicyReason { PolicyReason(code: .audienceMismatch, sentence: "an ID token's aud must contain our client id") }
     /// The reason for the second half of the rule, which fails with its own code.
-    public let untrustedReason = PolicyReason(code: .untrustedAudience, sentence: "an ID token's other audiences must be configured as trusted")
+    public var untrustedReason: PolicyReason { PolicyReason(code: .untrustedAudience, sentence: "an ID token's other audiences must be configured as trusted") }
 
     public init(clientID: String, trustedAudiences: [String]) {
         self.clientID = clientID
@@ -50,10 +50,12 @@ public struct AudiencePolicy: IDTokenClaimPolicy {
 /// several audiences, it is what says the token was issued to us.
 public struct AuthorizedPartyPolicy: IDTokenClaimPolicy {
     public let clientID: String
-    public let reason = PolicyReason(
-        code: .authorizedPartyMismatch,
-        sentence: "an ID token's azp must be our client id, and must be present when there are several audiences"
-    )
+    public var reason: PolicyReason {
+        PolicyReason(
+            code: .authorizedPartyMismatch,
+            sentence: "an ID token's azp must be our client id, and must be present when there are several audiences"
+        )
+    }
 
     public init(clientID: String) { self.clientID = clientID }
 
@@ -73,7 +75,7 @@ public struct AuthorizedPartyPolicy: IDTokenClaimPolicy {
 public struct ExpiryPolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public let reason = PolicyReason(code: .expired, sentence: "an ID token's exp must be present and in the future")
+    public var reason: PolicyReason { PolicyReason(code: .expired, sentence: "an ID token's exp must be present and in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -92,7 +94,7 @@ public struct ExpiryPolicy: IDTokenClaimPolicy {
 public struct IssuedAtPolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public let reason = PolicyReason(code: .issuedAtInvalid, sentence: "an ID token's iat must be present and not in the future")
+    public var reason: PolicyReason { PolicyReason(code: .issuedAtInvalid, sentence: "an ID token's iat must be present and not in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -110,7 +112,7 @@ public struct IssuedAtPolicy: IDTokenClaimPolicy {
 public struct NotBeforePolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public let reason = PolicyReason(code: .notYetValid, sentence: "an ID token's nbf, when present, must not be in the future")
+    public var reason: PolicyReason { PolicyReason(code: .notYetValid, sentence: "an ID token's nbf, when present, must not be in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -128,7 +130,7 @@ public struct NotBeforePolicy: IDTokenClaimPolicy {
 /// in constant time: it binds the token to the browser that started the sign-in.
 public struct NoncePolicy: IDTokenClaimPolicy {
     public let expectedNonce: String
-    public let reason = PolicyReason(code: .nonceMismatch, sentence: "an ID token's nonce must be the one sent with the request")
+    public var reason: PolicyReason { PolicyReason(code: .nonceMismatch, sentence: "an ID token's nonce must be the one sent with the request") }
 
     public init(expectedNonce: String) { self.expectedNonce = expectedNonce }
 
@@ -145,7 +147,7 @@ public struct NoncePolicy: IDTokenClaimPolicy {
 /// identity is stored under, so an absent or unbounded one cannot be allowed.
 public struct SubjectPolicy: IDTokenClaimPolicy {
     public static let maximumBytes = 255
-    public let reason = PolicyReason(code: .invalidSubject, sentence: "an ID token's sub must be a string of 1 to 255 bytes")
+    public var reason: PolicyReason { PolicyReason(code: .invalidSubject, sentence: "an ID token's sub must be a string of 1 to 255 bytes") }
 
     public init() {}
 
@@ -164,10 +166,12 @@ public struct AuthenticationAgePolicy: IDTokenClaimPolicy {
     public let maxAge: Int64
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public let reason = PolicyReason(
-        code: .authenticationTooOld,
-        sentence: "with max_age, an ID token's auth_time must be present and recent enough"
-    )
+    public var reason: PolicyReason {
+        PolicyReason(
+            code: .authenticationTooOld,
+            sentence: "with max_age, an ID token's auth_time must be present and recent enough"
+        )
+    }
 
     public init(maxAge: Int64, now: Int64, clockSkewSeconds: Int64) {
         self.maxAge = maxAge

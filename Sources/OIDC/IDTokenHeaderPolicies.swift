@@ -6,7 +6,7 @@ import JOSE
 /// them apart. Media types compare case-insensitively and may omit `application/` (RFC 7515 4.1.9).
 public struct TokenTypePolicy: IDTokenHeaderPolicy {
     public static let refusedTypes = ["at+jwt", "logout+jwt"]
-    public let reason = PolicyReason(code: .wrongTokenType, sentence: "an ID token's typ must not name an access or logout token")
+    public var reason: PolicyReason { PolicyReason(code: .wrongTokenType, sentence: "an ID token's typ must not name an access or logout token") }
 
     public init() {}
 
@@ -22,7 +22,7 @@ public struct TokenTypePolicy: IDTokenHeaderPolicy {
 /// before any key is looked at, so a token cannot choose a weaker or unexpected algorithm.
 public struct AlgorithmPolicy: IDTokenHeaderPolicy {
     public let allowed: [JWSAlgorithm]
-    public let reason = PolicyReason(code: .algorithmNotAllowed, sentence: "an ID token's alg must be in the provider's allow-list")
+    public var reason: PolicyReason { PolicyReason(code: .algorithmNotAllowed, sentence: "an ID token's alg must be in the provider's allow-list") }
 
     public init(allowed: [JWSAlgorithm]) {
         self.allowed = allowed

@@ -17,6 +17,10 @@ public struct PolicyReason: Sendable, Equatable {
     }
 }
 
+// The policies' `reason`s are computed properties, not stored ones: a policy is then one or two
+// words (a String, a time) and fits an existential's inline buffer, so building the list for a
+// token allocates no boxes. The reason is only needed when a rule fails.
+
 /// A rule on the protected header, checked before the signature: a token refused here costs
 /// no public-key operation.
 public protocol IDTokenHeaderPolicy: Sendable {

@@ -30,7 +30,7 @@ public enum IDTokenValidator {
         let verified: VerifiedJWS
         do {
             let hmacSecret = settings.allowHMAC ? Array(settings.clientSecret.utf8) : nil
-            verified = try JWSVerifier(allowedAlgorithms: Set(allowed)).verify(jws, keys: keys, hmacSecret: hmacSecret)
+            verified = try JWSVerifier(allowedAlgorithms: allowed).verify(jws, keys: keys, hmacSecret: hmacSecret)
         } catch {
             throw mapped(error)
         }

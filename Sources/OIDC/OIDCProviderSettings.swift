@@ -131,10 +131,18 @@ public struct OIDCProviderSettings: Sendable {
     /// `allowHMAC` is on, narrowed to what discovery advertises when it advertises anything
     /// (nil means the document has no `id_token_signing_alg_values_supported`).
     public func effectiveAlgorithms(advertised: [JWSAlgorithm]?) -> [JWSAlgorithm] {
-        var configured = allowedAlgorithms.filter { !Self.hmacAlgorithms.contains($0) }
-        if allowHMAC { configured.append(contentsOf: Self.hmacAlgorithms) }
-        guard let advertised else { return configured }
-        return configured.filter { advertised.contains($0) }
+        // One list, built once: this runs for every ID token.
+        var effective: [JWSAlgorithm] = []
+        effective.reserveCapacity(allowedAlgorithms.count + (allowHMAC ? Self.hmacAlgorithms.count : 0))
+        for algorithm in allowedAlgorithms where !Self.hmacAlgorithms.contains(algorithm) {
+            if advertised?.contains(algorithm) ?? true { effective.append(algorithm) }
+        }
+        if allowHMAC {
+            for algorithm in Self.hmacAlgorithms where advertised?.contains(algorithm) ?? true {
+                effective.append(algorithm)
+            }
+        }
+        return effective
     }
 }
 
