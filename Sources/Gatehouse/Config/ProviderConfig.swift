@@ -19,13 +19,6 @@ public struct ProviderConfig: Sendable, Equatable {
         "jwks_min_refetch_seconds", "discovery_refresh_seconds",
     ]
 
-    /// Parameters Gatehouse sets itself; `extra_authorization_parameters` may not name them,
-    /// or a config typo could switch PKCE off or send the code somewhere else.
-    static let protocolParameters: Set<String> = [
-        "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
-        "code_challenge_method", "response_mode", "login_hint", "prompt", "max_age", "acr_values", "request", "request_uri",
-    ]
-
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
         let path = root.path.appending("providers")
         let elements: [ConfigJSON]
@@ -140,7 +133,8 @@ public struct ProviderConfig: Sendable, Equatable {
                     reader.decoder.error(at: memberPath, "expected a string, found \(member.value.kindDescription)")
                     continue
                 }
-                if protocolParameters.contains(member.key) {
+                // The OIDC layer's list: a config typo must not switch PKCE off or send the code elsewhere.
+                if AuthorizationRequest.reservedParameterNames.contains(member.key) {
                     reader.decoder.error(at: memberPath, "Gatehouse sets this parameter itself (or through its own key); it cannot be overridden here")
                     continue
                 }

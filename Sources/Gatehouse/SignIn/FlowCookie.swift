@@ -1,6 +1,5 @@
 import Crypto
 import HTTP
-import JOSE
 
 /// The short-lived cookie that binds a sign-in flow to the browser that started it.
 ///
@@ -22,21 +21,22 @@ struct FlowCookie: Sendable {
         name = publicURLIsHTTPS ? "__Host-gatehouse_flow" : "gatehouse_flow"
     }
 
-    /// The browser's binding value: the one it already presents, or a fresh one (then `isNew`).
-    func binding(for request: Request) throws(SecureRandom.Failure) -> (value: String, isNew: Bool) {
-        if let presented = request.cookies[name], Self.isWellFormed(presented) {
-            return (presented, false)
-        }
-        return (Base64URL.encode(try SecureRandom.bytes(32)), true)
+    /// The browser's binding secret: the one it already presents, or a fresh one. It has the
+    /// same shape as a session cookie's secret (256 random bits, strict base64url), so it is
+    /// made, parsed and hashed by `SessionToken`; only its hash is stored beside each flow.
+    func binding(for request: Request) throws(SecureRandom.Failure) -> SessionToken {
+        if let presented = presented(in: request) { return presented }
+        return try SessionToken.generate()
     }
 
     /// The presented binding's hash, or nil when the browser sent none (or a malformed one).
     func presentedHash(in request: Request) -> [UInt8]? {
-        guard let presented = request.cookies[name], Self.isWellFormed(presented) else { return nil }
-        return Self.hash(presented)
+        presented(in: request)?.hash
     }
 
-    static func hash(_ value: String) -> [UInt8] { Digest.sha256(Array(value.utf8)) }
+    private func presented(in request: Request) -> SessionToken? {
+        request.cookies[name].flatMap { SessionToken(cookieValue: $0) }
+    }
 
     /// `SameSite=Lax` lets the provider's top-level redirect back carry the cookie. A
     /// `form_post` callback is a cross-site POST, which only `SameSite=None` survives, and
@@ -46,10 +46,5 @@ struct FlowCookie: Sendable {
             name: name, value: value, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true,
             sameSite: formPost && secure ? SetCookie.SameSite.none : .lax
         )
-    }
-
-    /// 32 bytes in unpadded base64url.
-    private static func isWellFormed(_ value: String) -> Bool {
-        value.utf8.count == 43 && (try? Base64URL.decode(value))?.count == 32
     }
 }

@@ -58,7 +58,7 @@ final class OIDCSignIn: Sendable {
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
             let authorization: AuthorizationRequest
-            let binding: (value: String, isNew: Bool)
+            let binding: SessionToken
             do {
                 authorization = try AuthorizationRequest.generate()
                 binding = try flowCookie.binding(for: request)
@@ -72,7 +72,7 @@ final class OIDCSignIn: Sendable {
                 )
             } catch { throw .providerUnavailable(detail: error.description) }
             let flow = NewSignInFlow(
-                stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: FlowCookie.hash(binding.value),
+                stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: binding.hash,
                 provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
                 redirectURI: redirectURI(for: slug), nextPath: next
             )
@@ -84,7 +84,7 @@ final class OIDCSignIn: Sendable {
             var response = Response.redirect(to: location, status: .found)
             response.headers.set("Cache-Control", "no-store")
             do {
-                try response.setCookie(flowCookie.setCookie(value: binding.value, formPost: provider.settings.responseMode == .formPost))
+                try response.setCookie(flowCookie.setCookie(value: binding.cookieValue, formPost: provider.settings.responseMode == .formPost))
             } catch { throw .providerUnavailable(detail: "flow cookie: \(error)") }
             logger.info("sign-in started", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)"])
             return response
