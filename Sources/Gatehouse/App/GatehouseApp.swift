@@ -16,6 +16,7 @@ public final class GatehouseApp: Sendable {
 
     /// The configured OpenID Providers by slug, each with its own back-channel client and caches.
     public let providers: [String: ProviderConnection]
+    let linking: AccountLinking
 
     /// `clock` gives unix seconds; tests pass their own to move time without waiting.
     /// Throws when a provider's back channel cannot be set up (an unreadable CA bundle).
@@ -36,9 +37,13 @@ public final class GatehouseApp: Sendable {
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
         let health = HealthRoutes(database: database, metrics: metrics)
         let pages = Pages(config: config, sessions: sessions, database: database, clock: clock)
+        let linking = AccountLinking(
+            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) })
+        )
+        self.linking = linking
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            logger: logger, clock: clock
+            linking: linking, logger: logger, clock: clock
         )
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         router = Router { routes in
@@ -66,6 +71,12 @@ public final class GatehouseApp: Sendable {
             forwarding: ForwardedHeaders(isTrustedProxy: { [server] address in server.isTrustedProxy(address) }),
             securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS)
         )
+    }
+
+    /// Stores each provider's linking policy (`provider_policies`), whose CHECK constraints refuse
+    /// an unsafe one: call at start, before serving; a throw means do not serve.
+    public func recordProviderPolicies(now: Int64) throws {
+        try PolicyRecording.record(config.providers, database: database, now: now)
     }
 
     /// Deletes dead sessions, and sign-in flows that expired over a day ago (kept that long so

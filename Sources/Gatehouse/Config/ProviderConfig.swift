@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import JOSE
 import OIDC
@@ -9,6 +10,8 @@ import OIDC
 public struct ProviderConfig: Sendable, Equatable {
     public var settings: OIDCProviderSettings
     public var clientSecret: SecretValue
+    /// How sign-ins through this provider reach accounts (the linking keys).
+    public var policy: ProviderPolicy
 
     public var slug: String { settings.slug }
 
@@ -17,7 +20,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
         "jwks_min_refetch_seconds", "discovery_refresh_seconds",
-    ]
+    ] + ProviderPolicyConfig.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
         let path = root.path.appending("providers")
@@ -79,6 +82,8 @@ public struct ProviderConfig: Sendable, Equatable {
             decoder.error(at: reader.path.appending("ca_bundle"), "cannot read the CA bundle file \(caBundle)")
         }
 
+        let policy = ProviderPolicyConfig.decode(reader)
+
         guard let slug, let name, let issuer, let clientID, let secret else { return nil }
         let settings = OIDCProviderSettings(
             slug: slug, name: name, issuer: issuer, clientID: clientID, clientSecret: secret.value,
@@ -116,7 +121,7 @@ public struct ProviderConfig: Sendable, Equatable {
                 "HMAC ID tokens are keyed by the client secret: anyone who holds that secret can mint tokens for this provider"
             )
         }
-        return ProviderConfig(settings: settings, clientSecret: secret)
+        return ProviderConfig(settings: settings, clientSecret: secret, policy: policy)
     }
 
     /// `extra_authorization_parameters`: an object of string values, in file order.

@@ -75,9 +75,18 @@ public enum Runtime {
             LogSink.standardError.flush()
             return 1
         }
+        do {
+            try app.recordProviderPolicies(now: Int64(Date().timeIntervalSince1970))
+        } catch {
+            logger.error("cannot store the providers' linking policies", metadata: ["error": "\(error)"])
+            database.close()
+            LogSink.standardError.flush()
+            return 1
+        }
         for provider in config.providers {
             logger.notice("provider configured", metadata: [
                 "provider": "\(provider.slug)", "issuer": "\(provider.settings.issuer)",
+                "user_matching_mode": "\(provider.policy.userMatchingMode.rawValue)",
                 "sign_in": "\(config.server.publicURL.origin)/oidc/\(provider.slug)/authorize",
             ])
         }

@@ -1,3 +1,4 @@
+import Accounts
 import Crypto
 import Foundation
 import HTTP
@@ -20,18 +21,20 @@ final class OIDCSignIn: Sendable {
     let publicOrigin: String
     let database: Database
     let sessions: SessionManager
+    let linking: AccountLinking
     let flowCookie: FlowCookie
     let logger: Logger
     let clock: @Sendable () -> Int64
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        logger: Logger, clock: @escaping @Sendable () -> Int64
+        linking: AccountLinking, logger: Logger, clock: @escaping @Sendable () -> Int64
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
         self.database = database
         self.sessions = sessions
+        self.linking = linking
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
         self.logger = logger
         self.clock = clock
@@ -143,13 +146,18 @@ final class OIDCSignIn: Sendable {
                     logger.warning("userinfo failed", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)", "error": "\(error)"])
                 }
             }
-            let identity = VerifiedIdentity(
-                provider: slug, issuer: claims.issuer, subject: claims.subject,
-                email: merged["email"]?.stringValue, emailVerified: merged["email_verified"] == .bool(true),
-                name: merged["name"]?.stringValue, preferredUsername: merged["preferred_username"]?.stringValue,
-                claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self)
+            let identity: IncomingIdentity
+            do {
+                identity = try IncomingIdentity(
+                    provider: slug, issuer: claims.issuer, subject: claims.subject, claims: ClaimMapping.claimValues(merged)
+                )
+            } catch { throw .idTokenRejected(detail: "incomplete identity: \(error.code.rawValue)") }
+            let verified = AccountLinking.VerifiedSignIn(
+                identity: identity,
+                claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self),
+                displayName: merged["name"]?.stringValue
             )
-            return try finish(identity, next: flow.flow.nextPath, request: request, now: now)
+            return try finish(verified, next: flow.flow.nextPath, request: request, now: now)
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
         }
@@ -185,22 +193,17 @@ final class OIDCSignIn: Sendable {
         }
     }
 
-    /// Links or provisions in one transaction, then starts a new session (a new id: any session
-    /// the browser had before is revoked, so a planted session id is worthless after sign-in).
-    private func finish(_ identity: VerifiedIdentity, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
-        let outcome: IdentityResolution.Outcome
+    /// Decides and carries out the account link in one transaction (see `AccountLinking`), then
+    /// starts a new session (a new id: any session the browser had before is revoked, so a
+    /// planted session id is worthless after sign-in).
+    private func finish(_ verified: AccountLinking.VerifiedSignIn, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
+        let identity = verified.identity
+        let userID: Int64
         do {
-            let resolved = try database.write { connection throws -> Result<IdentityResolution.Outcome, SignInFailure> in
-                let result = try IdentityResolution.resolve(identity, connection: connection, now: now)
-                if case .success(let outcome) = result, outcome.created {
-                    try AuditLogRepository(connection).append(
-                        event: "user.provisioned", now: now, userID: outcome.user.id, requestID: request.requestID,
-                        detail: "provider=\(identity.provider)"
-                    )
-                }
-                return result
+            switch try linking.signIn(verified, requestID: request.requestID, now: now) {
+            case .signedIn(let id, _): userID = id
+            case .denied(let reason): throw SignInFailure.denied(reason)
             }
-            outcome = try resolved.get()
         } catch let failure as SignInFailure {
             throw failure
         } catch {
@@ -208,11 +211,11 @@ final class OIDCSignIn: Sendable {
         }
         let started: SessionManager.Started
         do {
-            started = try sessions.start(userID: outcome.user.id, provider: identity.provider, request: request, now: now)
+            started = try sessions.start(userID: userID, provider: identity.provider, request: request, now: now)
         } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
-        audit("sign_in.success", request: request, userID: outcome.user.id, now: now, detail: "provider=\(identity.provider)")
+        audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)")
         logger.info("signed in", metadata: [
-            "request_id": "\(request.requestID)", "provider": "\(identity.provider)", "user_id": "\(outcome.user.id)",
+            "request_id": "\(request.requestID)", "provider": "\(identity.provider)", "user_id": "\(userID)",
         ])
         var response = Response.redirect(to: next, status: .seeOther)
         response.headers.set("Cache-Control", "no-store")

@@ -1,3 +1,4 @@
+import Accounts
 import HTTP
 
 /// Why a sign-in did not finish, as the person sees it and as the audit log records it.
@@ -75,9 +76,28 @@ struct SignInFailure: Error, Sendable, Equatable {
                       detail: detail)
     }
 
-    static let userInactive = SignInFailure(
-        "user_inactive", status: .forbidden, title: "This account is disabled",
-        "The account linked to this sign-in has been disabled. Contact your administrator.")
+    /// The linking engine refused the sign-in: 403, with the reason's own plain sentence. The
+    /// detail (for the audit trail only) names the rule, and the previous issuer after an
+    /// issuer change so the operator knows to run `gatehouse identities rekey-issuer`.
+    static func denied(_ reason: DenyReason) -> SignInFailure {
+        var detail = "rule=\(reason.rule.name)"
+        if case .issuerChanged(let previous)? = reason.cause { detail += "; previous_issuer=\(previous)" }
+        return SignInFailure(reason.code.rawValue, status: .forbidden, title: deniedTitle(reason.code), reason.message, detail: detail)
+    }
+
+    private static func deniedTitle(_ code: DenyCode) -> String {
+        switch code {
+        case .userInactive: "This account is disabled"
+        case .signupDisabled, .noMatchingAccount: "No account here for this sign-in"
+        case .ambiguousMatch: "More than one account matches"
+        case .emailNotVerified: "Your email address is not verified"
+        case .accountNotVerified: "This account cannot be linked automatically"
+        case .identityConflict: "This sign-in conflicts with a linked account"
+        case .accountExists: "You already have an account here"
+        case .domainNotAllowed: "This email domain is not allowed"
+        case .unsafePolicy: "Sign-in with this provider is turned off"
+        }
+    }
 
     /// The HTML page for a browser, with the request id as a reference for support.
     func page(requestID: String) -> Response {

@@ -30,6 +30,67 @@ public struct IdentityRepository {
         ).map { row throws(StoreError) in try IdentityRecord(row: row) }
     }
 
+    /// A user's identities of one provider, empty subjects included (what the linking engine
+    /// needs to tell a first link from a further one).
+    public func list(userID: Int64, provider: String) throws(StoreError) -> [IdentityRecord] {
+        try connection.query(
+            "SELECT \(IdentityRecord.columns) FROM identities WHERE user_id = ? AND provider = ? ORDER BY id",
+            [.integer(userID), .text(provider)]
+        ).map { row throws(StoreError) in try IdentityRecord(row: row) }
+    }
+
+    /// Every identity, by user then link time, for operators (`gatehouse identities list`).
+    public func all() throws(StoreError) -> [IdentityRecord] {
+        try connection.query("SELECT \(IdentityRecord.columns) FROM identities ORDER BY user_id, linked_at, id", [])
+            .map { row throws(StoreError) in try IdentityRecord(row: row) }
+    }
+
+    /// The pre-provisioned or legacy identities of a provider: subject still empty.
+    public func unclaimed(provider: String) throws(StoreError) -> [IdentityRecord] {
+        try connection.query(
+            "SELECT \(IdentityRecord.columns) FROM identities WHERE provider = ? AND subject = '' ORDER BY id", [.text(provider)]
+        ).map { row throws(StoreError) in try IdentityRecord(row: row) }
+    }
+
+    /// Identities of a provider with this subject under another issuer: there are some after
+    /// the provider's issuer changed.
+    public func sameSubject(provider: String, subject: String, otherThanIssuer issuer: String) throws(StoreError) -> [IdentityRecord] {
+        guard !subject.isEmpty else { return [] }
+        return try connection.query(
+            "SELECT \(IdentityRecord.columns) FROM identities WHERE provider = ? AND subject = ? AND issuer <> ? ORDER BY id",
+            [.text(provider), .text(subject), .text(issuer)]
+        ).map { row throws(StoreError) in try IdentityRecord(row: row) }
+    }
+
+    /// Gives a pre-provisioned identity its issuer and subject, only while its subject is still
+    /// empty: a set subject is never overwritten. Returns false when no row changed (another
+    /// sign-in filled it first, or it is gone).
+    public func fillSubject(id: Int64, issuer: String, subject: String, snapshot: IdentitySnapshot, now: Int64) throws(StoreError) -> Bool {
+        guard !subject.isEmpty else { throw StoreError(code: .constraintViolation, message: "a subject cannot be filled with an empty one") }
+        try connection.execute(
+            """
+            UPDATE identities SET issuer = ?, subject = ?, email = ?, email_verified = ?, claims = ?, last_login_at = ?
+            WHERE id = ? AND subject = ''
+            """,
+            [
+                .text(issuer), .text(subject), SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0),
+                .text(snapshot.claims), .integer(now), .integer(id),
+            ]
+        )
+        return connection.changes == 1
+    }
+
+    /// Moves a provider's identities from one issuer to another (after the provider changed its
+    /// issuer URL). Refused, changing nothing, when any moved identity would collide with one
+    /// already under the new issuer; the caller runs it inside its transaction.
+    public func rekeyIssuer(provider: String, from oldIssuer: String, to newIssuer: String) throws(StoreError) -> Int {
+        try connection.execute(
+            "UPDATE identities SET issuer = ? WHERE provider = ? AND issuer = ?",
+            [.text(newIssuer), .text(provider), .text(oldIssuer)]
+        )
+        return connection.changes
+    }
+
     /// Links an identity to a user. A second link of the same (provider, issuer, subject)
     /// fails with `.uniqueViolation`, which callers turn into a decision, never a crash.
     public func create(

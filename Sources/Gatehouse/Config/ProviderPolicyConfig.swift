@@ -1,0 +1,60 @@
+import Accounts
+
+/// The account-linking keys of a provider object (issue 4 section 2), decoded into the
+/// `Accounts.ProviderPolicy` the engine acts on.
+///
+/// The policy guard runs here first: an unsafe combination is an error at the key to change,
+/// with the takeover it would allow in the sentence, so `check-config` and `serve` refuse it
+/// before anything is stored. (The engine and the `provider_policies` CHECK constraints
+/// refuse it again; seed 004's guard had to hold in every layer.)
+enum ProviderPolicyConfig {
+    static let keys = [
+        "user_matching_mode", "multiple_identities", "require_email_verified", "email_claim", "email_claim_trusted",
+        "email_verified_strings", "username_claim", "username_claim_trusted", "signups", "allowed_email_domains",
+    ]
+
+    static func decode(_ reader: ObjectReader) -> ProviderPolicy {
+        let defaults = ProviderPolicy()
+        let domains = reader.value("allowed_email_domains", .list(of: .emailDomain)) ?? defaults.allowedEmailDomains
+        let policy = ProviderPolicy(
+            userMatchingMode: reader.value("user_matching_mode", .choice) ?? defaults.userMatchingMode,
+            multipleIdentities: reader.value("multiple_identities", .choice) ?? defaults.multipleIdentities,
+            requireEmailVerified: reader.value("require_email_verified", .boolean) ?? defaults.requireEmailVerified,
+            emailClaim: reader.value("email_claim", .claimName) ?? defaults.emailClaim,
+            emailClaimTrusted: reader.value("email_claim_trusted", .boolean) ?? defaults.emailClaimTrusted,
+            emailVerifiedStrings: reader.value("email_verified_strings", .boolean) ?? defaults.emailVerifiedStrings,
+            usernameClaim: reader.value("username_claim", .claimName) ?? defaults.usernameClaim,
+            usernameClaimTrusted: reader.value("username_claim_trusted", .boolean) ?? defaults.usernameClaimTrusted,
+            signups: reader.value("signups", .boolean) ?? defaults.signups,
+            allowedEmailDomains: domains
+        )
+        for violation in policy.guardViolations() {
+            reader.decoder.error(at: reader.path.appending(violation.key), violation.reason)
+        }
+        for warning in policy.warnings() {
+            reader.decoder.warning(at: reader.path.appending(warning.key), warning.message)
+        }
+        return policy
+    }
+}
+
+extension ConfigValueKind where T == String {
+    /// A claim name: a non-empty string without control characters.
+    static var claimName: ConfigValueKind<String> {
+        .text { text in
+            let valid = !text.isEmpty && text.utf8.count <= 255 && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+            return valid ? .success(text) : .failure(ConfigValueError(message: "expected a claim name, found \(ConfigText.quoted(text))"))
+        }
+    }
+
+    /// An entry of `allowed_email_domains`: a bare domain (no `@`, no spaces), kept in the
+    /// normalised form the engine compares with.
+    static var emailDomain: ConfigValueKind<String> {
+        .text { text in
+            guard let domain = Normalization.domain(text), !domain.contains("@"), !domain.contains(" "), domain.contains(".") || domain == "localhost" else {
+                return .failure(ConfigValueError(message: "expected a domain such as \"example.com\" (no @), found \(ConfigText.quoted(text))"))
+            }
+            return .success(domain)
+        }
+    }
+}

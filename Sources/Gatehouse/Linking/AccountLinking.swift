@@ -1,0 +1,74 @@
+import Accounts
+import Store
+
+/// Carries out account linking for verified sign-ins: reads the store, asks the pure
+/// `LinkingEngine` for a decision, and writes its effects together with the decision's
+/// explanation (`link_decisions`) and audit entries, all in ONE write transaction.
+///
+/// The transaction begins IMMEDIATE, so concurrent first sign-ins of one new identity are
+/// serialized: the first creates the user and the link, each later one reads them and signs in
+/// (issue 4 rule 6). No decision ever attempts an insert the schema would refuse.
+struct AccountLinking: Sendable {
+    let database: Database
+    /// Each configured provider's policy, by slug.
+    let policies: [String: ProviderPolicy]
+
+    /// A sign-in the OIDC layer has verified, with what is stored beside the identity.
+    struct VerifiedSignIn: Sendable {
+        let identity: IncomingIdentity
+        /// The merged claims as a JSON object text: the identity's snapshot.
+        let claimsJSON: String
+        /// The `name` claim, for a new user's display name.
+        let displayName: String?
+    }
+
+    enum Outcome: Sendable, Equatable {
+        /// The person is signed in as this user; `decision` says which rule got there.
+        case signedIn(userID: Int64, decision: LinkDecision)
+        case denied(DenyReason)
+    }
+
+    /// Thrown when a provider has no policy: a configuration the app was not started with.
+    struct UnknownProvider: Error, CustomStringConvertible {
+        let slug: String
+        var description: String { "no linking policy for provider \(slug)" }
+    }
+
+    /// Decides and acts for one sign-in. Store failures are thrown (the caller shows a
+    /// "try again" page); every refusal is an `Outcome.denied`, recorded like any decision.
+    func signIn(_ signIn: VerifiedSignIn, requestID: String, now: Int64) throws -> Outcome {
+        guard let policy = policies[signIn.identity.provider] else { throw UnknownProvider(slug: signIn.identity.provider) }
+        return try database.write { connection in
+            let attributes = IncomingAttributes(identity: signIn.identity, policy: policy)
+            // A fill that changes no row means the view went stale; decide again on a fresh one.
+            // Under the IMMEDIATE transaction that cannot happen, so the second pass is a guard.
+            for _ in 0..<2 {
+                let view = try StoreViewLoader(connection: connection).load(signIn.identity, attributes: attributes)
+                let decision = LinkingEngine.decide(identity: signIn.identity, policy: policy, store: view)
+                let effects = DecisionEffects(connection: connection, signIn: signIn, requestID: requestID, now: now)
+                switch try effects.apply(decision) {
+                case .stale:
+                    continue
+                case .denied(let reason):
+                    try effects.record(decision, userID: nil)
+                    return .denied(reason)
+                case .signIn(let userID):
+                    try effects.record(decision, userID: userID)
+                    return .signedIn(userID: userID, decision: decision)
+                }
+            }
+            throw StoreError(code: .busy, message: "the store changed under a sign-in twice in one transaction")
+        }
+    }
+
+    /// What `signIn` would decide now, and the store view it decided on, without writing
+    /// anything: the answer `gatehouse simulate-login` prints.
+    func simulate(_ identity: IncomingIdentity) throws -> (decision: LinkDecision, view: StoreView, attributes: IncomingAttributes) {
+        guard let policy = policies[identity.provider] else { throw UnknownProvider(slug: identity.provider) }
+        let attributes = IncomingAttributes(identity: identity, policy: policy)
+        let view = try database.read { connection in
+            try StoreViewLoader(connection: connection).load(identity, attributes: attributes)
+        }
+        return (LinkingEngine.decide(identity: identity, policy: policy, store: view), view, attributes)
+    }
+}
