@@ -76,7 +76,8 @@ final class SignInRig {
 
     /// Steps 1–3: starts at Gatehouse, fills in the provider's form, and returns the callback
     /// URL the provider sent the browser to (not yet followed).
-    func authorizeAtProvider(_ person: Person = Person(), next: String = "/") throws -> String {
+    func authorizeAtProvider(_ person: Person = Person(), next: String = "/", browser: BrowserClient? = nil) throws -> String {
+        let browser = browser ?? self.browser
         let start = try browser.get("\(origin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
         guard start.status == 302, let toProvider = start.location else {
             throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
