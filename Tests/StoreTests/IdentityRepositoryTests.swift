@@ -144,3 +144,23 @@ struct SignInFlowRepositoryTests {
         }
     }
 }
+
+/// Users are matched on case-folded keys written through `Accounts.Normalization`, so a
+/// non-ASCII address matches whatever its case (SQLite's lower() would miss it).
+@Suite struct UserMatchKeyTests {
+    @Test(arguments: DatabaseKind.allCases)
+    func emailsAndUsernamesMatchCaseFoldedBeyondASCII(_ kind: DatabaseKind) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator().migrate(database, now: 0)
+            try database.write { connection in
+                let users = UserRepository(connection)
+                _ = try users.create(username: "Élodie", email: "  élodie@exemple.fr ", emailVerified: true, displayName: nil, now: 1)
+                _ = try users.create(username: "bob", email: "bob@example.com", displayName: nil, now: 1)
+                #expect(try users.matching(email: "ÉLODIE@EXEMPLE.FR").map(\.username) == ["Élodie"])
+                #expect(try users.matching(username: "éLODIE").map(\.username) == ["Élodie"])
+                #expect(try users.matching(email: "").isEmpty, "an empty claim never matches")
+                #expect(try users.matching(email: "bob@example.org").isEmpty)
+            }
+        }
+    }
+}
