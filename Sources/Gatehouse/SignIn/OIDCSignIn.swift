@@ -22,6 +22,7 @@ final class OIDCSignIn: Sendable {
     let database: Database
     let sessions: SessionManager
     let linking: AccountLinking
+    let accountPageLinking: AccountPageLinking
     let flowCookie: FlowCookie
     let logger: Logger
     let clock: @Sendable () -> Int64
@@ -35,6 +36,7 @@ final class OIDCSignIn: Sendable {
         self.database = database
         self.sessions = sessions
         self.linking = linking
+        accountPageLinking = AccountPageLinking(database: database, policies: linking.policies)
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
         self.logger = logger
         self.clock = clock
@@ -54,10 +56,16 @@ final class OIDCSignIn: Sendable {
 
     func authorize(_ request: Request) -> Response {
         let slug = request.pathParameters["provider"] ?? ""
+        return begin(slug: slug, next: NextPath.validate(try? request.query.first("next")), intent: .signIn, request: request)
+    }
+
+    /// Stores a new flow and sends the browser to the provider. `intent` is `.link(userID:)` when
+    /// the signed-in person adds an identity from the account page (the caller has checked the
+    /// session and its CSRF token); the callback then links instead of signing in.
+    func begin(slug: String, next: String, intent: SignInIntent, request: Request) -> Response {
         let now = clock()
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
-            let next = NextPath.validate(try? request.query.first("next"))
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
             let authorization: AuthorizationRequest
@@ -77,7 +85,7 @@ final class OIDCSignIn: Sendable {
             let flow = NewSignInFlow(
                 stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: binding.hash,
                 provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
-                redirectURI: redirectURI(for: slug), nextPath: next
+                redirectURI: redirectURI(for: slug), nextPath: next, intent: intent
             )
             do {
                 try database.write { connection in
@@ -157,6 +165,9 @@ final class OIDCSignIn: Sendable {
                 claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self),
                 displayName: merged["name"]?.stringValue
             )
+            if case .link(let linkingUser) = flow.flow.intent {
+                return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
+            }
             return try finish(verified, next: flow.flow.nextPath, request: request, now: now)
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
@@ -220,6 +231,27 @@ final class OIDCSignIn: Sendable {
         var response = Response.redirect(to: next, status: .seeOther)
         response.headers.set("Cache-Control", "no-store")
         do { try response.setCookie(started.cookie) } catch { throw .providerUnavailable(detail: "session cookie: \(error)") }
+        return response
+    }
+
+    /// Ends an account-page link: the identity is added to the user who started the flow, and
+    /// only if this browser is still signed in as that user. The session is kept as it is.
+    private func finishLink(
+        _ verified: AccountLinking.VerifiedSignIn, userID: Int64, next: String, request: Request, now: Int64
+    ) throws(SignInFailure) -> Response {
+        let session: ActiveSession?
+        do { session = try sessions.current(request, now: now) } catch { throw .providerUnavailable(detail: "session lookup: \(error)") }
+        guard let session, session.record.userID == userID else { throw .linkSessionEnded }
+        let outcome: AccountPageLinking.Outcome
+        do {
+            outcome = try accountPageLinking.link(verified, to: userID, requestID: request.requestID, now: now)
+        } catch { throw .providerUnavailable(detail: "could not record the link: \(error)") }
+        if case .refused(let refusal) = outcome { throw .linkRefused(refusal) }
+        logger.info("identity linked from the account page", metadata: [
+            "request_id": "\(request.requestID)", "provider": "\(verified.identity.provider)", "user_id": "\(userID)",
+        ])
+        var response = Response.redirect(to: next, status: .seeOther)
+        response.headers.set("Cache-Control", "no-store")
         return response
     }
 

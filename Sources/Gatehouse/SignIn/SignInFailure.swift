@@ -85,6 +85,15 @@ struct SignInFailure: Error, Sendable, Equatable {
         return SignInFailure(reason.code.rawValue, status: .forbidden, title: deniedTitle(reason.code), reason.message, detail: detail)
     }
 
+    /// An account-page link came back to a browser no longer signed in as the user who started it.
+    static let linkSessionEnded = SignInFailure(
+        "link_session_ended", status: .forbidden, title: "Sign in again to link an account",
+        "You were signed out (or signed in as someone else) while linking. Sign in again, then link from your account page.")
+
+    static func linkRefused(_ refusal: AccountPageLinking.Refusal) -> SignInFailure {
+        SignInFailure(refusal.rawValue, status: .forbidden, title: "The account was not linked", refusal.message)
+    }
+
     private static func deniedTitle(_ code: DenyCode) -> String {
         switch code {
         case .userInactive: "This account is disabled"
