@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Accounts"),
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
+        // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
+        .target(name: "Templates", dependencies: ["HTTP"]),
         // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
         .target(
             name: "DevProvider",
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),
