@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

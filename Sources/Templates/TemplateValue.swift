@@ -44,6 +44,9 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
 public struct TrustedHTML: Sendable, Equatable {
     public let text: String
 
+    /// No HTML at all: safe by construction, and what a schema uses to say "HTML goes here".
+    public static let empty = TrustedHTML(text: "")
+
     init(text: String) {
         self.text = text
     }

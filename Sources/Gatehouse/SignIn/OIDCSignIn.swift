@@ -21,18 +21,20 @@ final class OIDCSignIn: Sendable {
     let database: Database
     let sessions: SessionManager
     let flowCookie: FlowCookie
+    let pages: PageRenderer
     let logger: Logger
     let clock: @Sendable () -> Int64
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        logger: Logger, clock: @escaping @Sendable () -> Int64
+        pages: PageRenderer, logger: Logger, clock: @escaping @Sendable () -> Int64
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
         self.database = database
         self.sessions = sessions
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
+        self.pages = pages
         self.logger = logger
         self.clock = clock
     }
@@ -230,7 +232,7 @@ final class OIDCSignIn: Sendable {
             "request_id": "\(request.requestID)", "provider": "\(provider)", "reason": "\(failure.reason)",
             "detail": "\(failure.detail ?? "")",
         ])
-        return failure.page(requestID: request.requestID)
+        return failure.page(requestID: request.requestID, pages: pages)
     }
 
     /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.
