@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Accounts"),
         .target(name: "Store", dependencies: ["CSQLite", "Accounts"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
+        // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
+        .target(name: "Templates", dependencies: ["HTTP"]),
         // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
         .target(
             name: "DevProvider",
@@ -36,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "Store", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -55,9 +57,10 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,22 @@ import HTTP
 import Logging
 import OIDC
 import Store
+import Templates
+
+/// Why the app could not be assembled at start.
+public enum GatehouseAppError: Error, Sendable, CustomStringConvertible {
+    /// A provider's back channel cannot be set up (an unreadable CA bundle).
+    case backChannel(BackChannelError)
+    /// A page template is missing or broken; the message names the file and line.
+    case templates(TemplateError)
+
+    public var description: String {
+        switch self {
+        case .backChannel(let error): "cannot set up the providers' back channel: \(error)"
+        case .templates(let error): "cannot load the page templates: \(error)"
+        }
+    }
+}
 
 /// The one place that wires configuration, the store, sessions and the HTTP routes together.
 public final class GatehouseApp: Sendable {
@@ -18,37 +34,50 @@ public final class GatehouseApp: Sendable {
     public let providers: [String: ProviderConnection]
     let linking: AccountLinking
 
+    /// The page templates, loaded and checked once: a broken template stops the start.
+    let pages: PageRenderer
+
     /// `clock` gives unix seconds; tests pass their own to move time without waiting.
-    /// Throws when a provider's back channel cannot be set up (an unreadable CA bundle).
+    /// Throws when a provider's back channel cannot be set up (an unreadable CA bundle) or the
+    /// page templates under `server.public_dir` are missing or broken.
     public init(
         config: GatehouseConfig, database: Database, logger: Logger,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    ) throws(BackChannelError) {
+    ) throws(GatehouseAppError) {
         self.config = config
         self.database = database
         self.logger = logger
         self.sessions = SessionManager(database: database, settings: SessionSettings(config: config))
         var providers: [String: ProviderConnection] = [:]
         for provider in config.providers {
-            let client = try ProviderConnection.makeClient(for: provider.settings)
-            providers[provider.slug] = ProviderConnection(settings: provider.settings, client: client)
+            do {
+                let client = try ProviderConnection.makeClient(for: provider.settings)
+                providers[provider.slug] = ProviderConnection(settings: provider.settings, client: client)
+            } catch {
+                throw .backChannel(error)
+            }
         }
         self.providers = providers
+        let pages: PageRenderer
+        do { pages = try PageRenderer(publicDirectory: config.server.publicDirectory) } catch { throw .templates(error) }
+        self.pages = pages
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
         let health = HealthRoutes(database: database, metrics: metrics)
-        let pages = Pages(config: config, sessions: sessions, database: database, clock: clock)
+        let landing = Pages(config: config, sessions: sessions, database: database, pages: pages, clock: clock)
+        let login = LoginPage(config: config, sessions: sessions, pages: pages, clock: clock)
         let linking = AccountLinking(
             database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) })
         )
         self.linking = linking
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            linking: linking, logger: logger, clock: clock
+            linking: linking, pages: pages, logger: logger, clock: clock
         )
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         router = Router { routes in
             health.register(in: &routes)
-            pages.register(in: &routes)
+            landing.register(in: &routes)
+            login.register(in: &routes)
             signIn.register(in: &routes)
             me.register(in: &routes)
             if let staticFiles {
@@ -59,7 +88,7 @@ public final class GatehouseApp: Sendable {
 
     /// The responder the HTTP server calls: the router, with unexpected errors logged under the
     /// request id the error page shows, so an operator can find the cause of a user's report.
-    public var responder: any Responder { AppResponder(router: router, logger: logger) }
+    public var responder: any Responder { AppResponder(router: router, pages: pages, logger: logger) }
 
     public var serverConfiguration: HTTPServerConfiguration {
         let server = config.server
@@ -100,13 +129,32 @@ public final class GatehouseApp: Sendable {
     }
 }
 
+/// The router, with the two answers the router gives on its own (no route matched; a handler
+/// failed unexpectedly) turned into designed pages for a browser. The router has already
+/// chosen the format: problem+json for `/api/` and JSON clients stays as it is; only its
+/// plain HTML fallback is replaced by `error.html`.
 struct AppResponder: Responder {
     let router: Router
+    let pages: PageRenderer
     let logger: Logger
 
     func respond(to request: Request) -> Response {
-        router.respond(to: request) { error, request in
+        var faulted = false
+        let response = router.respond(to: request) { error, request in
+            faulted = true
             logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         }
+        guard response.headers["Content-Type"]?.hasPrefix("text/html") == true else { return response }
+        let context: ErrorPageContext
+        if faulted {
+            context = .serverFault(reference: request.requestID)
+        } else if response.status == .notFound && response.routePattern == nil {
+            context = .notFound(reference: request.requestID)
+        } else {
+            return response
+        }
+        var page = pages.errorPage(context, status: response.status)
+        page.routePattern = response.routePattern
+        return page
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
 import HTTP
+import OIDC
 import Store
+import Templates
 
-/// The pages a person sees. For now the landing page: who is signed in, and a button per
-/// provider; the full sign-in and account pages arrive with the browser issue.
+/// The start page: who is signed in, a way to sign in, and a button per provider.
 struct Pages: Sendable {
     let config: GatehouseConfig
     let sessions: SessionManager
     let database: Database
+    let pages: PageRenderer
     let clock: @Sendable () -> Int64
 
     func register(in routes: inout RouterBuilder) {
@@ -17,56 +19,34 @@ struct Pages: Sendable {
     private func landing(_ request: Request) throws -> Response {
         let session = try sessions.current(request, now: clock())
         let user = try session?.record.userID.flatMap { id in try database.read { try UserRepository($0).find(id: id) } }
-        var body = "<h1>Gatehouse</h1>\n"
-        if let user {
-            let shown = user.displayName ?? user.username
-            body += """
-                <p>You are signed in as <strong>\(HTMLEscaping.escape(shown))</strong> \
-                (\(HTMLEscaping.escape(user.email ?? user.username))).</p>
-                <p><a href="/api/v1/me">See your account as JSON</a> (<code>/api/v1/me</code>).</p>
-
-                """
-        } else {
-            body += "<p>Sign in through your organisation’s identity provider.</p>\n"
-        }
-        let buttons = config.providers.sorted { $0.settings.name < $1.settings.name }.map { provider in
-            """
-            <a class="button" href="/oidc/\(HTMLEscaping.escape(provider.slug))/authorize?next=%2F">\
-            Sign in with \(HTMLEscaping.escape(provider.settings.name))</a>
-            """
-        }
-        if buttons.isEmpty {
-            body += "<p class=\"muted\">No identity provider is configured yet: add one under <code>providers</code> in the configuration file.</p>\n"
-        } else {
-            body += "<div class=\"providers\">\n\(buttons.joined(separator: "\n"))\n</div>\n"
-        }
-        body += """
-            <p class="muted"><a href="/healthz">Health</a> · <a href="/readyz">Readiness</a> · <a href="/metrics">Metrics</a></p>
-            """
-        var response = Response.html(PageLayout.render(title: "Gatehouse", body: body))
-        response.headers.set("Cache-Control", "no-store")
-        return response
+        let context = LandingPageContext(
+            user: user.map { (name: $0.displayName ?? $0.username, email: $0.email ?? $0.username) },
+            providers: ProviderButton.all(for: config.providers, next: NextPath.fallback)
+        )
+        return try pages.page(context)
     }
 }
 
-/// The shared HTML frame of every page: no inline script or style, so the Content-Security-Policy stays strict.
-enum PageLayout {
-    static func render(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTMLEscaping.escape(title))</title>
-        <link rel="stylesheet" href="/static/app.css">
-        </head>
-        <body>
-        <main class="card">
-        \(body)
-        </main>
-        </body>
-        </html>
-        """
+/// `landing.html`.
+struct LandingPageContext: PageContext {
+    static let template = "landing"
+    /// Who is signed in, or nil.
+    var user: (name: String, email: String)?
+    var providers: [ProviderButton]
+
+    var title: String { "Gatehouse" }
+
+    var values: [String: TemplateValue] {
+        [
+            "signed_in": .bool(user != nil),
+            "user": ["name": .string(user?.name ?? ""), "email": .string(user?.email ?? "")],
+            "login_href": "/login",
+            "has_providers": .bool(!providers.isEmpty),
+            "providers": .list(providers.map(\.value)),
+        ]
+    }
+
+    static var schema: [String: TemplateValue] {
+        LandingPageContext(user: (name: "n", email: "e"), providers: [ProviderButton.example]).values
     }
 }

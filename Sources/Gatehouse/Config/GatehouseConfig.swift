@@ -10,6 +10,7 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var database: DatabaseConfig
     public var sessions: SessionsConfig
     public var logging: LoggingConfig
+    public var login: LoginConfig
     /// `providers`: the OpenID Providers people may sign in through, in file order.
     public var providers: [ProviderConfig]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
@@ -20,6 +21,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         database: DatabaseConfig = DatabaseConfig(),
         sessions: SessionsConfig = SessionsConfig(),
         logging: LoggingConfig = LoggingConfig(),
+        login: LoginConfig = LoginConfig(),
         providers: [ProviderConfig] = [],
         warnings: [ConfigProblem] = []
     ) {
@@ -27,6 +29,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.database = database
         self.sessions = sessions
         self.logging = logging
+        self.login = login
         self.providers = providers
         self.warnings = warnings
     }
@@ -66,11 +69,12 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }
         let decoder = ConfigDecoder(environment: environment)
-        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "providers"])
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "providers"])
         let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
+        let login = LoginConfig.decode(root.section("login", keys: LoginConfig.keys))
         let providers = ProviderConfig.decodeAll(root)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
@@ -78,7 +82,7 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, providers: providers, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, login: login, providers: providers, warnings: decoder.warnings
         ))
     }
 }

@@ -12,6 +12,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var clientSecret: SecretValue
     /// How sign-ins through this provider reach accounts (the linking keys).
     public var policy: ProviderPolicy
+    /// `promoted`: shown first on the sign-in page, as a primary button.
+    public var promoted: Bool = false
+    /// `icon`: a path under `/static/` shown on the provider's button, or nil.
+    public var icon: String? = nil
 
     public var slug: String { settings.slug }
 
@@ -19,7 +23,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "slug", "name", "issuer", "client_id", "client_secret", "scopes", "discovery_url", "allowed_algorithms",
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
-        "jwks_min_refetch_seconds", "discovery_refresh_seconds",
+        "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon",
     ] + ProviderPolicyConfig.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
@@ -78,6 +82,8 @@ public struct ProviderConfig: Sendable, Equatable {
         let algorithms = reader.value("allowed_algorithms", .list(of: .signatureAlgorithm, allowEmpty: false)) ?? defaults.allowedAlgorithms
         let extra = decodeExtraParameters(reader)
         let caBundle = reader.value("ca_bundle", .nullable(.nonEmptyString)) ?? nil
+        let promoted = reader.value("promoted", .boolean) ?? false
+        let icon = reader.value("icon", .nullable(.staticAssetPath)) ?? nil
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             decoder.error(at: reader.path.appending("ca_bundle"), "cannot read the CA bundle file \(caBundle)")
         }
@@ -121,7 +127,7 @@ public struct ProviderConfig: Sendable, Equatable {
                 "HMAC ID tokens are keyed by the client secret: anyone who holds that secret can mint tokens for this provider"
             )
         }
-        return ProviderConfig(settings: settings, clientSecret: secret, policy: policy)
+        return ProviderConfig(settings: settings, clientSecret: secret, policy: policy, promoted: promoted, icon: icon)
     }
 
     /// `extra_authorization_parameters`: an object of string values, in file order.
@@ -170,6 +176,27 @@ extension ConfigValueKind where T == String {
                 && bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
             return valid ? .success(text)
                 : .failure(ConfigValueError(message: "expected 1 to 32 lower-case letters, digits and hyphens starting with a letter, found \(ConfigText.quoted(text))"))
+        }
+    }
+
+    /// A file served by Gatehouse itself under `/static/` (the sign-in page's CSP allows images
+    /// from our own origin only): `/static/` and then path segments of letters, digits, `-`,
+    /// `_` and `.`, with no dot segment and no query, so the value is also safe in an attribute.
+    static var staticAssetPath: ConfigValueKind<String> {
+        .text { text in
+            let prefix = "/static/"
+            let rest = text.hasPrefix(prefix) ? text.dropFirst(prefix.count) : nil
+            let segments = rest.map { $0.split(separator: "/", omittingEmptySubsequences: false) } ?? []
+            let valid = text.utf8.count <= 256 && !segments.isEmpty && segments.allSatisfy { segment in
+                !segment.isEmpty && segment != "." && segment != ".."
+                    && segment.utf8.allSatisfy { byte in
+                        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                    }
+            }
+            return valid ? .success(text)
+                : .failure(ConfigValueError(message: "expected a path under /static/ such as \"/static/icons/example.svg\" (letters, digits, - _ . and /, no ..), found \(ConfigText.quoted(text))"))
         }
     }
 

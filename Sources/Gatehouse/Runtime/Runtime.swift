@@ -70,7 +70,7 @@ public enum Runtime {
         do {
             app = try GatehouseApp(config: config, database: database, logger: logger)
         } catch {
-            logger.error("cannot set up the providers' back channel", metadata: ["error": "\(error)"])
+            logger.error("cannot start the app", metadata: ["error": "\(error)"])
             database.close()
             LogSink.standardError.flush()
             return 1

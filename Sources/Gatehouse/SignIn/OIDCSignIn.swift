@@ -24,12 +24,13 @@ final class OIDCSignIn: Sendable {
     let linking: AccountLinking
     let accountPageLinking: AccountPageLinking
     let flowCookie: FlowCookie
+    let pages: PageRenderer
     let logger: Logger
     let clock: @Sendable () -> Int64
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        linking: AccountLinking, logger: Logger, clock: @escaping @Sendable () -> Int64
+        linking: AccountLinking, pages: PageRenderer, logger: Logger, clock: @escaping @Sendable () -> Int64
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
@@ -38,6 +39,7 @@ final class OIDCSignIn: Sendable {
         self.linking = linking
         accountPageLinking = AccountPageLinking(database: database, policies: linking.policies)
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
+        self.pages = pages
         self.logger = logger
         self.clock = clock
     }
@@ -265,7 +267,7 @@ final class OIDCSignIn: Sendable {
             "request_id": "\(request.requestID)", "provider": "\(provider)", "reason": "\(failure.reason)",
             "detail": "\(failure.detail ?? "")",
         ])
-        return failure.page(requestID: request.requestID)
+        return failure.page(requestID: request.requestID, pages: pages)
     }
 
     /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.

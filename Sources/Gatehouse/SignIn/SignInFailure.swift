@@ -108,15 +108,8 @@ struct SignInFailure: Error, Sendable, Equatable {
         }
     }
 
-    /// The HTML page for a browser, with the request id as a reference for support.
-    func page(requestID: String) -> Response {
-        var response = Response.html(PageLayout.render(title: title, body: """
-            <h1>\(HTMLEscaping.escape(title))</h1>
-            <p>\(HTMLEscaping.escape(sentence))</p>
-            <p><a class="button" href="/">Back to the start</a></p>
-            <p class="reference">Reference: \(HTMLEscaping.escape(requestID))</p>
-            """), status: status)
-        response.headers.set("Cache-Control", "no-store")
-        return response
+    /// The HTML page for a browser (`error.html`), with the request id as a reference for support.
+    func page(requestID: String, pages: PageRenderer) -> Response {
+        pages.errorPage(ErrorPageContext(heading: title, message: sentence, reference: requestID), status: status)
     }
 }

@@ -1,0 +1,58 @@
+/// `login`: the identification step of the sign-in page (issue 5 section 1).
+public struct LoginConfig: Sendable, Equatable {
+    /// Which user fields the one "who are you" field is matched against.
+    public enum IdentifierField: String, Sendable, Equatable, CaseIterable {
+        case username, email
+    }
+
+    /// `login.local_passwords`: whether the page offers a password field (accounts with a
+    /// local password); `false` leaves only the providers' buttons to finish a sign-in.
+    public var localPasswords: Bool
+    /// `login.identifier_fields`: the fields the typed identifier is matched against, in order.
+    public var identifierFields: [IdentifierField]
+    /// `login.case_sensitive`: `false` (the default) matches `Alice@Example.com` to `alice@example.com`.
+    public var caseSensitive: Bool
+    /// `login.pretend_unknown_users_exist`: an unknown identifier continues to the password
+    /// step as if it existed, so the page never tells who has an account here.
+    public var pretendUnknownUsersExist: Bool
+
+    public init(
+        localPasswords: Bool = true,
+        identifierFields: [IdentifierField] = [.username, .email],
+        caseSensitive: Bool = false,
+        pretendUnknownUsersExist: Bool = false
+    ) {
+        self.localPasswords = localPasswords
+        self.identifierFields = identifierFields
+        self.caseSensitive = caseSensitive
+        self.pretendUnknownUsersExist = pretendUnknownUsersExist
+    }
+
+    static let keys = ["local_passwords", "identifier_fields", "case_sensitive", "pretend_unknown_users_exist"]
+
+    static func decode(_ reader: ObjectReader) -> LoginConfig {
+        let defaults = LoginConfig()
+        let fields = reader.value("identifier_fields", .list(of: .choice, allowEmpty: false)) ?? defaults.identifierFields
+        if Set(fields).count != fields.count {
+            reader.decoder.error(at: reader.path.appending("identifier_fields"), "lists a field twice: \(fields.map(\.rawValue))")
+        }
+        return LoginConfig(
+            localPasswords: reader.value("local_passwords", .boolean) ?? defaults.localPasswords,
+            identifierFields: fields,
+            caseSensitive: reader.value("case_sensitive", .boolean) ?? defaults.caseSensitive,
+            pretendUnknownUsersExist: reader.value("pretend_unknown_users_exist", .boolean) ?? defaults.pretendUnknownUsersExist
+        )
+    }
+
+    /// The label of the identifier field: "Username or email", "Username" or "Email".
+    public var identifierLabel: String {
+        let words = identifierFields.map { field in
+            switch field {
+            case .username: "username"
+            case .email: "email"
+            }
+        }
+        let joined = words.joined(separator: " or ")
+        return joined.prefix(1).uppercased() + joined.dropFirst()
+    }
+}
