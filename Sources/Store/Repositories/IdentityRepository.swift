@@ -91,6 +91,12 @@ public struct IdentityRepository {
         return connection.changes
     }
 
+    /// Removes one of a user's identities; the user id guards against removing someone else's.
+    public func delete(id: Int64, userID: Int64) throws(StoreError) {
+        try connection.execute("DELETE FROM identities WHERE id = ? AND user_id = ?", [.integer(id), .integer(userID)])
+        guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no such identity for that user") }
+    }
+
     /// Links an identity to a user. A second link of the same (provider, issuer, subject)
     /// fails with `.uniqueViolation`, which callers turn into a decision, never a crash.
     public func create(

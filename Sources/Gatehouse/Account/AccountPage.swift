@@ -1,0 +1,136 @@
+import HTTP
+import Logging
+import Store
+import Templates
+
+/// `GET /account` and its forms: the signed-in person's profile and linked identities,
+/// "link another provider", and "unlink" (issue 5 section 2).
+///
+/// Every form is a POST carrying the session's CSRF token and is checked for origin too. Linking
+/// needs a recent sign-in (ten minutes), so a session left open on a shared computer cannot be
+/// used to attach a stranger's provider account to it.
+struct AccountPage: Sendable {
+    /// How recent the sign-in must be to link another identity.
+    static let recentSignInSeconds: Int64 = 600
+
+    let config: GatehouseConfig
+    let database: Database
+    let sessions: SessionManager
+    let signIn: OIDCSignIn
+    let unlinking: IdentityUnlinking
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    func register(in routes: inout RouterBuilder) {
+        routes.get("/account") { [self] request in try show(request) }
+        routes.post("/account/link/:provider") { [self] request in try startLink(request) }
+        routes.post("/account/identities/:id/unlink") { [self] request in try unlink(request) }
+    }
+
+    // MARK: - The page
+
+    func show(_ request: Request) throws -> Response {
+        let now = clock()
+        guard let session = try sessions.current(request, now: now), let userID = session.record.userID else {
+            return Response.redirect(to: "/login?next=%2Faccount", status: .seeOther)
+        }
+        let loaded = try database.read { connection in
+            (try UserRepository(connection).find(id: userID),
+             try IdentityRepository(connection).list(userID: userID),
+             try UserRepository(connection).passwordHash(userID: userID) != nil)
+        }
+        guard let user = loaded.0 else { return Response.redirect(to: "/login?next=%2Faccount", status: .seeOther) }
+        let notice = (try? request.query.first("notice")).flatMap { $0.flatMap(AccountNotice.init(rawValue:)) }
+        let context = AccountPageContext(
+            user: user, identities: loaded.1, hasPassword: loaded.2, providers: config.providers,
+            csrfToken: session.csrfToken, notice: notice
+        )
+        return try pages.page(context)
+    }
+
+    // MARK: - Link another provider
+
+    func startLink(_ request: Request) throws -> Response {
+        let now = clock()
+        let checked = try checkedForm(request, now: now)
+        guard case .allowed(let session, let userID) = checked else { return refusal(checked, request) }
+        let slug = request.pathParameters["provider"] ?? ""
+        guard let authenticatedAt = session.record.authenticatedAt, now - authenticatedAt <= Self.recentSignInSeconds else {
+            return pages.errorPage(ErrorPageContext(
+                heading: "Sign in again to link an account",
+                message: "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes. "
+                    + "Sign in again, then come back to your account page.",
+                reference: request.requestID
+            ), status: .forbidden, action: ErrorPageAction(label: "Sign in again", href: "/login?next=%2Faccount"))
+        }
+        return signIn.begin(slug: slug, next: "/account?notice=linked", intent: .link(userID: userID), request: request)
+    }
+
+    // MARK: - Unlink
+
+    func unlink(_ request: Request) throws -> Response {
+        let now = clock()
+        let checked = try checkedForm(request, now: now)
+        guard case .allowed(_, let userID) = checked else { return refusal(checked, request) }
+        guard let identityID = request.pathParameters["id"].flatMap({ Int64($0) }) else {
+            return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
+        }
+        switch try unlinking.unlink(identityID: identityID, userID: userID, requestID: request.requestID, now: now) {
+        case .unlinked(let provider):
+            logger.info("identity unlinked", metadata: [
+                "request_id": "\(request.requestID)", "user_id": "\(userID)", "provider": "\(provider)",
+            ])
+            return Response.redirect(to: "/account?notice=unlinked", status: .seeOther)
+        case .notFound:
+            return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
+        case .lastSignInMethod:
+            return pages.errorPage(ErrorPageContext(
+                heading: "This is your only way to sign in",
+                message: "Removing this provider would leave your account with no way to sign in. "
+                    + "Link another provider or set a password first, then remove this one.",
+                reference: request.requestID
+            ), status: .conflict, action: ErrorPageAction(label: "Back to your account", href: "/account"))
+        }
+    }
+
+    // MARK: - Form checks
+
+    enum FormCheck {
+        case allowed(ActiveSession, userID: Int64)
+        case signedOut
+        case forged
+    }
+
+    /// A signed-in session, the request's origin, and the form's CSRF token.
+    private func checkedForm(_ request: Request, now: Int64) throws -> FormCheck {
+        guard let session = try sessions.current(request, now: now), let userID = session.record.userID else { return .signedOut }
+        let token = try? request.formBody().first(CSRFProtection.formField)
+        do { try csrf.check(request, session: session.token, submittedToken: token ?? nil) } catch { return .forged }
+        return .allowed(session, userID: userID)
+    }
+
+    private func refusal(_ check: FormCheck, _ request: Request) -> Response {
+        switch check {
+        case .signedOut:
+            return Response.redirect(to: "/login?next=%2Faccount", status: .seeOther)
+        case .forged, .allowed:
+            return pages.errorPage(.formExpired(reference: request.requestID), status: .forbidden)
+        }
+    }
+}
+
+/// The fixed sentences the account page can show after a redirect. Only these names are read
+/// from the query, so the page never repeats text a link could plant.
+enum AccountNotice: String, Sendable {
+    case linked
+    case unlinked
+
+    var sentence: String {
+        switch self {
+        case .linked: "The sign-in provider was linked to your account."
+        case .unlinked: "The sign-in provider was removed from your account."
+        }
+    }
+}
