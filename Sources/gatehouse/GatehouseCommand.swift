@@ -11,7 +11,7 @@ struct GatehouseCommand: ParsableCommand {
         commandName: "gatehouse",
         abstract: "A self-hosted OpenID Connect login server.",
         version: GatehouseVersion.current,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, DevIdP.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Users.self, DevIdP.self, Version.self]
     )
 }
 
