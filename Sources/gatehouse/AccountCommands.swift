@@ -83,8 +83,3 @@ struct Identities: ParsableCommand {
         }
     }
 }
-
-/// `gatehouse users`: local accounts.
-struct Users: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage users.", subcommands: [UsersList.self])
-}

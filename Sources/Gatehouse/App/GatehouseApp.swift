@@ -74,12 +74,31 @@ public final class GatehouseApp: Sendable {
             linking: linking, pages: pages, logger: logger, clock: clock
         )
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
+        let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
+        let passwordSignIn = PasswordSignIn(
+            database: database,
+            settings: PasswordSignInSettings(
+                identifierFields: config.login.identifierFields,
+                caseSensitive: config.login.caseSensitive
+            ),
+            logger: logger
+        )
+        let loginSubmission = LoginSubmission(
+            config: config, sessions: sessions, passwords: passwordSignIn, csrf: csrf, pages: pages, logger: logger, clock: clock
+        )
+        let account = AccountPage(
+            config: config, database: database, sessions: sessions, signIn: signIn,
+            unlinking: IdentityUnlinking(database: database), csrf: csrf,
+            pages: pages, logger: logger, clock: clock
+        )
         router = Router { routes in
             health.register(in: &routes)
             landing.register(in: &routes)
             login.register(in: &routes)
+            loginSubmission.register(in: &routes)
             signIn.register(in: &routes)
             me.register(in: &routes)
+            account.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
             }

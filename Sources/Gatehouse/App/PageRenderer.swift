@@ -18,6 +18,7 @@ struct PageRenderer: Sendable {
         try templates.check(LoginPageContext.template, schema: LoginPageContext.schema)
         try templates.check(LandingPageContext.template, schema: LandingPageContext.schema)
         try templates.check(ErrorPageContext.template, schema: ErrorPageContext.schema)
+        try templates.check(AccountPageContext.template, schema: AccountPageContext.schema)
         self.templates = templates
     }
 
@@ -38,6 +39,12 @@ struct PageRenderer: Sendable {
 
     /// An error page that cannot itself fail: the templates were checked at start, so the
     /// fallback (plain text with the same words) only guards against a programming error.
+    func errorPage(_ context: ErrorPageContext, status: HTTPStatus, action: ErrorPageAction) -> Response {
+        var context = context
+        context.action = action
+        return errorPage(context, status: status)
+    }
+
     func errorPage(_ context: ErrorPageContext, status: HTTPStatus) -> Response {
         do {
             return try page(context, status: status)
@@ -103,6 +110,15 @@ struct ProviderButton: Sendable, Equatable {
     }
 }
 
+/// The one button of an error page.
+struct ErrorPageAction: Sendable, Equatable {
+    var label: String
+    /// A path on our origin.
+    var href: String
+
+    static let start = ErrorPageAction(label: "Back to the start", href: "/")
+}
+
 /// `error.html`: every error page a person can land on.
 struct ErrorPageContext: PageContext {
     static let template = "error"
@@ -110,13 +126,27 @@ struct ErrorPageContext: PageContext {
     var message: String
     /// The request id, for support; empty when there is none.
     var reference: String
+    /// Where the page's one button leads: what the person can do next.
+    var action = ErrorPageAction.start
 
     var title: String { heading }
     var values: [String: TemplateValue] {
-        ["heading": .string(heading), "message": .string(message), "reference": .string(reference)]
+        [
+            "heading": .string(heading), "message": .string(message), "reference": .string(reference),
+            "action_label": .string(action.label), "action_href": .string(action.href),
+        ]
     }
 
     static var schema: [String: TemplateValue] { ErrorPageContext(heading: "h", message: "m", reference: "r").values }
+
+    /// A form whose CSRF token or origin did not check out: usually a page left open across a
+    /// sign-out, or a form submitted from another site.
+    static func formExpired(reference: String) -> ErrorPageContext {
+        ErrorPageContext(
+            heading: "This form has expired",
+            message: "The page you sent this from is out of date or did not come from Gatehouse. Reload the page and try again.",
+            reference: reference)
+    }
 
     static func notFound(reference: String) -> ErrorPageContext {
         ErrorPageContext(

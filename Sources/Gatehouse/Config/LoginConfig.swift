@@ -1,9 +1,8 @@
 /// `login`: the identification step of the sign-in page (issue 5 section 1).
 public struct LoginConfig: Sendable, Equatable {
-    /// Which user fields the one "who are you" field is matched against.
-    public enum IdentifierField: String, Sendable, Equatable, CaseIterable {
-        case username, email
-    }
+    /// Which user fields the one "who are you" field is matched against: the password
+    /// sign-in's own list, so the page and the check can never disagree.
+    public typealias IdentifierField = PasswordSignInSettings.IdentifierField
 
     /// `login.local_passwords`: whether the page offers a password field (accounts with a
     /// local password); `false` leaves only the providers' buttons to finish a sign-in.

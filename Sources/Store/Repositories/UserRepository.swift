@@ -76,4 +76,67 @@ public struct UserRepository {
         try connection.queryOne("SELECT \(UserRecord.columns) FROM users WHERE username = ?", [.text(username)])
             .map { row throws(StoreError) in try UserRecord(row: row) }
     }
+
+    /// Finds a user by username; with `caseSensitive` the name must match byte for byte. The
+    /// NOCASE index still narrows the search to the one candidate first.
+    public func find(username: String, caseSensitive: Bool) throws(StoreError) -> UserRecord? {
+        guard caseSensitive else { return try find(username: username) }
+        return try connection.queryOne(
+            "SELECT \(UserRecord.columns) FROM users WHERE username = ? AND username = ? COLLATE BINARY",
+            [.text(username), .text(username)]
+        ).map { row throws(StoreError) in try UserRecord(row: row) }
+    }
+
+    /// Users whose address equals `email` in comparison form (`email_key`, written through
+    /// `Normalization`: trimmed and case-folded), at most `limit` of them by id. Addresses are not
+    /// unique, so a caller that needs one user asks for two and refuses when it gets both. With
+    /// `caseSensitive` the trimmed addresses must also match byte for byte.
+    public func find(email: String, caseSensitive: Bool = false, limit: Int = 2) throws(StoreError) -> [UserRecord] {
+        guard let key = Normalization.email(email) else { return [] }
+        var sql = "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?"
+        var bindings: [SQLValue] = [.text(key)]
+        if caseSensitive {
+            sql += " AND trim(email) = trim(?)"
+            bindings.append(.text(email))
+        }
+        sql += " ORDER BY id LIMIT ?"
+        bindings.append(.integer(Int64(max(0, limit))))
+        return try connection.query(sql, bindings).map { row throws(StoreError) in try UserRecord(row: row) }
+    }
+
+    // MARK: Local passwords
+
+    /// The user's stored password hash, or nil when the user has none (or does not exist).
+    ///
+    /// Kept out of `UserRecord` on purpose: records are logged and rendered, and the hash must
+    /// reach only the code that verifies it.
+    public func passwordHash(userID: Int64) throws(StoreError) -> String? {
+        try connection.queryOne("SELECT password_hash FROM users WHERE id = ?", [.integer(userID)])
+            .flatMap { row throws(StoreError) in try row.optionalString("password_hash") }
+    }
+
+    /// Sets (or, with nil, removes) the user's password hash and records `now` as the time of
+    /// the change. The schema refuses anything that is not a `$scrypt$` string
+    /// (`.checkViolation`); an unknown user is `.notFound`.
+    public func setPasswordHash(userID: Int64, hash: String?, now: Int64) throws(StoreError) {
+        try connection.execute(
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+            [SQLValue(hash), hash == nil ? .null : .integer(now), .integer(now), .integer(userID)]
+        )
+        guard connection.changes == 1 else {
+            throw StoreError(code: .notFound, message: "no user with that id")
+        }
+    }
+
+    /// Replaces the hash only if it is still `current`: the parameter upgrade at sign-in must
+    /// not overwrite a password that an administrator changed meanwhile. Returns whether it
+    /// replaced it. `password_changed_at` is left alone: the password itself did not change.
+    @discardableResult
+    public func upgradePasswordHash(userID: Int64, from current: String, to upgraded: String, now: Int64) throws(StoreError) -> Bool {
+        try connection.execute(
+            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?",
+            [.text(upgraded), .integer(now), .integer(userID), .text(current)]
+        )
+        return connection.changes == 1
+    }
 }

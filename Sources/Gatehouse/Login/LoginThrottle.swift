@@ -1,0 +1,164 @@
+import Foundation
+import Crypto
+import Synchronization
+
+/// Whether a password attempt may go ahead.
+public enum LoginThrottleDecision: Sendable, Equatable {
+    case allowed
+    /// Refused without checking the password; the response carries `Retry-After`.
+    case limited(retryAfterSeconds: Int64)
+}
+
+/// How failed attempts turn into delays.
+public struct LoginThrottlePolicy: Sendable, Equatable {
+    /// Failures that cost nothing: people mistype.
+    public var freeFailures: Int
+    /// A key with no failure for this long (and not blocked) is forgotten.
+    public var windowSeconds: Int64
+    /// The delay after the first failure beyond the free ones; it doubles with each further one.
+    public var firstDelaySeconds: Int64
+    public var maximumDelaySeconds: Int64
+    /// Entries per table (addresses, identifiers); beyond it the least-failed entry is evicted,
+    /// so a flood of random identifiers cannot grow memory without bound.
+    public var maximumEntries: Int
+
+    /// 5 free failures in 15 minutes, then 1 s, 2 s, 4 s... up to 15 minutes.
+    public static let standard = LoginThrottlePolicy(
+        freeFailures: 5, windowSeconds: 900, firstDelaySeconds: 1, maximumDelaySeconds: 900, maximumEntries: 10_000
+    )
+
+    public init(freeFailures: Int, windowSeconds: Int64, firstDelaySeconds: Int64, maximumDelaySeconds: Int64, maximumEntries: Int) {
+        self.freeFailures = max(0, freeFailures)
+        self.windowSeconds = max(1, windowSeconds)
+        self.firstDelaySeconds = max(1, firstDelaySeconds)
+        self.maximumDelaySeconds = max(self.firstDelaySeconds, maximumDelaySeconds)
+        self.maximumEntries = max(1, maximumEntries)
+    }
+
+    /// The wait imposed after `failures` consecutive failures: none while free, then
+    /// first·2^(k−1) for the k-th failure beyond the free ones, capped.
+    func delay(afterFailures failures: Int) -> Int64 {
+        let beyond = failures - freeFailures
+        guard beyond > 0 else { return 0 }
+        // Past 2^40 every sane cap is reached; stopping there keeps the shift from overflowing.
+        let exponent = min(beyond - 1, 40)
+        let (scaled, overflow) = firstDelaySeconds.multipliedReportingOverflow(by: Int64(1) << exponent)
+        return overflow ? maximumDelaySeconds : min(scaled, maximumDelaySeconds)
+    }
+}
+
+/// Rate-limits failed password attempts per client address and per identifier, in memory.
+///
+/// Both keys count: one address trying many accounts is slowed by its address, many addresses
+/// trying one account by the identifier. A success resets only the identifier (an attacker's
+/// own valid account must not clear their address). Keys are stored as SHA-256 digests, so the
+/// table holds no identifiers and every entry has the same small size. Time is always a
+/// parameter. State is per process: several Gatehouse instances each keep their own.
+public final class LoginThrottle: Sendable {
+    public let policy: LoginThrottlePolicy
+    private let state = Mutex(State())
+
+    public init(policy: LoginThrottlePolicy = .standard) {
+        self.policy = policy
+    }
+
+    public func check(clientAddress: String, identifier: String, now: Int64) -> LoginThrottleDecision {
+        let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
+        let wait = state.withLock { state in
+            max(state.addresses.wait(for: addressKey, policy: policy, now: now), state.identifiers.wait(for: identifierKey, policy: policy, now: now))
+        }
+        return wait > 0 ? .limited(retryAfterSeconds: wait) : .allowed
+    }
+
+    public func recordFailure(clientAddress: String, identifier: String, now: Int64) {
+        let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
+        state.withLock { state in
+            state.addresses.recordFailure(addressKey, policy: policy, now: now)
+            state.identifiers.recordFailure(identifierKey, policy: policy, now: now)
+        }
+    }
+
+    /// Forgets the identifier's failures; the address keeps its count.
+    public func recordSuccess(identifier: String) {
+        let identifierKey = Self.key(identifier: identifier)
+        state.withLock { state in state.identifiers.remove(identifierKey) }
+    }
+
+    /// Entries held (addresses, identifiers), for tests and metrics.
+    public var entryCounts: (addresses: Int, identifiers: Int) {
+        state.withLock { ($0.addresses.count, $0.identifiers.count) }
+    }
+
+    /// Identifiers are compared trimmed and lowercased whatever the matching settings, so case
+    /// variants of one name share a counter.
+    static func normalizedIdentifier(_ identifier: String) -> String {
+        identifier.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    private static func key(address: String) -> [UInt8] { Digest.sha256(Array(("a:" + address).utf8)) }
+    private static func key(identifier: String) -> [UInt8] { Digest.sha256(Array(("i:" + normalizedIdentifier(identifier)).utf8)) }
+
+    private struct State {
+        var addresses = FailureTable()
+        var identifiers = FailureTable()
+    }
+}
+
+/// One table of failure counters, bounded in size.
+private struct FailureTable {
+    struct Entry {
+        var failures: Int
+        var lastFailureAt: Int64
+    }
+
+    private var entries: [[UInt8]: Entry] = [:]
+
+    var count: Int { entries.count }
+
+    /// Seconds until `key` may try again; 0 when it may now.
+    mutating func wait(for key: [UInt8], policy: LoginThrottlePolicy, now: Int64) -> Int64 {
+        guard let entry = entries[key] else { return 0 }
+        if isStale(entry, policy: policy, now: now) {
+            entries[key] = nil
+            return 0
+        }
+        let until = entry.lastFailureAt &+ policy.delay(afterFailures: entry.failures)
+        return max(0, until &- now)
+    }
+
+    mutating func recordFailure(_ key: [UInt8], policy: LoginThrottlePolicy, now: Int64) {
+        if var entry = entries[key], !isStale(entry, policy: policy, now: now) {
+            entry.failures = min(entry.failures + 1, 1_000_000)
+            entry.lastFailureAt = max(entry.lastFailureAt, now)
+            entries[key] = entry
+            return
+        }
+        if entries[key] == nil && entries.count >= policy.maximumEntries {
+            makeRoom(policy: policy, now: now)
+        }
+        entries[key] = Entry(failures: 1, lastFailureAt: now)
+    }
+
+    mutating func remove(_ key: [UInt8]) {
+        entries[key] = nil
+    }
+
+    /// Drops every stale entry; if none was stale, the one with the fewest failures (the
+    /// oldest among equals), so a flood of one-off identifiers evicts its own kind and not the
+    /// heavily attacked account it means to hide.
+    private mutating func makeRoom(policy: LoginThrottlePolicy, now: Int64) {
+        let before = entries.count
+        entries = entries.filter { !isStale($0.value, policy: policy, now: now) }
+        guard entries.count == before else { return }
+        let victim = entries.min { lhs, rhs in
+            (lhs.value.failures, lhs.value.lastFailureAt) < (rhs.value.failures, rhs.value.lastFailureAt)
+        }
+        if let victim { entries[victim.key] = nil }
+    }
+
+    /// Forgotten once quiet for the window and no longer blocked.
+    private func isStale(_ entry: Entry, policy: LoginThrottlePolicy, now: Int64) -> Bool {
+        let quietFor = max(policy.windowSeconds, policy.delay(afterFailures: entry.failures))
+        return now &- entry.lastFailureAt >= quietFor
+    }
+}

@@ -1,0 +1,88 @@
+import HTTP
+import Logging
+import OIDC
+
+/// `POST /login`: the password form of the sign-in page.
+///
+/// With a password: `PasswordSignIn` checks it (one generic refusal for every failure, the same
+/// cost for unknown users, rate limits per address and identifier) and a success starts a fresh
+/// session. Without one it is the identification step alone: a known identifier, or any
+/// identifier when `pretend_unknown_users_exist` is on, continues to the password field.
+struct LoginSubmission: Sendable {
+    static let refusedSentence = "That username or email and password do not match an account here."
+
+    let config: GatehouseConfig
+    let sessions: SessionManager
+    let passwords: PasswordSignIn
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+
+    func register(in routes: inout RouterBuilder) {
+        routes.post("/login") { [self] request in try submit(request) }
+    }
+
+    func submit(_ request: Request) throws -> Response {
+        let now = clock()
+        guard config.login.localPasswords else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
+        let form = try request.formBody()
+        let next = NextPath.validate(form.first("next"))
+        let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
+        let password = form.first("password") ?? ""
+
+        // The form came from our page in this browser: its session and CSRF token.
+        guard let session = try sessions.current(request, now: now),
+              (try? csrf.check(request, session: session.token, submittedToken: form.first(CSRFProtection.formField))) != nil
+        else {
+            return pages.errorPage(.formExpired(reference: request.requestID), status: .forbidden,
+                                   action: ErrorPageAction(label: "Back to sign-in", href: "/login"))
+        }
+        func again(identifierError: String = "", passwordError: String = "", status: HTTPStatus) throws -> Response {
+            let context = LoginPageContext(
+                login: config.login, identifier: identifier, identifierError: identifierError, passwordError: passwordError,
+                csrfToken: session.csrfToken, next: next, providers: ProviderButton.all(for: config.providers, next: next)
+            )
+            return try pages.page(context, status: status)
+        }
+
+        if identifier.trimmingCharacters(in: .whitespaces).isEmpty {
+            return try again(identifierError: "Enter your \(config.login.identifierLabel.lowercased()).", status: .badRequest)
+        }
+        if password.isEmpty {
+            guard config.login.pretendUnknownUsersExist || passwords.identifiesPasswordUser(identifier) else {
+                return try again(identifierError: "There is no account with a password for this name here. "
+                    + "Check the spelling, or sign in with a provider below.", status: .unauthorized)
+            }
+            return try again(passwordError: "Enter your password.", status: .ok)
+        }
+
+        switch passwords.authenticate(
+            identifier: identifier, password: password, clientAddress: request.clientAddress,
+            requestID: request.requestID, now: now
+        ) {
+        case .signedIn(let userID):
+            let started = try sessions.start(userID: userID, provider: nil, request: request, now: now)
+            var response = Response.redirect(to: next, status: .seeOther)
+            response.headers.set("Cache-Control", "no-store")
+            try response.setCookie(started.cookie)
+            logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "method": "password", "user_id": "\(userID)"])
+            return response
+        case .refused:
+            return try again(passwordError: Self.refusedSentence, status: .unauthorized)
+        case .rateLimited(let retryAfter):
+            var response = try again(
+                passwordError: "Too many failed attempts. Wait \(Self.wait(retryAfter)) before trying again.", status: .tooManyRequests
+            )
+            response.headers.set("Retry-After", "\(retryAfter)")
+            return response
+        }
+    }
+
+    /// "12 seconds", "3 minutes": the wait in words.
+    static func wait(_ seconds: Int64) -> String {
+        if seconds < 90 { return seconds == 1 ? "1 second" : "\(seconds) seconds" }
+        let minutes = (seconds + 59) / 60
+        return "\(minutes) minutes"
+    }
+}

@@ -1,0 +1,98 @@
+import Gatehouse
+import Testing
+
+@Suite("LoginThrottle")
+struct LoginThrottleTests {
+    static let start: Int64 = 1_700_000_000
+
+    /// Records `count` failures at `now`, checking each is allowed first.
+    private func fail(_ throttle: LoginThrottle, _ count: Int, address: String = "192.0.2.1", identifier: String = "alice", now: Int64) {
+        for _ in 0..<count {
+            #expect(throttle.check(clientAddress: address, identifier: identifier, now: now) == .allowed)
+            throttle.recordFailure(clientAddress: address, identifier: identifier, now: now)
+        }
+    }
+
+    @Test("delays by failure count", arguments: [
+        (5, Int64(0)),  // the free ones cost nothing
+        (6, 1),  // the first beyond them
+        (7, 2),
+        (8, 4),
+        (14, 256),
+        (15, 512),
+        (16, 900),  // 1024 capped at 15 minutes
+        (10_000, 900),  // no overflow however many
+    ])
+    func delays(_ failures: Int, _ seconds: Int64) {
+        let throttle = LoginThrottle()
+        let now = Self.start
+        for _ in 0..<failures { throttle.recordFailure(clientAddress: "a", identifier: "x", now: now) }
+        let expected: LoginThrottleDecision = seconds == 0 ? .allowed : .limited(retryAfterSeconds: seconds)
+        #expect(throttle.check(clientAddress: "a", identifier: "x", now: now) == expected)
+    }
+
+    @Test func delaysGrowAndExpire() {
+        let throttle = LoginThrottle()
+        var now = Self.start
+        fail(throttle, 6, now: now)
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "alice", now: now) == .limited(retryAfterSeconds: 1))
+        now += 1
+        fail(throttle, 1, now: now)
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "alice", now: now) == .limited(retryAfterSeconds: 2))
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "alice", now: now + 1) == .limited(retryAfterSeconds: 1))
+        now += 2
+        fail(throttle, 1, now: now)
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "alice", now: now) == .limited(retryAfterSeconds: 4))
+        // Fifteen quiet minutes forget everything.
+        now += 900
+        fail(throttle, 5, now: now)
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "alice", now: now) == .allowed)
+    }
+
+    @Test func oneAddressTryingManyAccountsIsLimitedByItsAddress() {
+        let throttle = LoginThrottle()
+        for index in 0..<6 {
+            throttle.recordFailure(clientAddress: "198.51.100.7", identifier: "user\(index)", now: Self.start)
+        }
+        #expect(throttle.check(clientAddress: "198.51.100.7", identifier: "fresh", now: Self.start) == .limited(retryAfterSeconds: 1))
+        #expect(throttle.check(clientAddress: "198.51.100.8", identifier: "fresh", now: Self.start) == .allowed)
+    }
+
+    @Test func manyAddressesTryingOneAccountAreLimitedByTheIdentifier() {
+        let throttle = LoginThrottle()
+        for index in 0..<6 {
+            // Case and surrounding spaces do not make a new identifier.
+            throttle.recordFailure(clientAddress: "203.0.113.\(index)", identifier: index.isMultiple(of: 2) ? " Alice " : "ALICE", now: Self.start)
+        }
+        #expect(throttle.check(clientAddress: "203.0.113.99", identifier: "alice", now: Self.start) == .limited(retryAfterSeconds: 1))
+    }
+
+    @Test func successResetsTheIdentifierButNotTheAddress() {
+        let throttle = LoginThrottle()
+        fail(throttle, 6, now: Self.start)
+        throttle.recordSuccess(identifier: "Alice")
+        #expect(throttle.check(clientAddress: "192.0.2.50", identifier: "alice", now: Self.start) == .allowed, "identifier reset")
+        #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "bob", now: Self.start) == .limited(retryAfterSeconds: 1),
+                "an attacker's own success must not clear their address")
+    }
+
+    @Test func tableSizeIsBoundedAndFloodsDoNotEvictTheAttackedAccount() {
+        let policy = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, firstDelaySeconds: 1, maximumDelaySeconds: 900, maximumEntries: 50)
+        let throttle = LoginThrottle(policy: policy)
+        for _ in 0..<8 { throttle.recordFailure(clientAddress: "192.0.2.1", identifier: "victim", now: Self.start) }
+        for index in 0..<2_000 {
+            throttle.recordFailure(clientAddress: "10.0.\(index / 256).\(index % 256)", identifier: "random-\(index)", now: Self.start + 1)
+        }
+        let counts = throttle.entryCounts
+        #expect(counts.addresses <= 50 && counts.identifiers <= 50)
+        #expect(throttle.check(clientAddress: "192.0.2.200", identifier: "victim", now: Self.start + 1) != .allowed)
+    }
+
+    @Test func staleEntriesAreSweptWhenTheTableIsFull() {
+        let policy = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, firstDelaySeconds: 1, maximumDelaySeconds: 900, maximumEntries: 10)
+        let throttle = LoginThrottle(policy: policy)
+        for index in 0..<10 { throttle.recordFailure(clientAddress: "a", identifier: "old\(index)", now: Self.start) }
+        throttle.recordFailure(clientAddress: "a", identifier: "new", now: Self.start + 901)
+        #expect(throttle.entryCounts.identifiers == 1, "all ten were stale")
+    }
+}

@@ -1,0 +1,226 @@
+import Crypto
+import Foundation
+import Gatehouse
+import Logging
+import Store
+import Testing
+
+/// Fast scrypt parameters: these tests are about decisions, not cost.
+private let fastParameters = try! PasswordHashParameters(logN: 4, blockSize: 1, parallelism: 1)
+
+/// A real SQLite file, migrated, with a `PasswordSignIn` over it.
+private final class SignInFixture {
+    let directory: URL
+    let database: Database
+    let throttle = LoginThrottle()
+    let signIn: PasswordSignIn
+    static let now: Int64 = 1_700_000_100
+
+    init(settings: PasswordSignInSettings = PasswordSignInSettings(hashParameters: fastParameters)) throws {
+        directory = try temporaryDirectory()
+        database = try migratedDatabase(in: directory)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        signIn = PasswordSignIn(database: database, settings: settings, throttle: throttle, logger: logger)
+    }
+
+    deinit {
+        database.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @discardableResult
+    func user(_ username: String, email: String? = nil, password: String? = nil, parameters: PasswordHashParameters = fastParameters) throws -> Int64 {
+        let hash = try password.map { try PasswordHash.make(password: $0, parameters: parameters) }
+        return try database.write { (connection) throws in
+            let users = UserRepository(connection)
+            let user = try users.create(username: username, email: email, displayName: nil, now: 1)
+            if let hash { try users.setPasswordHash(userID: user.id, hash: hash, now: 1) }
+            return user.id
+        }
+    }
+
+    func attempt(_ identifier: String, _ password: String, from address: String = "192.0.2.10", now: Int64 = SignInFixture.now) -> PasswordSignInOutcome {
+        signIn.authenticate(identifier: identifier, password: password, clientAddress: address, requestID: "req-1", now: now)
+    }
+
+    func audit() throws -> [(event: String, userID: Int64?, detail: String)] {
+        try database.read { (connection) throws in
+            try connection.query("SELECT event, user_id, detail FROM audit_log ORDER BY id").map { row throws in
+                (try row.string("event"), try row.optionalInt64("user_id"), try row.optionalString("detail") ?? "")
+            }
+        }
+    }
+
+    func storedHash(_ userID: Int64) throws -> String? {
+        try database.read { try UserRepository($0).passwordHash(userID: userID) }
+    }
+}
+
+@Suite("PasswordSignIn")
+struct PasswordSignInTests {
+    @Test func correctPasswordSignsIn() throws {
+        let fixture = try SignInFixture()
+        let id = try fixture.user("alice", email: "alice@example.com", password: "s3cret-pass")
+        #expect(fixture.attempt("alice", "s3cret-pass") == .signedIn(userID: id))
+        let audit = try fixture.audit()
+        #expect(audit.last?.event == "login.success" && audit.last?.userID == id)
+    }
+
+    @Test("every refusal is the same outcome, with its reason only in the audit log", arguments: [
+        ("alice", "wrong", "wrong_password"),  // known user, wrong password
+        ("nobody", "s3cret-pass", "unknown_user"),  // no such user
+        ("carol", "s3cret-pass", "no_password"),  // signs in through a provider only
+        ("dave", "s3cret-pass", "inactive_user"),  // right password, deactivated account
+        ("shared@example.com", "s3cret-pass", "ambiguous_identifier"),  // two users share the address
+        ("alice", "", "password_length"),  // empty password
+        ("   ", "s3cret-pass", "identifier_length"),  // blank identifier
+    ])
+    func refusals(_ identifier: String, _ password: String, _ reason: String) throws {
+        let fixture = try SignInFixture()
+        try fixture.user("alice", email: "alice@example.com", password: "s3cret-pass")
+        try fixture.user("carol", email: "carol@example.com")
+        let dave = try fixture.user("dave", password: "s3cret-pass")
+        try fixture.user("erin", email: "shared@example.com", password: "s3cret-pass")
+        try fixture.user("frank", email: " Shared@Example.com", password: "s3cret-pass")
+        try fixture.database.write { try $0.execute("UPDATE users SET active = 0 WHERE id = ?", [.integer(dave)]) }
+
+        #expect(fixture.attempt(identifier, password) == .refused)
+        let last = try #require(try fixture.audit().last)
+        #expect(last.event == "login.failed")
+        #expect(last.detail.contains("reason=\(reason)"), "\(last.detail)")
+    }
+
+    @Test func identifierMatchesUsernameOrEmailIgnoringCase() throws {
+        let fixture = try SignInFixture()
+        let id = try fixture.user("Alice", email: "Alice.Smith@Example.com", password: "pw-one")
+        #expect(fixture.attempt("alice", "pw-one") == .signedIn(userID: id))
+        #expect(fixture.attempt("ALICE", "pw-one") == .signedIn(userID: id))
+        #expect(fixture.attempt("  alice.smith@example.COM ", "pw-one") == .signedIn(userID: id))
+        // The password is never case-folded.
+        #expect(fixture.attempt("alice", "PW-ONE") == .refused)
+    }
+
+    @Test func caseSensitiveSettingRequiresTheExactSpelling() throws {
+        let fixture = try SignInFixture(settings: PasswordSignInSettings(caseSensitive: true, hashParameters: fastParameters))
+        let id = try fixture.user("Alice", email: "Alice@Example.com", password: "pw-one")
+        #expect(fixture.attempt("alice", "pw-one") == .refused)
+        #expect(fixture.attempt("alice@example.com", "pw-one") == .refused)
+        #expect(fixture.attempt("Alice", "pw-one") == .signedIn(userID: id))
+        #expect(fixture.attempt("Alice@Example.com", "pw-one") == .signedIn(userID: id))
+    }
+
+    @Test func onlyTheConfiguredFieldsAreMatched() throws {
+        let fixture = try SignInFixture(settings: PasswordSignInSettings(identifierFields: [.username], hashParameters: fastParameters))
+        let id = try fixture.user("alice", email: "alice@example.com", password: "pw-one")
+        #expect(fixture.attempt("alice@example.com", "pw-one") == .refused)
+        #expect(fixture.attempt("alice", "pw-one") == .signedIn(userID: id))
+    }
+
+    @Test func aUsernameThatIsAnotherUsersAddressIsAmbiguous() throws {
+        let fixture = try SignInFixture()
+        try fixture.user("bob@example.com", password: "pw-one")
+        try fixture.user("robert", email: "bob@example.com", password: "pw-one")
+        #expect(fixture.attempt("bob@example.com", "pw-one") == .refused)
+        #expect(try fixture.audit().last?.detail.contains("reason=ambiguous_identifier") == true)
+    }
+
+    @Test func composedAndDecomposedPasswordsAreTheSame() throws {
+        let fixture = try SignInFixture()
+        let composed = "caf\u{E9}-horse"
+        let decomposed = "cafe\u{301}-horse"
+        let id = try fixture.user("alice", password: nil)
+        let hash = try PasswordHash.make(password: Array(composed.utf8), parameters: fastParameters)
+        try fixture.database.write { try UserRepository($0).setPasswordHash(userID: id, hash: hash, now: 2) }
+        #expect(fixture.attempt("alice", decomposed) == .signedIn(userID: id))
+    }
+
+    @Test func throttleGrowsWithRetryAfterAndIsAudited() throws {
+        let fixture = try SignInFixture()
+        let id = try fixture.user("alice", password: "right")
+        var now = SignInFixture.now
+        for _ in 0..<6 { #expect(fixture.attempt("alice", "wrong", now: now) == .refused) }
+        // The correct password does not get through while limited: it is not even checked.
+        #expect(fixture.attempt("alice", "right", now: now) == .rateLimited(retryAfterSeconds: 1))
+        now += 1
+        #expect(fixture.attempt("alice", "wrong", now: now) == .refused)
+        #expect(fixture.attempt("alice", "right", now: now) == .rateLimited(retryAfterSeconds: 2))
+        #expect(fixture.attempt("alice", "right", now: now + 1) == .rateLimited(retryAfterSeconds: 1))
+        now += 2
+        #expect(fixture.attempt("alice", "right", from: "192.0.2.99", now: now) == .signedIn(userID: id))
+
+        let events = try fixture.audit().map(\.event)
+        #expect(events.filter { $0 == "login.failed" }.count == 7)
+        #expect(events.filter { $0 == "login.rate_limited" }.count == 3)
+        #expect(events.last == "login.success")
+    }
+
+    @Test func successResetsTheIdentifierCounter() throws {
+        let fixture = try SignInFixture()
+        let id = try fixture.user("alice", password: "right")
+        for _ in 0..<5 { _ = fixture.attempt("alice", "wrong", from: "198.51.100.\(Int.random(in: 1...200))") }
+        #expect(fixture.attempt("alice", "right", from: "203.0.113.5") == .signedIn(userID: id))
+        // Five more failures are free again: the count restarted at the success.
+        for _ in 0..<5 { #expect(fixture.attempt("alice", "wrong", from: "203.0.113.6") == .refused) }
+        #expect(fixture.attempt("alice", "right", from: "203.0.113.7") == .signedIn(userID: id))
+    }
+
+    @Test func unknownUsersAreThrottledToo() throws {
+        let fixture = try SignInFixture()
+        for _ in 0..<6 { #expect(fixture.attempt("ghost", "x") == .refused) }
+        #expect(fixture.attempt("ghost", "x", from: "192.0.2.77") == .rateLimited(retryAfterSeconds: 1))
+    }
+
+    @Test func oldParametersAreUpgradedAtSignIn() throws {
+        let fixture = try SignInFixture()
+        let weak = try PasswordHashParameters(logN: 2, blockSize: 1, parallelism: 1)
+        let id = try fixture.user("alice", password: "right", parameters: weak)
+        let before = try #require(try fixture.storedHash(id))
+        #expect(before.hasPrefix("$scrypt$ln=2,r=1,p=1$"))
+
+        #expect(fixture.attempt("alice", "wrong") == .refused)
+        #expect(try fixture.storedHash(id) == before, "a failed attempt never rewrites the hash")
+
+        #expect(fixture.attempt("alice", "right") == .signedIn(userID: id))
+        let after = try #require(try fixture.storedHash(id))
+        #expect(after != before)
+        #expect(after.hasPrefix("$scrypt$\(fastParameters)$"))
+        #expect(try PasswordHash.verify(password: "right", against: after, current: fastParameters) == .match(needsRehash: false))
+        #expect(fixture.attempt("alice", "right") == .signedIn(userID: id))
+        #expect(try fixture.storedHash(id) == after, "a current hash is left alone")
+    }
+
+    @Test func aCorruptStoredHashRefusesWithoutDeriving() throws {
+        let fixture = try SignInFixture()
+        let id = try fixture.user("alice")
+        // Within the schema's CHECK, beyond the parser's caps: refused before any allocation.
+        try fixture.database.write { try UserRepository($0).setPasswordHash(userID: id, hash: "$scrypt$ln=40,r=8,p=1$AAAA$AAAA", now: 2) }
+        #expect(fixture.attempt("alice", "anything") == .refused)
+        #expect(try fixture.audit().last?.detail.contains("reason=stored_hash_invalid") == true)
+    }
+
+    @Test func thePasswordNeverReachesTheAuditLog() throws {
+        let fixture = try SignInFixture()
+        try fixture.user("alice", email: "shared@example.com", password: "Tr0ub4dor&3-correct")
+        try fixture.user("bob", email: "shared@example.com", password: "Tr0ub4dor&3-correct")
+        try fixture.user("carol")
+        let secret = "Tr0ub4dor&3-wrong-guess"
+        for identifier in ["alice", "nobody", "carol", "shared@example.com"] { _ = fixture.attempt(identifier, secret) }
+        for _ in 0..<4 { _ = fixture.attempt("alice", secret) }
+        _ = fixture.attempt("alice", "Tr0ub4dor&3-correct")
+        let audit = try fixture.audit()
+        #expect(audit.contains { $0.event == "login.rate_limited" })
+        for entry in audit {
+            #expect(!entry.detail.contains("Tr0ub4dor"), "\(entry.event): \(entry.detail)")
+        }
+        #expect(audit.allSatisfy { $0.detail.contains("identifier=") })
+    }
+
+    @Test func identifiersInTheAuditLogAreCleanedAndShort() throws {
+        let fixture = try SignInFixture()
+        _ = fixture.attempt("evil\nevent=login.success " + String(repeating: "x", count: 300), "pw")
+        let detail = try #require(try fixture.audit().last?.detail)
+        #expect(!detail.contains("\n"))
+        #expect(detail.count < 400)
+    }
+}
