@@ -32,26 +32,34 @@ final class SignInRig {
     let browser = BrowserClient()
 
     /// `providerJSON` adds members to the `dev` provider object (`"response_mode": "form_post"`, ...).
+    /// `alsoAs` configures the same development provider again under more slugs (a second
+    /// "provider" to link from the account page), each with the same extra members.
+    /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`"login": {...}`).
     init(
-        providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(),
+        providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(), alsoAs: [String] = [],
+        gatehouseExtra: String = "",
         configureProvider: (inout DevProviderOptions) -> Void = { _ in }
     ) throws {
         self.clock = clock
         let gatehousePort = try ExternalServer.freePort()
         var options = DevProviderOptions()
         options.port = 0
-        options.redirectURIs = ["http://127.0.0.1:\(gatehousePort)/oidc/dev/callback"]
+        options.redirectURIs = (["dev"] + alsoAs).map { "http://127.0.0.1:\(gatehousePort)/oidc/\($0)/callback" }
         configureProvider(&options)
         var logger = Logger(label: "dev-idp-test")
         logger.logLevel = .critical
         provider = try DevProvider(options: options, logger: logger, clock: clock.function)
         try provider.start()
-        let providers = """
-            [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
-              "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)}]
+        let issuer = provider.issuer
+        let objects = (["dev"] + alsoAs).map { slug in
             """
+            {"slug": "\(slug)", "name": "\(slug == "dev" ? "Development" : slug)", "issuer": "\(issuer)",
+             "client_id": "\(options.clientID)", "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)}
+            """
+        }
+        let providers = "[" + objects.joined(separator: ", ") + "]"
         do {
-            gatehouse = try RunningGatehouse(port: gatehousePort, providers: providers, clock: clock.function)
+            gatehouse = try RunningGatehouse(port: gatehousePort, providers: providers, sections: gatehouseExtra, clock: clock.function)
         } catch {
             provider.shutdown()
             throw error
@@ -82,6 +90,13 @@ final class SignInRig {
         guard start.status == 302, let toProvider = start.location else {
             throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
         }
+        return try answerAtProvider(toProvider, person, browser: browser)
+    }
+
+    /// Fills in the provider's page the browser was sent to and returns the callback URL the
+    /// provider sends it back to (not yet followed).
+    func answerAtProvider(_ toProvider: String, _ person: Person = Person(), browser: BrowserClient? = nil) throws -> String {
+        let browser = browser ?? self.browser
         let page = try browser.get(toProvider)
         guard page.status == 200, var form = HTMLForm.all(in: page.text).first(where: { $0.method == "POST" }) else {
             throw TestClient.Failure(description: "the provider's page answered \(page.status): \(page.text)")

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The account page over real sockets: linking a second provider through the development
+/// provider, the recent-sign-in rule, never moving an identity between users, and unlinking
+/// with the last-method guard.
+@Suite(.serialized) struct AccountPageTests {
+    /// The development provider configured twice, as "dev" and "work", so there is a second
+    /// provider to link; `multiple_identities` allowed so one user may hold several.
+    private func withRig(_ body: (SignInRig) throws -> Void) throws {
+        let rig = try SignInRig(providerJSON: #""multiple_identities": "allow""#, alsoAs: ["work"])
+        defer { rig.stop() }
+        try body(rig)
+    }
+
+    private func accountPage(_ rig: SignInRig) throws -> BrowserClient.Page {
+        try rig.browser.get("\(rig.origin)/account")
+    }
+
+    /// Posts one of the account page's forms, as the browser would.
+    private func submit(_ rig: SignInRig, formWithAction action: String) throws -> BrowserClient.Page {
+        let page = try accountPage(rig)
+        let form = try #require(HTMLForm.all(in: page.text).first { $0.action == action }, "no form for \(action)")
+        return try rig.browser.postForm("\(rig.origin)\(action)", form.fields, headers: [("Origin", rig.origin)])
+    }
+
+    private func linkWork(_ rig: SignInRig, as person: SignInRig.Person) throws -> BrowserClient.Page {
+        let start = try submit(rig, formWithAction: "/account/link/work")
+        #expect(start.status == 302, "\(start.text)")
+        let callback = try rig.answerAtProvider(try #require(start.location), person)
+        return try rig.browser.get(callback)
+    }
+
+    @Test func signedOutVisitorsAreSentToSignIn() throws {
+        try withRig { rig in
+            let page = try accountPage(rig)
+            #expect(page.status == 303)
+            #expect(page.header("Location") == "/login?next=%2Faccount")
+        }
+    }
+
+    @Test func theAccountPageShowsTheUserAndTheirIdentities() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            let page = try accountPage(rig)
+            #expect(page.status == 200)
+            #expect(page.text.contains("Alice Example"))
+            #expect(page.text.contains("alice@example.com"))
+            #expect(page.text.contains("Development"))
+            #expect(page.text.contains("when the account was created"))
+            #expect(!page.text.contains("Unlink Development"), "the only way to sign in offers no unlink button")
+            #expect(page.text.contains("Link work"))
+        }
+    }
+
+    @Test func anotherProviderIsLinkedFromTheAccountPage() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            var atWork = SignInRig.Person()
+            atWork.subject = "alice-at-work"
+            atWork.email = "alice@work.example"
+            let done = try linkWork(rig, as: atWork)
+            #expect(done.status == 303, "\(done.text)")
+            #expect(done.header("Location") == "/account?notice=linked")
+            #expect(try rig.count("identities", where: "provider = 'work' AND link_method = 'account_page' AND user_id = 1") == 1)
+            #expect(try rig.count("users") == 1)
+            let page = try rig.browser.get("\(rig.origin)/account?notice=linked")
+            #expect(page.text.contains("was linked to your account"))
+            #expect(page.text.contains("alice@work.example"))
+            #expect(try rig.auditEvents().contains { $0.event == "identity.linked" && $0.detail.contains("method=account_page") })
+        }
+    }
+
+    @Test func linkingNeedsASignInFromTheLastTenMinutes() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            rig.clock.advance(by: 11 * 60)
+            let refused = try submit(rig, formWithAction: "/account/link/work")
+            #expect(refused.status == 403)
+            #expect(refused.text.contains("Sign in again to link an account"))
+            #expect(try rig.count("sign_in_flows", where: "intent = 'link'") == 0)
+        }
+    }
+
+    @Test func anIdentityOfAnotherUserIsNeverMoved() throws {
+        try withRig { rig in
+            var bob = SignInRig.Person()
+            bob.subject = "bob"
+            bob.email = "bob@example.com"
+            bob.preferredUsername = "bob"
+            _ = try rig.signIn(bob)
+            rig.browser.clearCookies()
+            _ = try rig.signIn()
+            // Alice, signed in, asks to link "dev" again and answers at the provider as Bob.
+            let page = try accountPage(rig)
+            #expect(page.status == 200)
+            let start = try rig.browser.postForm(
+                "\(rig.origin)/account/link/dev",
+                try #require(HTMLForm.all(in: page.text).first { $0.action == "/account/link/work" }).fields,
+                headers: [("Origin", rig.origin)]
+            )
+            let callback = try rig.answerAtProvider(try #require(start.location), bob)
+            let refused = try rig.browser.get(callback)
+            #expect(refused.status == 403)
+            #expect(refused.text.contains("already linked to another user"))
+            #expect(try rig.count("identities", where: "subject = 'bob' AND user_id = 1") == 1, "Bob keeps his identity")
+            #expect(try rig.count("identities", where: "user_id = 2") == 1)
+        }
+    }
+
+    @Test func theLastWayToSignInCannotBeUnlinkedButAnotherCan() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            let forged = try rig.browser.postForm(
+                "\(rig.origin)/account/identities/1/unlink", [("csrf_token", "wrong")], headers: [("Origin", rig.origin)]
+            )
+            #expect(forged.status == 403)
+            let alone = try rig.browser.postForm(
+                "\(rig.origin)/account/identities/1/unlink",
+                try #require(HTMLForm.all(in: try accountPage(rig).text).first { $0.action == "/account/link/work" }).fields,
+                headers: [("Origin", rig.origin)]
+            )
+            #expect(alone.status == 409)
+            #expect(alone.text.contains("only way to sign in"))
+            #expect(try rig.count("identities") == 1)
+
+            var atWork = SignInRig.Person()
+            atWork.subject = "alice-at-work"
+            _ = try linkWork(rig, as: atWork)
+            let unlinked = try submit(rig, formWithAction: "/account/identities/1/unlink")
+            #expect(unlinked.status == 303, "\(unlinked.text)")
+            #expect(unlinked.header("Location") == "/account?notice=unlinked")
+            #expect(try rig.count("identities") == 1)
+            #expect(try rig.count("identities", where: "provider = 'work'") == 1)
+            #expect(try rig.auditEvents().contains { $0.event == "identity.unlinked" })
+        }
+    }
+}
