@@ -73,13 +73,14 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
             return members.first { $0.key == key }?.value
         }
         let server = member(root, "server")
-        #expect(keys(root) == ["server", "database", "sessions", "logging", "providers"])
+        #expect(keys(root) == ["server", "database", "sessions", "logging", "forward_auth", "providers"])
         #expect(keys(server) == ServerConfig.keys)
         #expect(keys(member(server, "limits")) == ServerConfig.limitKeys)
         #expect(keys(member(server, "timeouts")) == ServerConfig.timeoutKeys)
         #expect(keys(member(root, "database")) == DatabaseConfig.keys)
         #expect(keys(member(root, "sessions")) == SessionsConfig.keys)
         #expect(keys(member(root, "logging")) == LoggingConfig.keys)
+        #expect(keys(member(root, "forward_auth")) == ForwardAuthConfig.keys)
     }
 
     @Test func everyKeyIsRead() throws {

@@ -10,6 +10,8 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var database: DatabaseConfig
     public var sessions: SessionsConfig
     public var logging: LoggingConfig
+    /// `forward_auth`: protected applications and the groups claim.
+    public var forwardAuth: ForwardAuthConfig
     /// `providers`: the OpenID Providers people may sign in through, in file order.
     public var providers: [ProviderConfig]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
@@ -20,6 +22,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         database: DatabaseConfig = DatabaseConfig(),
         sessions: SessionsConfig = SessionsConfig(),
         logging: LoggingConfig = LoggingConfig(),
+        forwardAuth: ForwardAuthConfig = ForwardAuthConfig(),
         providers: [ProviderConfig] = [],
         warnings: [ConfigProblem] = []
     ) {
@@ -27,6 +30,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.database = database
         self.sessions = sessions
         self.logging = logging
+        self.forwardAuth = forwardAuth
         self.providers = providers
         self.warnings = warnings
     }
@@ -66,11 +70,14 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }
         let decoder = ConfigDecoder(environment: environment)
-        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "providers"])
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "forward_auth", "providers"])
         let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
+        let forwardAuth = ForwardAuthConfig.decode(
+            root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
+        )
         let providers = ProviderConfig.decodeAll(root)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
@@ -78,7 +85,7 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, providers: providers, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, forwardAuth: forwardAuth, providers: providers, warnings: decoder.warnings
         ))
     }
 }
