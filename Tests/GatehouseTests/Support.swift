@@ -7,11 +7,12 @@ import TestSupport
 
 /// A configuration for tests, read through the same parser as a real file.
 func testConfig(
-    publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "", providers: String = "[]"
+    publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "", providers: String = "[]",
+    sections: String = ""
 ) throws -> GatehouseConfig {
     let json = """
         {"server": {"listen": "127.0.0.1:8080", "public_url": "\(publicURL)", "public_dir": "\(packageRoot)/Public"\(extra)},
-         "database": {"path": "\(databasePath)"}, "providers": \(providers)}
+         "database": {"path": "\(databasePath)"}, "providers": \(providers)\(sections)}
         """
     return try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
 }
@@ -50,13 +51,15 @@ final class RunningGatehouse {
 
     init(
         publicURL: String? = nil, port requestedPort: UInt16? = nil, providers: String = "[]",
+        serverExtra: String = "", sections: String = "",
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws {
         directory = try temporaryDirectory()
         database = try migratedDatabase(in: directory)
         let chosenPort = try requestedPort ?? ExternalServer.freePort()
         let config = try testConfig(
-            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, providers: providers
+            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, extra: serverExtra,
+            providers: providers, sections: sections
         )
         var logger = Logger(label: "test")
         logger.logLevel = .critical

@@ -38,14 +38,16 @@ public final class GatehouseApp: Sendable {
         let pages = Pages(config: config, sessions: sessions, database: database, clock: clock)
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            logger: logger, clock: clock
+            logger: logger, clock: clock, forwardAuth: config.forwardAuth
         )
+        let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         router = Router { routes in
             health.register(in: &routes)
             pages.register(in: &routes)
             signIn.register(in: &routes)
             me.register(in: &routes)
+            forwardAuth.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
             }

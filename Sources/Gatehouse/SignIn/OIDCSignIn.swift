@@ -23,10 +23,13 @@ final class OIDCSignIn: Sendable {
     let flowCookie: FlowCookie
     let logger: Logger
     let clock: @Sendable () -> Int64
+    // forward-auth: where `next` may point, and which claim holds the session's groups.
+    let returnTarget: ReturnTarget
+    let groupsClaim: String
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        logger: Logger, clock: @escaping @Sendable () -> Int64
+        logger: Logger, clock: @escaping @Sendable () -> Int64, forwardAuth: ForwardAuthConfig = ForwardAuthConfig()
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
@@ -35,6 +38,8 @@ final class OIDCSignIn: Sendable {
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
         self.logger = logger
         self.clock = clock
+        returnTarget = ReturnTarget(config: forwardAuth)
+        groupsClaim = forwardAuth.groupsClaim
     }
 
     func register(in routes: inout RouterBuilder) {
@@ -54,7 +59,7 @@ final class OIDCSignIn: Sendable {
         let now = clock()
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
-            let next = NextPath.validate(try? request.query.first("next"))
+            let next = returnTarget.validate(try? request.query.first("next"))
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
             let authorization: AuthorizationRequest
@@ -149,7 +154,8 @@ final class OIDCSignIn: Sendable {
                 name: merged["name"]?.stringValue, preferredUsername: merged["preferred_username"]?.stringValue,
                 claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self)
             )
-            return try finish(identity, next: flow.flow.nextPath, request: request, now: now)
+            let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
+            return try finish(identity, groups: groups, next: flow.flow.nextPath, request: request, now: now)
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
         }
@@ -187,7 +193,9 @@ final class OIDCSignIn: Sendable {
 
     /// Links or provisions in one transaction, then starts a new session (a new id: any session
     /// the browser had before is revoked, so a planted session id is worthless after sign-in).
-    private func finish(_ identity: VerifiedIdentity, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
+    private func finish(
+        _ identity: VerifiedIdentity, groups: [String], next: String, request: Request, now: Int64
+    ) throws(SignInFailure) -> Response {
         let outcome: IdentityResolution.Outcome
         do {
             let resolved = try database.write { connection throws -> Result<IdentityResolution.Outcome, SignInFailure> in
@@ -208,7 +216,7 @@ final class OIDCSignIn: Sendable {
         }
         let started: SessionManager.Started
         do {
-            started = try sessions.start(userID: outcome.user.id, provider: identity.provider, request: request, now: now)
+            started = try sessions.start(userID: outcome.user.id, provider: identity.provider, groups: groups, request: request, now: now)
         } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
         audit("sign_in.success", request: request, userID: outcome.user.id, now: now, detail: "provider=\(identity.provider)")
         logger.info("signed in", metadata: [
