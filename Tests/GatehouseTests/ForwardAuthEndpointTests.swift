@@ -177,11 +177,42 @@ final class ForwardAuthEndpointTests {
     }
 
     @Test func rulesFollowTheForwardedHostOnlyFromATrustedProxy() throws {
-        // From a stranger X-Forwarded-Host is ignored, so it cannot pick a lenient host's rules;
-        // the Host it sent directly is what counts (here an unlisted one).
+        // From a stranger X-Forwarded-Host/-Proto are ignored: its own Host (http://127.0.0.1:8080) counts.
         let (cookie, _) = try signIn(email: "alice@example.org", groups: [])
-        #expect(verify(cookie: cookie, peer: Self.stranger, host: "wiki.example.com").status == .ok)
+        #expect(verify(cookie: cookie, peer: Self.proxy, host: "app.example.com").status == .ok)
+        #expect(verify(cookie: cookie, peer: Self.stranger, host: "app.example.com").status == .forbidden)
         #expect(verify(cookie: cookie, peer: Self.proxy, host: "wiki.example.com").status == .forbidden)
+    }
+
+    @Test("fail closed: with protected hosts configured, any other host is refused")
+    func anUnlistedHostGets403() throws {
+        let (cookie, _) = try signIn()
+        let response = verify(cookie: cookie, host: "unlisted.example.com")
+        #expect(response.status == .forbidden)
+        #expect(response.headers["X-Auth-Request-User"] == nil)
+        #expect(verify(cookie: cookie, host: "app.example.com.evil.example").status == .forbidden)
+        #expect(verify(cookie: cookie, host: "APP.example.com:443").status == .ok, "case and the default port do not make another host")
+    }
+
+    @Test("with no protected hosts configured, any host gets the session check alone")
+    func noProtectedHostsMeansSessionCheckOnly() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try migratedDatabase(in: directory)
+        defer { database.close() }
+        let config = try testConfig(publicURL: "https://login.example.com", databasePath: database.path)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let plain = try GatehouseApp(config: config, database: database, logger: logger, clock: clock.function)
+        let user = try database.write { try UserRepository($0).create(username: "carol", email: nil, displayName: nil, now: clock.now) }
+        let started = try plain.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: clock.now)
+        var request = Request(method: "GET", target: "/auth/verify?rd=1", headers: HTTPHeaders([
+            ("Host", "anything.example"), ("Cookie", "\(plain.sessions.settings.cookieName)=\(started.session.token.cookieValue)"),
+        ]))
+        plain.serverConfiguration.forwarding.apply(to: &request, peerAddress: "127.0.0.1")
+        let response = plain.responder.respond(to: request)
+        #expect(response.status == .ok)
+        #expect(response.headers["X-Auth-Request-User"] == "carol")
     }
 
     @Test func aRevokedSessionGets401AtOnce() throws {

@@ -48,7 +48,7 @@ struct ForwardAuthEndpoint: Sendable {
             return signedOut(request)
         }
         let origin = ForwardedOrigin.key(scheme: request.scheme, host: request.host)
-        if let host = protectedHosts[origin], let refusal = ForwardAuthRules.refusal(of: session, at: host) {
+        if let refusal = refusal(of: session, origin: origin) {
             logger.notice("forward-auth refused", metadata: [
                 "request_id": "\(request.requestID)", "user_id": "\(session.userID)", "host": "\(origin)", "reason": "\(refusal)",
             ])
@@ -57,6 +57,16 @@ struct ForwardAuthEndpoint: Sendable {
             return response
         }
         return IdentityHeaders.response(for: session)
+    }
+
+    /// Fails closed: once protected hosts are configured, a host not among them is refused, so
+    /// a client that makes the proxy name another host (a forged `Host` reaching a catch-all
+    /// server block) cannot slip past the rules. With none configured, any host gets the
+    /// session check alone.
+    private func refusal(of session: ForwardAuthSession, origin: String) -> ForwardAuthRefusal? {
+        guard !protectedHosts.isEmpty else { return nil }
+        guard let host = protectedHosts[origin] else { return .hostNotProtected }
+        return ForwardAuthRules.refusal(of: session, at: host)
     }
 
     /// 401, or with `rd=1` a redirect to the sign-in page carrying the original URL when, and

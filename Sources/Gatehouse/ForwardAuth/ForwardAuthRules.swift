@@ -2,6 +2,8 @@ import Store
 
 /// Why a signed-in person may not use a protected host; becomes a 403 and a log line.
 enum ForwardAuthRefusal: Sendable, Equatable, CustomStringConvertible {
+    /// Protected hosts are configured and the proxy named another one.
+    case hostNotProtected
     /// `allowed_email_domains` is set and the user's email is missing or elsewhere.
     case emailDomainNotAllowed
     /// One of `required_groups` is not among the session's groups.
@@ -9,6 +11,7 @@ enum ForwardAuthRefusal: Sendable, Equatable, CustomStringConvertible {
 
     var code: String {
         switch self {
+        case .hostNotProtected: return "host_not_protected"
         case .emailDomainNotAllowed: return "email_domain_not_allowed"
         case .missingGroup: return "missing_group"
         }
@@ -18,6 +21,7 @@ enum ForwardAuthRefusal: Sendable, Equatable, CustomStringConvertible {
     /// allowed domains.
     var message: String {
         switch self {
+        case .hostNotProtected: return "this site is not one Gatehouse is configured to protect."
         case .emailDomainNotAllowed: return "your account's email domain is not allowed on this site."
         case .missingGroup(let group): return "this site requires membership of the group \"\(group)\"."
         }
