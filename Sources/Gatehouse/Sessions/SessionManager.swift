@@ -76,7 +76,7 @@ public final class SessionManager: Sendable {
     public func forwardAuthSession(_ request: Request, now: Int64) throws -> ForwardAuthSession? {
         guard let token = presentedToken(in: request) else { return nil }
         let hash = token.hash
-        let found = try database.read { connection in
+        let found = try database.readSingleStatement { connection in
             try SessionRepository(connection).findForwardAuth(tokenHash: hash, now: now)
         }
         guard let session = found else { return nil }
