@@ -6,6 +6,8 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 BENCH_PACKAGES := wrk nginx-light openssl
+# Debian packages the tests run: nginx in front of Gatehouse for the forward-auth round trip.
+TEST_PACKAGES := nginx-light
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
@@ -15,7 +17,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.
 TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-tools embed build release run test bench clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test bench clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -32,6 +34,13 @@ deps:
 
 bench-deps: deps
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-deps: deps
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -71,7 +80,7 @@ $(VENV)/.installed: Makefile
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(TEST_PYTHON_PACKAGES) && \
 	touch $@
 
-test: deps embed test-tools
+test: deps test-deps embed test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

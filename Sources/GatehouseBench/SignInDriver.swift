@@ -8,7 +8,9 @@ struct SignInDriver {
     let origin: String
     let sessionCookie: String
 
-    func signIn(subject: String) throws {
+    /// Returns the session cookie the sign-in ended with.
+    @discardableResult
+    func signIn(subject: String) throws -> BrowserClient.Cookie {
         // A new browser per sign-in: its own flow cookie, no session carried over.
         let browser = BrowserClient()
         let start = try browser.get("\(origin)/oidc/dev/authorize?next=%2F")
@@ -31,8 +33,9 @@ struct SignInDriver {
             throw BenchFailure("the provider answered \(answer.status): \(answer.text)")
         }
         let finished = try browser.get(callback)
-        guard finished.status == 303, browser.cookie(named: sessionCookie) != nil else {
+        guard finished.status == 303, let cookie = browser.cookie(named: sessionCookie) else {
             throw BenchFailure("the callback answered \(finished.status) without a session: \(finished.text)")
         }
+        return cookie
     }
 }

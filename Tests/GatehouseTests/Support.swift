@@ -12,7 +12,7 @@ func testConfig(
 ) throws -> GatehouseConfig {
     let json = """
         {"server": {"listen": "127.0.0.1:8080", "public_url": "\(publicURL)", "public_dir": "\(packageRoot)/Public"\(extra)},
-         "database": {"path": "\(databasePath)"}, "providers": \(providers)\(sections.isEmpty ? "" : ", " + sections)}
+         "database": {"path": "\(databasePath)"}, "providers": \(providers)\(sections)}
         """
     return try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
 }
@@ -50,15 +50,16 @@ final class RunningGatehouse {
     let port: UInt16
 
     init(
-        publicURL: String? = nil, port requestedPort: UInt16? = nil, providers: String = "[]", sections: String = "",
+        publicURL: String? = nil, port requestedPort: UInt16? = nil, providers: String = "[]",
+        serverExtra: String = "", sections: String = "",
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws {
         directory = try temporaryDirectory()
         database = try migratedDatabase(in: directory)
         let chosenPort = try requestedPort ?? ExternalServer.freePort()
         let config = try testConfig(
-            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, providers: providers,
-            sections: sections
+            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, extra: serverExtra,
+            providers: providers, sections: sections
         )
         var logger = Logger(label: "test")
         logger.logLevel = .critical

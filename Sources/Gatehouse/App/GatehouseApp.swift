@@ -71,8 +71,9 @@ public final class GatehouseApp: Sendable {
         self.linking = linking
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            linking: linking, pages: pages, logger: logger, clock: clock
+            linking: linking, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth
         )
+        let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
         let passwordSignIn = PasswordSignIn(
@@ -99,6 +100,7 @@ public final class GatehouseApp: Sendable {
             signIn.register(in: &routes)
             me.register(in: &routes)
             account.register(in: &routes)
+            forwardAuth.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
             }

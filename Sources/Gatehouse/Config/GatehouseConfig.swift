@@ -11,6 +11,8 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var sessions: SessionsConfig
     public var logging: LoggingConfig
     public var login: LoginConfig
+    /// `forward_auth`: protected applications and the groups claim.
+    public var forwardAuth: ForwardAuthConfig
     /// `providers`: the OpenID Providers people may sign in through, in file order.
     public var providers: [ProviderConfig]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
@@ -22,6 +24,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         sessions: SessionsConfig = SessionsConfig(),
         logging: LoggingConfig = LoggingConfig(),
         login: LoginConfig = LoginConfig(),
+        forwardAuth: ForwardAuthConfig = ForwardAuthConfig(),
         providers: [ProviderConfig] = [],
         warnings: [ConfigProblem] = []
     ) {
@@ -30,6 +33,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.sessions = sessions
         self.logging = logging
         self.login = login
+        self.forwardAuth = forwardAuth
         self.providers = providers
         self.warnings = warnings
     }
@@ -69,12 +73,15 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }
         let decoder = ConfigDecoder(environment: environment)
-        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "providers"])
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "forward_auth", "providers"])
         let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
         let login = LoginConfig.decode(root.section("login", keys: LoginConfig.keys))
+        let forwardAuth = ForwardAuthConfig.decode(
+            root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
+        )
         let providers = ProviderConfig.decodeAll(root)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
@@ -82,7 +89,7 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, login: login, providers: providers, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, login: login, forwardAuth: forwardAuth, providers: providers, warnings: decoder.warnings
         ))
     }
 }

@@ -46,15 +46,4 @@ extension ConfigValueKind where T == String {
             return valid ? .success(text) : .failure(ConfigValueError(message: "expected a claim name, found \(ConfigText.quoted(text))"))
         }
     }
-
-    /// An entry of `allowed_email_domains`: a bare domain (no `@`, no spaces), kept in the
-    /// normalised form the engine compares with.
-    static var emailDomain: ConfigValueKind<String> {
-        .text { text in
-            guard let domain = Normalization.domain(text), !domain.contains("@"), !domain.contains(" "), domain.contains(".") || domain == "localhost" else {
-                return .failure(ConfigValueError(message: "expected a domain such as \"example.com\" (no @), found \(ConfigText.quoted(text))"))
-            }
-            return .success(domain)
-        }
-    }
 }

@@ -29,13 +29,15 @@ public final class SessionManager: Sendable {
     }
 
     /// Starts a session for `userID`, revoking the session the request came with, if any.
-    public func start(userID: Int64?, provider: String?, request: Request, now: Int64) throws -> Started {
+    /// `groups` (from the sign-in's groups claim, already filtered by `SessionGroups`) are kept
+    /// with the session for forward-auth.
+    public func start(userID: Int64?, provider: String?, groups: [String] = [], request: Request, now: Int64) throws -> Started {
         let token = try SessionToken.generate()
         let previous = presentedToken(in: request)
         let details = SessionDetails(
             authenticatedAt: userID == nil ? nil : now, provider: provider,
             userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
-            clientAddress: request.clientAddress
+            clientAddress: request.clientAddress, groups: groups
         )
         let record = try database.write { connection in
             let sessions = SessionRepository(connection)
@@ -66,6 +68,26 @@ public final class SessionManager: Sendable {
             }
         }
         return ActiveSession(token: token, record: record)
+    }
+
+    /// The forward-auth view of the request's session (one indexed read), or nil. Touched under
+    /// the same interval rule as `current`, so a person busy in a protected application keeps
+    /// the session alive, at one write per session per `touchInterval` rather than per request.
+    public func forwardAuthSession(_ request: Request, now: Int64) throws -> ForwardAuthSession? {
+        guard let token = presentedToken(in: request) else { return nil }
+        let hash = token.hash
+        let found = try database.readSingleStatement { connection in
+            try SessionRepository(connection).findForwardAuth(tokenHash: hash, now: now)
+        }
+        guard let session = found else { return nil }
+        if session.needsTouch(at: now, minimumInterval: settings.touchInterval) {
+            _ = try database.write { connection in
+                try SessionRepository(connection).touch(
+                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
+                )
+            }
+        }
+        return session
     }
 
     /// Revokes the request's session (sign-out) and returns the cookie that clears it in the browser.

@@ -25,7 +25,7 @@ struct LoginPage: Sendable {
 
     func show(_ request: Request) throws -> Response {
         let query = try request.query
-        let next = NextPath.validate(query.first("next"))
+        let next = ReturnTarget(config: config.forwardAuth).validate(query.first("next"))
         let hint = query.first("login_hint").flatMap { $0.utf8.count <= Self.maximumHintBytes ? $0 : nil } ?? ""
 
         // The form's CSRF token is derived from the session, so a visitor without one gets an
@@ -60,7 +60,7 @@ struct LoginPageContext: PageContext {
     var identifierError: String
     var passwordError: String
     var csrfToken: String
-    /// Already validated with `NextPath.validate`.
+    /// Already validated with `ReturnTarget` (a local path, or a protected application's URL).
     var next: String
     var providers: [ProviderButton]
 

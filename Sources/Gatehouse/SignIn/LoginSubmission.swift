@@ -27,7 +27,7 @@ struct LoginSubmission: Sendable {
         let now = clock()
         guard config.login.localPasswords else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
         let form = try request.formBody()
-        let next = NextPath.validate(form.first("next"))
+        let next = ReturnTarget(config: config.forwardAuth).validate(form.first("next"))
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
         let password = form.first("password") ?? ""
 

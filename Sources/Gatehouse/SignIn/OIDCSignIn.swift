@@ -27,10 +27,14 @@ final class OIDCSignIn: Sendable {
     let pages: PageRenderer
     let logger: Logger
     let clock: @Sendable () -> Int64
+    // forward-auth: where `next` may point, and which claim holds the session's groups.
+    let returnTarget: ReturnTarget
+    let groupsClaim: String
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        linking: AccountLinking, pages: PageRenderer, logger: Logger, clock: @escaping @Sendable () -> Int64
+        linking: AccountLinking, pages: PageRenderer, logger: Logger, clock: @escaping @Sendable () -> Int64,
+        forwardAuth: ForwardAuthConfig = ForwardAuthConfig()
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
@@ -42,6 +46,8 @@ final class OIDCSignIn: Sendable {
         self.pages = pages
         self.logger = logger
         self.clock = clock
+        returnTarget = ReturnTarget(config: forwardAuth)
+        groupsClaim = forwardAuth.groupsClaim
     }
 
     func register(in routes: inout RouterBuilder) {
@@ -58,7 +64,7 @@ final class OIDCSignIn: Sendable {
 
     func authorize(_ request: Request) -> Response {
         let slug = request.pathParameters["provider"] ?? ""
-        return begin(slug: slug, next: NextPath.validate(try? request.query.first("next")), intent: .signIn, request: request)
+        return begin(slug: slug, next: returnTarget.validate(try? request.query.first("next")), intent: .signIn, request: request)
     }
 
     /// Stores a new flow and sends the browser to the provider. `intent` is `.link(userID:)` when
@@ -170,7 +176,8 @@ final class OIDCSignIn: Sendable {
             if case .link(let linkingUser) = flow.flow.intent {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
             }
-            return try finish(verified, next: flow.flow.nextPath, request: request, now: now)
+            let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
+            return try finish(verified, groups: groups, next: flow.flow.nextPath, request: request, now: now)
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
         }
@@ -208,8 +215,10 @@ final class OIDCSignIn: Sendable {
 
     /// Decides and carries out the account link in one transaction (see `AccountLinking`), then
     /// starts a new session (a new id: any session the browser had before is revoked, so a
-    /// planted session id is worthless after sign-in).
-    private func finish(_ verified: AccountLinking.VerifiedSignIn, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
+    /// planted session id is worthless after sign-in) carrying the groups forward-auth reports.
+    private func finish(
+        _ verified: AccountLinking.VerifiedSignIn, groups: [String], next: String, request: Request, now: Int64
+    ) throws(SignInFailure) -> Response {
         let identity = verified.identity
         let userID: Int64
         do {
@@ -224,7 +233,7 @@ final class OIDCSignIn: Sendable {
         }
         let started: SessionManager.Started
         do {
-            started = try sessions.start(userID: userID, provider: identity.provider, request: request, now: now)
+            started = try sessions.start(userID: userID, provider: identity.provider, groups: groups, request: request, now: now)
         } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
         audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)")
         logger.info("signed in", metadata: [

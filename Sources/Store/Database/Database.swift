@@ -79,6 +79,17 @@ public final class Database: Sendable {
         }
     }
 
+    /// Like `read`, for a `body` that runs exactly one statement: a single SELECT already reads
+    /// one consistent snapshot, so the BEGIN and COMMIT around it are skipped (two fewer steps
+    /// on the forward-auth hot path). A body that runs more than one statement must use `read`.
+    public func readSingleStatement<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard let readers else { return try read(body) }
+        return try readers.withConnection { connection in
+            defer { connection.rollbackIfNeeded() }
+            return try body(connection)
+        }
+    }
+
     /// Runs `body` in an immediate transaction on the writer: commits when it returns, rolls
     /// back when it throws. Writes are serialized; do not call `write` (or, on an in-memory
     /// database, `read`) from inside `body`, which would wait for itself.

@@ -14,6 +14,8 @@ public struct SessionRecord: Sendable, Equatable {
     public let provider: String?
     public let userAgent: String?
     public let clientAddress: String?
+    /// The group values from the sign-in's groups claim (migration 0006), in claim order.
+    public let groups: [String]
 
     public init(
         id: Int64, tokenHash: [UInt8], userID: Int64?, createdAt: Int64, lastSeenAt: Int64,
@@ -31,6 +33,7 @@ public struct SessionRecord: Sendable, Equatable {
         self.provider = details.provider
         self.userAgent = details.userAgent
         self.clientAddress = details.clientAddress
+        self.groups = details.groups
     }
 
     /// Whether the session may be used at `now`: not revoked, and `now` before both expiries.
@@ -49,7 +52,7 @@ public struct SessionRecord: Sendable, Equatable {
 
     static let columns = """
         id, token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, \
-        revoked_at, authenticated_at, provider, user_agent, client_address
+        revoked_at, authenticated_at, provider, user_agent, client_address, groups
         """
 
     init(row: Row) throws(StoreError) {
@@ -66,7 +69,8 @@ public struct SessionRecord: Sendable, Equatable {
                 authenticatedAt: try row.optionalInt64("authenticated_at"),
                 provider: try row.optionalString("provider"),
                 userAgent: try row.optionalString("user_agent"),
-                clientAddress: try row.optionalString("client_address")
+                clientAddress: try row.optionalString("client_address"),
+                groups: SessionDetails.groups(stored: try row.optionalString("groups"))
             )
         )
     }
@@ -80,11 +84,30 @@ public struct SessionDetails: Sendable, Equatable {
     public var provider: String?
     public var userAgent: String?
     public var clientAddress: String?
+    /// Group values for forward-auth; the caller filters them (no newline may occur in one,
+    /// since they are stored newline-joined; a value with one is dropped rather than split).
+    public var groups: [String]
 
-    public init(authenticatedAt: Int64? = nil, provider: String? = nil, userAgent: String? = nil, clientAddress: String? = nil) {
+    public init(
+        authenticatedAt: Int64? = nil, provider: String? = nil, userAgent: String? = nil, clientAddress: String? = nil,
+        groups: [String] = []
+    ) {
         self.authenticatedAt = authenticatedAt
         self.provider = provider
         self.userAgent = userAgent
         self.clientAddress = clientAddress
+        self.groups = groups
+    }
+
+    /// The `sessions.groups` column's text: the values newline-joined, NULL for none.
+    var storedGroups: String? {
+        let storable = groups.filter { !$0.isEmpty && !$0.utf8.contains(0x0A) }
+        return storable.isEmpty ? nil : storable.joined(separator: "\n")
+    }
+
+    /// The values back from the column's text.
+    static func groups(stored: String?) -> [String] {
+        guard let stored, !stored.isEmpty else { return [] }
+        return stored.split(separator: "\n").map(String.init)
     }
 }

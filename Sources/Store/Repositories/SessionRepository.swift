@@ -21,13 +21,13 @@ public struct SessionRepository {
         try connection.execute(
             """
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
-                                  authenticated_at, provider, user_agent, client_address)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  authenticated_at, provider, user_agent, client_address, groups)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .blob(tokenHash), SQLValue(userID), .integer(now), .integer(now), .integer(idleExpiresAt),
                 .integer(absoluteExpiresAt), SQLValue(details.authenticatedAt), SQLValue(details.provider),
-                SQLValue(details.userAgent), SQLValue(details.clientAddress),
+                SQLValue(details.userAgent), SQLValue(details.clientAddress), SQLValue(details.storedGroups),
             ]
         )
         return SessionRecord(
@@ -50,6 +50,26 @@ public struct SessionRepository {
             [.blob(tokenHash), .integer(now)]
         )
         return try row.map { row throws(StoreError) in try SessionRecord(row: row) }
+    }
+
+    /// The forward-auth view of a usable, signed-in session: one SELECT through the unique
+    /// index on `token_hash`, joined to `users` by primary key. Nil when the hash is unknown, the
+    /// session is revoked or expired (idle or absolute) at `now`, has not signed in, or its user
+    /// is deactivated.
+    public func findForwardAuth(tokenHash: [UInt8], now: Int64) throws(StoreError) -> ForwardAuthSession? {
+        guard let row = try connection.queryOne(
+            """
+            SELECT sessions.user_id, users.username, users.email, sessions.groups, sessions.last_seen_at
+            FROM sessions JOIN users ON users.id = sessions.user_id
+            WHERE sessions.token_hash = ?1 AND sessions.revoked_at IS NULL
+              AND sessions.idle_expires_at > ?2 AND sessions.absolute_expires_at > ?2 AND users.active = 1
+            """,
+            [.blob(tokenHash), .integer(now)]
+        ) else { return nil }
+        return ForwardAuthSession(
+            userID: try row.int64(at: 0), username: try row.string(at: 1), email: try row.optionalString(at: 2),
+            storedGroups: try row.optionalString(at: 3), lastSeenAt: try row.int64(at: 4)
+        )
     }
 
     /// Extends the idle expiry to `now + idleLifetime` (capped at the absolute expiry) and

@@ -1,0 +1,48 @@
+import HTTP
+import Store
+
+/// The `200` answer of `/auth/verify`: who is signed in, in the header names the common proxies
+/// and applications read (oauth2-proxy's `X-Auth-Request-*`, and `Remote-User`/`Remote-Email`).
+enum IdentityHeaders {
+    static func response(for session: ForwardAuthSession) -> Response {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(10)
+        let username = sanitized(session.username)
+        headers.add("X-Auth-Request-User", username)
+        headers.add("X-Auth-Request-Preferred-Username", username)
+        headers.add("Remote-User", username)
+        if let email = session.email {
+            let email = sanitized(email)
+            headers.add("X-Auth-Request-Email", email)
+            headers.add("Remote-Email", email)
+        }
+        if let groups = session.storedGroups {
+            headers.add("X-Auth-Request-Groups", commaJoined(stored: groups))
+        }
+        headers.add("Cache-Control", "no-store")
+        return Response(status: .ok, headers: headers)
+    }
+
+    /// `value` without control characters (CR and LF above all: a header value must never
+    /// split into a second header). Unchanged, without copying, in the usual case.
+    static func sanitized(_ value: String) -> String {
+        guard value.utf8.contains(where: isControl) else { return value }
+        return String(decoding: value.utf8.filter { !isControl($0) }, as: UTF8.self)
+    }
+
+    /// The stored newline-joined groups as one comma-joined header value.
+    static func commaJoined(stored: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(stored.utf8.count)
+        for byte in stored.utf8 {
+            if byte == 0x0A {
+                bytes.append(UInt8(ascii: ","))
+            } else if !isControl(byte) {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
+}

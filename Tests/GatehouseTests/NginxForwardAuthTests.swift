@@ -1,0 +1,289 @@
+import DevProvider
+import Foundation
+import Logging
+import Store
+import Testing
+import TestSupport
+@testable import Gatehouse
+
+/// Forward-auth end to end through a real nginx (Debian `nginx-light`, installed by `make test`):
+/// nginx serves a small application behind `auth_request` and proxies Gatehouse's own paths,
+/// so the browser sees one origin. The nginx configuration is the README's, with ports and
+/// paths filled in.
+@Suite(.serialized) struct NginxForwardAuthTests {
+    static let nginxCandidates = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+
+    /// Gatehouse, the development provider, the application and nginx in front of both.
+    final class Rig {
+        let directory: URL
+        let clock = TestClock()
+        let provider: DevProvider
+        let gatehouse: RunningGatehouse
+        let nginx: ExternalServer
+        let origin: String
+
+        init(nginxPath: String) throws {
+            directory = try temporaryDirectory()
+            let nginxPort = try ExternalServer.freePort()
+            let appPort = try ExternalServer.freePort()
+            origin = "http://127.0.0.1:\(nginxPort)"
+
+            var options = DevProviderOptions()
+            options.port = 0
+            options.redirectURIs = ["\(origin)/oidc/dev/callback"]
+            var logger = Logger(label: "dev-idp-test")
+            logger.logLevel = .critical
+            provider = try DevProvider(options: options, logger: logger, clock: clock.function)
+            try provider.start()
+
+            // Users reach Gatehouse through nginx (public_url is nginx's origin), which is also
+            // the protected application's origin. The groups claim is `preferred_username` here,
+            // the one the development provider lets us choose, so a group rule can be tested.
+            gatehouse = try RunningGatehouse(
+                publicURL: origin,
+                providers: """
+                    [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
+                      "client_secret": "\(options.clientSecret)"}]
+                    """,
+                serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#,
+                sections: """
+                    , "forward_auth": {"groups_claim": "preferred_username",
+                      "protected_hosts": [{"url": "\(origin)", "allowed_email_domains": ["example.com"], "required_groups": ["alice"]}]}
+                    """,
+                clock: clock.function
+            )
+
+            let www = directory.appendingPathComponent("www/app")
+            try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+            try "<!doctype html><title>The app</title><p>Hello from the protected app</p>\n"
+                .write(to: www.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+            // nginx workers may run as another user when the tests run as root.
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+            let configPath = directory.appendingPathComponent("nginx.conf").path
+            try Self.nginxConfig(
+                directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
+            ).write(toFile: configPath, atomically: true, encoding: .utf8)
+            do {
+                nginx = try ExternalServer(
+                    executable: nginxPath,
+                    arguments: ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path, "-c", configPath],
+                    port: nginxPort, logPath: directory.appendingPathComponent("nginx.out").path
+                )
+            } catch {
+                gatehouse.stop()
+                provider.shutdown()
+                throw error
+            }
+        }
+
+        func stop() {
+            nginx.stop()
+            gatehouse.stop()
+            provider.shutdown()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        var nginxErrors: String {
+            (try? String(contentsOfFile: directory.appendingPathComponent("error.log").path, encoding: .utf8)) ?? ""
+        }
+
+        /// The README's nginx snippet, plus a second server block standing in for the
+        /// application: it serves a static page and echoes the identity headers it received.
+        static func nginxConfig(directory: String, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16) -> String {
+            """
+            daemon off;
+            worker_processes 1;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log info;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(directory)/tmp/body;
+                proxy_temp_path \(directory)/tmp/proxy;
+                fastcgi_temp_path \(directory)/tmp/fastcgi;
+                uwsgi_temp_path \(directory)/tmp/uwsgi;
+                scgi_temp_path \(directory)/tmp/scgi;
+                types { text/html html; }
+
+                upstream gatehouse { server 127.0.0.1:\(gatehousePort); }
+
+                # The application: static files, and the identity headers it was given, echoed
+                # back so the test can see what reached it.
+                server {
+                    listen 127.0.0.1:\(appPort);
+                    root \(directory)/www;
+                    add_header X-App-Remote-User $http_remote_user always;
+                    add_header X-App-Remote-Email $http_remote_email always;
+                    add_header X-App-Groups $http_x_auth_request_groups always;
+                }
+
+                server {
+                    listen 127.0.0.1:\(nginxPort);
+
+            \(Self.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:\(appPort)"))
+                }
+            }
+            """
+        }
+
+        /// Exactly the body of the README's `server { ... }` block, with the upstreams named.
+        static func readmeServerBody(gatehouse: String, application: String) -> String {
+            """
+                    # Gatehouse's own pages on this origin: sign-in, the provider callback, assets.
+                    location ~ ^/(login|logout|oidc/|auth/|static/|api/) {
+                        proxy_pass http://\(gatehouse);
+                        proxy_set_header Host $http_host;
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header X-Forwarded-Host $http_host;
+                    }
+
+                    # The session check nginx makes before every request to the application.
+                    location = /_gatehouse_verify {
+                        internal;
+                        proxy_pass http://\(gatehouse)/auth/verify;
+                        proxy_pass_request_body off;
+                        proxy_set_header Content-Length "";
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header X-Forwarded-Host $http_host;
+                        proxy_set_header X-Forwarded-Uri $request_uri;
+                    }
+
+                    # Not signed in: Gatehouse answers /auth/verify?rd=1 with a redirect to its
+                    # sign-in page, next= set to this very URL (percent-encoded and checked).
+                    location @gatehouse_signin {
+                        rewrite ^ /auth/verify?rd=1? break;
+                        proxy_pass http://\(gatehouse);
+                        proxy_method GET;
+                        proxy_pass_request_body off;
+                        proxy_set_header Content-Length "";
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header X-Forwarded-Host $http_host;
+                        proxy_set_header X-Forwarded-Uri $request_uri;
+                    }
+
+                    location / {
+                        auth_request /_gatehouse_verify;
+                        error_page 401 = @gatehouse_signin;
+                        auth_request_set $gatehouse_user $upstream_http_x_auth_request_user;
+                        auth_request_set $gatehouse_email $upstream_http_x_auth_request_email;
+                        auth_request_set $gatehouse_groups $upstream_http_x_auth_request_groups;
+                        # Set by nginx, so a client's own Remote-User header never gets through.
+                        proxy_set_header Remote-User $gatehouse_user;
+                        proxy_set_header Remote-Email $gatehouse_email;
+                        proxy_set_header X-Auth-Request-Groups $gatehouse_groups;
+                        proxy_pass \(application);
+                    }
+            """
+        }
+
+        /// Starts at `authorize` (through nginx) with `next`, fills in the provider's form as
+        /// `username`, and follows the callback; returns Gatehouse's answer to it.
+        func signIn(_ browser: BrowserClient, username: String, email: String, next: String) throws -> BrowserClient.Page {
+            let start = try browser.get("\(origin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
+            guard start.status == 302, let toProvider = start.location else {
+                throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
+            }
+            let page = try browser.get(toProvider)
+            guard page.status == 200, var form = HTMLForm.all(in: page.text).first(where: { $0.method == "POST" }) else {
+                throw TestClient.Failure(description: "the provider's page answered \(page.status)")
+            }
+            form.set("subject", "\(username)-subject")
+            form.set("email", email)
+            form.fields.removeAll { $0.0 == "email_verified" }
+            form.set("email_verified", "true")
+            form.set("name", username)
+            form.set("preferred_username", username)
+            form.set("fault", "none")
+            let answer = try browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
+            guard let callback = answer.location else {
+                throw TestClient.Failure(description: "the provider answered \(answer.status): \(answer.text)")
+            }
+            return try browser.get(callback)
+        }
+    }
+
+    private func withRig(_ body: (Rig) throws -> Void) throws {
+        guard let nginx = Self.nginxCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("nginx is not installed (looked at \(Self.nginxCandidates)): run `make test`, which installs nginx-light")
+            return
+        }
+        let rig = try Rig(nginxPath: nginx)
+        defer { rig.stop() }
+        do {
+            try body(rig)
+        } catch {
+            Issue.record("nginx error log:\n\(rig.nginxErrors)")
+            throw error
+        }
+    }
+
+    @Test("signed out → sign-in with next → the app with identity headers → revoked → refused at once")
+    func roundTrip() throws {
+        try withRig { rig in
+            let browser = BrowserClient()
+            let appURL = "\(rig.origin)/app/index.html?tab=1"
+
+            // 1. Signed out: nginx asks Gatehouse, which sends the browser to sign in with next = the app URL.
+            let signedOut = try browser.get(appURL)
+            #expect(signedOut.status == 302)
+            let toLogin = try #require(signedOut.location)
+            #expect(toLogin.hasPrefix("\(rig.origin)/login?next="))
+            #expect(BrowserClient.queryItem("next", of: toLogin) == appURL)
+
+            // 2. Sign in through the development provider with that next (the /login page is
+            // another piece of work; its provider buttons lead to this same authorize URL).
+            let next = try #require(BrowserClient.queryItem("next", of: toLogin))
+            let finished = try rig.signIn(browser, username: "alice", email: "alice@example.com", next: next)
+            #expect(finished.status == 303)
+            #expect(finished.location == appURL, "back to the page first asked for")
+
+            // 3. The application is served, with the identity headers nginx took from Gatehouse;
+            // a Remote-User the client sends itself is replaced, never passed through.
+            let app = try browser.get(appURL, headers: [("Remote-User", "admin")])
+            #expect(app.status == 200)
+            #expect(app.text.contains("Hello from the protected app"))
+            #expect(app.header("X-App-Remote-User") == "alice")
+            #expect(app.header("X-App-Remote-Email") == "alice@example.com")
+            #expect(app.header("X-App-Groups") == "alice")
+
+            // 4. Revoked (as sign-out or an administrator will do): the very next request is refused.
+            let userID = try #require(try rig.gatehouse.database.read { connection in
+                try connection.queryOne("SELECT id FROM users WHERE username = 'alice'")?.int64("id")
+            })
+            #expect(try rig.gatehouse.app.sessions.revokeAll(userID: userID, now: rig.clock.now) == 1)
+            let afterRevoke = try browser.get(appURL)
+            #expect(afterRevoke.status == 302)
+            #expect(afterRevoke.location?.hasPrefix("\(rig.origin)/login?next=") == true)
+            #expect(afterRevoke.header("X-App-Remote-User") == nil)
+        }
+    }
+
+    @Test("a signed-in person who fails the host's rules gets nginx's 403")
+    func rulesRefuseWith403() throws {
+        try withRig { rig in
+            let appURL = "\(rig.origin)/app/index.html"
+            // bob's only group (his preferred_username) is not the required "alice".
+            let bob = BrowserClient()
+            _ = try rig.signIn(bob, username: "bob", email: "bob@example.com", next: appURL)
+            #expect(try bob.get(appURL).status == 403)
+            // alice, but with an email at a domain the host does not allow.
+            let other = BrowserClient()
+            _ = try rig.signIn(other, username: "alice", email: "alice@example.org", next: appURL)
+            #expect(try other.get(appURL).status == 403)
+        }
+    }
+
+    @Test("a next for another origin is dropped by the sign-in: no open redirect through the proxy")
+    func foreignNextIsRefused() throws {
+        try withRig { rig in
+            let browser = BrowserClient()
+            let finished = try rig.signIn(browser, username: "alice", email: "alice@example.com", next: "https://evil.example/")
+            #expect(finished.status == 303)
+            #expect(finished.location == "\(rig.origin)/")
+        }
+    }
+}
