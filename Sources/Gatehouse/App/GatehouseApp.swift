@@ -87,6 +87,10 @@ public final class GatehouseApp: Sendable {
         let loginSubmission = LoginSubmission(
             config: config, sessions: sessions, passwords: passwordSignIn, csrf: csrf, pages: pages, logger: logger, clock: clock
         )
+        let signOut = SignOut(
+            providers: providers, publicOrigin: config.server.publicURL.origin, database: database, sessions: sessions,
+            csrf: csrf, pages: pages, logger: logger, clock: clock
+        )
         let account = AccountPage(
             config: config, database: database, sessions: sessions, signIn: signIn,
             unlinking: IdentityUnlinking(database: database), csrf: csrf,
@@ -100,6 +104,7 @@ public final class GatehouseApp: Sendable {
             signIn.register(in: &routes)
             me.register(in: &routes)
             account.register(in: &routes)
+            signOut.register(in: &routes)
             forwardAuth.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }

@@ -19,6 +19,7 @@ struct PageRenderer: Sendable {
         try templates.check(LandingPageContext.template, schema: LandingPageContext.schema)
         try templates.check(ErrorPageContext.template, schema: ErrorPageContext.schema)
         try templates.check(AccountPageContext.template, schema: AccountPageContext.schema)
+        try templates.check(SignedOutPageContext.template, schema: SignedOutPageContext.schema)
         self.templates = templates
     }
 

@@ -31,13 +31,15 @@ public final class SessionManager: Sendable {
     /// Starts a session for `userID`, revoking the session the request came with, if any.
     /// `groups` (from the sign-in's groups claim, already filtered by `SessionGroups`) are kept
     /// with the session for forward-auth.
-    public func start(userID: Int64?, provider: String?, groups: [String] = [], request: Request, now: Int64) throws -> Started {
+    public func start(
+        userID: Int64?, provider: String?, groups: [String] = [], idToken: String? = nil, request: Request, now: Int64
+    ) throws -> Started {
         let token = try SessionToken.generate()
         let previous = presentedToken(in: request)
         let details = SessionDetails(
             authenticatedAt: userID == nil ? nil : now, provider: provider,
             userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
-            clientAddress: request.clientAddress, groups: groups
+            clientAddress: request.clientAddress, groups: groups, idToken: idToken
         )
         let record = try database.write { connection in
             let sessions = SessionRepository(connection)
@@ -91,13 +93,27 @@ public final class SessionManager: Sendable {
     }
 
     /// Revokes the request's session (sign-out) and returns the cookie that clears it in the browser.
-    public func end(_ request: Request, now: Int64) throws -> SetCookie {
+    /// What a sign-out leaves to do at the provider the session came through, if any.
+    public struct Ended: Sendable {
+        public let provider: String?
+        public let idToken: String?
+    }
+
+    /// Signs the request's session out (revoked, its ID token forgotten) and returns the cookie
+    /// that clears it, with what RP-initiated logout at the provider needs.
+    public func signOut(_ request: Request, now: Int64) throws -> (cookie: SetCookie, ended: Ended?) {
+        var ended: Ended?
         if let token = presentedToken(in: request) {
-            _ = try database.write { connection in
-                try SessionRepository(connection).revoke(tokenHash: token.hash, now: now)
+            ended = try database.write { connection in
+                try SessionRepository(connection).signOut(tokenHash: token.hash, now: now).map { Ended(provider: $0.provider, idToken: $0.idToken) }
             }
         }
-        return try removalCookie()
+        return (try removalCookie(), ended)
+    }
+
+    /// Signs the request's session out and returns the cookie that clears it.
+    public func end(_ request: Request, now: Int64) throws -> SetCookie {
+        try signOut(request, now: now).cookie
     }
 
     /// Revokes every session of a user, for "sign out everywhere" and account deactivation.

@@ -177,7 +177,11 @@ final class OIDCSignIn: Sendable {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
             }
             let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
-            return try finish(verified, groups: groups, next: flow.flow.nextPath, request: request, now: now)
+            // Kept only to name this session at the provider's end_session_endpoint at sign-out.
+            let idTokenForSignOut = discovery.endSessionEndpoint == nil ? nil : tokens.idToken
+            return try finish(
+                verified, groups: groups, idToken: idTokenForSignOut, next: flow.flow.nextPath, request: request, now: now
+            )
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
         }
@@ -217,7 +221,7 @@ final class OIDCSignIn: Sendable {
     /// starts a new session (a new id: any session the browser had before is revoked, so a
     /// planted session id is worthless after sign-in) carrying the groups forward-auth reports.
     private func finish(
-        _ verified: AccountLinking.VerifiedSignIn, groups: [String], next: String, request: Request, now: Int64
+        _ verified: AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, next: String, request: Request, now: Int64
     ) throws(SignInFailure) -> Response {
         let identity = verified.identity
         let userID: Int64
@@ -233,7 +237,9 @@ final class OIDCSignIn: Sendable {
         }
         let started: SessionManager.Started
         do {
-            started = try sessions.start(userID: userID, provider: identity.provider, groups: groups, request: request, now: now)
+            started = try sessions.start(
+                userID: userID, provider: identity.provider, groups: groups, idToken: idToken, request: request, now: now
+            )
         } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
         audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)")
         logger.info("signed in", metadata: [

@@ -87,16 +87,20 @@ public struct SessionDetails: Sendable, Equatable {
     /// Group values for forward-auth; the caller filters them (no newline may occur in one,
     /// since they are stored newline-joined; a value with one is dropped rather than split).
     public var groups: [String]
+    /// The ID token of a provider sign-in, sent back as `id_token_hint` at sign-out. Never
+    /// read back into `SessionRecord`: records are logged and rendered.
+    public var idToken: String?
 
     public init(
         authenticatedAt: Int64? = nil, provider: String? = nil, userAgent: String? = nil, clientAddress: String? = nil,
-        groups: [String] = []
+        groups: [String] = [], idToken: String? = nil
     ) {
         self.authenticatedAt = authenticatedAt
         self.provider = provider
         self.userAgent = userAgent
         self.clientAddress = clientAddress
         self.groups = groups
+        self.idToken = idToken
     }
 
     /// The `sessions.groups` column's text: the values newline-joined, NULL for none.

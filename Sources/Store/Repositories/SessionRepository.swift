@@ -21,13 +21,14 @@ public struct SessionRepository {
         try connection.execute(
             """
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
-                                  authenticated_at, provider, user_agent, client_address, groups)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  authenticated_at, provider, user_agent, client_address, groups, id_token)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .blob(tokenHash), SQLValue(userID), .integer(now), .integer(now), .integer(idleExpiresAt),
                 .integer(absoluteExpiresAt), SQLValue(details.authenticatedAt), SQLValue(details.provider),
                 SQLValue(details.userAgent), SQLValue(details.clientAddress), SQLValue(details.storedGroups),
+                SQLValue(details.idToken),
             ]
         )
         return SessionRecord(
@@ -97,6 +98,20 @@ public struct SessionRepository {
             [.integer(now), .blob(tokenHash)]
         )
         return connection.changes > 0
+    }
+
+    /// Signs one session out: revokes it and clears its ID token, returning what the provider's
+    /// end-session endpoint needs (the provider slug and the ID token), or nil when there was no
+    /// live session with that hash. Run it inside a write transaction (read, then update).
+    public func signOut(tokenHash: [UInt8], now: Int64) throws(StoreError) -> (provider: String?, idToken: String?)? {
+        guard let row = try connection.queryOne(
+            "SELECT provider, id_token FROM sessions WHERE token_hash = ? AND revoked_at IS NULL", [.blob(tokenHash)]
+        ) else { return nil }
+        let ended = (provider: try row.optionalString("provider"), idToken: try row.optionalString("id_token"))
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE token_hash = ?", [.integer(now), .blob(tokenHash)]
+        )
+        return ended
     }
 
     /// Revokes every session of a user (sign out everywhere). Returns how many were revoked.
