@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 import Foundation
 import Logging
 import Store
@@ -58,6 +59,8 @@ public final class PasswordSignIn: Sendable {
         let passwordBytes = LocalPassword.bytes(password)
 
         let result: Result<Int64, RefusalRecord>
+        Self.hashingSlots.wait()
+        defer { Self.hashingSlots.signal() }
         do {
             result = try check(typed, passwordBytes: passwordBytes, now: now)
         } catch {
@@ -95,6 +98,10 @@ public final class PasswordSignIn: Sendable {
         guard case .one(let user, let hash)? = match else { return false }
         return user.isActive && hash != nil
     }
+
+    /// At most this many password checks run scrypt at once. Each takes about 16 MiB for a
+    /// fraction of a second, so a burst of attempts queues here instead of exhausting memory.
+    static let hashingSlots = DispatchSemaphore(value: 4)
 
     // MARK: - Deciding
 
