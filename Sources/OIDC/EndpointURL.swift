@@ -28,6 +28,12 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// `scheme://host[:port]`, as a Content-Security-Policy source or an Origin header names it.
+    public var origin: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme.rawValue)://\(shownHost)" + (port.map { ":\($0)" } ?? "")
+    }
+
     /// Whether the host is `localhost`, in 127.0.0.0/8, or `::1`.
     public var isLoopback: Bool { Self.isLoopbackHost(host) }
 

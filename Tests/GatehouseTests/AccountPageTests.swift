@@ -51,6 +51,8 @@ import TestSupport
             #expect(page.text.contains("when the account was created"))
             #expect(!page.text.contains("Unlink Development"), "the only way to sign in offers no unlink button")
             #expect(page.text.contains("Link work"))
+            // Browsers apply form-action to the redirect after a post: linking and sign-out end at the provider.
+            #expect(page.header("Content-Security-Policy")?.contains("form-action 'self' \(rig.provider.issuer);") == true)
         }
     }
 

@@ -48,7 +48,7 @@ import TestSupport
         #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
         #expect(page.header("Content-Security-Policy")?.contains("unsafe-inline") == false)
         #expect(page.header("X-Content-Type-Options") == "nosniff")
-        #expect(page.header("Referrer-Policy") == "no-referrer")
+        #expect(page.header("Referrer-Policy") == "same-origin")
         #expect(page.header("Strict-Transport-Security") == "max-age=63072000")
         try client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         let probe = try client.readResponse()

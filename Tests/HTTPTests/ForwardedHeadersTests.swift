@@ -69,7 +69,7 @@ import Testing
         var json = Response(headers: ["Content-Type": "application/json"])
         SecurityHeaders.forPublicURL(isHTTPS: false).apply(to: &json)
         #expect(json.headers["X-Content-Type-Options"] == "nosniff")
-        #expect(json.headers["Referrer-Policy"] == "no-referrer")
+        #expect(json.headers["Referrer-Policy"] == "same-origin")
         #expect(json.headers["Content-Security-Policy"] == nil)
         #expect(json.headers["Strict-Transport-Security"] == nil)
     }

@@ -47,7 +47,20 @@ struct AccountPage: Sendable {
             user: user, identities: loaded.1, hasPassword: loaded.2, providers: config.providers,
             csrfToken: session.csrfToken, notice: notice
         )
-        return try pages.page(context)
+        return try pages.page(context, formTargets: formTargets(now: now))
+    }
+
+    /// Where this page's forms may lead after their redirect: each provider's authorization
+    /// endpoint (linking) and end-session endpoint (sign-out). Discovery is cached; a provider
+    /// that cannot be reached now is left out, and its link would fail anyway.
+    private func formTargets(now: Int64) -> [String] {
+        var origins: [String] = []
+        for provider in signIn.providers.values {
+            guard let discovery = try? provider.discovery(now: now) else { continue }
+            origins.append(discovery.authorizationEndpoint.origin)
+            if let endSession = discovery.endSessionEndpoint { origins.append(endSession.origin) }
+        }
+        return Array(Set(origins)).sorted()
     }
 
     // MARK: - Link another provider

@@ -30,11 +30,19 @@ struct PageRenderer: Sendable {
 
     /// A whole HTML page: `context` rendered by its template, inside the layout. Pages are
     /// personal (a CSRF token, who is signed in), so no cache may keep them.
-    func page<Context: PageContext>(_ context: Context, status: HTTPStatus = .ok) throws(TemplateError) -> Response {
+    ///
+    /// `formTargets` are the other origins this page's forms may end at after a redirect (see
+    /// `SecurityHeaders.contentSecurityPolicy(formActionSources:)`); the page's CSP names them.
+    func page<Context: PageContext>(
+        _ context: Context, status: HTTPStatus = .ok, formTargets: [String] = []
+    ) throws(TemplateError) -> Response {
         let content = try templates.render(Context.template, context.values)
         let document = try templates.render(Self.layout, LayoutContext(title: context.title, content: content).values)
         var response = Response.html(document.text, status: status)
         response.headers.set("Cache-Control", "no-store")
+        if !formTargets.isEmpty {
+            response.headers.set("Content-Security-Policy", SecurityHeaders.contentSecurityPolicy(formActionSources: formTargets))
+        }
         return response
     }
 

@@ -7,6 +7,10 @@ public struct ForwardAuthConfig: Sendable, Equatable {
     /// `forward_auth.protected_hosts`: the applications behind the proxy, in file order.
     public var protectedHosts: [ProtectedHost]
 
+    /// The protected applications' origins: where a sign-in form may end up after its redirect
+    /// to `next`, so the sign-in page's CSP `form-action` must name them.
+    var formTargets: [String] { protectedHosts.map(\.url.origin) }
+
     public init(groupsClaim: String = "groups", protectedHosts: [ProtectedHost] = []) {
         self.groupsClaim = groupsClaim
         self.protectedHosts = protectedHosts

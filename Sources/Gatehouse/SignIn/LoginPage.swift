@@ -45,7 +45,7 @@ struct LoginPage: Sendable {
             login: config.login, identifier: hint, identifierError: "", passwordError: "",
             csrfToken: session.csrfToken, next: next, providers: ProviderButton.all(for: config.providers, next: next)
         )
-        var response = try pages.page(context)
+        var response = try pages.page(context, formTargets: config.forwardAuth.formTargets)
         if let newCookie { try response.setCookie(newCookie) }
         return response
     }

@@ -43,7 +43,7 @@ struct LoginSubmission: Sendable {
                 login: config.login, identifier: identifier, identifierError: identifierError, passwordError: passwordError,
                 csrfToken: session.csrfToken, next: next, providers: ProviderButton.all(for: config.providers, next: next)
             )
-            return try pages.page(context, status: status)
+            return try pages.page(context, status: status, formTargets: config.forwardAuth.formTargets)
         }
 
         if identifier.trimmingCharacters(in: .whitespaces).isEmpty {
