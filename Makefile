@@ -6,16 +6,18 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 BENCH_PACKAGES := wrk nginx-light openssl
+# The browser tests drive Debian's headless Chromium through its chromedriver.
+BROWSER_TEST_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
 # needs Python 3.12 or later: the first of these found is used.
 VENV := var/venv
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3)
-TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8
+TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-tools embed build release run test bench clean
+.PHONY: help deps bench-deps test-tools embed build release run test bench clean browser-deps test-browser
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -32,6 +34,13 @@ deps:
 
 bench-deps: deps
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+browser-deps:
+	@missing=$$(for p in $(BROWSER_TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -74,6 +83,13 @@ $(VENV)/.installed: Makefile
 test: deps embed test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory test-browser
+
+# Headless Chromium walks the pages as a person would (Tests/Browser, stdlib unittest); each
+# page it lands on is saved as a PNG under var/screenshots/.
+test-browser: deps browser-deps embed test-tools
+	$(SWIFT) build
+	BROWSER_TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python -m unittest discover -s Tests/Browser -v
 
 bench: bench-deps release
 	@bash scripts/bench $(RELEASE_BIN)
