@@ -6,18 +6,19 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 BENCH_PACKAGES := wrk nginx-light openssl
-# Debian packages the tests run: nginx in front of Gatehouse for the forward-auth round trip.
-TEST_PACKAGES := nginx-light
+# Debian packages the tests run: nginx in front of Gatehouse for the forward-auth round trip,
+# and headless Chromium with its chromedriver for the browser walks.
+TEST_PACKAGES := nginx-light chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
 # needs Python 3.12 or later: the first of these found is used.
 VENV := var/venv
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3)
-TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8
+TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-deps test-tools embed build release run test bench clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser bench clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -83,6 +84,13 @@ $(VENV)/.installed: Makefile
 test: deps test-deps embed test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory test-browser
+
+# Headless Chromium walks the pages as a person would (Tests/Browser, stdlib unittest); each
+# page it lands on is saved as a PNG under var/screenshots/.
+test-browser: deps test-deps embed test-tools
+	$(SWIFT) build
+	BROWSER_TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python -m unittest discover -s Tests/Browser -v
 
 bench: bench-deps release
 	@bash scripts/bench $(RELEASE_BIN)
