@@ -41,7 +41,8 @@ public enum IDTokenValidator {
         } catch {
             throw .make(.malformedIDToken, "ID token payload is not valid JSON: \(error.message)")
         }
-        guard case .object(let claims) = payload else { throw .make(.malformedIDToken, "ID token payload is not a JSON object") }
+        guard case .object(let members) = payload else { throw .make(.malformedIDToken, "ID token payload is not a JSON object") }
+        let claims = IDTokenClaimSet(members: members)
         for policy in claimPolicies(settings: settings, expectedNonce: expectedNonce, now: now) {
             try policy.check(claims)
         }
