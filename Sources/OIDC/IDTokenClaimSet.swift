@@ -4,13 +4,13 @@ import JOSE
 /// The members of a verified ID token's payload, with the claims the rules and `IDTokenClaims`
 /// read picked out in one pass.
 ///
-/// Why not hand the rules the `[String: JSONValue]` itself: each rule and each field of
-/// `IDTokenClaims` would look its claim up by name, about twenty hashed lookups per token, which
-/// cost as much as parsing the whole payload. One walk over the members, matching names by their
-/// bytes, finds all of them at once.
+/// Why not hand the rules a `[String: JSONValue]`: building it hashes every name, and each rule
+/// and each field of `IDTokenClaims` would then look its claim up by name, about thirty hashings
+/// per token, which cost as much as parsing the whole payload. One walk over the members in
+/// document order, matching names by their bytes, finds all the claims read here at once.
 public struct IDTokenClaimSet: Sendable {
-    /// Every member as sent.
-    public let members: [String: JSONValue]
+    /// Every member as sent, in document order, with distinct names.
+    public let members: [JSONObjectMember]
 
     public let issuer: JSONValue?  // iss
     public let subject: JSONValue?  // sub
@@ -26,11 +26,14 @@ public struct IDTokenClaimSet: Sendable {
     public let name: JSONValue?  // name
     public let preferredUsername: JSONValue?  // preferred_username
 
-    public init(members: [String: JSONValue]) {
+    /// Picks the claims out of `members`, which must have distinct names (as
+    /// `JSONValue.parseObjectMembers` returns them); should a name repeat, the last one is read.
+    public init(members: [JSONObjectMember]) {
         var iss, sub, aud, azp, exp, iat, nbf, nonce, authTime: JSONValue?
         var email, emailVerified, name, preferredUsername: JSONValue?
-        for (memberName, value) in members {
-            switch RegisteredClaimName(memberName) {
+        for member in members {
+            let value = member.value
+            switch RegisteredClaimName(member.name) {
             case .iss: iss = value
             case .sub: sub = value
             case .aud: aud = value

@@ -24,8 +24,13 @@ public struct IDTokenClaims: Sendable, Equatable {
     public let preferredUsername: String?
     /// The algorithm the signature was verified with.
     public let algorithm: JWSAlgorithm
-    /// Every claim as sent.
-    public let all: [String: JSONValue]
+    /// Every claim as sent, in document order.
+    public let members: [JSONObjectMember]
+
+    /// Every claim as sent, by name. Built on each use, from `members`: validation reads its
+    /// claims in one pass and never needs this table, so only a caller that wants every claim
+    /// (the sign-in, once) pays for hashing them.
+    public var all: [String: JSONValue] { members.dictionary }
 
     /// Reads the claims the policies have already checked; a failure here means a policy was
     /// skipped, and the token is refused rather than half-read.
@@ -49,7 +54,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         self.name = claims.name?.stringValue
         self.preferredUsername = claims.preferredUsername?.stringValue
         self.algorithm = algorithm
-        self.all = claims.members
+        self.members = claims.members
     }
 }
 

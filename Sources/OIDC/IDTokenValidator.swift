@@ -35,14 +35,12 @@ public enum IDTokenValidator {
             throw mapped(error)
         }
 
-        let payload: JSONValue
+        let claims: IDTokenClaimSet
         do {
-            payload = try JSONValue.parse(verified.payload)
+            claims = IDTokenClaimSet(members: try JSONValue.parseObjectMembers(verified.payload))
         } catch {
-            throw .make(.malformedIDToken, "ID token payload is not valid JSON: \(error.message)")
+            throw .make(.malformedIDToken, "ID token payload is not a valid JSON object: \(error.message)")
         }
-        guard case .object(let members) = payload else { throw .make(.malformedIDToken, "ID token payload is not a JSON object") }
-        let claims = IDTokenClaimSet(members: members)
         for policy in claimPolicies(settings: settings, expectedNonce: expectedNonce, now: now) {
             try policy.check(claims)
         }
