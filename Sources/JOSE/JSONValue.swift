@@ -190,7 +190,8 @@ struct JSONParser {
 
     /// Parses an object starting at its `{`, handing each member to `add` in document order;
     /// `add` decides how members are kept and refuses duplicates.
-    private mutating func parseMembers(depth: Int, _ add: (String, JSONValue) throws(JOSEError) -> Void) throws(JOSEError) {
+    /// The name and value are handed over (`consuming`), so keeping them costs no retain.
+    private mutating func parseMembers(depth: Int, _ add: (consuming String, consuming JSONValue) throws(JOSEError) -> Void) throws(JOSEError) {
         if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
         index += 1  // {
         skipWhitespace()

@@ -9,20 +9,23 @@ import Glibc
 /// refetching the provider's key set can help (key rotation).
 enum KeySelection {
     static func select(for algorithm: JWSAlgorithm, keyID: String?, in keySet: JSONWebKeySet) throws(JOSEError) -> JSONWebKey {
-        // One pass, no intermediate arrays: this runs once per token.
+        // One pass, no intermediate arrays: this runs once per token. It walks indices and reads
+        // the keys in place; `for key in keys` would copy every key (retaining each of its
+        // strings and its OpenSSL key) just to look at its kid.
         var kidMatches = 0
-        var usable: JSONWebKey?
+        var usableIndex: Int?
         var usableCount = 0
         var lastReason: String?
-        for key in keySet.keys {
+        let keys = keySet.keys
+        for index in keys.indices {
             if let keyID {
-                guard let own = key.keyID, Self.sameBytes(own, keyID) else { continue }
+                guard let own = keys[index].keyID, Self.sameBytes(own, keyID) else { continue }
                 kidMatches += 1
             }
-            if let reason = key.unusableReason(for: algorithm) {
+            if let reason = keys[index].unusableReason(for: algorithm) {
                 lastReason = reason
             } else {
-                usable = key
+                usableIndex = index
                 usableCount += 1
             }
         }
@@ -34,10 +37,10 @@ enum KeySelection {
         if usableCount > 1 {
             throw .ambiguousKey("\(usableCount) keys\(scope) may verify \(algorithm)\(keyID == nil ? " and the token has no kid" : "")")
         }
-        guard let usable else {
+        guard let usableIndex else {
             throw .noSuitableKey("no key\(scope) may verify \(algorithm)\(lastReason.map { ": \($0)" } ?? "")")
         }
-        return usable
+        return keys[usableIndex]
     }
 
     /// Byte-for-byte equality: memcmp over the contiguous UTF-8 buffers, lengths first. `==` on

@@ -12,58 +12,61 @@ public struct IDTokenClaimSet: Sendable {
     /// Every member as sent, in document order, with distinct names.
     public let members: [JSONObjectMember]
 
-    public let issuer: JSONValue?  // iss
-    public let subject: JSONValue?  // sub
-    public let audience: JSONValue?  // aud
-    public let authorizedParty: JSONValue?  // azp
-    public let expiry: JSONValue?  // exp
-    public let issuedAt: JSONValue?  // iat
-    public let notBefore: JSONValue?  // nbf
-    public let nonce: JSONValue?  // nonce
-    public let authTime: JSONValue?  // auth_time
-    public let email: JSONValue?  // email
-    public let emailVerified: JSONValue?  // email_verified
-    public let name: JSONValue?  // name
-    public let preferredUsername: JSONValue?  // preferred_username
+    /// Where each claim below sits in `members` (see `Positions`).
+    private let positions: Positions
+
+    public var issuer: JSONValue? { value(at: positions.iss) }  // iss
+    public var subject: JSONValue? { value(at: positions.sub) }  // sub
+    public var audience: JSONValue? { value(at: positions.aud) }  // aud
+    public var authorizedParty: JSONValue? { value(at: positions.azp) }  // azp
+    public var expiry: JSONValue? { value(at: positions.exp) }  // exp
+    public var issuedAt: JSONValue? { value(at: positions.iat) }  // iat
+    public var notBefore: JSONValue? { value(at: positions.nbf) }  // nbf
+    public var nonce: JSONValue? { value(at: positions.nonce) }  // nonce
+    public var authTime: JSONValue? { value(at: positions.authTime) }  // auth_time
+    public var email: JSONValue? { value(at: positions.email) }  // email
+    public var emailVerified: JSONValue? { value(at: positions.emailVerified) }  // email_verified
+    public var name: JSONValue? { value(at: positions.name) }  // name
+    public var preferredUsername: JSONValue? { value(at: positions.preferredUsername) }  // preferred_username
 
     /// Picks the claims out of `members`, which must have distinct names (as
     /// `JSONValue.parseObjectMembers` returns them); should a name repeat, the last one is read.
     public init(members: [JSONObjectMember]) {
-        var iss, sub, aud, azp, exp, iat, nbf, nonce, authTime: JSONValue?
-        var email, emailVerified, name, preferredUsername: JSONValue?
-        for member in members {
-            let value = member.value
-            switch RegisteredClaimName(member.name) {
-            case .iss: iss = value
-            case .sub: sub = value
-            case .aud: aud = value
-            case .azp: azp = value
-            case .exp: exp = value
-            case .iat: iat = value
-            case .nbf: nbf = value
-            case .nonce: nonce = value
-            case .authTime: authTime = value
-            case .email: email = value
-            case .emailVerified: emailVerified = value
-            case .name: name = value
-            case .preferredUsername: preferredUsername = value
+        var positions = Positions()
+        for index in members.indices {
+            switch RegisteredClaimName(members[index].name) {
+            case .iss: positions.iss = index
+            case .sub: positions.sub = index
+            case .aud: positions.aud = index
+            case .azp: positions.azp = index
+            case .exp: positions.exp = index
+            case .iat: positions.iat = index
+            case .nbf: positions.nbf = index
+            case .nonce: positions.nonce = index
+            case .authTime: positions.authTime = index
+            case .email: positions.email = index
+            case .emailVerified: positions.emailVerified = index
+            case .name: positions.name = index
+            case .preferredUsername: positions.preferredUsername = index
             case nil: continue
             }
         }
         self.members = members
-        self.issuer = iss
-        self.subject = sub
-        self.audience = aud
-        self.authorizedParty = azp
-        self.expiry = exp
-        self.issuedAt = iat
-        self.notBefore = nbf
-        self.nonce = nonce
-        self.authTime = authTime
-        self.email = email
-        self.emailVerified = emailVerified
-        self.name = name
-        self.preferredUsername = preferredUsername
+        self.positions = positions
+    }
+
+    /// Where each claim read here sits in `members`. Positions rather than copies of the values:
+    /// copying a value retains its string, and the walk would then cost a retain and a release
+    /// per claim, more than finding them. Each position is an index of `members`, which never
+    /// changes after `init`.
+    private struct Positions: Sendable {
+        var iss, sub, aud, azp, exp, iat, nbf, nonce, authTime: Int?
+        var email, emailVerified, name, preferredUsername: Int?
+    }
+
+    private func value(at position: Int?) -> JSONValue? {
+        guard let position else { return nil }
+        return members[position].value
     }
 }
 
