@@ -45,16 +45,19 @@ enum KeySelection {
 
     /// Byte-for-byte equality: memcmp over the contiguous UTF-8 buffers, lengths first. `==` on
     /// `String` would compare by Unicode equivalence, and walking two `UTF8View`s is slow.
+    /// `withContiguousStorageIfAvailable` reads the strings in place (`withUTF8` would need a
+    /// mutable copy of each, a retain and a release apiece).
     private static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
-        var lhs = lhs
-        var rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
+        let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
                 guard left.count == right.count else { return false }
                 // Equal lengths: both addresses are there, or both buffers are empty.
                 guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
                 return memcmp(leftBytes, rightBytes, left.count) == 0
             }
         }
+        if let result = compared ?? nil { return result }
+        // Strings without contiguous UTF-8 (bridged from elsewhere; never made by our parser).
+        return lhs.utf8.elementsEqual(rhs.utf8)
     }
 }

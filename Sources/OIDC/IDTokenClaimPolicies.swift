@@ -33,7 +33,13 @@ public struct AudiencePolicy: IDTokenClaimPolicy {
     }
 
     public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
-        guard let audiences = ClaimReading.audiences(claims.audience) else {
+        let audience = claims.audience
+        if case .string(let single) = audience {
+            // The usual shape, checked without building a one-element list; the rule is the same.
+            guard ExactMatch.equal(single, clientID) else { throw reason.failure("our client id is not among them") }
+            return
+        }
+        guard let audiences = ClaimReading.audiences(audience) else {
             throw reason.failure("aud is missing, empty, or not a string or array of strings")
         }
         guard audiences.contains(where: { ExactMatch.equal($0, clientID) }) else { throw reason.failure("our client id is not among them") }
