@@ -102,6 +102,9 @@ extension [JSONObjectMember] {
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Whether the last string `parseString` returned was written as plain ASCII (no escapes),
+    /// which lets `parseObjectDocument` rule out most duplicate names by length alone.
+    private var lastStringWasPlainASCII = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -124,11 +127,22 @@ struct JSONParser {
         // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
         // of members costs linear time, not quadratic.
         var names: Set<String> = []
-        try parseMembers(depth: 1) { (name, value) throws(JOSEError) in
+        // Bit i is set when member i's name was not written as plain ASCII (linear scan only).
+        var notPlainASCII: UInt32 = 0
+        try parseMembers(depth: 1) { (name, nameIsPlainASCII, value) throws(JOSEError) in
             // `==` on String, the equality a Dictionary's keys use, so this refuses exactly what
             // `parse` refuses.
             if members.count < JSONObjectMember.linearScanLimit {
-                if members.contains(where: { $0.name == name }) { throw .malformed("JSON object has a duplicate member name") }
+                let length = name.utf8.count
+                for earlier in members.indices {
+                    // Two ASCII strings are canonically equivalent only when their bytes are
+                    // equal, so between two plain ASCII names a different length settles it
+                    // without the (out-of-line) String comparison.
+                    let bothPlainASCII = nameIsPlainASCII && notPlainASCII & (1 << earlier) == 0
+                    if bothPlainASCII && members[earlier].name.utf8.count != length { continue }
+                    if members[earlier].name == name { throw .malformed("JSON object has a duplicate member name") }
+                }
+                if !nameIsPlainASCII { notPlainASCII |= 1 << members.count }
             } else {
                 if names.isEmpty { names = Set(members.map(\.name)) }
                 if !names.insert(name).inserted { throw .malformed("JSON object has a duplicate member name") }
@@ -180,7 +194,7 @@ struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JOSEError) -> JSONValue {
         // Room for a typical token's claims up front, so the table is not rehashed as it grows.
         var members: [String: JSONValue] = Dictionary(minimumCapacity: 12)
-        try parseMembers(depth: depth) { (name, value) throws(JOSEError) in
+        try parseMembers(depth: depth) { (name, _, value) throws(JOSEError) in
             if members.updateValue(value, forKey: name) != nil {
                 throw .malformed("JSON object has a duplicate member name")
             }
@@ -190,8 +204,12 @@ struct JSONParser {
 
     /// Parses an object starting at its `{`, handing each member to `add` in document order;
     /// `add` decides how members are kept and refuses duplicates.
-    /// The name and value are handed over (`consuming`), so keeping them costs no retain.
-    private mutating func parseMembers(depth: Int, _ add: (consuming String, consuming JSONValue) throws(JOSEError) -> Void) throws(JOSEError) {
+    /// The name and value are handed over (`consuming`), so keeping them costs no retain; the
+    /// flag says whether the name was written as plain ASCII.
+    private mutating func parseMembers(
+        depth: Int,
+        _ add: (consuming String, Bool, consuming JSONValue) throws(JOSEError) -> Void
+    ) throws(JOSEError) {
         if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
         index += 1  // {
         skipWhitespace()
@@ -200,11 +218,12 @@ struct JSONParser {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
             let name = try parseString()
+            let nameIsPlainASCII = lastStringWasPlainASCII
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
             index += 1
             skipWhitespace()
-            try add(name, try parseValue(depth: depth))
+            try add(name, nameIsPlainASCII, try parseValue(depth: depth))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -262,6 +281,7 @@ struct JSONParser {
     /// Parses a string starting at its opening quote. Raw bytes must be valid UTF-8 and not control characters.
     private mutating func parseString() throws(JOSEError) -> String {
         index += 1  // opening quote
+        lastStringWasPlainASCII = false
         let start = index
         // Fast path: no escapes, so the bytes between the quotes are the string. Nearly every
         // string in a token is ASCII, which is valid UTF-8 as it stands: only the others go
@@ -272,6 +292,7 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                lastStringWasPlainASCII = orOfBytes < 0x80
                 if orOfBytes < 0x80 { return String(decoding: raw, as: UTF8.self) }
                 guard let text = String(validating: raw, as: UTF8.self) else {
                     throw .malformed("JSON string is not valid UTF-8")

@@ -18,6 +18,10 @@ struct JSONObjectMembersTests {
     @Test("what parse refuses is refused here too", arguments: [
         (#"{"a":1,"a":2}"#, "duplicate member, found by the linear scan"),
         ("{\"e\u{301}\":1,\"\u{E9}\":2}", "duplicate by canonical equivalence, as a Dictionary's keys compare"),
+        ("{\"K\":1,\"\u{212A}\":2}", "an ASCII name, then the Kelvin sign, canonically equivalent to it"),
+        ("{\"\u{212A}\":1,\"K\":2}", "the Kelvin sign, then the ASCII name it is equivalent to"),
+        (#"{"ab":1,"\u0061b":2}"#, "the same name once plain, once with an escape"),
+        (#"{"iss":1,"aud":2,"iss":3}"#, "a repeated name among others of the same length"),
         ("{" + (manyNames + ["\"n3\":0"]).joined(separator: ",") + "}", "duplicate of an early name, found by the set past the limit"),
         ("{" + (manyNames + ["\"n39\":0"]).joined(separator: ",") + "}", "duplicate of a late name, found by the set past the limit"),
         (#"[1]"#, "an array, not an object"),
@@ -28,6 +32,8 @@ struct JSONObjectMembersTests {
     ])
     func refused(_ text: String, _ reason: String) {
         #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == .malformed, "\(reason)")
+        // parse refuses the same texts, or (for non-objects) returns something that is no object.
+        #expect((try? JSONValue.parse(Array(text.utf8)))?.objectValue == nil, "parse agrees: \(reason)")
     }
 
     @Test("many distinct names pass the set past the linear scan's limit")
