@@ -35,4 +35,20 @@ public enum Digest {
             rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0 }
         }
     }
+
+    /// `constantTimeEqual` over two strings' UTF-8 bytes, read in place: copying them into arrays
+    /// first costs two allocations, and this runs for every ID token's nonce.
+    public static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                guard left.count == right.count else { return false }
+                // Equal lengths: both addresses are there, or both strings are empty.
+                guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
+                return CRYPTO_memcmp(leftBytes, rightBytes, left.count) == 0
+            }
+        }
+        if let result = compared ?? nil { return result }
+        // Strings without contiguous UTF-8 (bridged from elsewhere): compare copies.
+        return constantTimeEqual(Array(lhs.utf8), Array(rhs.utf8))
+    }
 }

@@ -17,6 +17,24 @@ public enum Base64URL {
         return table
     }()
 
+    /// Marks a character outside the alphabet in `groupTable`: a bit above the 24 a group fills.
+    private static let invalidInGroup: UInt32 = 1 << 24
+
+    /// `groupTable[position * 256 + byte]` is the 6-bit value of `byte` already shifted to where
+    /// it lands in a group's 24 bits when it is character `position` (0...3) of the group, or
+    /// `invalidInGroup`. A whole group is then four lookups OR-ed together and one test: a third
+    /// fewer instructions than looking up 6-bit values and shifting them into bytes, and the
+    /// signature alone is 342 characters of every RS256 token.
+    private static let groupTable: [UInt32] = {
+        var table = [UInt32](repeating: invalidInGroup, count: 4 * 256)
+        for (value, byte) in encodeTable.enumerated() {
+            for position in 0..<4 {
+                table[position * 256 + Int(byte)] = UInt32(value) << (18 - 6 * position)
+            }
+        }
+        return table
+    }()
+
     private static let encodeTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Decodes `text`, refusing anything but canonical unpadded base64url.
@@ -41,22 +59,29 @@ public enum Base64URL {
         let fullGroups = encoded.count / 4
         let outputCount = fullGroups * 3 + (remainder == 0 ? 0 : remainder - 1)
 
-        return try decodeTable.withUnsafeBufferPointer { (table) throws(JOSEError) -> [UInt8] in
+        let groups = groupTable
+        let single = decodeTable
+        return try single.withUnsafeBufferPointer { (table) throws(JOSEError) -> [UInt8] in
             var failed = false
             let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
                 var inIndex = 0
                 var outIndex = 0
-                // Four characters make three bytes; OR-ing the table values lets one test per group
-                // catch any invalid character (`invalid` has the top bits set, real values do not).
-                for _ in 0..<fullGroups {
-                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
-                    let c = table[Int(encoded[inIndex + 2])], d = table[Int(encoded[inIndex + 3])]
-                    if (a | b | c | d) & 0xC0 != 0 { failed = true; break }
-                    out[outIndex] = a << 2 | b >> 4
-                    out[outIndex + 1] = b << 4 | c >> 2
-                    out[outIndex + 2] = c << 6 | d
-                    inIndex += 4
-                    outIndex += 3
+                // Four characters make three bytes. Every index below is a byte (0...255) plus a
+                // multiple of 256 within the 1024-entry table, and the loop bounds keep
+                // `inIndex + 3 < encoded.count` and `outIndex + 2 < outputCount`.
+                groups.withUnsafeBufferPointer { groupTable in
+                    for _ in 0..<fullGroups {
+                        let word = groupTable[Int(encoded[inIndex])]
+                            | groupTable[256 + Int(encoded[inIndex + 1])]
+                            | groupTable[512 + Int(encoded[inIndex + 2])]
+                            | groupTable[768 + Int(encoded[inIndex + 3])]
+                        if word & invalidInGroup != 0 { failed = true; break }
+                        out[outIndex] = UInt8(truncatingIfNeeded: word >> 16)
+                        out[outIndex + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                        out[outIndex + 2] = UInt8(truncatingIfNeeded: word)
+                        inIndex += 4
+                        outIndex += 3
+                    }
                 }
                 if !failed && remainder == 2 {
                     let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]

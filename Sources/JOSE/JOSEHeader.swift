@@ -15,20 +15,25 @@ public struct JOSEHeader: Sendable, Equatable {
     public let type: String?
     /// The `cty` member.
     public let contentType: String?
-    /// Every member as parsed, including those we ignore. Nothing here is trusted before verification.
-    public let parameters: [String: JSONValue]
+    /// Every member as parsed, in document order, including those we ignore. Nothing here is
+    /// trusted before verification.
+    public let members: [JSONObjectMember]
+
+    /// Every member as parsed, by name. Built on each use: the verifier reads the few members it
+    /// needs once, in `init`, and a dictionary per token would cost it hashing nobody uses.
+    public var parameters: [String: JSONValue] { members.dictionary }
 
     /// Parses and checks the decoded header bytes.
     init(json: [UInt8]) throws(JOSEError) {
-        guard case .object(let members) = try JSONValue.parse(json) else {
-            throw .malformed("JWS header is not a JSON object")
-        }
+        // A header that is not a JSON object fails here as `malformed`, like any other bad JSON.
+        let members = try JSONValue.parseObjectMembers(json)
         // One pass picks out the members we read (a header has a handful, and five hashed lookups
         // cost more than walking them); the checks then run in a fixed order, so a header with
         // several faults always gets the same error.
         var alg, kid, typ, cty, crit: JSONValue?
-        for (name, value) in members {
-            switch name {
+        for member in members {
+            let value = member.value
+            switch member.name {
             case "alg": alg = value
             case "kid": kid = value
             case "typ": typ = value
@@ -44,7 +49,7 @@ public struct JOSEHeader: Sendable, Equatable {
         self.type = try Self.optionalString(typ, named: "typ")
         self.contentType = try Self.optionalString(cty, named: "cty")
         try Self.checkCritical(crit)
-        self.parameters = members
+        self.members = members
     }
 
     private static func optionalString(_ value: JSONValue?, named name: String) throws(JOSEError) -> String? {

@@ -25,6 +25,19 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Parses one JSON text that must be an object, and returns its members in document order
+    /// without building a dictionary. Duplicate names are refused exactly as by `parse`.
+    ///
+    /// For a JWS header or payload, read once and then dropped: hashing every name into a
+    /// dictionary (and allocating its table) costs about as much as parsing the members, and the
+    /// few names a verifier reads are found by one walk over the list instead.
+    public static func parseObjectMembers(_ bytes: [UInt8]) throws(JOSEError) -> [JSONObjectMember] {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in
+            var parser = JSONParser(bytes: buffer)
+            return try parser.parseObjectDocument()
+        }
+    }
+
     /// The string, when this is a string.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
@@ -62,10 +75,36 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// A recursive-descent parser over a byte buffer. Internal: only `JSONValue.parse` drives it.
+/// One member of a JSON object, as `JSONValue.parseObjectMembers` returns them in document order.
+public struct JSONObjectMember: Sendable, Equatable {
+    public let name: String
+    public let value: JSONValue
+
+    public init(name: String, value: JSONValue) {
+        self.name = name
+        self.value = value
+    }
+
+    /// Up to this many members, a new name is checked for duplicates by comparing it with each
+    /// earlier one; beyond it, through a set.
+    static let linearScanLimit = 16
+}
+
+extension [JSONObjectMember] {
+    /// The members as a dictionary. Members from `parseObjectMembers` have distinct names; for a
+    /// hand-made list with a repeated name, the first one is kept (never a trap).
+    public var dictionary: [String: JSONValue] {
+        Dictionary(map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// A recursive-descent parser over a byte buffer. Internal: only `JSONValue.parse` and `parseObjectMembers` drive it.
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Whether the last string `parseString` returned was written as plain ASCII (no escapes),
+    /// which lets `parseObjectDocument` rule out most duplicate names by length alone.
+    private var lastStringWasPlainASCII = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -77,6 +116,42 @@ struct JSONParser {
         skipWhitespace()
         if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
         return value
+    }
+
+    /// Parses a document that must be one object, into its members in document order.
+    mutating func parseObjectDocument() throws(JOSEError) -> [JSONObjectMember] {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw .malformed("JSON text is not an object") }
+        var members: [JSONObjectMember] = []
+        members.reserveCapacity(12)
+        // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
+        // of members costs linear time, not quadratic.
+        var names: Set<String> = []
+        // Bit i is set when member i's name was not written as plain ASCII (linear scan only).
+        var notPlainASCII: UInt32 = 0
+        try parseMembers(depth: 1) { (name, nameIsPlainASCII, value) throws(JOSEError) in
+            // `==` on String, the equality a Dictionary's keys use, so this refuses exactly what
+            // `parse` refuses.
+            if members.count < JSONObjectMember.linearScanLimit {
+                let length = name.utf8.count
+                for earlier in members.indices {
+                    // Two ASCII strings are canonically equivalent only when their bytes are
+                    // equal, so between two plain ASCII names a different length settles it
+                    // without the (out-of-line) String comparison.
+                    let bothPlainASCII = nameIsPlainASCII && notPlainASCII & (1 << earlier) == 0
+                    if bothPlainASCII && members[earlier].name.utf8.count != length { continue }
+                    if members[earlier].name == name { throw .malformed("JSON object has a duplicate member name") }
+                }
+                if !nameIsPlainASCII { notPlainASCII |= 1 << members.count }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.name)) }
+                if !names.insert(name).inserted { throw .malformed("JSON object has a duplicate member name") }
+            }
+            members.append(JSONObjectMember(name: name, value: value))
+        }
+        skipWhitespace()
+        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        return members
     }
 
     private mutating func skipWhitespace() {
@@ -117,28 +192,42 @@ struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JOSEError) -> JSONValue {
-        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
-        index += 1  // {
         // Room for a typical token's claims up front, so the table is not rehashed as it grows.
         var members: [String: JSONValue] = Dictionary(minimumCapacity: 12)
+        try parseMembers(depth: depth) { (name, _, value) throws(JOSEError) in
+            if members.updateValue(value, forKey: name) != nil {
+                throw .malformed("JSON object has a duplicate member name")
+            }
+        }
+        return .object(members)
+    }
+
+    /// Parses an object starting at its `{`, handing each member to `add` in document order;
+    /// `add` decides how members are kept and refuses duplicates.
+    /// The name and value are handed over (`consuming`), so keeping them costs no retain; the
+    /// flag says whether the name was written as plain ASCII.
+    private mutating func parseMembers(
+        depth: Int,
+        _ add: (consuming String, Bool, consuming JSONValue) throws(JOSEError) -> Void
+    ) throws(JOSEError) {
+        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+        index += 1  // {
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
             let name = try parseString()
+            let nameIsPlainASCII = lastStringWasPlainASCII
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: name) != nil {
-                throw .malformed("JSON object has a duplicate member name")
-            }
+            try add(name, nameIsPlainASCII, try parseValue(depth: depth))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"): index += 1; return
             default: throw .malformed("JSON object is not closed")
             }
         }
@@ -192,6 +281,7 @@ struct JSONParser {
     /// Parses a string starting at its opening quote. Raw bytes must be valid UTF-8 and not control characters.
     private mutating func parseString() throws(JOSEError) -> String {
         index += 1  // opening quote
+        lastStringWasPlainASCII = false
         let start = index
         // Fast path: no escapes, so the bytes between the quotes are the string. Nearly every
         // string in a token is ASCII, which is valid UTF-8 as it stands: only the others go
@@ -202,6 +292,7 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                lastStringWasPlainASCII = orOfBytes < 0x80
                 if orOfBytes < 0x80 { return String(decoding: raw, as: UTF8.self) }
                 guard let text = String(validating: raw, as: UTF8.self) else {
                     throw .malformed("JSON string is not valid UTF-8")

@@ -9,16 +9,21 @@ import Glibc
 enum ExactMatch {
     static func equal(_ lhs: String, _ rhs: String) -> Bool {
         // memcmp over the contiguous UTF-8 buffers, lengths first: walking two `UTF8View`s element
-        // by element costs more than the rest of a claim check, and this runs several times per token.
-        var lhs = lhs
-        var rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                guard left.count == right.count else { return false }
-                // Equal lengths: both addresses are there, or both buffers are empty.
-                guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
-                return memcmp(leftBytes, rightBytes, left.count) == 0
-            }
+        // by element costs more than the rest of a claim check, and this runs several times per
+        // token. `withContiguousStorageIfAvailable` reads the strings where they are; `withUTF8`
+        // would need a mutable copy of each, a retain and a release apiece.
+        let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in sameBytes(left, right) }
         }
+        if let result = compared ?? nil { return result }
+        // Strings without contiguous UTF-8 (bridged from elsewhere; never made by our parser).
+        return lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
+    private static func sameBytes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard left.count == right.count else { return false }
+        // Equal lengths: both addresses are there, or both buffers are empty.
+        guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }
+        return memcmp(leftBytes, rightBytes, left.count) == 0
     }
 }

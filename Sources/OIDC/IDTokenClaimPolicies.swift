@@ -11,8 +11,8 @@ public struct IssuerPolicy: IDTokenClaimPolicy {
 
     public init(issuer: String) { self.issuer = issuer }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["iss"] else { throw reason.failure("iss is missing") }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.issuer else { throw reason.failure("iss is missing") }
         guard case .string(let iss) = value else { throw reason.failure("iss is not a string") }
         guard ExactMatch.equal(iss, issuer) else { throw reason.failure("iss differs") }
     }
@@ -32,8 +32,14 @@ public struct AudiencePolicy: IDTokenClaimPolicy {
         self.trustedAudiences = trustedAudiences
     }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let audiences = ClaimReading.audiences(claims["aud"]) else {
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        let audience = claims.audience
+        if case .string(let single) = audience {
+            // The usual shape, checked without building a one-element list; the rule is the same.
+            guard ExactMatch.equal(single, clientID) else { throw reason.failure("our client id is not among them") }
+            return
+        }
+        guard let audiences = ClaimReading.audiences(audience) else {
             throw reason.failure("aud is missing, empty, or not a string or array of strings")
         }
         guard audiences.contains(where: { ExactMatch.equal($0, clientID) }) else { throw reason.failure("our client id is not among them") }
@@ -59,9 +65,9 @@ public struct AuthorizedPartyPolicy: IDTokenClaimPolicy {
 
     public init(clientID: String) { self.clientID = clientID }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["azp"] else {
-            if let audiences = ClaimReading.audiences(claims["aud"]), audiences.count > 1 {
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.authorizedParty else {
+            if let audiences = ClaimReading.audiences(claims.audience), audiences.count > 1 {
                 throw reason.failure("azp is missing and aud has \(audiences.count) entries")
             }
             return
@@ -82,8 +88,8 @@ public struct ExpiryPolicy: IDTokenClaimPolicy {
         self.clockSkewSeconds = clockSkewSeconds
     }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["exp"] else { throw reason.failure("exp is missing") }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.expiry else { throw reason.failure("exp is missing") }
         guard let exp = ClaimReading.numericDate(value) else { throw reason.failure("exp is not a NumericDate") }
         guard now < saturatingAdd(exp, clockSkewSeconds) else { throw reason.failure("expired \(now &- exp) s ago") }
     }
@@ -101,8 +107,8 @@ public struct IssuedAtPolicy: IDTokenClaimPolicy {
         self.clockSkewSeconds = clockSkewSeconds
     }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["iat"] else { throw reason.failure("iat is missing") }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.issuedAt else { throw reason.failure("iat is missing") }
         guard let iat = ClaimReading.numericDate(value) else { throw reason.failure("iat is not a NumericDate") }
         guard iat <= saturatingAdd(now, clockSkewSeconds) else { throw reason.failure("iat is \(iat &- now) s ahead") }
     }
@@ -119,8 +125,8 @@ public struct NotBeforePolicy: IDTokenClaimPolicy {
         self.clockSkewSeconds = clockSkewSeconds
     }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["nbf"] else { return }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.notBefore else { return }
         guard let nbf = ClaimReading.numericDate(value) else { throw reason.failure("nbf is not a NumericDate") }
         guard nbf <= saturatingAdd(now, clockSkewSeconds) else { throw reason.failure("nbf is \(nbf &- now) s ahead") }
     }
@@ -134,12 +140,12 @@ public struct NoncePolicy: IDTokenClaimPolicy {
 
     public init(expectedNonce: String) { self.expectedNonce = expectedNonce }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
         // An empty expected nonce would let a token without a real nonce through: never.
         guard !expectedNonce.isEmpty else { throw reason.failure("no nonce was expected, so nothing can match") }
-        guard let value = claims["nonce"] else { throw reason.failure("nonce is missing") }
+        guard let value = claims.nonce else { throw reason.failure("nonce is missing") }
         guard case .string(let nonce) = value else { throw reason.failure("nonce is not a string") }
-        guard Digest.constantTimeEqual(Array(nonce.utf8), Array(expectedNonce.utf8)) else { throw reason.failure("nonce differs") }
+        guard Digest.constantTimeEqual(nonce, expectedNonce) else { throw reason.failure("nonce differs") }
     }
 }
 
@@ -151,8 +157,8 @@ public struct SubjectPolicy: IDTokenClaimPolicy {
 
     public init() {}
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["sub"] else { throw reason.failure("sub is missing") }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.subject else { throw reason.failure("sub is missing") }
         guard case .string(let sub) = value else { throw reason.failure("sub is not a string") }
         let length = sub.utf8.count
         guard length >= 1 else { throw reason.failure("sub is empty") }
@@ -179,8 +185,8 @@ public struct AuthenticationAgePolicy: IDTokenClaimPolicy {
         self.clockSkewSeconds = clockSkewSeconds
     }
 
-    public func check(_ claims: [String: JSONValue]) throws(OIDCError) {
-        guard let value = claims["auth_time"] else { throw reason.failure("auth_time is missing") }
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.authTime else { throw reason.failure("auth_time is missing") }
         guard let authTime = ClaimReading.numericDate(value) else { throw reason.failure("auth_time is not a NumericDate") }
         let deadline = saturatingAdd(saturatingAdd(authTime, maxAge), clockSkewSeconds)
         guard now <= deadline else { throw reason.failure("authentication is \(now &- authTime) s old") }

@@ -24,32 +24,37 @@ public struct IDTokenClaims: Sendable, Equatable {
     public let preferredUsername: String?
     /// The algorithm the signature was verified with.
     public let algorithm: JWSAlgorithm
-    /// Every claim as sent.
-    public let all: [String: JSONValue]
+    /// Every claim as sent, in document order.
+    public let members: [JSONObjectMember]
+
+    /// Every claim as sent, by name. Built on each use, from `members`: validation reads its
+    /// claims in one pass and never needs this table, so only a caller that wants every claim
+    /// (the sign-in, once) pays for hashing them.
+    public var all: [String: JSONValue] { members.dictionary }
 
     /// Reads the claims the policies have already checked; a failure here means a policy was
     /// skipped, and the token is refused rather than half-read.
-    init(claims: [String: JSONValue], algorithm: JWSAlgorithm) throws(OIDCError) {
+    init(claims: IDTokenClaimSet, algorithm: JWSAlgorithm) throws(OIDCError) {
         func missing(_ name: String) -> OIDCError { .make(.malformedIDToken, "ID token claim \(name) is missing or mistyped") }
-        guard let issuer = claims["iss"]?.stringValue else { throw missing("iss") }
-        guard let subject = claims["sub"]?.stringValue else { throw missing("sub") }
-        guard let audiences = ClaimReading.audiences(claims["aud"]) else { throw missing("aud") }
-        guard let expiresAt = claims["exp"].flatMap(ClaimReading.numericDate) else { throw missing("exp") }
-        guard let issuedAt = claims["iat"].flatMap(ClaimReading.numericDate) else { throw missing("iat") }
-        guard let nonce = claims["nonce"]?.stringValue else { throw missing("nonce") }
+        guard let issuer = claims.issuer?.stringValue else { throw missing("iss") }
+        guard let subject = claims.subject?.stringValue else { throw missing("sub") }
+        guard let audiences = ClaimReading.audiences(claims.audience) else { throw missing("aud") }
+        guard let expiresAt = claims.expiry.flatMap(ClaimReading.numericDate) else { throw missing("exp") }
+        guard let issuedAt = claims.issuedAt.flatMap(ClaimReading.numericDate) else { throw missing("iat") }
+        guard let nonce = claims.nonce?.stringValue else { throw missing("nonce") }
         self.issuer = issuer
         self.subject = subject
         self.audiences = audiences
         self.expiresAt = expiresAt
         self.issuedAt = issuedAt
-        self.authTime = claims["auth_time"].flatMap(ClaimReading.numericDate)
+        self.authTime = claims.authTime.flatMap(ClaimReading.numericDate)
         self.nonce = nonce
-        self.email = claims["email"]?.stringValue
-        self.emailVerified = claims["email_verified"]
-        self.name = claims["name"]?.stringValue
-        self.preferredUsername = claims["preferred_username"]?.stringValue
+        self.email = claims.email?.stringValue
+        self.emailVerified = claims.emailVerified
+        self.name = claims.name?.stringValue
+        self.preferredUsername = claims.preferredUsername?.stringValue
         self.algorithm = algorithm
-        self.all = claims
+        self.members = claims.members
     }
 }
 

@@ -32,5 +32,5 @@ public protocol IDTokenHeaderPolicy: Sendable {
 /// made; no policy reads a clock.
 public protocol IDTokenClaimPolicy: Sendable {
     var reason: PolicyReason { get }
-    func check(_ claims: [String: JSONValue]) throws(OIDCError)
+    func check(_ claims: IDTokenClaimSet) throws(OIDCError)
 }

@@ -35,14 +35,13 @@ public enum IDTokenValidator {
             throw mapped(error)
         }
 
-        let payload: JSONValue
+        let claims: IDTokenClaimSet
         do {
-            payload = try JSONValue.parse(verified.payload)
+            claims = IDTokenClaimSet(members: try JSONValue.parseObjectMembers(verified.payload))
         } catch {
-            throw .make(.malformedIDToken, "ID token payload is not valid JSON: \(error.message)")
+            throw .make(.malformedIDToken, "ID token payload is not a valid JSON object: \(error.message)")
         }
-        guard case .object(let claims) = payload else { throw .make(.malformedIDToken, "ID token payload is not a JSON object") }
-        for policy in claimPolicies(settings: settings, expectedNonce: expectedNonce, now: now) {
+        try forEachClaimPolicy(settings: settings, expectedNonce: expectedNonce, now: now) { (policy) throws(OIDCError) in
             try policy.check(claims)
         }
         return try IDTokenClaims(claims: claims, algorithm: verified.algorithm)
@@ -55,21 +54,35 @@ public enum IDTokenValidator {
 
     /// The claim rules for these settings, in the order they are applied.
     public static func claimPolicies(settings: OIDCProviderSettings, expectedNonce: String, now: Int64) -> [any IDTokenClaimPolicy] {
-        let skew = Int64(max(0, settings.clockSkewSeconds))
-        var policies: [any IDTokenClaimPolicy] = [
-            IssuerPolicy(issuer: settings.issuer),
-            AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences),
-            AuthorizedPartyPolicy(clientID: settings.clientID),
-            ExpiryPolicy(now: now, clockSkewSeconds: skew),
-            IssuedAtPolicy(now: now, clockSkewSeconds: skew),
-            NotBeforePolicy(now: now, clockSkewSeconds: skew),
-            NoncePolicy(expectedNonce: expectedNonce),
-            SubjectPolicy(),
-        ]
-        if let maxAge = settings.maxAge {
-            policies.append(AuthenticationAgePolicy(maxAge: Int64(max(0, maxAge)), now: now, clockSkewSeconds: skew))
-        }
+        var policies: [any IDTokenClaimPolicy] = []
+        policies.reserveCapacity(9)
+        forEachClaimPolicy(settings: settings, expectedNonce: expectedNonce, now: now) { policies.append($0) }
         return policies
+    }
+
+    // The claim rules are written once, below, as calls in order. `validate` walks them without
+    // collecting them into an array (an allocation per token); `claimPolicies` collects the same
+    // calls, so what it lists is what `validate` applies.
+
+    /// Hands each claim rule for these settings to `body`, in the order they are applied.
+    static func forEachClaimPolicy<Failure: Error>(
+        settings: OIDCProviderSettings,
+        expectedNonce: String,
+        now: Int64,
+        _ body: (any IDTokenClaimPolicy) throws(Failure) -> Void
+    ) throws(Failure) {
+        let skew = Int64(max(0, settings.clockSkewSeconds))
+        try body(IssuerPolicy(issuer: settings.issuer))
+        try body(AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences))
+        try body(AuthorizedPartyPolicy(clientID: settings.clientID))
+        try body(ExpiryPolicy(now: now, clockSkewSeconds: skew))
+        try body(IssuedAtPolicy(now: now, clockSkewSeconds: skew))
+        try body(NotBeforePolicy(now: now, clockSkewSeconds: skew))
+        try body(NoncePolicy(expectedNonce: expectedNonce))
+        try body(SubjectPolicy())
+        if let maxAge = settings.maxAge {
+            try body(AuthenticationAgePolicy(maxAge: Int64(max(0, maxAge)), now: now, clockSkewSeconds: skew))
+        }
     }
 
     /// The OIDC error for a JOSE failure, keeping the JOSE code for diagnosis.

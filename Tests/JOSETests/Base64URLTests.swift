@@ -27,6 +27,26 @@ struct Base64URLTests {
         }
     }
 
+    /// Full groups are decoded through one table per position in the group: every byte value is
+    /// tried in each of the four positions, against the alphabet's own definition.
+    @Test("every byte in every position of a full group decodes to its alphabet value or is refused")
+    func everyByteInEveryPosition() throws {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        for position in 0..<4 {
+            for byte in 0...255 {
+                var group = Array("AAAA".utf8)
+                group[position] = UInt8(byte)
+                if let value = alphabet.firstIndex(of: UInt8(byte)) {
+                    let bits = UInt32(value) << (18 - 6 * position)
+                    let expected = [UInt8(bits >> 16), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)]
+                    #expect(try Base64URL.decode(group) == expected, "byte \(byte) at position \(position)")
+                } else {
+                    #expect(errorCode { try Base64URL.decode(group) } == .malformed, "byte \(byte) at position \(position)")
+                }
+            }
+        }
+    }
+
     @Test("non-canonical or foreign text is refused", arguments: [
         ("Zg==", "padding"),
         ("Zm8=", "padding"),
