@@ -351,11 +351,12 @@ class BrowserTestCase(unittest.TestCase):
     """One Gatehouse stack per test class, one fresh browser (no cookies) per test."""
 
     stack: GatehouseStack
+    stack_class: type = GatehouseStack
     walk = "walk"
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.stack = GatehouseStack()
+        cls.stack = cls.stack_class()
         cls.addClassCleanup(cls.stack.stop)
         cls.stack.start()
 
@@ -386,3 +387,84 @@ class BrowserTestCase(unittest.TestCase):
             WebDriverWait(self.browser.driver, 5).until(lambda _: self.browser.path == path)
         except TimeoutException:
             self.fail(f"expected to be on {path}, but on {self.browser.path}:\n{self.browser.text[:800]}")
+
+
+class ForwardAuthStack(GatehouseStack):
+    """The stack behind a real nginx (Debian's), as the README's forward-auth snippet sets it up:
+    nginx serves a small application on one origin, asks Gatehouse's /auth/verify before every
+    request, and proxies Gatehouse's own pages on the same origin, which is Gatehouse's public URL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nginx_port = free_port()
+        self.app_port = free_port()
+        self.origin = f"http://127.0.0.1:{self.nginx_port}"
+
+    def config(self) -> dict:
+        config = super().config()
+        config["server"]["trusted_proxies"] = ["127.0.0.1"]
+        config["forward_auth"] = {"groups_claim": "groups", "protected_hosts": [{"url": self.origin}]}
+        return config
+
+    def start(self) -> None:
+        (self.directory / "www" / "app").mkdir(parents=True)
+        (self.directory / "tmp").mkdir()
+        (self.directory / "www" / "app" / "index.html").write_text(
+            "<!doctype html><title>The application</title><h1>Hello from the protected application</h1>\n")
+        self.directory.chmod(0o755)  # nginx workers may run as another user when the tests run as root
+        conf = self.directory / "nginx.conf"
+        conf.write_text(self.nginx_config())
+        super().start()
+        nginx = self.start_process("nginx", ["/usr/sbin/nginx", "-p", str(self.directory), "-e",
+                                             str(self.directory / "error.log"), "-c", str(conf)])
+        nginx.wait_for_port(self.nginx_port)
+
+    def nginx_config(self) -> str:
+        d, gatehouse = self.directory, f"127.0.0.1:{self.port}"
+        forwarded = """
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $http_host;"""
+        return f"""
+daemon off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp/body; proxy_temp_path {d}/tmp/proxy; fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi; scgi_temp_path {d}/tmp/scgi;
+    types {{ text/html html; text/css css; }}
+    server {{ listen 127.0.0.1:{self.app_port}; root {d}/www; }}
+    server {{
+        listen 127.0.0.1:{self.nginx_port};
+        location ~ ^/(login|logout|signed-out|account|oidc/|auth/|static/|api/) {{
+            proxy_pass http://{gatehouse};
+            proxy_set_header Host $http_host;{forwarded}
+        }}
+        location = /_gatehouse_verify {{
+            internal;
+            proxy_pass http://{gatehouse}/auth/verify;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";{forwarded}
+            proxy_set_header X-Forwarded-Uri $request_uri;
+        }}
+        location @gatehouse_signin {{
+            rewrite ^ /auth/verify?rd=1? break;
+            proxy_pass http://{gatehouse};
+            proxy_method GET;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";{forwarded}
+            proxy_set_header X-Forwarded-Uri $request_uri;
+        }}
+        location / {{
+            auth_request /_gatehouse_verify;
+            error_page 401 = @gatehouse_signin;
+            auth_request_set $gatehouse_user $upstream_http_x_auth_request_user;
+            proxy_set_header Remote-User $gatehouse_user;
+            proxy_pass http://127.0.0.1:{self.app_port}/app/;
+        }}
+    }}
+}}
+"""

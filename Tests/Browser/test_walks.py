@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unittest
 
-from harness import PASSWORD_USER, BrowserTestCase, Person
+from harness import PASSWORD_USER, BrowserTestCase, ForwardAuthStack, Person
 
 
 class PasswordSignInWalk(BrowserTestCase):
@@ -161,6 +161,30 @@ class PhoneScreenshots(BrowserTestCase):
         browser.screenshot("account")
         self.assertFalse(browser.driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth"),
                          "no sideways scrolling on a phone")
+
+
+class ForwardAuthWalk(BrowserTestCase):
+    """The forward-auth round trip through a real nginx: stopped at the application, signed in,
+    sent back to the application, and stopped again once the session is gone."""
+
+    walk = "forward-auth"
+    stack_class = ForwardAuthStack
+
+    def test_the_application_behind_nginx_needs_a_sign_in(self) -> None:
+        browser = self.browser
+        grace = Person(subject="grace-subject", email="grace@example.com", name="Grace Example", username="grace")
+        browser.get(self.url("/"))
+        self.assertEqual(browser.path.split("?")[0], "/login", "nginx sent the person to sign in")
+        self.assertIn("next=", browser.driver.current_url)
+        browser.screenshot("stopped-at-login")
+        browser.click_and_wait(browser.button("Continue with Development"))
+        browser.answer_at_dev_provider(grace)
+        self.assertOnPage("/")
+        browser.screenshot("application")
+        self.assertIn("Hello from the protected application", browser.text)
+        browser.driver.delete_all_cookies()
+        browser.get(self.url("/"))
+        self.assertEqual(browser.path.split("?")[0], "/login", "without the session the application is closed again")
 
 
 if __name__ == "__main__":

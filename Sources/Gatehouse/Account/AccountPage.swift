@@ -1,5 +1,6 @@
 import HTTP
 import Logging
+import OIDC
 import Store
 import Templates
 
@@ -51,11 +52,15 @@ struct AccountPage: Sendable {
     }
 
     /// Where this page's forms may lead after their redirect: each provider's authorization
-    /// endpoint (linking) and end-session endpoint (sign-out). Discovery is cached; a provider
-    /// that cannot be reached now is left out, and its link would fail anyway.
+    /// endpoint (linking) and end-session endpoint (sign-out). The issuer's origin is always
+    /// named (most providers serve both endpoints there), so the page does not depend on
+    /// discovery answering right now; discovered endpoints elsewhere are added when known.
     private func formTargets(now: Int64) -> [String] {
         var origins: [String] = []
         for provider in signIn.providers.values {
+            if let issuer = try? EndpointURL.parse(provider.settings.issuer, plainHTTPAllowedForLoopback: true) {
+                origins.append(issuer.origin)
+            }
             guard let discovery = try? provider.discovery(now: now) else { continue }
             origins.append(discovery.authorizationEndpoint.origin)
             if let endSession = discovery.endSessionEndpoint { origins.append(endSession.origin) }

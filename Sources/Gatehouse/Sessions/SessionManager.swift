@@ -62,14 +62,18 @@ public final class SessionManager: Sendable {
             try SessionRepository(connection).findActive(tokenHash: hash, now: now)
         }
         guard let record = found else { return nil }
-        if record.needsTouch(at: now, minimumInterval: settings.touchInterval) {
-            _ = try database.write { connection in
-                try SessionRepository(connection).touch(
-                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
-                )
-            }
-        }
+        if record.needsTouch(at: now, minimumInterval: settings.touchInterval) { try touch(hash, now: now) }
         return ActiveSession(token: token, record: record)
+    }
+
+    /// Extends a busy session's idle expiry; the repository re-checks the interval, so two
+    /// requests racing here write once.
+    private func touch(_ hash: [UInt8], now: Int64) throws {
+        _ = try database.write { connection in
+            try SessionRepository(connection).touch(
+                tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
+            )
+        }
     }
 
     /// The forward-auth view of the request's session (one indexed read), or nil. Touched under
@@ -82,13 +86,7 @@ public final class SessionManager: Sendable {
             try SessionRepository(connection).findForwardAuth(tokenHash: hash, now: now)
         }
         guard let session = found else { return nil }
-        if session.needsTouch(at: now, minimumInterval: settings.touchInterval) {
-            _ = try database.write { connection in
-                try SessionRepository(connection).touch(
-                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
-                )
-            }
-        }
+        if session.needsTouch(at: now, minimumInterval: settings.touchInterval) { try touch(hash, now: now) }
         return session
     }
 
