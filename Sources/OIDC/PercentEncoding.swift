@@ -1,5 +1,6 @@
-/// Percent-encoding for the two places Gatehouse writes parameters.
-enum PercentEncoding {
+/// Percent-encoding for every place Gatehouse writes parameters: the OIDC requests here, and
+/// the links and redirects the server writes (`next`, end-session, forward-auth).
+public enum PercentEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// RFC 3986 section 2.3's unreserved characters, which are never encoded (and the only
@@ -16,7 +17,7 @@ enum PercentEncoding {
 
     /// For a URL query: every byte of the UTF-8 text but the unreserved ones as `%XX` (a space
     /// is `%20`). Stricter than needed, which is what makes it safe for any value.
-    static func queryComponent(_ text: String) -> String {
+    public static func queryComponent(_ text: String) -> String {
         encode(text, spaceAsPlus: false)
     }
 

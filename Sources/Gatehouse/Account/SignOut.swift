@@ -64,7 +64,7 @@ struct SignOut: Sendable {
             ("post_logout_redirect_uri", publicOrigin + Self.signedOutPath),
             ("client_id", provider.settings.clientID),
         ]
-        let query = parameters.map { "\($0.0)=\(QueryEncoding.component($0.1))" }.joined(separator: "&")
+        let query = parameters.map { "\($0.0)=\(PercentEncoding.queryComponent($0.1))" }.joined(separator: "&")
         let base = endpoint.text
         return base + (base.contains("?") ? "&" : "?") + query
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import OIDC
 import Templates
 
 /// The pages a person sees, rendered from `Public/templates` (`server.public_dir`).
@@ -103,7 +104,7 @@ struct ProviderButton: Sendable, Equatable {
     /// The configured providers as buttons: promoted ones first, each group sorted by name, each
     /// link carrying `next` (already validated) to come back to after sign-in.
     static func all(for providers: [ProviderConfig], next: String) -> [ProviderButton] {
-        let encodedNext = QueryEncoding.component(next)
+        let encodedNext = PercentEncoding.queryComponent(next)
         return providers
             .sorted { lhs, rhs in
                 if lhs.promoted != rhs.promoted { return lhs.promoted }

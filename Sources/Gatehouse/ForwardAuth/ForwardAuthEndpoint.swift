@@ -80,7 +80,7 @@ struct ForwardAuthEndpoint: Sendable {
         }
         var location = loginURL
         if let original = originalURL(of: request) {
-            location += "?next=" + ForwardedOrigin.percentEncoded(original)
+            location += "?next=" + PercentEncoding.queryComponent(original)
         }
         var response = Response.redirect(to: location, status: .found)
         response.headers.set("Cache-Control", "no-store")
