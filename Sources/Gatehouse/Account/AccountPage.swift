@@ -124,8 +124,7 @@ struct AccountPage: Sendable {
     /// A signed-in session, the request's origin, and the form's CSRF token.
     private func checkedForm(_ request: Request, now: Int64) throws -> FormCheck {
         guard let session = try sessions.current(request, now: now), let userID = session.record.userID else { return .signedOut }
-        let token = try? request.formBody().first(CSRFProtection.formField)
-        do { try csrf.check(request, session: session.token, submittedToken: token ?? nil) } catch { return .forged }
+        do { try csrf.checkForm(request, session: session.token) } catch { return .forged }
         return .allowed(session, userID: userID)
     }
 

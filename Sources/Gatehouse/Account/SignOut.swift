@@ -32,8 +32,7 @@ struct SignOut: Sendable {
         guard let session = try sessions.current(request, now: now) else {
             return Response.redirect(to: Self.signedOutPath, status: .seeOther)
         }
-        let token = try? request.formBody().first(CSRFProtection.formField)
-        do { try csrf.check(request, session: session.token, submittedToken: token ?? nil) } catch {
+        do { try csrf.checkForm(request, session: session.token) } catch {
             return pages.errorPage(.formExpired(reference: request.requestID), status: .forbidden,
                                    action: ErrorPageAction(label: "Back to your account", href: "/account"))
         }

@@ -37,6 +37,12 @@ public struct CSRFProtection: Sendable {
         guard Digest.constantTimeEqual(Array(submittedToken.utf8), expected) else { throw .wrongToken }
     }
 
+    /// Checks a form post whose only field of interest is the token: the origin, and the
+    /// form's `csrf_token`. An unreadable body counts as a missing token.
+    public func checkForm(_ request: Request, session: SessionToken) throws(Rejection) {
+        try check(request, session: session, submittedToken: (try? request.formBody())?.first(Self.formField))
+    }
+
     public func checkOrigin(_ request: Request) throws(Rejection) {
         if let origin = request.headers["Origin"] {
             guard origin == expectedOrigin else { throw .foreignOrigin }
