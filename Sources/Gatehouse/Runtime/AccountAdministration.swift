@@ -111,18 +111,13 @@ extension Runtime {
 
     // MARK: Helpers
 
-    /// Opens the database and runs `body` only when its schema is current (these commands never
-    /// migrate: an operator's look must not change the database).
+    /// Runs `body` on the configured database when it exists and is current (see
+    /// `openCurrentDatabase`); any failure is one line on standard error and exit code 1.
     private static func withCurrentDatabase(_ config: GatehouseConfig, _ body: (Database) throws -> Int32) -> Int32 {
-        guard FileManager.default.fileExists(atPath: config.database.path) else {
-            return refuse("no database at \(config.database.path); run `gatehouse migrate` first", status: 1)
-        }
+        let database: Database
+        do { database = try openCurrentDatabase(config) } catch { return refuse(error.message, status: 1) }
+        defer { database.close() }
         do {
-            let database = try openDatabase(config)
-            defer { database.close() }
-            guard try Migrator(migrations: EmbeddedMigrations.all).status(of: database).isCurrent else {
-                return refuse("the database has pending migrations; run `gatehouse migrate` first", status: 1)
-            }
             return try body(database)
         } catch {
             return refuse("\(error)", status: 1)

@@ -155,28 +155,14 @@ public enum UserAdministration {
         }
     }
 
-    /// Opens the configured database and refuses one with pending migrations: the columns this
-    /// command writes may not exist yet.
+    /// Runs `body` on the configured database when it exists and is current (see
+    /// `Runtime.openCurrentDatabase`): the columns this command writes may not exist yet.
     private static func withCurrentDatabase<T>(
         _ config: GatehouseConfig, _ body: (Database) throws(AdministrationError) -> T
     ) throws(AdministrationError) -> T {
         let database: Database
-        do {
-            database = try Runtime.openDatabase(config)
-        } catch {
-            throw AdministrationError("cannot open the database \(config.database.path): \(error)")
-        }
+        do { database = try Runtime.openCurrentDatabase(config) } catch { throw AdministrationError(error.message) }
         defer { database.close() }
-        do {
-            let status = try Migrator(migrations: EmbeddedMigrations.all).status(of: database)
-            guard status.isCurrent else {
-                throw AdministrationError("the database is not migrated to this version; run `gatehouse migrate` first")
-            }
-        } catch let error as AdministrationError {
-            throw error
-        } catch {
-            throw AdministrationError("cannot read the database's migrations: \(error)")
-        }
         return try body(database)
     }
 
