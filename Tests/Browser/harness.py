@@ -463,6 +463,7 @@ http {{
             error_page 401 = @gatehouse_signin;
             auth_request_set $gatehouse_user $upstream_http_x_auth_request_user;
             proxy_set_header Remote-User $gatehouse_user;
+            add_header Cache-Control "private, no-cache" always;
             proxy_pass http://127.0.0.1:{self.app_port}/app/;
         }}
     }}
