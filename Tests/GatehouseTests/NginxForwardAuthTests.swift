@@ -175,6 +175,9 @@ import TestSupport
                         proxy_set_header Remote-User $gatehouse_user;
                         proxy_set_header Remote-Email $gatehouse_email;
                         proxy_set_header X-Auth-Request-Groups $gatehouse_groups;
+                        # A page behind a sign-in is asked for again, not shown from the browser's
+                        # cache once the session has ended.
+                        add_header Cache-Control "private, no-cache" always;
                         proxy_pass \(application);
                     }
             """
@@ -249,6 +252,7 @@ import TestSupport
             #expect(app.header("X-App-Remote-User") == "alice")
             #expect(app.header("X-App-Remote-Email") == "alice@example.com")
             #expect(app.header("X-App-Groups") == "alice")
+            #expect(app.header("Cache-Control") == "private, no-cache", "the browser must ask again, not reuse its cache")
 
             // 4. Revoked (as sign-out or an administrator will do): the very next request is refused.
             let userID = try #require(try rig.gatehouse.database.read { connection in
