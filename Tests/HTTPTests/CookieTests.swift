@@ -20,11 +20,18 @@ import Testing
     ])
     func parses(header: String, expected: [String: String], reason: String) {
         #expect(CookieParser.parse([header]) == expected, "\(reason)")
+        // The one-cookie read follows the same rules for every name, present or not.
+        for name in ["a", "b", "c", ""] {
+            #expect(CookieParser.value(named: name, in: [header]) == expected[name], "\(reason): cookie \(name)")
+        }
     }
 
     @Test func requestCookiesReadEveryCookieHeader() {
         let request = Request(method: "GET", target: "/", headers: HTTPHeaders([("Cookie", "a=1"), ("cookie", "b=2; a=3")]))
         #expect(request.cookies == ["a": "1", "b": "2"])
+        #expect(request.cookie(named: "a") == "1", "the first Cookie header's value wins")
+        #expect(request.cookie(named: "b") == "2")
+        #expect(request.cookie(named: "c") == nil)
     }
 }
 

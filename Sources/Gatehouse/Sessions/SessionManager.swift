@@ -17,6 +17,7 @@ public struct ActiveSession: Sendable {
 public final class SessionManager: Sendable {
     public let settings: SessionSettings
     private let database: Database
+    private let forwardAuthCache = ForwardAuthSessionCache()
 
     public init(database: Database, settings: SessionSettings) {
         self.database = database
@@ -76,18 +77,30 @@ public final class SessionManager: Sendable {
         }
     }
 
-    /// The forward-auth view of the request's session (one indexed read), or nil. Touched under
+    /// The forward-auth view of the request's session (one indexed read, or none when the
+    /// same session was read this second and nothing was written since), or nil. Touched under
     /// the same interval rule as `current`, so a person busy in a protected application keeps
     /// the session alive, at one write per session per `touchInterval` rather than per request.
     public func forwardAuthSession(_ request: Request, now: Int64) throws -> ForwardAuthSession? {
         guard let token = presentedToken(in: request) else { return nil }
         let hash = token.hash
+        let stamp = forwardAuthStamp(now: now)
+        if let kept = forwardAuthCache.session(for: hash, at: stamp) { return kept }
         let found = try database.readSingleStatement { connection in
             try SessionRepository(connection).findForwardAuth(tokenHash: hash, now: now)
         }
         guard let session = found else { return nil }
-        if session.needsTouch(at: now, minimumInterval: settings.touchInterval) { try touch(hash, now: now) }
+        if session.needsTouch(at: now, minimumInterval: settings.touchInterval) {
+            // The touch is a write, which moves the stamp on: nothing to keep.
+            try touch(hash, now: now)
+        } else {
+            forwardAuthCache.keep(session, for: hash, readAt: stamp, current: forwardAuthStamp(now: now))
+        }
         return session
+    }
+
+    private func forwardAuthStamp(now: Int64) -> ForwardAuthSessionCache.Stamp {
+        ForwardAuthSessionCache.Stamp(second: now, writeCount: database.writeCount)
     }
 
     /// Revokes the request's session (sign-out) and returns the cookie that clears it in the browser.
@@ -146,7 +159,7 @@ public final class SessionManager: Sendable {
     /// The well-formed session token in the request's cookie, if any. Malformed values are ignored
     /// without a database lookup.
     func presentedToken(in request: Request) -> SessionToken? {
-        guard let value = request.cookies[settings.cookieName] else { return nil }
+        guard let value = request.cookie(named: settings.cookieName) else { return nil }
         return SessionToken(cookieValue: value)
     }
 }

@@ -8,21 +8,60 @@
 public enum CookieParser {
     public static func parse(_ headerValues: [String]) -> [String: String] {
         var cookies: [String: String] = [:]
-        for headerValue in headerValues {
-            for pair in headerValue.split(separator: ";") {
-                let trimmed = pair.trimmingASCIIWhitespace()
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                let name = trimmed[..<equals].trimmingASCIIWhitespace()
-                var value = trimmed[trimmed.index(after: equals)...].trimmingASCIIWhitespace()
-                if value.utf8.count >= 2, value.first == "\"", value.last == "\"" {
-                    value = value.dropFirst().dropLast()
-                }
-                guard HTTPSyntax.isToken(name), CookieSyntax.isCookieValue(value) else { continue }
-                let key = String(name)
-                if cookies[key] == nil { cookies[key] = String(value) }
-            }
+        forEachCookie(in: headerValues) { name, value in
+            let key = String(name)
+            if cookies[key] == nil { cookies[key] = String(value) }
+            return true
         }
         return cookies
+    }
+
+    /// The value `parse` would give for `name`, without building the dictionary: the session
+    /// check a proxy makes before every request needs one cookie of however many are sent.
+    public static func value(named name: String, in headerValues: [String]) -> String? {
+        var found: String?
+        forEachCookie(in: headerValues) { candidate, value in
+            guard candidate == name else { return true }
+            found = String(value)
+            return false
+        }
+        return found
+    }
+
+    /// Calls `body` with each well-formed pair in order until it returns false. Works on the
+    /// UTF-8 bytes: every separator is ASCII, and this runs for every forward-auth request.
+    private static func forEachCookie(in headerValues: [String], _ body: (Substring, Substring) -> Bool) {
+        for headerValue in headerValues {
+            let bytes = headerValue.utf8
+            var pairStart = bytes.startIndex
+            while pairStart < bytes.endIndex {
+                let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+                if let (name, value) = pair(bytes[pairStart..<pairEnd]), !body(name, value) { return }
+                pairStart = pairEnd == bytes.endIndex ? pairEnd : bytes.index(after: pairEnd)
+            }
+        }
+    }
+
+    /// One `name=value`, trimmed and with surrounding DQUOTEs removed, or nil when malformed.
+    private static func pair(_ bytes: Substring.UTF8View) -> (Substring, Substring)? {
+        guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        let name = trimmed(bytes[..<equals])
+        var value = trimmed(bytes[bytes.index(after: equals)...])
+        if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+            value = value.dropFirst().dropLast()
+        }
+        guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isTokenChar), value.allSatisfy(CookieSyntax.isCookieOctet) else {
+            return nil
+        }
+        return (Substring(name), Substring(value))
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[first...last]
     }
 }
 
@@ -31,6 +70,11 @@ extension Request {
     public var cookies: [String: String] {
         CookieParser.parse(headers.values(of: "Cookie"))
     }
+
+    /// One cookie's value, by the same rules as `cookies[name]`.
+    public func cookie(named name: String) -> String? {
+        CookieParser.value(named: name, in: headers.values(of: "Cookie"))
+    }
 }
 
 /// Character classes from RFC 6265 section 4.1.1.
@@ -38,10 +82,12 @@ enum CookieSyntax {
     /// `cookie-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`: no controls, whitespace,
     /// DQUOTE, comma, semicolon or backslash. May be empty.
     static func isCookieValue(_ text: Substring) -> Bool {
-        text.utf8.allSatisfy { byte in
-            byte == 0x21 || (0x23...0x2B).contains(byte) || (0x2D...0x3A).contains(byte)
-                || (0x3C...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
-        }
+        text.utf8.allSatisfy(isCookieOctet)
+    }
+
+    static func isCookieOctet(_ byte: UInt8) -> Bool {
+        byte == 0x21 || (0x23...0x2B).contains(byte) || (0x2D...0x3A).contains(byte)
+            || (0x3C...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
     }
 
     /// `av-octet`: any CHAR except controls and `;`, for Domain and Path values.

@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 
 /// A SQLite database: one writer connection, serialized, and a small pool of readers used
 /// concurrently beside it.
@@ -21,6 +22,7 @@ public final class Database: Sendable {
     private let writer: SerializedConnection
     /// Nil for an in-memory database, whose reads use the writer.
     private let readers: ReaderPool?
+    private let finishedWrites = Atomic<UInt64>(0)
 
     public init(path: String, options: DatabaseOptions = .init()) throws(StoreError) {
         self.path = path
@@ -90,12 +92,21 @@ public final class Database: Sendable {
         }
     }
 
+    /// How many `write` and `writeWithoutTransaction` calls on this `Database` have finished
+    /// (committed or not). It moves after the commit and before the writer is released, so a
+    /// cache of something read from this database can note the count before its read and
+    /// know, while the count is unchanged, that no write made through this `Database` since
+    /// can have changed what it read. Writes by other processes or other `Database` values on
+    /// the same file are not counted.
+    public var writeCount: UInt64 { finishedWrites.load(ordering: .acquiring) }
+
     /// Runs `body` in an immediate transaction on the writer: commits when it returns, rolls
     /// back when it throws. Writes are serialized; do not call `write` (or, on an in-memory
     /// database, `read`) from inside `body`, which would wait for itself.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         try writer.withConnection { connection in
-            try Self.inTransaction(connection, begin: "BEGIN IMMEDIATE", body)
+            defer { countFinishedWrite() }
+            return try Self.inTransaction(connection, begin: "BEGIN IMMEDIATE", body)
         }
     }
 
@@ -105,9 +116,16 @@ public final class Database: Sendable {
     /// rolled back.
     public func writeWithoutTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
         try writer.withConnection { connection in
-            defer { connection.rollbackIfNeeded() }
+            defer {
+                connection.rollbackIfNeeded()
+                countFinishedWrite()
+            }
             return try body(connection)
         }
+    }
+
+    private func countFinishedWrite() {
+        finishedWrites.add(1, ordering: .releasing)
     }
 
     /// Closes every connection. Later calls fail with `.closed`; a read in progress finishes
