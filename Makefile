@@ -6,9 +6,9 @@ SWIFT ?= swift
 CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
 BENCH_PACKAGES := wrk nginx-light openssl
-# Debian packages the tests run: nginx in front of Gatehouse for the forward-auth round trip,
-# and headless Chromium with its chromedriver for the browser walks.
-TEST_PACKAGES := nginx-light chromium chromium-driver
+# Debian packages the tests run: nginx and Caddy in front of Gatehouse for the forward-auth
+# round trips, and headless Chromium with its chromedriver for the browser walks.
+TEST_PACKAGES := nginx-light caddy chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8

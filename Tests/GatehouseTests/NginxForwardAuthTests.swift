@@ -14,7 +14,7 @@ import TestSupport
     static let nginxCandidates = ["/usr/sbin/nginx", "/usr/bin/nginx"]
 
     /// Gatehouse, the development provider, the application and nginx in front of both.
-    final class Rig {
+    final class Rig: ForwardAuthProxyRig {
         let directory: URL
         let clock = TestClock()
         let provider: DevProvider
@@ -76,6 +76,9 @@ import TestSupport
                 throw error
             }
         }
+
+        /// Gatehouse's pages and the application share nginx's one origin.
+        var gatehouseOrigin: String { origin }
 
         func stop() {
             nginx.stop()
@@ -182,31 +185,6 @@ import TestSupport
                     }
             """
         }
-
-        /// Starts at `authorize` (through nginx) with `next`, fills in the provider's form as
-        /// `username`, and follows the callback; returns Gatehouse's answer to it.
-        func signIn(_ browser: BrowserClient, username: String, email: String, next: String) throws -> BrowserClient.Page {
-            let start = try browser.get("\(origin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
-            guard start.status == 302, let toProvider = start.location else {
-                throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
-            }
-            let page = try browser.get(toProvider)
-            guard page.status == 200, var form = HTMLForm.all(in: page.text).first(where: { $0.method == "POST" }) else {
-                throw TestClient.Failure(description: "the provider's page answered \(page.status)")
-            }
-            form.set("subject", "\(username)-subject")
-            form.set("email", email)
-            form.fields.removeAll { $0.0 == "email_verified" }
-            form.set("email_verified", "true")
-            form.set("name", username)
-            form.set("preferred_username", username)
-            form.set("fault", "none")
-            let answer = try browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
-            guard let callback = answer.location else {
-                throw TestClient.Failure(description: "the provider answered \(answer.status): \(answer.text)")
-            }
-            return try browser.get(callback)
-        }
     }
 
     private func withRig(_ body: (Rig) throws -> Void) throws {
@@ -289,5 +267,11 @@ import TestSupport
             #expect(finished.status == 303)
             #expect(finished.location == "\(rig.origin)/")
         }
+    }
+
+    @Test("the README's nginx server block is the one this suite runs")
+    func readmeShowsTheTestedConfiguration() throws {
+        let body = Rig.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:3000")
+        #expect(ReadmeSnippet.contains(try ReadmeSnippet.readme, body), "README.md must hold, indentation aside:\n\(body)")
     }
 }

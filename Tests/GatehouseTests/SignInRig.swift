@@ -85,8 +85,13 @@ final class SignInRig {
     /// Steps 1–3: starts at Gatehouse, fills in the provider's form, and returns the callback
     /// URL the provider sent the browser to (not yet followed).
     func authorizeAtProvider(_ person: Person = Person(), next: String = "/", browser: BrowserClient? = nil) throws -> String {
-        let browser = browser ?? self.browser
-        let start = try browser.get("\(origin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
+        try Self.authorizeAtProvider(person, next: next, gatehouseOrigin: origin, browser: browser ?? self.browser)
+    }
+
+    /// Steps 1–3 against any origin Gatehouse answers on: its own, or a reverse proxy's in
+    /// front of it (the nginx and Caddy forward-auth tests).
+    static func authorizeAtProvider(_ person: Person, next: String, gatehouseOrigin: String, browser: BrowserClient) throws -> String {
+        let start = try browser.get("\(gatehouseOrigin)/oidc/dev/authorize?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
         guard start.status == 302, let toProvider = start.location else {
             throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
         }
@@ -96,7 +101,10 @@ final class SignInRig {
     /// Fills in the provider's page the browser was sent to and returns the callback URL the
     /// provider sends it back to (not yet followed).
     func answerAtProvider(_ toProvider: String, _ person: Person = Person(), browser: BrowserClient? = nil) throws -> String {
-        let browser = browser ?? self.browser
+        try Self.answerAtProvider(toProvider, person, browser: browser ?? self.browser)
+    }
+
+    static func answerAtProvider(_ toProvider: String, _ person: Person, browser: BrowserClient) throws -> String {
         let page = try browser.get(toProvider)
         guard page.status == 200, var form = HTMLForm.all(in: page.text).first(where: { $0.method == "POST" }) else {
             throw TestClient.Failure(description: "the provider's page answered \(page.status): \(page.text)")

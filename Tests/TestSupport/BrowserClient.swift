@@ -5,14 +5,24 @@ import Foundation
 ///
 /// Cookies are kept per host name and, like a browser's, shared across ports: Gatehouse and a
 /// provider on 127.0.0.1 see each other's cookies only where the attributes allow it (the
-/// path must match; `Secure` cookies are never sent over plain http).
+/// path must match; `Secure` cookies are never sent over plain http). A cookie with a `Domain`
+/// attribute reaches that domain and its subdomains, as RFC 6265 says, so a session cookie set
+/// for a parent domain can be followed from the sign-in host to a protected application's host.
 public final class BrowserClient {
     public struct Cookie: Equatable, Sendable {
         public let name: String
         public let value: String
+        /// The host that set it when `hostOnly`, otherwise its `Domain` attribute (lower-cased,
+        /// without a leading dot).
         public let host: String
         public let path: String
         public let secure: Bool
+        /// Set without a `Domain` attribute: sent back to `host` alone, not to its subdomains.
+        public let hostOnly: Bool
+
+        func isSent(to requestHost: String) -> Bool {
+            hostOnly ? requestHost == host : BrowserClient.domainMatches(host: requestHost, domain: host)
+        }
     }
 
     /// One response and the absolute URL it answered.
@@ -32,6 +42,10 @@ public final class BrowserClient {
     public private(set) var cookies: [Cookie] = []
     /// Extra headers sent with every request (an `Origin`, say).
     public var defaultHeaders: [(String, String)] = []
+    /// Where to connect for a host name, as curl's `--resolve` does: a test can give its
+    /// servers made-up names (`app.gatehouse.test`) that exist only here, so cookies and
+    /// `Host` headers carry real, distinct names while every connection stays on loopback.
+    public var addresses: [String: String] = ["localhost": "127.0.0.1"]
 
     public init() {}
 
@@ -57,14 +71,14 @@ public final class BrowserClient {
         let target = path + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: BrowserClient\r\n"
         let cookieHeader = cookies
-            .filter { $0.host == host && Self.pathMatches(path, $0.path) && (!$0.secure || scheme == "https") }
+            .filter { $0.isSent(to: host) && Self.pathMatches(path, $0.path) && (!$0.secure || scheme == "https") }
             .map { "\($0.name)=\($0.value)" }
             .joined(separator: "; ")
         if !cookieHeader.isEmpty { head += "Cookie: \(cookieHeader)\r\n" }
         for (name, value) in defaultHeaders + headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        let client = try TestClient(port: port, host: host == "localhost" ? "127.0.0.1" : host, timeoutSeconds: 15)
+        let client = try TestClient(port: port, host: addresses[host] ?? host, timeoutSeconds: 15)
         try client.send(Array(head.utf8) + body)
         let response = try client.readResponse(forHead: method == "HEAD")
         for (name, value) in response.headers where name.lowercased() == "set-cookie" {
@@ -88,16 +102,31 @@ public final class BrowserClient {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let pair = parts.first, let equals = pair.firstIndex(of: "=") else { return }
         let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
-        var path = "/", secure = false, expired = false
+        var path = "/", secure = false, expired = false, domain: String?
         for attribute in parts.dropFirst() {
             let lower = attribute.lowercased()
             if lower.hasPrefix("path=") { path = String(attribute.dropFirst(5)) }
+            if lower.hasPrefix("domain="), lower.count > 7 {
+                domain = String(lower.dropFirst(7).drop { $0 == "." })
+            }
             if lower == "secure" { secure = true }
             if lower == "max-age=0" || lower.hasPrefix("max-age=-") { expired = true }
             if lower.hasPrefix("expires="), lower.contains("1970") { expired = true }
         }
-        cookies.removeAll { $0.name == name && $0.host == host && $0.path == path }
-        if !expired { cookies.append(Cookie(name: name, value: value, host: host, path: path, secure: secure)) }
+        // RFC 6265 §5.3 step 6: a browser ignores a cookie whose Domain does not cover the host
+        // that set it, so a server cannot plant cookies for other sites.
+        if let domain, !Self.domainMatches(host: host, domain: domain) { return }
+        let cookieHost = domain ?? host
+        cookies.removeAll { $0.name == name && $0.host == cookieHost && $0.path == path }
+        if !expired {
+            cookies.append(Cookie(name: name, value: value, host: cookieHost, path: path, secure: secure, hostOnly: domain == nil))
+        }
+    }
+
+    /// RFC 6265 §5.1.3 domain matching for host names: the domain itself or any subdomain.
+    static func domainMatches(host: String, domain: String) -> Bool {
+        let host = host.lowercased()
+        return host == domain || host.hasSuffix("." + domain)
     }
 
     /// Removes every cookie, or those named, as a browser's "clear site data" would.
