@@ -24,6 +24,25 @@ struct DatabaseTests {
         }
     }
 
+    /// `writeCount` is what the forward-auth cache trusts to know nothing was written since a
+    /// read: every finished write moves it, a failed one too, and reads never do.
+    @Test(arguments: DatabaseKind.allCases)
+    func writeCountMovesWithEveryFinishedWriteAndNoRead(_ kind: DatabaseKind) throws {
+        struct Refused: Error {}
+        try withDatabase(kind) { database in
+            let start = database.writeCount
+            try database.write { try $0.execute("CREATE TABLE t (x INTEGER)") }
+            #expect(database.writeCount == start + 1)
+            _ = try database.read { try $0.queryOne("SELECT count(*) FROM t") }
+            _ = try database.readSingleStatement { try $0.queryOne("SELECT count(*) FROM t") }
+            #expect(database.writeCount == start + 1, "reads leave it alone")
+            #expect(throws: Refused.self) { try database.write { _ in throw Refused() } }
+            #expect(database.writeCount == start + 2, "a rolled-back write counts too")
+            try database.writeWithoutTransaction { try $0.execute("INSERT INTO t VALUES (1)") }
+            #expect(database.writeCount == start + 3)
+        }
+    }
+
     @Test(arguments: DatabaseKind.allCases)
     func valuesRoundTrip(_ kind: DatabaseKind) throws {
         try withDatabase(kind) { database in

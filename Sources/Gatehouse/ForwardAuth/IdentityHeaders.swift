@@ -2,7 +2,8 @@ import HTTP
 import Store
 
 /// The `200` answer of `/auth/verify`: who is signed in, in the header names the common proxies
-/// and applications read (oauth2-proxy's `X-Auth-Request-*`, and `Remote-User`/`Remote-Email`).
+/// and applications read (oauth2-proxy's `X-Auth-Request-*`, and `Remote-User`/`Remote-Email`),
+/// every one of them always present, empty when unknown.
 enum IdentityHeaders {
     static func response(for session: ForwardAuthSession) -> Response {
         var headers = HTTPHeaders()
@@ -11,14 +12,13 @@ enum IdentityHeaders {
         headers.add("X-Auth-Request-User", username)
         headers.add("X-Auth-Request-Preferred-Username", username)
         headers.add("Remote-User", username)
-        if let email = session.email {
-            let email = sanitized(email)
-            headers.add("X-Auth-Request-Email", email)
-            headers.add("Remote-Email", email)
-        }
-        if let groups = session.storedGroups {
-            headers.add("X-Auth-Request-Groups", commaJoined(stored: groups))
-        }
+        // Present even when empty: a proxy that copies a header missing from the answer may
+        // hand the application something else instead (Caddy 2.6 the placeholder's text, some
+        // later Caddy releases the client's own header of that name).
+        let email = session.email.map(sanitized) ?? ""
+        headers.add("X-Auth-Request-Email", email)
+        headers.add("Remote-Email", email)
+        headers.add("X-Auth-Request-Groups", session.storedGroups.map(commaJoined(stored:)) ?? "")
         headers.add("Cache-Control", "no-store")
         return Response(status: .ok, headers: headers)
     }
