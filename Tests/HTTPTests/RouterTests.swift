@@ -59,11 +59,24 @@ private struct PlainFailure: Error {
         Case(method: "GET", target: "/users/%6eew", expected: "users-new|",
              reason: "literals match the decoded segment"),
         Case(method: "HEAD", target: "/users/42", expected: "users-id|id=42", reason: "HEAD is served by the GET handler"),
+        Case(method: "HEAD", target: "/users/new", expected: "users-new|",
+             reason: "HEAD is served by the GET handler of a literal route too (the one-probe path)"),
+        Case(method: "POST", target: "/users/new", expected: "users-id-post|id=new",
+             reason: "a literal route without the method falls back to the tree, where a parameter has it"),
     ])
     func matches(_ row: Case) throws {
         let response = Self.router.respond(to: Request(method: row.method, target: row.target))
         #expect(response.status == .ok)
         #expect(Self.body(response) == row.expected)
+    }
+
+    @Test func aLiteralRouteCarriesItsPatternToo() throws {
+        guard case .matched(_, let routed) = Self.router.route(Request(method: "GET", target: "/users/new?x=1")) else {
+            Issue.record("no match")
+            return
+        }
+        #expect(routed.routePattern == "/users/new")
+        #expect(routed.pathParameters.isEmpty)
     }
 
     @Test func matchedRequestCarriesThePattern() throws {

@@ -75,6 +75,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// ASCII case-insensitive comparison; header names are tokens, so no Unicode folding is wanted.
     @inlinable
     public static func namesEqual(_ lhs: String, _ rhs: String) -> Bool {
+        // Most names compared differ in length, and a native string knows its length.
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var left = lhs.utf8.makeIterator()
         var right = rhs.utf8.makeIterator()
         while true {

@@ -7,6 +7,8 @@
 ///     }
 public struct RouterBuilder: Sendable {
     var root = RouteNode()
+    /// Routes made of literal segments only, by their exact path, then method (see `Router.route`).
+    var literalRoutes: [Substring: [String: RouteEntry]] = [:]
 
     public init() {}
 
@@ -20,6 +22,8 @@ public struct RouterBuilder: Sendable {
         let parsed = RoutePattern(pattern)
         let entry = RouteEntry(handler: handler, pattern: parsed.text, parameterNames: parsed.parameterNames)
         Self.insert(entry, method: method, segments: parsed.segments[...], into: &root)
+        let allLiteral = parsed.segments.allSatisfy { if case .literal = $0 { true } else { false } }
+        if allLiteral { literalRoutes[parsed.text[...], default: [:]][method] = entry }
     }
 
     public mutating func get(_ pattern: String, handler: @escaping Handler) { add(method: "GET", pattern: pattern, handler: handler) }
@@ -88,9 +92,11 @@ struct RouteNode: Sendable {
 /// and handlers that touch the file system (see `StaticFiles`) refuse it.
 public final class Router: Sendable {
     let root: RouteNode
+    let literalRoutes: [Substring: [String: RouteEntry]]
 
     public init(_ builder: RouterBuilder) {
         root = builder.root
+        literalRoutes = builder.literalRoutes
     }
 
     public convenience init(build: (inout RouterBuilder) -> Void) {
@@ -100,6 +106,15 @@ public final class Router: Sendable {
     }
 
     public func route(_ request: Request) -> RouteResult {
+        // A path with no percent-encoding that is exactly a literal route's path: the tree
+        // walk would find the same entry (literals win at every segment), so one dictionary
+        // probe does. This is most requests, forward-auth's `/auth/verify` among them.
+        if let handlers = literalRoutes[request.path], let entry = Self.entry(in: handlers, for: request.method),
+           !request.path.utf8.contains(UInt8(ascii: "%")) {
+            var routed = request
+            routed.routePattern = entry.pattern
+            return .matched(entry.handler, routed)
+        }
         guard let rawSegments = RoutePattern.split(request.path) else { return .notFound }
         var segments: [String] = []
         segments.reserveCapacity(rawSegments.count)
