@@ -13,13 +13,15 @@ import TestSupport
 /// cookies and `Host` headers behave as with real names. The Caddy sites are the README's, with
 /// hosts and ports filled in.
 @Suite(.serialized) struct CaddyForwardAuthTests {
-    static let caddyCandidates = ["/usr/bin/caddy", "/usr/local/bin/caddy"]
     static let appHost = "app.gatehouse.test"
     static let loginHost = "login.gatehouse.test"
     static let cookieDomain = "gatehouse.test"
 
     /// Gatehouse, the development provider, and Caddy serving both the application and Gatehouse.
     final class Rig: ForwardAuthProxyRig {
+        static let proxyName = "caddy"
+        static let proxyCandidates = ["/usr/bin/caddy", "/usr/local/bin/caddy"]
+        static let proxyPackage = "caddy"
         let directory: URL
         let clock = TestClock()
         let provider: DevProvider
@@ -29,44 +31,28 @@ import TestSupport
         let appOrigin: String
         let gatehouseOrigin: String
 
-        init(caddyPath: String) throws {
+        init(proxyPath caddyPath: String) throws {
             directory = try temporaryDirectory()
             let caddyPort = try ExternalServer.freePort()
             let appPort = try ExternalServer.freePort()
             appOrigin = "http://\(CaddyForwardAuthTests.appHost):\(caddyPort)"
             gatehouseOrigin = "http://\(CaddyForwardAuthTests.loginHost):\(caddyPort)"
 
-            var options = DevProviderOptions()
-            options.port = 0
-            options.redirectURIs = ["\(gatehouseOrigin)/oidc/dev/callback"]
-            var logger = Logger(label: "dev-idp-test")
-            logger.logLevel = .critical
-            provider = try DevProvider(options: options, logger: logger, clock: clock.function)
-            try provider.start()
-
             // The README's configuration: public_url is the sign-in host, the cookie is set for
             // the parent domain, the application's origin is a protected host. The groups claim
             // is `preferred_username`, the one the development provider lets us choose, so a
             // group rule can be tested.
-            do {
-                gatehouse = try RunningGatehouse(
-                    publicURL: gatehouseOrigin,
-                    providers: """
-                        [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
-                          "client_secret": "\(options.clientSecret)"}]
-                        """,
-                    serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#,
-                    sections: """
-                        , "sessions": {"cookie_domain": "\(CaddyForwardAuthTests.cookieDomain)"},
-                        "forward_auth": {"groups_claim": "preferred_username",
-                          "protected_hosts": [{"url": "\(appOrigin)", "required_groups": ["alice"]}]}
-                        """,
-                    clock: clock.function
-                )
-            } catch {
-                provider.shutdown()
-                throw error
-            }
+            let started = try ProxiedGatehouse(
+                publicURL: gatehouseOrigin,
+                sections: """
+                    , "sessions": {"cookie_domain": "\(CaddyForwardAuthTests.cookieDomain)"},
+                    "forward_auth": {"groups_claim": "preferred_username",
+                      "protected_hosts": [{"url": "\(appOrigin)", "required_groups": ["alice"]}]}
+                    """,
+                clock: clock
+            )
+            provider = started.provider
+            gatehouse = started.gatehouse
 
             let configPath = directory.appendingPathComponent("Caddyfile").path
             try Self.caddyfile(caddyPort: caddyPort, appPort: appPort, gatehousePort: gatehouse.port)
@@ -90,6 +76,8 @@ import TestSupport
                 throw error
             }
         }
+
+        var proxyOutput: String { caddy.output }
 
         /// A browser that finds both made-up host names on loopback.
         func browser() -> BrowserClient {
@@ -164,24 +152,9 @@ import TestSupport
         }
     }
 
-    private func withRig(_ body: (Rig) throws -> Void) throws {
-        guard let caddy = Self.caddyCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            Issue.record("caddy is not installed (looked at \(Self.caddyCandidates)): run `make test`, which installs it")
-            return
-        }
-        let rig = try Rig(caddyPath: caddy)
-        defer { rig.stop() }
-        do {
-            try body(rig)
-        } catch {
-            Issue.record("caddy's output:\n\(rig.caddy.output)")
-            throw error
-        }
-    }
-
     @Test("signed out → sign-in on the login host with next → the app host with identity headers → revoked → refused at once")
     func roundTrip() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let browser = rig.browser()
             let appURL = "\(rig.appOrigin)/app/index.html?tab=1"
 
@@ -235,7 +208,7 @@ import TestSupport
 
     @Test("an identity header Gatehouse leaves out (no email) is not the client's own at the app")
     func absentIdentityHeaderIsNotForgeable() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let browser = rig.browser()
             let appURL = "\(rig.appOrigin)/"
             _ = try rig.signIn(browser, username: "alice", email: "", next: appURL)
@@ -253,7 +226,7 @@ import TestSupport
 
     @Test("a signed-in person who fails the host's rules gets Gatehouse's 403 through Caddy")
     func rulesRefuseWith403() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let appURL = "\(rig.appOrigin)/"
             // bob's only group (his preferred_username) is not the required "alice".
             let bob = rig.browser()

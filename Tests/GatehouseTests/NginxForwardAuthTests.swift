@@ -11,10 +11,12 @@ import TestSupport
 /// so the browser sees one origin. The nginx configuration is the README's, with ports and
 /// paths filled in.
 @Suite(.serialized) struct NginxForwardAuthTests {
-    static let nginxCandidates = ["/usr/sbin/nginx", "/usr/bin/nginx"]
 
     /// Gatehouse, the development provider, the application and nginx in front of both.
     final class Rig: ForwardAuthProxyRig {
+        static let proxyName = "nginx"
+        static let proxyCandidates = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        static let proxyPackage = "nginx-light"
         let directory: URL
         let clock = TestClock()
         let provider: DevProvider
@@ -22,36 +24,25 @@ import TestSupport
         let nginx: ExternalServer
         let origin: String
 
-        init(nginxPath: String) throws {
+        init(proxyPath nginxPath: String) throws {
             directory = try temporaryDirectory()
             let nginxPort = try ExternalServer.freePort()
             let appPort = try ExternalServer.freePort()
             origin = "http://127.0.0.1:\(nginxPort)"
 
-            var options = DevProviderOptions()
-            options.port = 0
-            options.redirectURIs = ["\(origin)/oidc/dev/callback"]
-            var logger = Logger(label: "dev-idp-test")
-            logger.logLevel = .critical
-            provider = try DevProvider(options: options, logger: logger, clock: clock.function)
-            try provider.start()
-
             // Users reach Gatehouse through nginx (public_url is nginx's origin), which is also
             // the protected application's origin. The groups claim is `preferred_username` here,
             // the one the development provider lets us choose, so a group rule can be tested.
-            gatehouse = try RunningGatehouse(
+            let started = try ProxiedGatehouse(
                 publicURL: origin,
-                providers: """
-                    [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
-                      "client_secret": "\(options.clientSecret)"}]
-                    """,
-                serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#,
                 sections: """
                     , "forward_auth": {"groups_claim": "preferred_username",
                       "protected_hosts": [{"url": "\(origin)", "allowed_email_domains": ["example.com"], "required_groups": ["alice"]}]}
                     """,
-                clock: clock.function
+                clock: clock
             )
+            provider = started.provider
+            gatehouse = started.gatehouse
 
             let www = directory.appendingPathComponent("www/app")
             try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
@@ -87,7 +78,7 @@ import TestSupport
             try? FileManager.default.removeItem(at: directory)
         }
 
-        var nginxErrors: String {
+        var proxyOutput: String {
             (try? String(contentsOfFile: directory.appendingPathComponent("error.log").path, encoding: .utf8)) ?? ""
         }
 
@@ -187,24 +178,9 @@ import TestSupport
         }
     }
 
-    private func withRig(_ body: (Rig) throws -> Void) throws {
-        guard let nginx = Self.nginxCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            Issue.record("nginx is not installed (looked at \(Self.nginxCandidates)): run `make test`, which installs nginx-light")
-            return
-        }
-        let rig = try Rig(nginxPath: nginx)
-        defer { rig.stop() }
-        do {
-            try body(rig)
-        } catch {
-            Issue.record("nginx error log:\n\(rig.nginxErrors)")
-            throw error
-        }
-    }
-
     @Test("signed out → sign-in with next → the app with identity headers → revoked → refused at once")
     func roundTrip() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let browser = BrowserClient()
             let appURL = "\(rig.origin)/app/index.html?tab=1"
 
@@ -246,7 +222,7 @@ import TestSupport
 
     @Test("a signed-in person who fails the host's rules gets nginx's 403")
     func rulesRefuseWith403() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let appURL = "\(rig.origin)/app/index.html"
             // bob's only group (his preferred_username) is not the required "alice".
             let bob = BrowserClient()
@@ -261,7 +237,7 @@ import TestSupport
 
     @Test("a next for another origin is dropped by the sign-in: no open redirect through the proxy")
     func foreignNextIsRefused() throws {
-        try withRig { rig in
+        try Rig.with { rig in
             let browser = BrowserClient()
             let finished = try rig.signIn(browser, username: "alice", email: "alice@example.com", next: "https://evil.example/")
             #expect(finished.status == 303)
