@@ -64,7 +64,8 @@ public final class GatehouseApp: Sendable {
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
         let health = HealthRoutes(database: database, metrics: metrics)
         let landing = Pages(config: config, sessions: sessions, database: database, pages: pages, clock: clock)
-        let login = LoginPage(config: config, sessions: sessions, pages: pages, clock: clock)
+        let returnTarget = ReturnTarget(config: config.forwardAuth)
+        let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages, clock: clock)
         let linking = AccountLinking(
             database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) })
         )
@@ -85,7 +86,8 @@ public final class GatehouseApp: Sendable {
             logger: logger
         )
         let loginSubmission = LoginSubmission(
-            config: config, sessions: sessions, passwords: passwordSignIn, csrf: csrf, pages: pages, logger: logger, clock: clock
+            config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, csrf: csrf, pages: pages,
+            logger: logger, clock: clock
         )
         let signOut = SignOut(
             providers: providers, publicOrigin: config.server.publicURL.origin, database: database, sessions: sessions,

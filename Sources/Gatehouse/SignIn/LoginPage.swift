@@ -11,6 +11,7 @@ import Templates
 /// POST handler's job, which lives elsewhere.
 struct LoginPage: Sendable {
     let config: GatehouseConfig
+    let returnTarget: ReturnTarget
     let sessions: SessionManager
     let pages: PageRenderer
     let clock: @Sendable () -> Int64
@@ -25,7 +26,7 @@ struct LoginPage: Sendable {
 
     func show(_ request: Request) throws -> Response {
         let query = try request.query
-        let next = ReturnTarget(config: config.forwardAuth).validate(query.first("next"))
+        let next = returnTarget.validate(query.first("next"))
         let hint = query.first("login_hint").flatMap { $0.utf8.count <= Self.maximumHintBytes ? $0 : nil } ?? ""
 
         // The form's CSRF token is derived from the session, so a visitor without one gets an

@@ -12,6 +12,7 @@ struct LoginSubmission: Sendable {
     static let refusedSentence = "That username or email and password do not match an account here."
 
     let config: GatehouseConfig
+    let returnTarget: ReturnTarget
     let sessions: SessionManager
     let passwords: PasswordSignIn
     let csrf: CSRFProtection
@@ -27,7 +28,7 @@ struct LoginSubmission: Sendable {
         let now = clock()
         guard config.login.localPasswords else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
         let form = try request.formBody()
-        let next = ReturnTarget(config: config.forwardAuth).validate(form.first("next"))
+        let next = returnTarget.validate(form.first("next"))
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
         let password = form.first("password") ?? ""
 
