@@ -19,7 +19,7 @@ struct JSONStringScanTests {
             for position in 0..<8 {
                 var bytes = [UInt8](repeating: filler, count: 8)
                 bytes[position] = byte
-                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
                 #expect(JSONParser.needsLook(word) == Self.needsLook(byte), "byte \(byte) at \(position) among \(filler)")
             }
         }
@@ -32,7 +32,7 @@ struct JSONStringScanTests {
         for (offset, byte) in plain.enumerated() {
             var bytes = (0..<8).map { plain[($0 * 13 + offset) % plain.count] }
             bytes[offset % 8] = byte
-            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
             #expect(!JSONParser.needsLook(word), "\(bytes)")
         }
     }
@@ -79,6 +79,28 @@ struct JSONStringScanTests {
             #expect(errorCode { try JSONValue.parseObjectMembers(bytes) } == .malformed, "\(reason) after \(before)")
             let unclosed = Array("{\"k\":\"".utf8) + [UInt8](repeating: 0x61, count: before)
             #expect(errorCode { try JSONValue.parseObjectMembers(unclosed) } == .malformed, "unclosed after \(before)")
+        }
+    }
+}
+
+@Suite("JSON string scan: the first byte that needs a look")
+struct JSONStringScanFirstByteTests {
+    @Test("the lowest flagged byte is the first that needs a look, whatever follows it",
+          arguments: [UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00, 0x1F, 0x80, 0xFF])
+    func firstFlagged(first: UInt8) {
+        // After the first special byte, every byte value in every later position: a borrow out
+        // of a zero byte may flag later bytes, never an earlier one.
+        for position in 0..<8 {
+            for later in 0...UInt8.max {
+                for laterPosition in position..<8 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                    bytes[laterPosition] = later
+                    bytes[position] = first
+                    let word = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                    let mask = JSONParser.lookMask(word)
+                    #expect(mask != 0 && JSONParser.firstFlaggedByte(mask) == position, "\(first) at \(position), \(later) at \(laterPosition)")
+                }
+            }
         }
     }
 }
