@@ -60,37 +60,8 @@ public enum JSONValue: Sendable, Equatable {
 
     /// The value, when this is a number written as an integer that fits in an Int64 (no fraction, no exponent).
     public var int64Value: Int64? {
-        guard case .number(let text) = self else { return nil }
-        // Read in place: `Int64(text)` goes through generic parsing that costs several times
-        // more, and `exp` and `iat` are read for every token. Same answer for every text.
-        let parsed = text.utf8.withContiguousStorageIfAvailable { Self.decimalInt64($0) }
-        return parsed ?? Int64(text)
-    }
-
-    /// What `Int64(String(decoding: bytes, as: UTF8.self))` returns: an optional sign, then one
-    /// or more ASCII digits and nothing else, within Int64's range; nil otherwise.
-    static func decimalInt64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var index = 0
-        var negative = false
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
-            negative = first == UInt8(ascii: "-")
-            index = 1
-        }
-        guard index < bytes.count else { return nil }
-        // Accumulated towards the sign, so Int64.min is reached without overflowing.
-        var value: Int64 = 0
-        while index < bytes.count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            let (shifted, overflowMultiply) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflowAdd) = negative
-                ? shifted.subtractingReportingOverflow(Int64(digit))
-                : shifted.addingReportingOverflow(Int64(digit))
-            guard !overflowMultiply, !overflowAdd else { return nil }
-            value = next
-            index += 1
-        }
-        return value
+        if case .number(let text) = self { return Int64(text) }
+        return nil
     }
 
     /// The value, when this is a number.

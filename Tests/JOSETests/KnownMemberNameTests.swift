@@ -73,34 +73,6 @@ struct KnownMemberNameTests {
     }
 }
 
-@Suite("Integers read in place")
-struct DecimalInt64Tests {
-    @Test("int64Value agrees with Int64(text) for every text", arguments: [
-        ("0", "zero"), ("-0", "negative zero"), ("+7", "a plus sign, which Int64 accepts"),
-        ("1767225600", "a typical exp"), ("9223372036854775807", "Int64.max"),
-        ("9223372036854775808", "one past Int64.max"), ("-9223372036854775808", "Int64.min"),
-        ("-9223372036854775809", "one past Int64.min"), ("99999999999999999999", "far too large"),
-        ("1.5", "a fraction"), ("1e3", "an exponent"), ("1E3", "an upper-case exponent"),
-        ("-", "a sign alone"), ("+", "a plus sign alone"), ("", "nothing"), ("--1", "two signs"),
-        (" 1", "leading space"), ("1 ", "trailing space"), ("0x10", "hexadecimal"), ("١", "an Arabic-Indic digit"),
-        ("00012", "leading zeros, which Int64 accepts"), ("12a", "a letter after digits"), ("/", "the byte below 0"), (":", "the byte above 9"),
-    ])
-    func agrees(_ text: String, _ reason: String) {
-        #expect(JSONValue.number(text).int64Value == Int64(text), "\(reason)")
-    }
-
-    @Test("int64Value agrees with Int64(text) around every power of ten")
-    func powersOfTen() {
-        var power: Int64 = 1
-        for _ in 0..<19 {
-            for value in [power - 1, power, power + 1, -power + 1, -power, -power - 1] {
-                #expect(JSONValue.number(String(value)).int64Value == value)
-            }
-            power = power &* 10
-        }
-    }
-}
-
 @Suite("Algorithm equality by number")
 struct JWSAlgorithmEqualityTests {
     @Test("two algorithms are equal exactly when their names are, and hash alike when equal")
