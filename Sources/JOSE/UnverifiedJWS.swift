@@ -23,7 +23,15 @@ public struct UnverifiedJWS: Sendable {
     public static func parse(_ token: some StringProtocol, maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
         // The size check comes first, before anything is copied or decoded.
         if token.utf8.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
-        var text = String(token)
+        return try parse(String(token), maxBytes: maxBytes)
+    }
+
+    /// Parses `token`, as `parse(_:maxBytes:)` for any `StringProtocol` does. This overload
+    /// takes the usual `String` without the generic version's dispatch through `StringProtocol`
+    /// and its conversion, which cost a few hundred instructions on every token.
+    public static func parse(_ token: String, maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
+        if token.utf8.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
+        var text = token
         // withUTF8 only rethrows untyped errors, so the typed error travels out in a Result.
         let result = text.withUTF8 { bytes in
             Result { () throws(JOSEError) -> UnverifiedJWS in try parse(bytes, maxBytes: maxBytes) }

@@ -116,6 +116,10 @@ struct CompactParsingTests {
         #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count - 1) } == .tooLarge)
         #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count) } == nil)
         #expect(errorCode { try UnverifiedJWS.parse(bytes: Array(token.utf8), maxBytes: 10) } == .tooLarge)
+        // The StringProtocol entry point keeps the same cap as the String one.
+        let line = "Bearer \(token)"
+        #expect(errorCode { try UnverifiedJWS.parse(line.dropFirst(7), maxBytes: token.utf8.count - 1) } == .tooLarge)
+        #expect(errorCode { try UnverifiedJWS.parse(line.dropFirst(7), maxBytes: token.utf8.count) } == nil)
     }
 
     @Test("a Substring token parses the same as a String")
