@@ -34,10 +34,13 @@ public enum JSONValue: Sendable, Equatable {
     /// dictionary (and allocating its table) costs about as much as parsing the members, and the
     /// few names a verifier reads are found by one walk over the list instead.
     public static func parseObjectMembers(_ bytes: [UInt8]) throws(JOSEError) -> [JSONObjectMember] {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in
-            var parser = JSONParser(bytes: buffer)
-            return try parser.parseObjectDocument()
-        }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
+    }
+
+    /// `parseObjectMembers` over bytes the caller holds in a buffer of its own.
+    static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [JSONObjectMember] {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseObjectDocument()
     }
 
     /// The string, when this is a string.

@@ -165,3 +165,41 @@ struct JSONValueTests {
         #expect(errorCode { try JSONValue.parse(Array(text.utf8)) } == .malformed, "\(reason)")
     }
 }
+
+@Suite("Base64url decoding into a caller's buffer")
+struct Base64URLIntoBufferTests {
+    @Test("decode(_:into:) writes what decode(_:) returns, and refuses what it refuses", arguments: [
+        ("", "empty"), ("QQ", "one byte"), ("QUI", "two bytes"), ("QUJD", "one full group"),
+        ("eyJhbGciOiJSUzI1NiJ9", "a header"), ("QR", "non-zero trailing bits"), ("QUJ", "non-zero trailing bits after two bytes"),
+        ("Q", "impossible length"), ("QUJD=", "padding"), ("QU+D", "standard alphabet"), ("QU D", "a space"),
+        ("QUJDRA", "a group and a remainder"), ("QUJDR", "impossible length after a group"),
+    ])
+    func agrees(_ text: String, _ reason: String) {
+        let encoded = Array(text.utf8)
+        let expected = Result { () throws(JOSEError) -> [UInt8] in try Base64URL.decode(encoded) }
+        let got = encoded.withUnsafeBufferPointer { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(input.count)) { buffer in
+                Result { () throws(JOSEError) -> [UInt8] in
+                    let count = try Base64URL.decode(input, into: buffer)
+                    return Array(buffer[0..<count])
+                }
+            }
+        }
+        switch (expected, got) {
+        case (.success(let a), .success(let b)): #expect(a == b, "\(reason)")
+        case (.failure(let a), .failure(let b)): #expect(a.code == b.code && a.message == b.message, "\(reason)")
+        default: Issue.record("decode and decode(_:into:) disagree: \(reason)")
+        }
+    }
+
+    @Test("a buffer too small is refused, never written past")
+    func tooSmall() {
+        let encoded = Array("QUJDRA".utf8)
+        let code = encoded.withUnsafeBufferPointer { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3) { buffer in
+                errorCode { try Base64URL.decode(input, into: buffer) }
+            }
+        }
+        #expect(code == .internalFailure)
+    }
+}
