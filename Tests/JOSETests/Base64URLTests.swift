@@ -192,6 +192,28 @@ struct Base64URLIntoBufferTests {
         }
     }
 
+    @Test("every length round-trips, through the two-group and the one-group loops alike")
+    func roundTrips() throws {
+        for length in 0...64 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ length &* 11 &+ 5) }
+            #expect(try Base64URL.decode(Array(Base64URL.encode(bytes).utf8)) == bytes, "\(length) bytes")
+        }
+    }
+
+    @Test("a character outside the alphabet is refused at every position of every length")
+    func badCharacterAnywhere() {
+        for length in 1...40 {
+            let encoded = Array(Base64URL.encode((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 29) }).utf8)
+            for position in encoded.indices {
+                for bad in [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "/"), 0x00, 0x80, 0xFF] {
+                    var text = encoded
+                    text[position] = bad
+                    #expect(errorCode { try Base64URL.decode(text) } == .malformed, "\(bad) at \(position) of \(encoded.count)")
+                }
+            }
+        }
+    }
+
     @Test("a buffer too small is refused, never written past")
     func tooSmall() {
         let encoded = Array("QUJDRA".utf8)
