@@ -54,62 +54,106 @@ public enum Base64URL {
 
     /// Decodes the bytes of `encoded`, refusing anything but canonical unpadded base64url.
     public static func decode(_ encoded: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
+        var failure: JOSEError?
+        let output = [UInt8](unsafeUninitializedCapacity: decodedCount(encoded.count)) { out, initialized in
+            // On failure the buffer is handed back empty so no uninitialized byte is ever read.
+            do throws(JOSEError) { initialized = try decode(encoded, into: out) } catch { failure = error; initialized = 0 }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// How many bytes `encodedCount` characters decode to, if they are valid; 0 for a count
+    /// no valid text has (1 mod 4), which `decode` refuses before writing anything.
+    static func decodedCount(_ encodedCount: Int) -> Int {
+        let remainder = encodedCount % 4
+        if remainder == 1 { return 0 }
+        return encodedCount / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+    }
+
+    /// Decodes the bytes of `encoded` into `out`, which must hold at least
+    /// `decodedCount(encoded.count)` bytes, and returns how many it wrote; refuses anything
+    /// but canonical unpadded base64url, exactly as `decode(_:)` does (which calls this). For a
+    /// caller that reads the bytes once and drops them (a JWS header), without an array.
+    static func decode(_ encoded: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) throws(JOSEError) -> Int {
         let remainder = encoded.count % 4
         if remainder == 1 { throw .malformed("base64url text has an impossible length") }
         let fullGroups = encoded.count / 4
         let outputCount = fullGroups * 3 + (remainder == 0 ? 0 : remainder - 1)
+        guard out.count >= outputCount else { throw .internalFailure("base64url output buffer is too small") }
 
         let groups = groupTable
         let single = decodeTable
-        return try single.withUnsafeBufferPointer { (table) throws(JOSEError) -> [UInt8] in
-            var failed = false
-            let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
-                var inIndex = 0
-                var outIndex = 0
-                // Four characters make three bytes. Every index below is a byte (0...255) plus a
-                // multiple of 256 within the 1024-entry table, and the loop bounds keep
-                // `inIndex + 3 < encoded.count` and `outIndex + 2 < outputCount`.
-                groups.withUnsafeBufferPointer { groupTable in
-                    for _ in 0..<fullGroups {
-                        let word = groupTable[Int(encoded[inIndex])]
+        var failed = false
+        var outIndex = 0
+        single.withUnsafeBufferPointer { table in
+            var inIndex = 0
+            // Four characters make three bytes. Every index below is a byte (0...255) plus a
+            // multiple of 256 within the 1024-entry table, and the loop bounds keep
+            // `inIndex + 3 < encoded.count` and `outIndex + 2 < outputCount`.
+            groups.withUnsafeBufferPointer { groupTable in
+                var remainingGroups = fullGroups
+                // Two groups at a time while eight bytes of output remain: six bytes go out in one
+                // eight-byte store, whose last two bytes the next writes overwrite (they are below
+                // `outputCount`, and every byte below it is written). A quarter fewer instructions.
+                if let outBase = out.baseAddress {
+                    while remainingGroups >= 2 && outputCount - outIndex >= 8 {
+                        let first = groupTable[Int(encoded[inIndex])]
                             | groupTable[256 + Int(encoded[inIndex + 1])]
                             | groupTable[512 + Int(encoded[inIndex + 2])]
                             | groupTable[768 + Int(encoded[inIndex + 3])]
-                        if word & invalidInGroup != 0 { failed = true; break }
-                        out[outIndex] = UInt8(truncatingIfNeeded: word >> 16)
-                        out[outIndex + 1] = UInt8(truncatingIfNeeded: word >> 8)
-                        out[outIndex + 2] = UInt8(truncatingIfNeeded: word)
-                        inIndex += 4
-                        outIndex += 3
+                        let second = groupTable[Int(encoded[inIndex + 4])]
+                            | groupTable[256 + Int(encoded[inIndex + 5])]
+                            | groupTable[512 + Int(encoded[inIndex + 6])]
+                            | groupTable[768 + Int(encoded[inIndex + 7])]
+                        if (first | second) & invalidInGroup != 0 { failed = true; break }
+                        // The two 24-bit groups, most significant first, at the top of a word
+                        // stored big-endian: bytes 0...5 in order, then two zero bytes.
+                        let six = UInt64(first) << 40 | UInt64(second) << 16
+                        UnsafeMutableRawPointer(outBase + outIndex).storeBytes(of: six.bigEndian, as: UInt64.self)
+                        inIndex += 8
+                        outIndex += 6
+                        remainingGroups -= 2
                     }
                 }
-                if !failed && remainder == 2 {
-                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
-                    // The last character carries 4 unused bits, which must be zero.
-                    if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
-                        failed = true
-                    } else {
-                        out[outIndex] = a << 2 | b >> 4
-                        outIndex += 1
-                    }
-                } else if !failed && remainder == 3 {
-                    let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
-                    let c = table[Int(encoded[inIndex + 2])]
-                    // The last character carries 2 unused bits, which must be zero.
-                    if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
-                        failed = true
-                    } else {
-                        out[outIndex] = a << 2 | b >> 4
-                        out[outIndex + 1] = b << 4 | c >> 2
-                        outIndex += 2
-                    }
+                if failed { return }
+                for _ in 0..<remainingGroups {
+                    let word = groupTable[Int(encoded[inIndex])]
+                        | groupTable[256 + Int(encoded[inIndex + 1])]
+                        | groupTable[512 + Int(encoded[inIndex + 2])]
+                        | groupTable[768 + Int(encoded[inIndex + 3])]
+                    if word & invalidInGroup != 0 { failed = true; break }
+                    out[outIndex] = UInt8(truncatingIfNeeded: word >> 16)
+                    out[outIndex + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    out[outIndex + 2] = UInt8(truncatingIfNeeded: word)
+                    inIndex += 4
+                    outIndex += 3
                 }
-                // On failure the buffer is handed back empty so no uninitialized byte is ever read.
-                initialized = failed ? 0 : outIndex
             }
-            if failed { throw .malformed("base64url text has a character outside the alphabet or non-zero trailing bits") }
-            return output
+            if !failed && remainder == 2 {
+                let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
+                // The last character carries 4 unused bits, which must be zero.
+                if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
+                    failed = true
+                } else {
+                    out[outIndex] = a << 2 | b >> 4
+                    outIndex += 1
+                }
+            } else if !failed && remainder == 3 {
+                let a = table[Int(encoded[inIndex])], b = table[Int(encoded[inIndex + 1])]
+                let c = table[Int(encoded[inIndex + 2])]
+                // The last character carries 2 unused bits, which must be zero.
+                if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
+                    failed = true
+                } else {
+                    out[outIndex] = a << 2 | b >> 4
+                    out[outIndex + 1] = b << 4 | c >> 2
+                    outIndex += 2
+                }
+            }
         }
+        if failed { throw .malformed("base64url text has a character outside the alphabet or non-zero trailing bits") }
+        return outIndex
     }
 
     /// Encodes `bytes` as unpadded base64url.

@@ -24,7 +24,7 @@ public struct JOSEHeader: Sendable, Equatable {
     public var parameters: [String: JSONValue] { members.dictionary }
 
     /// Parses and checks the decoded header bytes.
-    init(json: [UInt8]) throws(JOSEError) {
+    init(json: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         // A header that is not a JSON object fails here as `malformed`, like any other bad JSON.
         let members = try JSONValue.parseObjectMembers(json)
         // One pass picks out the members we read (a header has a handful, and five hashed lookups

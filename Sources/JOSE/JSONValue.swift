@@ -1,3 +1,5 @@
+import Glibc
+
 /// A JSON value (RFC 8259) as parsed by `JSONValue.parse`.
 ///
 /// JOSE headers and JWKs go through this small strict parser rather than `JSONSerialization`:
@@ -32,10 +34,13 @@ public enum JSONValue: Sendable, Equatable {
     /// dictionary (and allocating its table) costs about as much as parsing the members, and the
     /// few names a verifier reads are found by one walk over the list instead.
     public static func parseObjectMembers(_ bytes: [UInt8]) throws(JOSEError) -> [JSONObjectMember] {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in
-            var parser = JSONParser(bytes: buffer)
-            return try parser.parseObjectDocument()
-        }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
+    }
+
+    /// `parseObjectMembers` over bytes the caller holds in a buffer of its own.
+    static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [JSONObjectMember] {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseObjectDocument()
     }
 
     /// The string, when this is a string.
@@ -103,8 +108,19 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     /// Whether the last string `parseString` returned was written as plain ASCII (no escapes),
-    /// which lets `parseObjectDocument` rule out most duplicate names by length alone.
+    /// which lets `parseObjectDocument` compare names by their raw bytes.
     private var lastStringWasPlainASCII = false
+    /// `KnownMemberName.head(of:)` of the last name `parseString(internKnownName: true)` returned
+    /// through its plain ASCII path.
+    private var lastNameHead: UInt64 = 0
+
+    /// Where a member name written as plain ASCII sits in the input, and its first eight bytes
+    /// packed in a word: enough to tell most names apart without reading them again.
+    struct RawName {
+        let start: Int
+        let count: Int
+        let head: UInt64
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -121,7 +137,7 @@ struct JSONParser {
     /// Parses a document that must be one object, into its members in document order.
     mutating func parseObjectDocument() throws(JOSEError) -> [JSONObjectMember] {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "{") else { throw .malformed("JSON text is not an object") }
+        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw .malformed("JSON text is not an object") }
         var members: [JSONObjectMember] = []
         members.reserveCapacity(12)
         // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
@@ -129,20 +145,34 @@ struct JSONParser {
         var names: Set<String> = []
         // Bit i is set when member i's name was not written as plain ASCII (linear scan only).
         var notPlainASCII: UInt32 = 0
-        try parseMembers(depth: 1) { (name, nameIsPlainASCII, value) throws(JOSEError) in
+        // Where member i's name was written, when it was plain ASCII (linear scan only; on the
+        // stack, so the scan allocates nothing).
+        var rawNameStarts = SIMD16<Int>(), rawNameCounts = SIMD16<Int>(), rawNameHeads = SIMD16<UInt64>()
+        try parseMembers(depth: 1) { (name, rawName, value) throws(JOSEError) in
             // `==` on String, the equality a Dictionary's keys use, so this refuses exactly what
             // `parse` refuses.
             if members.count < JSONObjectMember.linearScanLimit {
-                let length = name.utf8.count
                 for earlier in members.indices {
-                    // Two ASCII strings are canonically equivalent only when their bytes are
-                    // equal, so between two plain ASCII names a different length settles it
-                    // without the (out-of-line) String comparison.
-                    let bothPlainASCII = nameIsPlainASCII && notPlainASCII & (1 << earlier) == 0
-                    if bothPlainASCII && members[earlier].name.utf8.count != length { continue }
+                    if let rawName, notPlainASCII & (1 << earlier) == 0 {
+                        // Both names written as plain ASCII, so each is its raw bytes, and two
+                        // ASCII strings are canonically equivalent only when their bytes are
+                        // equal: comparing the bytes in place is `==` without the String call.
+                        // The first eight bytes settle it for most; longer names compare in full.
+                        if rawNameCounts[earlier] == rawName.count && rawNameHeads[earlier] == rawName.head
+                            && (rawName.count <= 8 || memcmp(base + rawNameStarts[earlier], base + rawName.start, rawName.count) == 0) {
+                            throw .malformed("JSON object has a duplicate member name")
+                        }
+                        continue
+                    }
                     if members[earlier].name == name { throw .malformed("JSON object has a duplicate member name") }
                 }
-                if !nameIsPlainASCII { notPlainASCII |= 1 << members.count }
+                if let rawName {
+                    rawNameStarts[members.count] = rawName.start
+                    rawNameCounts[members.count] = rawName.count
+                    rawNameHeads[members.count] = rawName.head
+                } else {
+                    notPlainASCII |= 1 << members.count
+                }
             } else {
                 if names.isEmpty { names = Set(members.map(\.name)) }
                 if !names.insert(name).inserted { throw .malformed("JSON object has a duplicate member name") }
@@ -204,11 +234,11 @@ struct JSONParser {
 
     /// Parses an object starting at its `{`, handing each member to `add` in document order;
     /// `add` decides how members are kept and refuses duplicates.
-    /// The name and value are handed over (`consuming`), so keeping them costs no retain; the
-    /// flag says whether the name was written as plain ASCII.
+    /// The name and value are handed over (`consuming`), so keeping them costs no retain; when
+    /// the name was written as plain ASCII (no escapes), its bytes' range in the input comes too.
     private mutating func parseMembers(
         depth: Int,
-        _ add: (consuming String, Bool, consuming JSONValue) throws(JOSEError) -> Void
+        _ add: (consuming String, RawName?, consuming JSONValue) throws(JOSEError) -> Void
     ) throws(JOSEError) {
         if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
         index += 1  // {
@@ -217,13 +247,15 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
-            let name = try parseString()
-            let nameIsPlainASCII = lastStringWasPlainASCII
+            let nameStart = index + 1
+            let name = try parseString(internKnownName: true)
+            // A plain ASCII name's bytes run up to its closing quote, just before `index`.
+            let rawName = lastStringWasPlainASCII ? RawName(start: nameStart, count: index - 1 - nameStart, head: lastNameHead) : nil
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
             index += 1
             skipWhitespace()
-            try add(name, nameIsPlainASCII, try parseValue(depth: depth))
+            try add(name, rawName, try parseValue(depth: depth))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -279,7 +311,10 @@ struct JSONParser {
     }
 
     /// Parses a string starting at its opening quote. Raw bytes must be valid UTF-8 and not control characters.
-    private mutating func parseString() throws(JOSEError) -> String {
+    /// With `internKnownName`, a plain ASCII string that is one of the `KnownMemberName`s comes
+    /// back as that literal (the same string, built at compile time), and `lastNameHead` holds
+    /// its first eight bytes.
+    private mutating func parseString(internKnownName: Bool = false) throws(JOSEError) -> String {
         index += 1  // opening quote
         lastStringWasPlainASCII = false
         let start = index
@@ -287,13 +322,34 @@ struct JSONParser {
         // string in a token is ASCII, which is valid UTF-8 as it stands: only the others go
         // through `String(validating:)`, whose generic entry point costs more than the scan.
         var orOfBytes: UInt8 = 0
+        // Eight bytes at a time past those that need no look (see `lookMask`), then straight to
+        // the first byte that does (the string's end, usually): about a byte an instruction
+        // instead of ten.
+        if let base = bytes.baseAddress {
+            while bytes.count &- index >= 8 {
+                // Byte i of the input is byte i of the word, counting from the low end.
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let mask = Self.lookMask(word)
+                if mask != 0 {
+                    index &+= Self.firstFlaggedByte(mask)
+                    break
+                }
+                index &+= 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
                 lastStringWasPlainASCII = orOfBytes < 0x80
-                if orOfBytes < 0x80 { return String(decoding: raw, as: UTF8.self) }
+                if orOfBytes < 0x80 {
+                    if internKnownName {
+                        lastNameHead = head(of: raw)
+                        if let known = KnownMemberName.string(for: raw, head: lastNameHead) { return known }
+                    }
+                    return String(decoding: raw, as: UTF8.self)
+                }
                 guard let text = String(validating: raw, as: UTF8.self) else {
                     throw .malformed("JSON string is not valid UTF-8")
                 }
@@ -356,6 +412,46 @@ struct JSONParser {
             }
         }
         throw .malformed("JSON string is not closed")
+    }
+
+    /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character
+    /// (below 0x20) or not ASCII: the bytes the string scan must look at one by one.
+    static func needsLook(_ word: UInt64) -> Bool { lookMask(word) != 0 }
+
+    /// The top bit of each byte of `word` that may need a look (see `needsLook`). The lowest
+    /// bit set always marks a byte that does, the lowest such byte; bits above it may be false
+    /// alarms (a borrow out of a zero byte), and are never read.
+    ///
+    /// `(v - 0x01…01) & ~v & 0x80…80` flags the lowest zero byte of `v` exactly (it borrows into
+    /// its own top bit, and no byte below it borrows); `v ^ 0x22…22` has a zero byte where
+    /// `word` has a quote. Subtracting 0x20 from each byte the same way flags the lowest byte
+    /// below 0x20, and the top bits flag the bytes of 0x80 and above.
+    static func lookMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl | word) & tops
+    }
+
+    /// How many bytes lie below the one `mask`'s lowest bit marks.
+    static func firstFlaggedByte(_ mask: UInt64) -> Int {
+        mask.trailingZeroBitCount / 8
+    }
+
+    /// `KnownMemberName.head(of: raw)`, in one load when eight bytes can be read from `raw`'s
+    /// start without leaving the input (nearly always: a name is followed by its value).
+    private func head(of raw: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        #if _endian(little)
+        if let rawBase = raw.baseAddress, let base = bytes.baseAddress, base + bytes.count - rawBase >= 8 {
+            let word = UnsafeRawPointer(rawBase).loadUnaligned(as: UInt64.self)
+            return raw.count >= 8 ? word : word & ((1 << (8 * UInt64(raw.count))) &- 1)
+        }
+        #endif
+        return KnownMemberName.head(of: raw)
     }
 
     private mutating func parseHex4() throws(JOSEError) -> UInt16 {

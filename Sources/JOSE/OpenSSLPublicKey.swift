@@ -16,7 +16,10 @@ final class OpenSSLPublicKey: @unchecked Sendable {
     private let lock = NSLock()
     /// Idle contexts per algorithm. A key verifies one algorithm, two at most, so a short list
     /// scanned by name is cheaper than hashing the name for a dictionary on every token.
-    private var idleContexts: [(algorithm: JWSAlgorithm, contexts: [VerificationContext])] = []
+    /// `@exclusivity(unchecked)`: every access is under `lock`, which is what keeps two accesses
+    /// apart; the runtime's own check on each access (a class property's) would add four
+    /// `swift_beginAccess` calls to every verification for nothing.
+    @exclusivity(unchecked) private var idleContexts: [(algorithm: JWSAlgorithm, contexts: [VerificationContext])] = []
     /// More idle contexts than this per algorithm are freed instead of kept.
     private static let maximumIdleContexts = 16
 

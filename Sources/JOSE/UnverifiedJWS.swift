@@ -23,7 +23,15 @@ public struct UnverifiedJWS: Sendable {
     public static func parse(_ token: some StringProtocol, maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
         // The size check comes first, before anything is copied or decoded.
         if token.utf8.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
-        var text = String(token)
+        return try parse(String(token), maxBytes: maxBytes)
+    }
+
+    /// Parses `token`, as `parse(_:maxBytes:)` for any `StringProtocol` does. This overload
+    /// takes the usual `String` without the generic version's dispatch through `StringProtocol`
+    /// and its conversion, which cost a few hundred instructions on every token.
+    public static func parse(_ token: String, maxBytes: Int = defaultMaximumBytes) throws(JOSEError) -> UnverifiedJWS {
+        if token.utf8.count > maxBytes { throw .tooLarge("JWS is larger than \(maxBytes) bytes") }
+        var text = token
         // withUTF8 only rethrows untyped errors, so the typed error travels out in a Result.
         let result = text.withUTF8 { bytes in
             Result { () throws(JOSEError) -> UnverifiedJWS in try parse(bytes, maxBytes: maxBytes) }
@@ -45,8 +53,14 @@ public struct UnverifiedJWS: Sendable {
         if indexOfDot(in: bytes, from: secondDot + 1) != nil { throw .malformed("JWS has more than three segments") }
         guard firstDot > 0 else { throw .malformed("JWS header segment is empty") }
 
-        let headerBytes = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[0..<firstDot]))
-        let header = try JOSEHeader(json: headerBytes)
+        // The header's bytes are parsed once and dropped: decoded into a temporary buffer (on the
+        // stack when small, as headers are), not an array allocated and freed for every token.
+        let headerText = UnsafeBufferPointer(rebasing: bytes[0..<firstDot])
+        let header = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(headerText.count)) {
+            (buffer) throws(JOSEError) -> JOSEHeader in
+            let count = try Base64URL.decode(headerText, into: buffer)
+            return try JOSEHeader(json: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
         let payload = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
         let signature = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
         return UnverifiedJWS(

@@ -23,7 +23,7 @@ public enum IDTokenValidator {
             throw mapped(error)
         }
         let allowed = settings.effectiveAlgorithms(advertised: advertisedAlgorithms)
-        for policy in headerPolicies(allowedAlgorithms: allowed) {
+        try forEachHeaderPolicy(allowedAlgorithms: allowed) { (policy) throws(OIDCError) in
             try policy.check(jws.header)
         }
 
@@ -49,7 +49,19 @@ public enum IDTokenValidator {
 
     /// The header rules, in the order they are applied.
     public static func headerPolicies(allowedAlgorithms: [JWSAlgorithm]) -> [any IDTokenHeaderPolicy] {
-        [TokenTypePolicy(), AlgorithmPolicy(allowed: allowedAlgorithms)]
+        var policies: [any IDTokenHeaderPolicy] = []
+        forEachHeaderPolicy(allowedAlgorithms: allowedAlgorithms) { policies.append($0) }
+        return policies
+    }
+
+    /// Hands each header rule to `body`, in the order they are applied; `validate` walks them
+    /// this way, without an array per token, and `headerPolicies` collects the same calls.
+    static func forEachHeaderPolicy<Failure: Error>(
+        allowedAlgorithms: [JWSAlgorithm],
+        _ body: (any IDTokenHeaderPolicy) throws(Failure) -> Void
+    ) throws(Failure) {
+        try body(TokenTypePolicy())
+        try body(AlgorithmPolicy(allowed: allowedAlgorithms))
     }
 
     /// The claim rules for these settings, in the order they are applied.

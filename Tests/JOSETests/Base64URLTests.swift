@@ -116,6 +116,10 @@ struct CompactParsingTests {
         #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count - 1) } == .tooLarge)
         #expect(errorCode { try UnverifiedJWS.parse(token, maxBytes: token.utf8.count) } == nil)
         #expect(errorCode { try UnverifiedJWS.parse(bytes: Array(token.utf8), maxBytes: 10) } == .tooLarge)
+        // The StringProtocol entry point keeps the same cap as the String one.
+        let line = "Bearer \(token)"
+        #expect(errorCode { try UnverifiedJWS.parse(line.dropFirst(7), maxBytes: token.utf8.count - 1) } == .tooLarge)
+        #expect(errorCode { try UnverifiedJWS.parse(line.dropFirst(7), maxBytes: token.utf8.count) } == nil)
     }
 
     @Test("a Substring token parses the same as a String")
@@ -159,5 +163,65 @@ struct JSONValueTests {
     ])
     func refused(_ text: String, _ reason: String) {
         #expect(errorCode { try JSONValue.parse(Array(text.utf8)) } == .malformed, "\(reason)")
+    }
+}
+
+@Suite("Base64url decoding into a caller's buffer")
+struct Base64URLIntoBufferTests {
+    @Test("decode(_:into:) writes what decode(_:) returns, and refuses what it refuses", arguments: [
+        ("", "empty"), ("QQ", "one byte"), ("QUI", "two bytes"), ("QUJD", "one full group"),
+        ("eyJhbGciOiJSUzI1NiJ9", "a header"), ("QR", "non-zero trailing bits"), ("QUJ", "non-zero trailing bits after two bytes"),
+        ("Q", "impossible length"), ("QUJD=", "padding"), ("QU+D", "standard alphabet"), ("QU D", "a space"),
+        ("QUJDRA", "a group and a remainder"), ("QUJDR", "impossible length after a group"),
+    ])
+    func agrees(_ text: String, _ reason: String) {
+        let encoded = Array(text.utf8)
+        let expected = Result { () throws(JOSEError) -> [UInt8] in try Base64URL.decode(encoded) }
+        let got = encoded.withUnsafeBufferPointer { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(input.count)) { buffer in
+                Result { () throws(JOSEError) -> [UInt8] in
+                    let count = try Base64URL.decode(input, into: buffer)
+                    return Array(buffer[0..<count])
+                }
+            }
+        }
+        switch (expected, got) {
+        case (.success(let a), .success(let b)): #expect(a == b, "\(reason)")
+        case (.failure(let a), .failure(let b)): #expect(a.code == b.code && a.message == b.message, "\(reason)")
+        default: Issue.record("decode and decode(_:into:) disagree: \(reason)")
+        }
+    }
+
+    @Test("every length round-trips, through the two-group and the one-group loops alike")
+    func roundTrips() throws {
+        for length in 0...64 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ length &* 11 &+ 5) }
+            #expect(try Base64URL.decode(Array(Base64URL.encode(bytes).utf8)) == bytes, "\(length) bytes")
+        }
+    }
+
+    @Test("a character outside the alphabet is refused at every position of every length")
+    func badCharacterAnywhere() {
+        for length in 1...40 {
+            let encoded = Array(Base64URL.encode((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 29) }).utf8)
+            for position in encoded.indices {
+                for bad in [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "/"), 0x00, 0x80, 0xFF] {
+                    var text = encoded
+                    text[position] = bad
+                    #expect(errorCode { try Base64URL.decode(text) } == .malformed, "\(bad) at \(position) of \(encoded.count)")
+                }
+            }
+        }
+    }
+
+    @Test("a buffer too small is refused, never written past")
+    func tooSmall() {
+        let encoded = Array("QUJDRA".utf8)
+        let code = encoded.withUnsafeBufferPointer { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3) { buffer in
+                errorCode { try Base64URL.decode(input, into: buffer) }
+            }
+        }
+        #expect(code == .internalFailure)
     }
 }
