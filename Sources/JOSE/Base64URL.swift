@@ -79,7 +79,7 @@ public enum Base64URL {
         let remainder = encoded.count % 4
         if remainder == 1 { throw .malformed("base64url text has an impossible length") }
         let fullGroups = encoded.count / 4
-        let outputCount = fullGroups * 3 + (remainder == 0 ? 0 : remainder - 1)
+        let outputCount = decodedCount(encoded.count)
         guard out.count >= outputCount else { throw .internalFailure("base64url output buffer is too small") }
 
         let groups = groupTable

@@ -414,11 +414,9 @@ struct JSONParser {
         throw .malformed("JSON string is not closed")
     }
 
-    /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character
-    /// (below 0x20) or not ASCII: the bytes the string scan must look at one by one.
-    static func needsLook(_ word: UInt64) -> Bool { lookMask(word) != 0 }
-
-    /// The top bit of each byte of `word` that may need a look (see `needsLook`). The lowest
+    /// The top bit of each byte of `word` that may need a look: a quote, a backslash, a
+    /// control character (below 0x20) or a byte that is not ASCII, the bytes the string scan
+    /// must look at one by one. Zero when none does. The lowest
     /// bit set always marks a byte that does, the lowest such byte; bits above it may be false
     /// alarms (a borrow out of a zero byte), and are never read.
     ///
