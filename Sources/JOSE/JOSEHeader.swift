@@ -23,6 +23,17 @@ public struct JOSEHeader: Sendable, Equatable {
     /// needs once, in `init`, and a dictionary per token would cost it hashing nobody uses.
     public var parameters: [String: JSONValue] { members.dictionary }
 
+    /// Decodes the header's base64url text, as it stands in a token, and parses and checks it.
+    /// The decoded bytes are parsed once and dropped: decoded into a temporary buffer (on the
+    /// stack when small, as headers are), not an array allocated and freed for every token.
+    init(encoded text: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
+        self = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(text.count)) {
+            (buffer) throws(JOSEError) -> JOSEHeader in
+            let count = try Base64URL.decode(text, into: buffer)
+            return try JOSEHeader(json: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
     /// Parses and checks the decoded header bytes.
     init(json: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         // A header that is not a JSON object fails here as `malformed`, like any other bad JSON.

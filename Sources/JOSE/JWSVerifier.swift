@@ -65,8 +65,9 @@ public struct JWSVerifier: Sendable {
 
 /// A JWS whose signature has been verified with a key the caller trusts: its payload bytes are
 /// what the key holder signed. Only `JWSVerifier.verify` makes one. What the payload *means*
-/// (issuer, audience, expiry) is for the caller's own rules to check.
-public struct VerifiedJWS: Sendable {
+/// (issuer, audience, expiry) is for the caller's own rules to check. A class for the same
+/// reason as `UnverifiedJWS`.
+public final class VerifiedJWS: Sendable {
     public let header: JOSEHeader
     /// The algorithm the signature was verified with.
     public let algorithm: JWSAlgorithm
@@ -74,4 +75,11 @@ public struct VerifiedJWS: Sendable {
     public let payload: [UInt8]
     /// The key that verified the signature; nil for HMAC, whose secret is not a JWK.
     public let key: JSONWebKey?
+
+    init(header: JOSEHeader, algorithm: JWSAlgorithm, payload: [UInt8], key: JSONWebKey?) {
+        self.header = header
+        self.algorithm = algorithm
+        self.payload = payload
+        self.key = key
+    }
 }

@@ -5,7 +5,11 @@ import Glibc
 /// Its header has passed the checks that need no key (see `JOSEHeader`), but nothing in it is
 /// trusted, and its payload is not even exposed: the only way to the payload is
 /// `JWSVerifier.verify`, which returns a `VerifiedJWS`.
-public struct UnverifiedJWS: Sendable {
+///
+/// A class, not a struct: it is handed along (to the header rules, the verifier, the verified
+/// result) and copying a struct of a header and three arrays costs a retain and a release per
+/// member each time; a reference costs one.
+public final class UnverifiedJWS: Sendable {
     /// The default cap on a token's size. ID tokens are a few kilobytes; 64 KiB leaves room for
     /// large claim sets while keeping a hostile token from costing much to look at.
     public static let defaultMaximumBytes = 65536
@@ -17,6 +21,13 @@ public struct UnverifiedJWS: Sendable {
     let payload: [UInt8]
     /// The decoded signature.
     let signature: [UInt8]
+
+    private init(header: JOSEHeader, signingInput: [UInt8], payload: [UInt8], signature: [UInt8]) {
+        self.header = header
+        self.signingInput = signingInput
+        self.payload = payload
+        self.signature = signature
+    }
 
     /// Parses `token`, which must be exactly `header.payload.signature` in base64url with no
     /// padding, no whitespace and at most `maxBytes` bytes of UTF-8.
@@ -53,14 +64,8 @@ public struct UnverifiedJWS: Sendable {
         if indexOfDot(in: bytes, from: secondDot + 1) != nil { throw .malformed("JWS has more than three segments") }
         guard firstDot > 0 else { throw .malformed("JWS header segment is empty") }
 
-        // The header's bytes are parsed once and dropped: decoded into a temporary buffer (on the
-        // stack when small, as headers are), not an array allocated and freed for every token.
-        let headerText = UnsafeBufferPointer(rebasing: bytes[0..<firstDot])
-        let header = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(headerText.count)) {
-            (buffer) throws(JOSEError) -> JOSEHeader in
-            let count = try Base64URL.decode(headerText, into: buffer)
-            return try JOSEHeader(json: UnsafeBufferPointer(rebasing: buffer[0..<count]))
-        }
+        // Headers repeat from token to token (one per provider key): see `JOSEHeaderCache`.
+        let header = try JOSEHeaderCache.shared.header(forEncoded: UnsafeBufferPointer(rebasing: bytes[0..<firstDot]))
         let payload = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
         let signature = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
         return UnverifiedJWS(
