@@ -43,6 +43,24 @@ struct JSONObjectMembersTests {
         #expect(members.last == JSONObjectMember(name: "n39", value: .number("39")))
     }
 
+    /// Real claim names, fifteen of them: the linear scan's whole range, where names that share
+    /// a `nameBit` must still be told apart by their bytes.
+    static let claimNames = [
+        "iss", "sub", "aud", "exp", "iat", "nbf", "azp", "nonce", "auth_time", "email",
+        "email_verified", "name", "preferred_username", "given_name", "family_name",
+    ]
+
+    @Test("within the linear scan, a repeat of any earlier name is refused and a new name is kept")
+    func repeatsWithinTheLinearScan() throws {
+        let members = Self.claimNames.map { "\"\($0)\":1" }
+        for repeated in Self.claimNames {
+            let text = "{" + (members + ["\"\(repeated)\":2"]).joined(separator: ",") + "}"
+            #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == .malformed, "\(repeated) twice")
+        }
+        let distinct = "{" + (members + [#""picture":2"#]).joined(separator: ",") + "}"
+        #expect(try JSONValue.parseObjectMembers(Array(distinct.utf8)).count == Self.claimNames.count + 1)
+    }
+
     @Test("a hand-made list with a repeated name keeps the first in its dictionary, never traps")
     func handMadeDictionary() {
         let members = [JSONObjectMember(name: "a", value: .number("1")), JSONObjectMember(name: "a", value: .number("2"))]
