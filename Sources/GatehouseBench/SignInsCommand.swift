@@ -28,8 +28,7 @@ struct SignInsCommand: ParsableCommand {
         for index in 0..<count {
             try driver.signIn(subject: "bench-\(index % 50)")
         }
-        let elapsed = (clock.now - start).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (clock.now - start).inSeconds
         print(String(format: "sign-ins: %d in %.2f s wall, %.1f per second", count, seconds, Double(count) / seconds))
     }
 }

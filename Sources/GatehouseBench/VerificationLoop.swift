@@ -38,11 +38,10 @@ enum VerificationLoop {
             count += batch
             now = clock.now
         }
-        let wall = (now - start).components
         return Result(
             count: count,
             cpuSeconds: threadCPUSeconds() - startCPU,
-            wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18
+            wallSeconds: (now - start).inSeconds
         )
     }
 

@@ -16,14 +16,23 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "How long to measure, after a short warm-up.")
     var seconds: Double = 5
 
+    @Option(name: .long, help: "Start measuring this many seconds after the program started (after the warm-up), to line the measurement up with another program started at the same moment.")
+    var startAfter: Double = 0
+
     func run() throws {
         guard let algorithm = JWSAlgorithm(rawValue: algorithm), algorithm == .rs256 || algorithm == .es256 else {
             throw ValidationError("--algorithm must be RS256 or ES256")
         }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
+        guard startAfter >= 0, startAfter <= 600 else { throw ValidationError("--start-after must be between 0 and 600") }
+        let started = ContinuousClock.now
         let fixture = try VerificationFixture(algorithm: algorithm)
         // The warm-up also proves the token passes: a benchmark of a refusal would measure nothing useful.
         _ = try VerificationLoop.run(fixture, for: .milliseconds(300))
+        // Sleeping costs no CPU time, so the wait does not enter the figure.
+        let measurementStart = started + .milliseconds(Int64(startAfter * 1000))
+        let remaining = measurementStart - ContinuousClock.now
+        if remaining > .zero { Thread.sleep(forTimeInterval: remaining.inSeconds) }
         let result = try VerificationLoop.run(fixture, for: .milliseconds(Int64(seconds * 1000)))
         guard result.cpuSeconds > 0 else { throw BenchFailure("no CPU time was measured") }
         let perSecond = Double(result.count) / result.cpuSeconds

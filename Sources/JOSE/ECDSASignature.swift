@@ -15,17 +15,28 @@ enum ECDSASignature {
             throw .badSignature("\(curve.rawValue) signature must be \(2 * half) bytes, got \(signature.count)")
         }
         guard let order = curve.order else { throw .internalFailure("OpenSSL does not know \(curve.rawValue)") }
-        let r = signature[0..<half]
-        let s = signature[half..<(2 * half)]
-        guard isInRange(r, below: order), isInRange(s, below: order) else {
-            throw .badSignature("ECDSA signature has r or s outside 1..<n")
+        // Written straight into one array through buffer pointers: this runs for every ES256
+        // token, and slices, `drop(while:)` and an array per integer cost several thousand
+        // instructions where these loops cost a few hundred.
+        let der = signature.withUnsafeBufferPointer { joseBytes in
+            order.withUnsafeBufferPointer { orderBytes -> [UInt8]? in
+                let r = UnsafeBufferPointer(rebasing: joseBytes[0..<half])
+                let s = UnsafeBufferPointer(rebasing: joseBytes[half...])
+                guard isInRange(r, below: orderBytes), isInRange(s, below: orderBytes) else { return nil }
+                let rLength = derIntegerLength(r), sLength = derIntegerLength(s)
+                let contentLength = rLength + sLength
+                // SEQUENCE header, then the two INTEGERs: at most 1 + 2 + 2 * (1 + 2 + 1 + 66) bytes.
+                return [UInt8](unsafeUninitializedCapacity: 3 + contentLength) { out, count in
+                    count = 0
+                    out[count] = 0x30
+                    count += 1
+                    count += writeLength(contentLength, into: out, at: count)
+                    count += writeInteger(r, into: out, at: count)
+                    count += writeInteger(s, into: out, at: count)
+                }
+            }
         }
-        let rInteger = derInteger(r)
-        let sInteger = derInteger(s)
-        var der: [UInt8] = [0x30]
-        appendLength(rInteger.count + sInteger.count, to: &der)
-        der.append(contentsOf: rInteger)
-        der.append(contentsOf: sInteger)
+        guard let der else { throw .badSignature("ECDSA signature has r or s outside 1..<n") }
         return der
     }
 
@@ -58,37 +69,64 @@ enum ECDSASignature {
     }
 
     /// True when the big-endian `value` (same length as `order`) satisfies 0 < value < order.
-    static func isInRange(_ value: ArraySlice<UInt8>, below order: [UInt8]) -> Bool {
+    static func isInRange(_ value: UnsafeBufferPointer<UInt8>, below order: UnsafeBufferPointer<UInt8>) -> Bool {
         guard value.count == order.count else { return false }
         var isZero = true
         var comparison = 0  // sign of value - order, decided at the first differing byte
-        for (valueByte, orderByte) in zip(value, order) {
+        for index in 0..<value.count {
+            let valueByte = value[index], orderByte = order[index]
             if valueByte != 0 { isZero = false }
             if comparison == 0 && valueByte != orderByte { comparison = valueByte < orderByte ? -1 : 1 }
         }
         return !isZero && comparison < 0
     }
 
-    /// A DER INTEGER holding the unsigned big-endian `magnitude` (known non-zero): leading zero
-    /// bytes removed, one zero byte put back when the top bit would otherwise read as a sign.
-    private static func derInteger(_ magnitude: ArraySlice<UInt8>) -> [UInt8] {
-        var digits = magnitude.drop(while: { $0 == 0 })
-        if digits.isEmpty { digits = magnitude.suffix(1) }
-        let needsPad = (digits.first ?? 0) & 0x80 != 0
-        var result: [UInt8] = [0x02]
-        appendLength(digits.count + (needsPad ? 1 : 0), to: &result)
-        if needsPad { result.append(0) }
-        result.append(contentsOf: digits)
-        return result
+    /// The bytes of `magnitude` a DER INTEGER keeps: its leading zero bytes dropped (the last
+    /// byte always stays), so the first one kept is non-zero or the only one.
+    private static func significantStart(_ magnitude: UnsafeBufferPointer<UInt8>) -> Int {
+        var start = 0
+        while start < magnitude.count - 1 && magnitude[start] == 0 { start += 1 }
+        return start
+    }
+
+    /// How long the DER INTEGER for the unsigned big-endian `magnitude` is: tag, length, a zero
+    /// byte when the top bit would otherwise read as a sign, and the significant bytes.
+    private static func derIntegerLength(_ magnitude: UnsafeBufferPointer<UInt8>) -> Int {
+        let start = significantStart(magnitude)
+        let contentLength = magnitude.count - start + (magnitude[start] & 0x80 != 0 ? 1 : 0)
+        return 1 + lengthOfLength(contentLength) + contentLength
+    }
+
+    /// Writes the DER INTEGER for `magnitude` at `offset` and returns how many bytes it wrote.
+    private static func writeInteger(_ magnitude: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        let start = significantStart(magnitude)
+        let needsPad = magnitude[start] & 0x80 != 0
+        var count = offset
+        out[count] = 0x02
+        count += 1
+        count += writeLength(magnitude.count - start + (needsPad ? 1 : 0), into: out, at: count)
+        if needsPad {
+            out[count] = 0
+            count += 1
+        }
+        for index in start..<magnitude.count {
+            out[count] = magnitude[index]
+            count += 1
+        }
+        return count - offset
     }
 
     /// DER definite length: short form below 128, else 0x81 followed by one byte (enough for P-521).
-    private static func appendLength(_ length: Int, to bytes: inout [UInt8]) {
+    private static func lengthOfLength(_ length: Int) -> Int { length < 0x80 ? 1 : 2 }
+
+    /// Writes `length` in DER form at `offset` and returns how many bytes it wrote.
+    private static func writeLength(_ length: Int, into out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
         if length < 0x80 {
-            bytes.append(UInt8(length))
-        } else {
-            bytes.append(0x81)
-            bytes.append(UInt8(truncatingIfNeeded: length))
+            out[offset] = UInt8(length)
+            return 1
         }
+        out[offset] = 0x81
+        out[offset + 1] = UInt8(truncatingIfNeeded: length)
+        return 2
     }
 }

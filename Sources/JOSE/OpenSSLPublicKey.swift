@@ -309,15 +309,19 @@ extension EllipticCurve {
 
     /// The order n of the curve's base point, big-endian, `coordinateByteCount` bytes long,
     /// read from OpenSSL once per process (nil only if OpenSSL lacks the curve).
-    var order: [UInt8]? { Self.orders[self] ?? nil }
-
-    private static let orders: [EllipticCurve: [UInt8]?] = {
-        var result: [EllipticCurve: [UInt8]?] = [:]
-        for curve in EllipticCurve.allCases {
-            result[curve] = curve.readOrder()
+    /// (A `switch` over one constant per curve: a dictionary keyed by the curve would hash it
+    /// on every ES256 token.)
+    var order: [UInt8]? {
+        switch self {
+        case .p256: Self.p256Order
+        case .p384: Self.p384Order
+        case .p521: Self.p521Order
         }
-        return result
-    }()
+    }
+
+    private static let p256Order = EllipticCurve.p256.readOrder()
+    private static let p384Order = EllipticCurve.p384.readOrder()
+    private static let p521Order = EllipticCurve.p521.readOrder()
 
     private func readOrder() -> [UInt8]? {
         guard let group = EC_GROUP_new_by_curve_name(nid) else {

@@ -19,6 +19,23 @@ struct ECDSASignatureTests {
         #expect(der.count == 3 + 2 * (2 + 66))
     }
 
+    @Test("OpenSSL reads back exactly r and s, whatever their leading zeros and top bits",
+          arguments: [EllipticCurve.p256, .p384, .p521])
+    func roundTripsThroughOpenSSL(_ curve: EllipticCurve) throws {
+        let width = curve.coordinateByteCount
+        // Leading zero bytes from none to five, then a first non-zero byte with its top bit set
+        // or clear (P-521's first byte is at most 0x01, so its top bit never is).
+        for zeros in 0...5 {
+            for first: UInt8 in [0x01, 0x7F, 0x80, 0xC3] where !(zeros == 0 && curve == .p521 && first > 0x01) {
+                let r = [UInt8](repeating: 0, count: zeros) + [first] + (0..<(width - zeros - 1)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+                let s = (0..<width).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ 3) }.enumerated().map { $0.offset == 0 && curve == .p521 ? 0x01 : $0.element }
+                let der = try ECDSASignature.derEncoded(jose: r + s, curve: curve)
+                #expect(try ECDSASignature.joseEncoded(der: der, curve: curve) == r + s, "\(curve) with \(zeros) leading zeros, first byte \(first)")
+                #expect(try ECDSASignature.derEncoded(jose: s + r, curve: curve).count == der.count, "the same integers in the other order")
+            }
+        }
+    }
+
     @Test("the group orders read from OpenSSL have the documented leading bytes")
     func orders() throws {
         // n for P-256 is FFFFFFFF00000000FFFF...FC632551, for P-384 FFFF...CCC52973, for P-521 01FF...91386409.
