@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
-BENCH_PACKAGES := wrk nginx-light openssl
+BENCH_PACKAGES := wrk nginx-light openssl util-linux
 # Debian packages the tests run: nginx and Caddy in front of Gatehouse for the forward-auth
 # round trips, and headless Chromium with its chromedriver for the browser walks.
 TEST_PACKAGES := nginx-light caddy chromium chromium-driver
