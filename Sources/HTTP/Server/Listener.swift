@@ -26,6 +26,11 @@ final class Listener: @unchecked Sendable {
                     setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
                 }
             }
+            // Set once here: Linux copies TCP_NODELAY to every socket accept returns, which
+            // saves a setsockopt per connection (a test checks an accepted socket has it).
+            _ = try SystemCall.require("setsockopt(TCP_NODELAY)") {
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
             try Self.bind(fd, to: requested)
             _ = try SystemCall.require("listen") { Glibc.listen(fd, backlog) }
             self.address = ListenAddress(host: requested.host, port: try Self.boundPort(fd))
@@ -50,8 +55,7 @@ final class Listener: @unchecked Sendable {
                     }
                 }
                 guard case .processed(let client)? = result else { return }
-                var noDelay: Int32 = 1
-                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                // TCP_NODELAY comes from the listener (see init).
                 accepted(client, SocketAddress.ipString(&storage))
             }
         }
