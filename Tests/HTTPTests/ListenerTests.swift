@@ -20,7 +20,7 @@ import Glibc
         defer { listener.stop() }
         let noDelay = Mutex<Int32?>(nil)
         let accepted = DispatchSemaphore(value: 0)
-        listener.startAccepting(on: DispatchQueue(label: "listener-test")) { fd, _ in
+        try listener.startAccepting { fd, _ in
             var value: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             let status = getsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length)
@@ -33,5 +33,22 @@ import Glibc
             #expect(accepted.wait(timeout: .now() + 5) == .success, "\(reason)")
         }
         #expect(noDelay.withLock { $0 } == 1, "\(reason)")
+    }
+
+    /// `stop` wakes the accepting thread and returns only after the socket is closed, so a
+    /// server that has shut down refuses new connections at once.
+    @Test func stopClosesTheSocketBeforeItReturns() throws {
+        let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: 0))
+        let acceptedCount = Atomic<Int>(0)
+        try listener.startAccepting { fd, _ in
+            acceptedCount.add(1, ordering: .relaxed)
+            close(fd)
+        }
+        let port = listener.address.port
+        let client = try TestClient(port: port)
+        #expect(client.isClosedByPeer(), "accepted (and closed) while the listener runs")
+        #expect(acceptedCount.load(ordering: .relaxed) == 1)
+        listener.stop()
+        #expect(throws: TestClient.Failure.self) { _ = try TestClient(port: port) }
     }
 }
