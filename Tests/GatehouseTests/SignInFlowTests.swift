@@ -188,6 +188,29 @@ import TestSupport
         #expect(try rig.me().status == 401)
     }
 
+    /// The user, the link decision, the session and the success entry are one commit: when the
+    /// session cannot be stored (here a trigger refuses it), no user is left behind without it.
+    @Test func aSessionThatCannotBeStoredLeavesNoUserBehind() throws {
+        try withRig { rig in
+            try rig.gatehouse.database.write { connection in
+                try connection.execute(
+                    "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                )
+            }
+            let refused = try rig.signIn()
+            #expect(refused.status == 502)
+            #expect(try rig.count("users") == 0)
+            #expect(try rig.count("sessions") == 0)
+            #expect(try rig.auditEvents().map(\.event) == ["sign_in.refused"])
+            #expect(try rig.me().status == 401)
+
+            try rig.gatehouse.database.write { connection in try connection.execute("DROP TRIGGER refuse_sessions") }
+            #expect(try rig.signIn().status == 303)
+            #expect(try rig.count("users") == 1)
+            #expect(try rig.auditEvents().map(\.event) == ["sign_in.refused", "user.provisioned", "sign_in.success"])
+        }
+    }
+
     @Test func unknownProviderAndUnreachableProviderArePages() throws {
         let rig = try SignInRig()
         defer { rig.stop() }

@@ -49,6 +49,45 @@ func startServer(
         }
     }
 
+    /// A connection reads at once when it is accepted, before any read source exists; these
+    /// cover a request that was already there, one that comes later on a fresh connection, and
+    /// a kept-alive connection whose second request needs the read source made after the first.
+    @Test func requestWaitingAtAcceptAndOnesSentLaterAreAllServed() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let early = try TestClient(port: port)
+        try early.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try early.readResponse().text == "GET /first ")
+        usleep(50_000)  // the connection is idle now: only a read source can notice the next request
+        try early.send("GET /second HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try early.readResponse().text == "GET /second ")
+
+        let late = try TestClient(port: port)
+        usleep(50_000)  // accepted and read before the request exists
+        try late.send("GET /late HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try late.readResponse().text == "GET /late ")
+    }
+
+    /// A `Connection: close` answer closes the server's descriptor, not just its sending side:
+    /// bytes the client sends afterwards are refused with a reset. A descriptor left open
+    /// (only shut down for writing) would take them silently, and leak.
+    @Test func connectionClosedAfterItsAnswerReleasesItsDescriptor() throws {
+        let (server, port) = try startServer()
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send("GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.header("Connection") == "close")
+        #expect(client.isClosedByPeer())
+        var refused = false
+        for _ in 0..<40 where !refused {
+            do { try client.send("x") } catch { refused = true }
+            usleep(50_000)
+        }
+        #expect(refused)
+        #expect(server.openConnectionCount == 0)
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let (server, port) = try startServer()
         defer { server.shutdown() }

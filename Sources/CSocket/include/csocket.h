@@ -16,6 +16,9 @@ int gatehouse_set_nonblocking(int fd);
 /// send(2) with MSG_NOSIGNAL, so a peer that went away gives EPIPE instead of killing the process.
 ssize_t gatehouse_send(int fd, const void *bytes, size_t length);
 
+/// eventfd(2), non-blocking and close-on-exec: how `Listener.stop` wakes the accepting thread.
+int gatehouse_wakeup_fd(void);
+
 /// Current errno, read in C because Swift's errno accessor is not thread-safe to reason about everywhere.
 int gatehouse_errno(void);
 #endif

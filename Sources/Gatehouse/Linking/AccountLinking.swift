@@ -37,28 +37,33 @@ struct AccountLinking: Sendable {
     /// Decides and acts for one sign-in. Store failures are thrown (the caller shows a
     /// "try again" page); every refusal is an `Outcome.denied`, recorded like any decision.
     func signIn(_ signIn: VerifiedSignIn, requestID: String, now: Int64) throws -> Outcome {
+        try database.write { connection in try self.signIn(signIn, requestID: requestID, now: now, in: connection) }
+    }
+
+    /// Like `signIn(_:requestID:now:)`, inside the caller's write transaction (which must have
+    /// begun IMMEDIATE, as `Database.write` does), so the caller can store what follows from
+    /// the decision, such as the session, in the same commit.
+    func signIn(_ signIn: VerifiedSignIn, requestID: String, now: Int64, in connection: Connection) throws -> Outcome {
         guard let policy = policies[signIn.identity.provider] else { throw UnknownProvider(slug: signIn.identity.provider) }
-        return try database.write { connection in
-            let attributes = IncomingAttributes(identity: signIn.identity, policy: policy)
-            // A fill that changes no row means the view went stale; decide again on a fresh one.
-            // Under the IMMEDIATE transaction that cannot happen, so the second pass is a guard.
-            for _ in 0..<2 {
-                let view = try StoreViewLoader(connection: connection).load(signIn.identity, attributes: attributes)
-                let decision = LinkingEngine.decide(identity: signIn.identity, policy: policy, store: view)
-                let effects = DecisionEffects(connection: connection, signIn: signIn, requestID: requestID, now: now)
-                switch try effects.apply(decision) {
-                case .stale:
-                    continue
-                case .denied(let reason):
-                    try effects.record(decision, userID: nil)
-                    return .denied(reason)
-                case .signIn(let userID):
-                    try effects.record(decision, userID: userID)
-                    return .signedIn(userID: userID, decision: decision)
-                }
+        let attributes = IncomingAttributes(identity: signIn.identity, policy: policy)
+        // A fill that changes no row means the view went stale; decide again on a fresh one.
+        // Under the IMMEDIATE transaction that cannot happen, so the second pass is a guard.
+        for _ in 0..<2 {
+            let view = try StoreViewLoader(connection: connection).load(signIn.identity, attributes: attributes)
+            let decision = LinkingEngine.decide(identity: signIn.identity, policy: policy, store: view)
+            let effects = DecisionEffects(connection: connection, signIn: signIn, requestID: requestID, now: now)
+            switch try effects.apply(decision) {
+            case .stale:
+                continue
+            case .denied(let reason):
+                try effects.record(decision, userID: nil)
+                return .denied(reason)
+            case .signIn(let userID):
+                try effects.record(decision, userID: userID)
+                return .signedIn(userID: userID, decision: decision)
             }
-            throw StoreError(code: .busy, message: "the store changed under a sign-in twice in one transaction")
         }
+        throw StoreError(code: .busy, message: "the store changed under a sign-in twice in one transaction")
     }
 
     /// What `signIn` would decide now, and the store view it decided on, without writing

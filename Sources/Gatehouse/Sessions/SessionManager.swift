@@ -35,21 +35,29 @@ public final class SessionManager: Sendable {
     public func start(
         userID: Int64?, provider: String?, groups: [String] = [], idToken: String? = nil, request: Request, now: Int64
     ) throws -> Started {
+        try database.write { connection in
+            try start(userID: userID, provider: provider, groups: groups, idToken: idToken, request: request, now: now, in: connection)
+        }
+    }
+
+    /// Like `start(userID:provider:groups:idToken:request:now:)`, inside the caller's write
+    /// transaction, so a sign-in stores its user, its session and its audit entry in one commit.
+    func start(
+        userID: Int64?, provider: String?, groups: [String], idToken: String?, request: Request, now: Int64,
+        in connection: Connection
+    ) throws -> Started {
         let token = try SessionToken.generate()
-        let previous = presentedToken(in: request)
         let details = SessionDetails(
             authenticatedAt: userID == nil ? nil : now, provider: provider,
             userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
             clientAddress: request.clientAddress, groups: groups, idToken: idToken
         )
-        let record = try database.write { connection in
-            let sessions = SessionRepository(connection)
-            if let previous { try sessions.revoke(tokenHash: previous.hash, now: now) }
-            return try sessions.create(
-                tokenHash: token.hash, userID: userID, now: now,
-                idleLifetime: settings.idleLifetime, absoluteLifetime: settings.absoluteLifetime, details: details
-            )
-        }
+        let sessions = SessionRepository(connection)
+        if let previous = presentedToken(in: request) { try sessions.revoke(tokenHash: previous.hash, now: now) }
+        let record = try sessions.create(
+            tokenHash: token.hash, userID: userID, now: now,
+            idleLifetime: settings.idleLifetime, absoluteLifetime: settings.absoluteLifetime, details: details
+        )
         let session = ActiveSession(token: token, record: record)
         return Started(session: session, cookie: try cookie(for: session))
     }

@@ -217,31 +217,36 @@ final class OIDCSignIn: Sendable {
         }
     }
 
-    /// Decides and carries out the account link in one transaction (see `AccountLinking`), then
-    /// starts a new session (a new id: any session the browser had before is revoked, so a
-    /// planted session id is worthless after sign-in) carrying the groups forward-auth reports.
+    /// Decides and carries out the account link (see `AccountLinking`), starts a new session (a
+    /// new id: any session the browser had before is revoked, so a planted session id is
+    /// worthless after sign-in) carrying the groups forward-auth reports, and audits the
+    /// success, all in ONE write transaction: a failure leaves no user without the session it
+    /// was made for, and the sign-in costs one commit instead of three. A denial commits its
+    /// recorded decision and is refused after.
     private func finish(
         _ verified: AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, next: String, request: Request, now: Int64
     ) throws(SignInFailure) -> Response {
         let identity = verified.identity
-        let userID: Int64
+        let outcome: Result<(userID: Int64, started: SessionManager.Started), SignInFailure>
         do {
-            switch try linking.signIn(verified, requestID: request.requestID, now: now) {
-            case .signedIn(let id, _): userID = id
-            case .denied(let reason): throw SignInFailure.denied(reason)
+            outcome = try database.write { connection in
+                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
+                case .denied(let reason):
+                    return .failure(.denied(reason))
+                case .signedIn(let userID, _):
+                    let started = try sessions.start(
+                        userID: userID, provider: identity.provider, groups: groups, idToken: idToken, request: request, now: now,
+                        in: connection
+                    )
+                    try audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)",
+                              in: connection)
+                    return .success((userID, started))
+                }
             }
-        } catch let failure as SignInFailure {
-            throw failure
         } catch {
             throw .providerUnavailable(detail: "could not record the sign-in: \(error)")
         }
-        let started: SessionManager.Started
-        do {
-            started = try sessions.start(
-                userID: userID, provider: identity.provider, groups: groups, idToken: idToken, request: request, now: now
-            )
-        } catch { throw .providerUnavailable(detail: "could not start the session: \(error)") }
-        audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)")
+        let (userID, started) = try outcome.get()
         logger.info("signed in", metadata: [
             "request_id": "\(request.requestID)", "provider": "\(identity.provider)", "user_id": "\(userID)",
         ])
@@ -283,6 +288,20 @@ final class OIDCSignIn: Sendable {
             "detail": "\(failure.detail ?? "")",
         ])
         return failure.page(requestID: request.requestID, pages: pages)
+    }
+
+    /// Best effort inside the caller's transaction: a failing audit insert is logged and the
+    /// transaction goes on, unless SQLite ended the transaction itself (then nothing of it
+    /// stands, and the error goes to the caller).
+    private func audit(
+        _ event: String, request: Request, userID: Int64?, now: Int64, detail: String, in connection: Connection
+    ) throws {
+        do {
+            try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: request.requestID, detail: detail)
+        } catch {
+            guard connection.isInTransaction else { throw error }
+            logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
+        }
     }
 
     /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.

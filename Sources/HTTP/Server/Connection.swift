@@ -20,10 +20,14 @@ final class Connection: @unchecked Sendable {
     let nextDeadline = Atomic<UInt64>(UInt64.max)
 
     private let context: ServerContext
+    /// Made only when reading has to wait for the client (see `start`), so a connection that is
+    /// answered from its first read and closed never registers with Dispatch's event loop.
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
     private var writeSourceRunning = false
-    private var readSourceSuspended = false
+    /// True while reads are held back (a response waits for the client to read, or the peer has
+    /// closed its side); the read source, if there is one yet, is suspended meanwhile.
+    private var readingPaused = false
     private var parser: RequestParser
     private var deadlines: ConnectionDeadlines
     private var outbound: [UInt8] = []
@@ -50,7 +54,17 @@ final class Connection: @unchecked Sendable {
         publishDeadline()
     }
 
+    /// Reads at once instead of first waiting for a readable event: a client sends its request
+    /// right after connecting, so it is usually here already. A connection answered from this
+    /// read and then closed (`Connection: close`) costs no read source, and so no epoll
+    /// registration, no wake-up of Dispatch's event thread and no second thread hop. When nothing
+    /// has arrived yet, the read comes back empty (EAGAIN) and `flush` makes the read source.
     func start() {
+        readAvailableBytes()
+    }
+
+    /// Starts watching for readable bytes; called once, the first time reading must wait.
+    private func startReadSource() {
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [unowned self] in self.readAvailableBytes() }
         source.setCancelHandler { [self] in self.sourceCancelled() }
@@ -234,16 +248,21 @@ final class Connection: @unchecked Sendable {
     }
 
     private func stopReading() {
-        if !readSourceSuspended, let readSource {
-            readSource.suspend()
-            readSourceSuspended = true
-        }
+        guard !readingPaused else { return }
+        readingPaused = true
+        readSource?.suspend()
     }
 
+    /// Lets readable events through again, making the read source the first time it is needed.
     private func resumeReading() {
-        if readSourceSuspended, let readSource {
+        guard let readSource else {
+            readingPaused = false
+            startReadSource()
+            return
+        }
+        if readingPaused {
             readSource.resume()
-            readSourceSuspended = false
+            readingPaused = false
         }
     }
 
@@ -291,12 +310,16 @@ final class Connection: @unchecked Sendable {
         // Tell the client we are done writing, then let the kernel discard what it still sends,
         // so a response to a bad request is not lost to a reset.
         Glibc.shutdown(fd, Int32(SHUT_WR))
-        if readSourceSuspended { readSource?.resume(); readSourceSuspended = false }
-        readSource?.cancel()
+        if let readSource {
+            if readingPaused { readSource.resume(); readingPaused = false }
+            readSource.cancel()
+        }
         if let writeSource {
             if !writeSourceRunning { writeSource.resume(); writeSourceRunning = true }
             writeSource.cancel()
         }
+        // With no source to cancel there is no cancel handler to close the descriptor.
+        if pendingCancellations == 0 { SystemCall.close(fd) }
         context.connectionClosed(self, reason: reason)
     }
 

@@ -8,15 +8,15 @@ import Glibc
 
 /// Gatehouse's HTTP/1.1 server: POSIX sockets driven by Dispatch.
 ///
-/// One read source per connection, each connection on its own serial queue targeting a global
-/// concurrent queue; a single sweeper timer enforces every connection's deadlines, so idle
-/// connections cost no timer of their own.
+/// Each listener accepts on a thread of its own (see `Listener.startAccepting`); each connection
+/// runs on its own serial queue targeting a global concurrent queue, with a read source made
+/// only once reading has to wait (see `Connection.start`); a single sweeper timer enforces every
+/// connection's deadlines, so idle connections cost no timer of their own.
 public final class HTTPServer: Sendable {
     private let context: ServerContext
     private let listeners = Mutex<[Listener]>([])
     private let sweeper = Mutex<DeadlineSweeper?>(nil)
     private let connectionIDs = Atomic<UInt64>(0)
-    private let acceptQueue = DispatchQueue(label: "gatehouse.accept")
 
     public init(configuration: HTTPServerConfiguration, responder: any Responder, logger: Logger, metrics: HTTPMetrics) {
         context = ServerContext(configuration: configuration, responder: responder, logger: logger, metrics: metrics)
@@ -38,10 +38,15 @@ public final class HTTPServer: Sendable {
             bound.forEach { $0.stop() }
             throw error
         }
-        listeners.withLock { $0 = bound }
-        for listener in bound {
-            listener.startAccepting(on: acceptQueue) { [self] fd, peer in self.accepted(fd: fd, peer: peer) }
+        do {
+            for listener in bound {
+                try listener.startAccepting { [self] fd, peer in self.accepted(fd: fd, peer: peer) }
+            }
+        } catch {
+            bound.forEach { $0.stop() }
+            throw error
         }
+        listeners.withLock { $0 = bound }
         startSweeper()
     }
 

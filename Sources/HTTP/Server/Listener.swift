@@ -1,14 +1,24 @@
 import CSocket
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A bound, listening, non-blocking socket and the Dispatch source that accepts on it.
+/// A bound, listening, non-blocking socket and the thread that accepts on it.
+///
+/// `@unchecked Sendable`: `accepting` and `isStopped` are only touched by `startAccepting` and
+/// `stop`, which `HTTPServer` calls in that order, never concurrently.
 final class Listener: @unchecked Sendable {
     let fd: Int32
     let address: ListenAddress
-    private var source: (any DispatchSourceRead)?
+    /// How to stop the accepting thread and learn that it is done.
+    private struct Accepting {
+        let wakeup: Int32
+        let stopped: DispatchSemaphore
+    }
+    private var accepting: Accepting?
+    private var isStopped = false
 
     /// Binds and listens. Port 0 picks a free port; `address.port` then holds the real one.
     init(binding requested: ListenAddress, backlog: Int32 = 1024) throws(SocketError) {
@@ -26,6 +36,11 @@ final class Listener: @unchecked Sendable {
                     setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
                 }
             }
+            // Set once here: Linux copies TCP_NODELAY to every socket accept returns, which
+            // saves a setsockopt per connection (a test checks an accepted socket has it).
+            _ = try SystemCall.require("setsockopt(TCP_NODELAY)") {
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
             try Self.bind(fd, to: requested)
             _ = try SystemCall.require("listen") { Glibc.listen(fd, backlog) }
             self.address = ListenAddress(host: requested.host, port: try Self.boundPort(fd))
@@ -36,11 +51,40 @@ final class Listener: @unchecked Sendable {
         }
     }
 
-    func startAccepting(on queue: DispatchQueue, _ accepted: @escaping @Sendable (Int32, String) -> Void) {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+    /// Starts accepting on a thread of its own, which sleeps in poll(2) on the listening socket
+    /// and on an eventfd that `stop` signals, and calls `accepted` with each new socket.
+    ///
+    /// A thread rather than a Dispatch read source: with the source, every connection cost a
+    /// wake-up of Dispatch's event thread, a hop to a worker thread, and a second wake-up of the
+    /// event thread to re-arm the one-shot epoll registration. Here it costs one wake-up.
+    func startAccepting(_ accepted: @escaping @Sendable (Int32, String) -> Void) throws(SocketError) {
+        let wakeup = gatehouse_wakeup_fd()
+        guard wakeup >= 0 else { throw SocketError(operation: "eventfd", errnoCode: gatehouse_errno()) }
+        let stopped = DispatchSemaphore(value: 0)
         let fd = self.fd
-        source.setEventHandler {
-            // Accept a bounded batch per wake-up so one busy listener cannot starve the others.
+        let thread = Thread {
+            Self.acceptUntilStopped(fd, wakeup: wakeup, accepted)
+            // Closed here, after the last poll and accept, so no descriptor is closed under them.
+            SystemCall.close(fd)
+            SystemCall.close(wakeup)
+            stopped.signal()
+        }
+        thread.name = "gatehouse.accept"
+        accepting = Accepting(wakeup: wakeup, stopped: stopped)
+        thread.start()
+    }
+
+    private static func acceptUntilStopped(_ fd: Int32, wakeup: Int32, _ accepted: (Int32, String) -> Void) {
+        var watched = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+        while true {
+            watched[0].revents = 0
+            watched[1].revents = 0
+            guard poll(&watched, 2, -1) >= 0 else {
+                if gatehouse_errno() == EINTR { continue }
+                return
+            }
+            if watched[1].revents != 0 { return }
+            // Accept a bounded batch per wake-up, then look at the stop signal again.
             for _ in 0..<64 {
                 var storage = sockaddr_storage()
                 var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -49,24 +93,25 @@ final class Listener: @unchecked Sendable {
                         try? SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) }
                     }
                 }
-                guard case .processed(let client)? = result else { return }
-                var noDelay: Int32 = 1
-                setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                guard case .processed(let client)? = result else { break }
+                // TCP_NODELAY comes from the listener (see init).
                 accepted(client, SocketAddress.ipString(&storage))
             }
         }
-        source.setCancelHandler { SystemCall.close(fd) }
-        self.source = source
-        source.activate()
     }
 
-    /// Stops accepting and closes the socket (in the source's cancel handler).
+    /// Stops accepting and closes the socket; once this returns, no connection is accepted.
+    /// Later calls do nothing.
     func stop() {
-        if let source {
-            source.cancel()
-        } else {
+        guard !isStopped else { return }
+        isStopped = true
+        guard let accepting else {
             SystemCall.close(fd)
+            return
         }
+        var one: UInt64 = 1
+        _ = Glibc.write(accepting.wakeup, &one, MemoryLayout<UInt64>.size)
+        accepting.stopped.wait()
     }
 
     private static func bind(_ fd: Int32, to address: ListenAddress) throws(SocketError) {

@@ -1,0 +1,54 @@
+import Dispatch
+import Synchronization
+import Testing
+@testable import HTTP
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The listening socket on its own, over real loopback sockets.
+@Suite struct ListenerTests {
+    /// Responses go out without Nagle's delay. The option is set once on the listener and the
+    /// kernel copies it to each accepted socket; this checks that copy, per address family.
+    @Test(arguments: [
+        ("127.0.0.1", "IPv4 listener"),
+        ("::1", "IPv6 listener"),
+    ])
+    func acceptedSocketsHaveNoDelay(host: String, reason: String) throws {
+        let listener = try Listener(binding: ListenAddress(host: host, port: 0))
+        defer { listener.stop() }
+        let noDelay = Mutex<Int32?>(nil)
+        let accepted = DispatchSemaphore(value: 0)
+        try listener.startAccepting { fd, _ in
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            let status = getsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length)
+            noDelay.withLock { $0 = status == 0 ? value : -1 }
+            close(fd)
+            accepted.signal()
+        }
+        let client = try TestClient(port: listener.address.port, host: host)
+        withExtendedLifetime(client) {
+            #expect(accepted.wait(timeout: .now() + 5) == .success, "\(reason)")
+        }
+        #expect(noDelay.withLock { $0 } == 1, "\(reason)")
+    }
+
+    /// `stop` wakes the accepting thread and returns only after the socket is closed, so a
+    /// server that has shut down refuses new connections at once.
+    @Test func stopClosesTheSocketBeforeItReturns() throws {
+        let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: 0))
+        let acceptedCount = Atomic<Int>(0)
+        try listener.startAccepting { fd, _ in
+            acceptedCount.add(1, ordering: .relaxed)
+            close(fd)
+        }
+        let port = listener.address.port
+        let client = try TestClient(port: port)
+        #expect(client.isClosedByPeer(), "accepted (and closed) while the listener runs")
+        #expect(acceptedCount.load(ordering: .relaxed) == 1)
+        listener.stop()
+        #expect(throws: TestClient.Failure.self) { _ = try TestClient(port: port) }
+    }
+}
