@@ -71,7 +71,16 @@ final class Listener: @unchecked Sendable {
         }
         thread.name = "gatehouse.accept"
         accepting = Accepting(wakeup: wakeup, stopped: stopped)
+        // The thread starts with every signal blocked (it inherits this thread's mask). Dispatch's
+        // signal sources (`ShutdownSignals`) read SIGTERM and SIGINT through a signalfd, with the
+        // signals set to SIG_IGN: a thread that did not block them would be picked to receive
+        // them and would discard them, and the process would never learn it should stop.
+        var everySignal = sigset_t()
+        var previousMask = sigset_t()
+        sigfillset(&everySignal)
+        pthread_sigmask(SIG_BLOCK, &everySignal, &previousMask)
         thread.start()
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
     }
 
     private static func acceptUntilStopped(_ fd: Int32, wakeup: Int32, _ accepted: (Int32, String) -> Void) {
