@@ -300,18 +300,22 @@ final class OIDCSignIn: Sendable {
             try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: request.requestID, detail: detail)
         } catch {
             guard connection.isInTransaction else { throw error }
-            logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
+            logAuditFailure(event, request: request, error: error)
         }
     }
 
     /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.
     private func audit(_ event: String, request: Request, userID: Int64?, now: Int64, detail: String) {
         do {
-            _ = try database.write { connection in
-                try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: request.requestID, detail: detail)
+            try database.write { connection in
+                try audit(event, request: request, userID: userID, now: now, detail: detail, in: connection)
             }
         } catch {
-            logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
+            logAuditFailure(event, request: request, error: error)
         }
+    }
+
+    private func logAuditFailure(_ event: String, request: Request, error: any Error) {
+        logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
     }
 }

@@ -31,14 +31,10 @@ public final class HTTPServer: Sendable {
     public func start() throws(SocketError) {
         var bound: [Listener] = []
         do {
+            // Every address is bound before any accepts, so a failure to bind accepts nothing.
             for address in context.configuration.listen {
                 bound.append(try Listener(binding: address))
             }
-        } catch {
-            bound.forEach { $0.stop() }
-            throw error
-        }
-        do {
             for listener in bound {
                 try listener.startAccepting { [self] fd, peer in self.accepted(fd: fd, peer: peer) }
             }
