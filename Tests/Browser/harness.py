@@ -267,7 +267,7 @@ class Browser:
 
     def wait_for_new_page(self, old: WebElement) -> None:
         wait = WebDriverWait(self.driver, PAGE_TIMEOUT)
-        wait.until(expected_conditions.staleness_of(old))
+        wait.until(lambda driver: is_stale(old))
         wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     @property
@@ -469,3 +469,18 @@ http {{
     }}
 }}
 """
+
+
+def is_stale(element: WebElement) -> bool:
+    """`expected_conditions.staleness_of`, also when the old page goes while Chromium answers.
+
+    When the page is replaced during the check, chromedriver can report the old node as "does
+    not belong to the document" (a plain WebDriverException) instead of a stale reference; both
+    say the same thing, that the element's page is gone. Any other error still fails the walk.
+    """
+    try:
+        return expected_conditions.staleness_of(element)(None)
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
