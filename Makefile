@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 CONFIG ?= config.example.json
-DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev
+DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev libidn2-dev libicu-dev
 BENCH_PACKAGES := wrk nginx-light openssl util-linux
 # Debian packages the tests run: nginx and Caddy in front of Gatehouse for the forward-auth
 # round trips, and headless Chromium with its chromedriver for the browser walks.

@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
+        .systemLibrary(name: "CICU", pkgConfig: "icu-i18n", providers: [.apt(["libicu-dev"])]),
         .target(name: "CSocket"),
         .target(
             name: "HTTP",
@@ -25,9 +27,12 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
         .target(name: "OIDC", dependencies: ["BackChannel", "JOSE", "Crypto"]),
-        // The account-linking decision: pure, standard library only (issue 4 section 3).
-        .target(name: "Accounts"),
-        .target(name: "Store", dependencies: ["CSQLite", "Accounts"]),
+        // The one rule for when two emails, usernames or domains are the same: IDNA through
+        // libidn2, NFC and the TR39 confusable skeleton through ICU (issue 11 section 1).
+        .target(name: "MatchingKeys", dependencies: ["CIDN2", "CICU"]),
+        // The account-linking decision: pure, no I/O (issue 4 section 3), on MatchingKeys' keys.
+        .target(name: "Accounts", dependencies: ["MatchingKeys"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
         // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
         .target(name: "Templates", dependencies: ["HTTP"]),
@@ -57,7 +62,8 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "AccountsTests", dependencies: ["Accounts"]),
+        .testTarget(name: "MatchingKeysTests", dependencies: ["MatchingKeys"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "MatchingKeys"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
