@@ -13,6 +13,8 @@ import Glibc
 /// Exit codes: 0 after a clean stop, 1 when it cannot listen or make keys, 2 for a bad option.
 public enum DevProviderRuntime {
     public static func run(options: DevProviderOptions) -> Int32 {
+        // First, before any thread starts: a SIGTERM right after the banner must stop it, not vanish.
+        let shutdownSignals = ShutdownSignals.capture()
         let logger = makeLogger()
         let provider: DevProvider
         do {
@@ -25,7 +27,7 @@ public enum DevProviderRuntime {
         writeLine(banner(for: provider), to: FileHandle.standardOutput)
         logger.notice("listening", metadata: ["address": "\(provider.listenAddress)", "issuer": "\(provider.issuer)"])
 
-        ShutdownSignals.wait()
+        shutdownSignals.wait()
         logger.notice("shutting down")
         provider.shutdown()
         logger.notice("stopped")

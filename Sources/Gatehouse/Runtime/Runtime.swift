@@ -44,6 +44,8 @@ public enum Runtime {
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully and returns 0.
     public static func serve(configPath: String, applyMigrations: Bool) -> Int32 {
+        // First, before any thread starts: a SIGTERM during start-up must stop the server, not vanish.
+        let shutdownSignals = ShutdownSignals.capture()
         guard let config = loadOrReport(configPath) else { return 2 }
         let logger = makeLogger(config)
         let database: Database
@@ -106,7 +108,7 @@ public enum Runtime {
         }
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
-        ShutdownSignals.wait()
+        shutdownSignals.wait()
         logger.notice("shutting down")
         purge.cancel()
         server.shutdown()

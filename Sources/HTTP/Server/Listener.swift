@@ -71,10 +71,9 @@ final class Listener: @unchecked Sendable {
         }
         thread.name = "gatehouse.accept"
         accepting = Accepting(wakeup: wakeup, stopped: stopped)
-        // The thread starts with every signal blocked (it inherits this thread's mask). Dispatch's
-        // signal sources (`ShutdownSignals`) read SIGTERM and SIGINT through a signalfd, with the
-        // signals set to SIG_IGN: a thread that did not block them would be picked to receive
-        // them and would discard them, and the process would never learn it should stop.
+        // The thread starts with every signal blocked (it inherits this thread's mask), so
+        // SIGTERM and SIGINT stay pending for the thread in `ShutdownSignals.wait`, whichever
+        // thread started the server.
         var everySignal = sigset_t()
         var previousMask = sigset_t()
         sigfillset(&everySignal)
