@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Throwaway certificate authorities and server certificates, made with the `openssl` CLI in a
 /// temporary directory, and `openssl s_server` instances presenting them on loopback.
@@ -51,17 +52,9 @@ final class TLSFixtures {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SocketFailure(description: "openssl \(arguments[0]) failed: \(String(decoding: message, as: UTF8.self))")
+        let finished = try ChildProcess.run("/usr/bin/openssl", arguments)
+        guard finished.status == 0 else {
+            throw SocketFailure(description: "openssl \(arguments[0]) failed: \(finished.output)")
         }
     }
 }
@@ -69,19 +62,16 @@ final class TLSFixtures {
 /// One `openssl s_server -www` process: it answers `GET /` with `HTTP/1.0 200 ok` and a status page.
 final class TLSServer {
     let port: UInt16
-    private let process = Process()
+    private let process: ChildProcess
 
     init(certificate: String, key: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key, "-www"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = Pipe()  // s_server reads commands from stdin; keep it open and silent
-        try process.run()
+        // s_server reads commands from stdin: the pipe is kept open and silent.
+        process = try ChildProcess(
+            "/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key, "-www"], input: true
+        )
         // s_server prints "ACCEPT 127.0.0.1:PORT" once it listens on the port the kernel chose.
         var seen = ""
-        let reader = output.fileHandleForReading
+        guard let reader = process.output else { throw SocketFailure(description: "s_server has no output pipe") }
         while !seen.contains("\n") || !seen.contains("ACCEPT") {
             let data = reader.availableData
             guard !data.isEmpty else { break }
@@ -91,16 +81,13 @@ final class TLSServer {
             let portText = line.split(separator: ":").last,
             let port = UInt16(portText.trimmingCharacters(in: .whitespaces))
         else {
-            kill(process.processIdentifier, SIGKILL)
+            process.stop(graceSeconds: 0)
             throw SocketFailure(description: "s_server did not report its port: \(seen)")
         }
         self.port = port
     }
 
-    /// SIGKILL, because the child inherits the test runner's signal mask, in which libdispatch has
-    /// blocked SIGTERM: `Process.terminate()` would never end it.
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
     }
 }

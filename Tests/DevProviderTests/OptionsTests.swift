@@ -99,35 +99,29 @@ struct DevIdPCommandTests {
         return url.path + "/.build/debug/gatehouse"
     }()
 
-    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    func launch(_ arguments: [String]) throws -> ChildProcess {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the gatehouse executable first (swift build)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["dev-idp"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        return (process, output, errors)
+        return try ChildProcess(Self.binary, ["dev-idp"] + arguments, capture: .separate)
     }
 
     @Test("a non-loopback --host exits with code 2 and says why")
     func refusesNonLoopback() throws {
-        let (process, _, errors) = try launch(["--host", "0.0.0.0", "--port", "0"])
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        let process = try launch(["--host", "0.0.0.0", "--port", "0"])
+        let message = String(decoding: process.errors?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(process.wait() == 2)
         #expect(message.contains("not a loopback address"), "\(message)")
     }
 
+    /// SIGTERM arrives the moment the banner has been read and one request answered: it must stop
+    /// the provider however far its start-up has got (`ShutdownSignals.capture` comes first).
     @Test("with --port 0 it prints the banner and the bound port, serves, and stops cleanly on SIGTERM")
     func startsAndStops() throws {
-        let (process, output, _) = try launch(["--port", "0", "--algorithm", "ES256"])
-        defer { if process.isRunning { process.terminate() } }
+        let process = try launch(["--port", "0", "--algorithm", "ES256"])
+        defer { process.stop() }
+        let output = try #require(process.output)
         var banner = ""
         while !banner.contains("\nalgorithm: ") {
-            let chunk = output.fileHandleForReading.availableData
+            let chunk = output.availableData
             if chunk.isEmpty { break }
             banner += String(decoding: chunk, as: UTF8.self)
         }
@@ -143,9 +137,7 @@ struct DevIdPCommandTests {
         #expect(response.status == 200)
         #expect(response.text.contains("\"ES256\""))
 
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        process.signal(SIGTERM)
+        #expect(process.wait() == 0, "a clean exit, not a signal's")
     }
 }

@@ -13,18 +13,8 @@ import TestSupport
 
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }
-            .merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let finished = try ChildProcess.run(Self.binary, arguments, environment: environment)
+        return Run(status: finished.status, output: finished.output)
     }
 
     func writeConfig(_ json: String, in directory: URL) throws -> String {
@@ -33,20 +23,15 @@ import TestSupport
         return path
     }
 
-    /// Starts `gatehouse serve` and returns it, its combined output, and a client connected to it.
-    func startServing(config path: String, port: UInt16) throws -> (Process, Pipe, TestClient) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--config", path]
-        let log = Pipe()
-        process.standardError = log
-        process.standardOutput = log
-        try process.run()
+    /// Starts `gatehouse serve` and returns it (its combined output on `output`) and a client
+    /// connected to it.
+    func startServing(config path: String, port: UInt16) throws -> (ChildProcess, TestClient) {
+        let process = try ChildProcess(Self.binary, ["serve", "--config", path])
         for _ in 0..<100 {
-            if let client = try? TestClient(port: port) { return (process, log, client) }
+            if let client = try? TestClient(port: port) { return (process, client) }
             usleep(50_000)
         }
-        process.terminate()
+        process.stop()
         throw TestClient.Failure(description: "gatehouse serve did not start listening on \(port)")
     }
 
@@ -104,19 +89,18 @@ import TestSupport
              "database": {"path": "\(directory.path)/g.sqlite3"}}
             """, in: directory
         )
-        let (process, log, connected) = try startServing(config: path, port: port)
+        let (process, connected) = try startServing(config: path, port: port)
         // Half a request is in flight when SIGTERM arrives; the server waits for the rest.
         try connected.send("GET /healthz HTTP/1.1\r\nHost: t\r\n")
         usleep(200_000)
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         usleep(200_000)
         try connected.send("\r\n")
         let response = try connected.readResponse()
         #expect(response.status == 200)
         #expect(response.header("Connection") == "close")
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: process.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(process.wait() == 0)
         #expect(output.contains("msg=stopped"))
     }
 
@@ -130,12 +114,12 @@ import TestSupport
              "database": {"path": "\(directory.path)/g.sqlite3"}, "logging": {"format": "json"}}
             """, in: directory
         )
-        let (process, log, connected) = try startServing(config: path, port: port)
+        let (process, connected) = try startServing(config: path, port: port)
         try connected.send("GET /healthz?code=SECRETCODE&state=SECRETSTATE HTTP/1.1\r\nHost: t\r\nCookie: gatehouse_session=SECRETCOOKIE\r\nConnection: close\r\n\r\n")
         #expect(try connected.readResponse().status == 200)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.signal(SIGTERM)
+        let output = String(decoding: process.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        process.wait()
         let requestLine = try #require(output.split(separator: "\n").first { $0.contains("\"msg\":\"request\"") })
         #expect(requestLine.contains("\"path\":\"/healthz\""))
         #expect(requestLine.contains("\"status\":\"200\""))

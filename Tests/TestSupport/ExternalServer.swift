@@ -6,7 +6,7 @@ import Glibc
 /// A server process started for a test (the development provider, oidc-provider-mock,
 /// nginx): started, waited for until its port answers, and stopped with SIGTERM.
 public final class ExternalServer {
-    public let process: Process
+    public let process: ChildProcess
     public let port: UInt16
     public let logPath: String
 
@@ -18,15 +18,8 @@ public final class ExternalServer {
     ) throws {
         self.port = port
         self.logPath = logPath
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try ChildProcess(executable, arguments, environment: environment, capture: .file(logPath), keepGatehouseVariables: true)
         let deadline = Date().addingTimeInterval(readyWithinSeconds)
         while Date() < deadline {
             if (try? TestClient(port: port, timeoutSeconds: 1)) != nil { return }
@@ -44,12 +37,7 @@ public final class ExternalServer {
     /// SIGTERM, then SIGKILL after `graceSeconds`: a server that waits for idle keep-alive
     /// connections (uvicorn does) must not hang the test run.
     public func stop(graceSeconds: Double = 1) {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(graceSeconds)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.stop(graceSeconds: graceSeconds)
     }
 
     deinit { stop() }
