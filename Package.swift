@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Accounts"]),
         .testTarget(name: "MatchingKeysTests", dependencies: ["MatchingKeys"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "MatchingKeys"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),

@@ -1,5 +1,6 @@
-/// Why a sign-in is refused. Codes are the ones of issue 4 section 3, plus `unsafe_policy` for
-/// the engine's own re-check of the policy guard.
+/// Why a sign-in or an account-page link is refused. Codes are the ones of issue 4 section 3,
+/// `unsafe_policy` for the engine's own re-check of the policy guard, and the two refusals only
+/// an account-page link meets.
 public enum DenyCode: String, Sendable, Equatable, CaseIterable {
     case userInactive = "user_inactive"
     case signupDisabled = "signup_disabled"
@@ -11,6 +12,10 @@ public enum DenyCode: String, Sendable, Equatable, CaseIterable {
     case accountExists = "account_exists"
     case domainNotAllowed = "domain_not_allowed"
     case unsafePolicy = "unsafe_policy"
+    /// Account page: the identity belongs to another user; it is never moved silently.
+    case identityOwnedByAnotherUser = "identity_owned_by_another_user"
+    /// Account page: the user holds an identity of this provider and the provider allows one.
+    case oneIdentityPerUser = "one_identity_per_user"
 }
 
 /// What lies behind a deny, when there is more to say than the code. For the audit log and the
@@ -38,6 +43,10 @@ public struct DenyReason: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(code.rawValue) (\(rule.name))" }
+
+    /// A local credential (a password) was right, but its user was disabled or removed before
+    /// the sign-in could be completed.
+    public static let localUserInactive = DenyReason(.userInactive, rule: DecisionRule("local.user_inactive"))
 
     /// The sentence a person reads on the 403 page for this code and cause.
     public static func message(for code: DenyCode, cause: DenyCause? = nil) -> String {
@@ -71,6 +80,12 @@ public struct DenyReason: Sendable, Equatable, CustomStringConvertible {
         case (.domainNotAllowed, _):
             return "Sign-in with this provider is limited to verified email addresses of certain domains, "
                 + "and yours is not one of them. Use an allowed address or ask an administrator."
+        case (.identityOwnedByAnotherUser, _):
+            return "This account at the provider is already linked to another user here, so it was not added to yours. "
+                + "Sign in with it to use that user, or ask an administrator to move it."
+        case (.oneIdentityPerUser, _):
+            return "Your account already has an account at this provider linked, and only one is allowed. "
+                + "Unlink the old one first if you want to replace it."
         case (.unsafePolicy, _):
             return "Sign-in with this provider is turned off because its settings are unsafe. "
                 + "Please tell an administrator."

@@ -1,8 +1,12 @@
+import MatchingKeys
+
 /// The account-linking decision of issue 4 section 3, as a pure function: the same identity,
 /// policy and store view always give the same decision, and nothing is read or written here.
 ///
 /// The rules, in the order they are tried:
-/// 1. The identity with this (provider, issuer, subject) exists: sign in its user if active.
+/// 1. The identity with this (provider, issuer, subject) exists: sign in its user, if the user
+///    is active and the provider's `allowed_email_domains` still admits the identity's email as
+///    verified now (both can change after the link was made).
 /// - The policy guard is re-checked: an unsafe policy denies `unsafe_policy`, never links.
 /// 2. A pre-provisioned or legacy identity of this provider (empty subject) belongs to the user
 ///    this sign-in matches by a verified attribute: fill its subject once and sign in.
@@ -10,9 +14,27 @@
 /// 4. `allowed_email_domains` is checked before any link, fill or creation.
 /// 5. A subject this provider knows under another issuer is never given a fresh account: the
 ///    issuer changed, and the person is denied `identity_conflict` with that cause.
+///
+/// Emails and usernames are compared by their matching keys (`MatchingKey`), byte for byte:
+/// the incoming key computed once in `IncomingAttributes`, the stored key as the database holds
+/// it. A user's email takes part in email matching only when it is verified by a source this
+/// provider accepts (`ProviderPolicy.accepts`): an unverified address, or one only an untrusted
+/// provider vouched for, never becomes a link target and never stands in the way of the
+/// address's real owner (no `ambiguous_match`, no `account_exists` because of it).
 public enum LinkingEngine {
     public static func decide(identity: IncomingIdentity, policy: ProviderPolicy, store: StoreView) -> LinkDecision {
         Decider(identity: identity, policy: policy, store: store).decide()
+    }
+
+    /// The account page's "link another provider": the signed-in person adds this identity to
+    /// their own user. No matching happens (they chose the user by signing in to it), but
+    /// every rule that is not about matching holds as at a sign-in: an identity never moves
+    /// between users, `multiple_identities` holds, the user must be active, and
+    /// `allowed_email_domains` must admit the identity's verified email.
+    public static func decideAccountLink(
+        identity: IncomingIdentity, userID: Int64, policy: ProviderPolicy, store: AccountLinkView
+    ) -> AccountLinkDecision {
+        AccountLinkDecider(identity: identity, userID: userID, policy: policy, store: store).decide()
     }
 }
 
@@ -47,6 +69,11 @@ private struct Decider {
         guard let existing = store.existing, isThisIdentity(existing.identity) else { return nil }
         guard existing.user.isActive else {
             return deny(.userInactive, DecisionRule("1.identity_exists.user_inactive"))
+        }
+        // The allow-list may have been set, or the provider's account may have changed its
+        // address, since the link was made: the link alone is no reason to let it in now.
+        if !isDomainAllowed() {
+            return deny(.domainNotAllowed, DecisionRule("1.identity_exists.domain_not_allowed"))
         }
         return .signIn(.init(
             userID: existing.user.id, identityID: existing.identity.id, updateSnapshot: seen,
@@ -94,14 +121,8 @@ private struct Decider {
     }
 
     private func matchesByVerifiedAttribute(_ user: KnownUser) -> Bool {
-        if seen.emailVerified, user.emailVerified, let incoming = seen.normalizedEmail,
-           let stored = user.email.flatMap(Normalization.email), stored == incoming {
-            return true
-        }
-        if seen.usernameVerified, user.usernameVerified, let incoming = seen.normalizedUsername,
-           Normalization.username(user.username) == incoming {
-            return true
-        }
+        if seen.emailVerified, holdsAcceptedEmail(user) { return true }
+        if seen.usernameVerified, user.usernameVerified, holdsUsername(user) { return true }
         return false
     }
 
@@ -138,16 +159,14 @@ private struct Decider {
         }
         switch attribute {
         case .email:
-            // Never link on an unverified email; and never create a second account with an
-            // address someone here already holds either.
+            // The candidate's address is verified by an accepted source (or it would not be one);
+            // the incoming one must be verified too, and no second account is made for it.
             guard seen.emailVerified else {
                 return deny(.emailNotVerified, .matching(mode, "one_match.email_not_verified"))
             }
-            guard candidate.user.emailVerified else {
-                return deny(.accountNotVerified, .matching(mode, "one_match.account_not_verified"))
-            }
         case .username:
-            // The guard has established that the username claim is trusted.
+            // The guard has established that the username claim is trusted. Usernames are unique
+            // handles, so an unverified holder does stand in the way: an operator must decide.
             guard candidate.user.usernameVerified else {
                 return deny(.accountNotVerified, .matching(mode, "one_match.account_not_verified"))
             }
@@ -174,23 +193,34 @@ private struct Decider {
         ))
     }
 
-    /// The users whose attribute for this mode equals the incoming one after normalisation,
-    /// verified or not (verification is judged after counting: two matches are ambiguous even if
-    /// one is unverified), each user once.
+    /// The users this mode compares with, each once: for email modes, the users holding the
+    /// incoming email's key verified by a source this provider accepts (whether the incoming
+    /// email is verified is judged after counting); for username modes, every user holding the
+    /// incoming username's key (usernames are unique handles, verified or not).
     private func candidates(matching mode: UserMatchingMode) -> [CandidateUser] {
         var seenIDs = Set<Int64>()
         return store.candidates.filter { candidate in
             let matched: Bool
             switch mode.matchAttribute {
-            case .email?:
-                matched = seen.normalizedEmail.map { candidate.user.email.flatMap(Normalization.email) == $0 } ?? false
-            case .username?:
-                matched = seen.normalizedUsername.map { Normalization.username(candidate.user.username) == $0 } ?? false
-            case nil:
-                matched = false
+            case .email?: matched = holdsAcceptedEmail(candidate.user)
+            case .username?: matched = holdsUsername(candidate.user)
+            case nil: matched = false
             }
             return matched && seenIDs.insert(candidate.user.id).inserted
         }
+    }
+
+    /// The user's stored email key is the incoming one, byte for byte, and a source this provider
+    /// accepts verified it.
+    private func holdsAcceptedEmail(_ user: KnownUser) -> Bool {
+        guard let incoming = seen.emailKey, let stored = user.emailKey, sameBytes(stored, incoming),
+              let verifier = user.emailVerifiedBy else { return false }
+        return policy.accepts(verifier, linkingFor: identity.provider)
+    }
+
+    private func holdsUsername(_ user: KnownUser) -> Bool {
+        guard let incoming = seen.usernameKey, let stored = user.usernameKey else { return false }
+        return sameBytes(stored, incoming)
     }
 
     private func createUser(noSignupCode: DenyCode, signup: DecisionRule, signupsOff: DecisionRule) -> LinkDecision {
@@ -208,9 +238,11 @@ private struct Decider {
     /// Rule 4. A non-empty allow-list needs a verified email: the domain of an address nobody
     /// proved to own says nothing about who is signing in.
     private func domainRefusal() -> LinkDecision? {
-        let email = seen.emailVerified ? seen.email : nil
-        guard !EmailDomain.isAllowed(email: email, allowed: policy.allowedEmailDomains) else { return nil }
-        return deny(.domainNotAllowed, DecisionRule("4.domain_not_allowed"))
+        isDomainAllowed() ? nil : deny(.domainNotAllowed, DecisionRule("4.domain_not_allowed"))
+    }
+
+    private func isDomainAllowed() -> Bool {
+        EmailDomainAllowList(policy.allowedEmailDomains).allows(emailKey: seen.verifiedEmailKey)
     }
 
     /// Rule 5, before any new user: this provider knows the subject under another issuer.
@@ -250,6 +282,6 @@ private struct Decider {
 
 /// Keys compare byte for byte, as the database does: Swift's `==` on strings treats canonically
 /// equivalent text as equal, which would let two different subjects collide.
-private func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
     lhs.utf8.elementsEqual(rhs.utf8)
 }

@@ -25,8 +25,14 @@ public struct ProviderPolicy: Sendable, Equatable {
     public var usernameClaimTrusted: Bool
     /// `signups`: may a sign-in with no match create a user?
     public var signups: Bool
-    /// `allowed_email_domains`: exact domains after normalisation; empty means any.
+    /// `allowed_email_domains`: domains compared by their matching key (`MatchingKey.domain`);
+    /// empty means any.
     public var allowedEmailDomains: [String]
+    /// `accept_email_verified_by`: the other providers whose verification of a user's email
+    /// this provider accepts when it links by email. An operator's verification and this
+    /// provider's own always count; another provider's only when listed here (and config
+    /// validation lets only providers that themselves require a verified email be listed).
+    public var acceptEmailVerifiedBy: [String]
 
     /// The claim that carries a verified email when `email_claim` is the standard one.
     public static let standardEmailClaim = "email"
@@ -43,7 +49,8 @@ public struct ProviderPolicy: Sendable, Equatable {
         usernameClaim: String = "preferred_username",
         usernameClaimTrusted: Bool = false,
         signups: Bool = true,
-        allowedEmailDomains: [String] = []
+        allowedEmailDomains: [String] = [],
+        acceptEmailVerifiedBy: [String] = []
     ) {
         self.userMatchingMode = userMatchingMode
         self.multipleIdentities = multipleIdentities
@@ -55,8 +62,25 @@ public struct ProviderPolicy: Sendable, Equatable {
         self.usernameClaimTrusted = usernameClaimTrusted
         self.signups = signups
         self.allowedEmailDomains = allowedEmailDomains
+        self.acceptEmailVerifiedBy = acceptEmailVerifiedBy
     }
 
     /// True when `email_claim` is a custom claim rather than the standard `email`.
     public var usesCustomEmailClaim: Bool { emailClaim != Self.standardEmailClaim }
+
+    /// True when this provider's own verification of an email may stand for others that list
+    /// it in `accept_email_verified_by`: it requires the standard claim's `email_verified`, or
+    /// its custom claim is declared trusted.
+    public var verifiesEmails: Bool {
+        usesCustomEmailClaim ? emailClaimTrusted : requireEmailVerified
+    }
+
+    /// Whether a user's email verified by `verifier` counts for this provider's email linking:
+    /// an operator's or the person's own proof always, this provider's own, or a listed provider's.
+    public func accepts(_ verifier: EmailVerifier, linkingFor provider: String) -> Bool {
+        switch verifier {
+        case .administrator, .person: true
+        case .provider(let slug): slug.utf8.elementsEqual(provider.utf8) || acceptEmailVerifiedBy.contains(slug)
+        }
+    }
 }

@@ -12,12 +12,12 @@
 /// 1. `existing`: the identity with exactly this key, with its user:
 ///    `SELECT … FROM identities JOIN users ON users.id = identities.user_id
 ///     WHERE provider = :provider AND issuer = :issuer AND subject = :subject AND subject <> ''`.
-/// 2. `candidates`: every user whose normalised email equals `attributes.normalizedEmail`, and
-///    every user whose normalised username equals `attributes.normalizedUsername` (both, whatever
-///    the matching mode: the engine picks), each with ALL its identities of this provider
-///    (`WHERE user_id = :user AND provider = :provider`, empty subjects included). Compare with
-///    `Normalization` (store a normalised column written through it): SQLite's `lower()` folds
-///    ASCII only and would miss `ÉLODIE@…` against `élodie@…`.
+/// 2. `candidates`: every user whose stored `email_key` equals `attributes.emailKey`, and every
+///    user whose stored `username_key` equals `attributes.usernameKey` (both, whatever the
+///    matching mode: the engine picks), each with ALL its identities of this provider
+///    (`WHERE user_id = :user AND provider = :provider`, empty subjects included). The keys are
+///    `MatchingKey`'s, written with every email and username, and the engine compares the stored
+///    key it is given byte for byte, exactly as the database's `=` did.
 /// 3. `unclaimed`: the identities of this provider with an empty subject (pre-provisioned or
 ///    legacy links) whose user matches as in query 2 (or simply all of them), each with its user
 ///    and all of that user's identities of this provider.
@@ -47,22 +47,35 @@ public struct StoreView: Sendable, Equatable {
 public struct KnownUser: Sendable, Equatable {
     public var id: Int64
     public var isActive: Bool
-    /// As stored (not normalised).
+    /// As stored.
     public var email: String?
-    /// Only a verified email may be a linking target (pre-account hijacking, issue 4 section 1).
-    public var emailVerified: Bool
+    /// The stored `email_key`, the bytes the database compared.
+    public var emailKey: String?
+    /// Who verified the email, or nil when it is not verified. Only an email verified by a
+    /// source the provider accepts may be a linking target (pre-account hijacking, issue 4
+    /// section 1; verified-by, issue 11 section 2).
+    public var emailVerifiedBy: EmailVerifier?
     public var username: String
+    /// The stored `username_key`.
+    public var usernameKey: String?
     /// Only a verified username may be a linking target.
     public var usernameVerified: Bool
 
-    public init(id: Int64, isActive: Bool, email: String?, emailVerified: Bool, username: String, usernameVerified: Bool) {
+    public init(
+        id: Int64, isActive: Bool, email: String?, emailKey: String?, emailVerifiedBy: EmailVerifier?,
+        username: String, usernameKey: String?, usernameVerified: Bool
+    ) {
         self.id = id
         self.isActive = isActive
         self.email = email
-        self.emailVerified = emailVerified
+        self.emailKey = emailKey
+        self.emailVerifiedBy = emailVerifiedBy
         self.username = username
+        self.usernameKey = usernameKey
         self.usernameVerified = usernameVerified
     }
+
+    public var emailVerified: Bool { emailVerifiedBy != nil }
 }
 
 /// An identity row's key and id.

@@ -10,4 +10,8 @@ static inline int gatehouse_sqlite3_bind_text_transient(sqlite3_stmt *stmt, int 
 static inline int gatehouse_sqlite3_bind_blob_transient(sqlite3_stmt *stmt, int index, const void *bytes, int length) {
     return sqlite3_bind_blob(stmt, index, bytes, length, SQLITE_TRANSIENT);
 }
+/// The same for a function's text result (`sqlite3_result_text`).
+static inline void gatehouse_sqlite3_result_text_transient(sqlite3_context *context, const char *text, int length) {
+    sqlite3_result_text(context, text, length, SQLITE_TRANSIENT);
+}
 #endif

@@ -51,17 +51,6 @@ public enum MatchingKey {
         return key[key.index(after: at)...]
     }
 
-    /// Whether an email key's domain is one of `allowedDomains` (each compared by its key). An
-    /// empty list allows every address; a missing email key is allowed by no non-empty list, and
-    /// an entry that does not convert allows nothing (it never turns the list into "any").
-    public static func isAllowed(emailKey: String?, allowedDomains: [String]) -> Bool {
-        guard !allowedDomains.isEmpty else { return true }
-        guard let emailKey, let emailDomain = domain(ofEmailKey: emailKey) else { return false }
-        return allowedDomains.contains { entry in
-            domain(entry).map { $0.utf8.elementsEqual(emailDomain.utf8) } ?? false
-        }
-    }
-
     /// The confusable skeleton of a username (Unicode TR39, after NFKC case folding): two
     /// usernames with one skeleton differ only by case, width or look-alike characters, and the
     /// second is refused at creation. Nil when the name is too long to compute one.

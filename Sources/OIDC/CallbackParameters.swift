@@ -14,6 +14,9 @@ public struct CallbackParameters: Sendable, Equatable {
         case error(error: String, description: String?)
     }
 
+    /// The parameters read; any other is ignored.
+    public static let names: Set<String> = ["code", "state", "iss", "error", "error_description"]
+
     /// Callback values longer than this are refused.
     public static let maximumValueLength = 4096
 
@@ -29,7 +32,7 @@ public struct CallbackParameters: Sendable, Equatable {
             guard seen.insert(name).inserted else {
                 throw .make(.malformedCallback, "callback repeats a parameter")
             }
-            guard ["code", "state", "iss", "error", "error_description"].contains(name) else { continue }
+            guard names.contains(name) else { continue }
             guard value.utf8.count <= maximumValueLength else {
                 throw .make(.malformedCallback, "callback parameter \(name) is longer than \(maximumValueLength) bytes")
             }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Accounts
+import MatchingKeys
 
 @Suite("Reading claims: email_verified, normalisation, domains, incoming identities")
 struct ClaimInterpretationTests {
@@ -31,21 +32,19 @@ struct ClaimInterpretationTests {
         #expect(EmailVerification.interpret(row.value, acceptStrings: true) == row.withStrings, "\(row.reason)")
     }
 
-    @Test("Emails are trimmed of ASCII whitespace and case-folded, local part included")
-    func emailNormalisation() {
-        #expect(Normalization.email("  Alice@Example.COM\t\r\n") == "alice@example.com")
-        #expect(Normalization.email("ALICE@example.com") == Normalization.email("alice@EXAMPLE.com"))
-        #expect(Normalization.email("straße@example.com") == Normalization.email("STRASSE@example.com"), "full case folding: ß is ss")
-        #expect(Normalization.email("ÉLODIE@example.com") == "élodie@example.com", "non-ASCII letters fold too")
-        #expect(Normalization.email("   ") == nil, "blank is no email")
-        #expect(Normalization.email("") == nil)
-        #expect(Normalization.email("\u{A0}alice@example.com") != "alice@example.com", "only ASCII whitespace is trimmed")
-    }
-
-    @Test("Usernames are trimmed and case-folded")
-    func usernameNormalisation() {
-        #expect(Normalization.username(" Alice ") == "alice")
-        #expect(Normalization.username("\t") == nil)
+    @Test("Incoming attributes carry their matching keys, computed once by MatchingKey")
+    func attributeKeys() {
+        let identity = Fixture.identity(claims: ["email": .string("  Alice@Example.COM\t"), "email_verified": .bool(true),
+                                                 "preferred_username": .string(" Alice ")])
+        let seen = IncomingAttributes(identity: identity, policy: ProviderPolicy())
+        #expect(seen.emailKey == "alice@example.com")
+        #expect(seen.usernameKey == "alice")
+        #expect(seen.verifiedEmailKey == "alice@example.com")
+        let dotless = IncomingAttributes(identity: Fixture.identity(claims: ["email": .string("admin@gıthub.com")]), policy: ProviderPolicy())
+        #expect(dotless.emailKey == "admin@xn--gthub-n4a.com", "gıthub.com is its own domain, never github.com")
+        #expect(dotless.verifiedEmailKey == nil, "an unverified email has no key that may decide anything")
+        let blank = IncomingAttributes(identity: Fixture.identity(claims: ["email": .string("   ")]), policy: ProviderPolicy())
+        #expect(blank.email == nil && blank.emailKey == nil, "blank is no email")
     }
 
     struct DomainRow: Sendable, CustomTestStringConvertible {
@@ -60,7 +59,9 @@ struct ClaimInterpretationTests {
         DomainRow(email: "a@example.com", allowed: [], expected: true, reason: "an empty list allows any address"),
         DomainRow(email: nil, allowed: [], expected: true, reason: "an empty list allows even no address"),
         DomainRow(email: "a@example.com", allowed: ["example.com"], expected: true, reason: "exact domain"),
-        DomainRow(email: " A@EXAMPLE.com ", allowed: [" Example.COM"], expected: true, reason: "both sides normalised"),
+        DomainRow(email: " A@EXAMPLE.com ", allowed: [" Example.COM"], expected: true, reason: "both sides by their keys"),
+        DomainRow(email: "a@gıthub.com", allowed: ["github.com"], expected: false, reason: "dotless ı: another registrable domain"),
+        DomainRow(email: "a@ｇｉｔｈｕｂ.com", allowed: ["github.com"], expected: true, reason: "fullwidth letters are the ASCII domain"),
         DomainRow(email: "a@mail.example.com", allowed: ["example.com"], expected: false, reason: "a subdomain is another domain"),
         DomainRow(email: "a@example.com.evil.test", allowed: ["example.com"], expected: false, reason: "no suffix or prefix match"),
         DomainRow(email: "a@evil.test@example.com", allowed: ["evil.test"], expected: false, reason: "the domain follows the last @"),
@@ -71,9 +72,10 @@ struct ClaimInterpretationTests {
         DomainRow(email: nil, allowed: ["example.com"], expected: false, reason: "no address is never allowed by a list"),
     ]
 
-    @Test("allowed_email_domains is an exact match after normalisation", arguments: domainRows)
+    @Test("allowed_email_domains is an exact match of domain keys", arguments: domainRows)
     func domains(row: DomainRow) {
-        #expect(EmailDomain.isAllowed(email: row.email, allowed: row.allowed) == row.expected, "\(row.reason)")
+        let key = row.email.flatMap(MatchingKey.email)
+        #expect(EmailDomainAllowList(row.allowed).allows(emailKey: key) == row.expected, "\(row.reason)")
     }
 
     @Test("An incoming identity needs a provider, an issuer and a subject")

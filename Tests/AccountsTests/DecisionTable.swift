@@ -50,6 +50,8 @@ enum DecisionTable {
             DecisionRow(mode, .twoUsersSameEmail, verified: signup, "identifier ignores users"),
             DecisionRow(mode, .inactiveUser, verified: signup, "identifier ignores users, active or not"),
             DecisionRow(mode, .inactiveUserWithThisIdentity, verified: inactiveIdentity, "rule 1: the identity's user is inactive"),
+            DecisionRow(mode, .userVerifiedByOtherProvider, verified: signup, "identifier ignores users"),
+            DecisionRow(mode, .unverifiedHolderBesideOwner, verified: signup, "identifier ignores users"),
         ]
     }()
 
@@ -60,8 +62,8 @@ enum DecisionTable {
             DecisionRow(mode, .noUser, verified: create(mode, offCode: .noMatchingAccount), "no match: create, or no_matching_account"),
             DecisionRow(mode, .userWithoutIdentities, verified: firstLink(mode, .email), unverified: notVerified,
                         "first-time link on a verified email; never on an unverified one, nor a second account"),
-            DecisionRow(mode, .userUnverified, verified: oneMatch(mode, "account_not_verified", .accountNotVerified), unverified: notVerified,
-                        "pre-account hijacking: an unverified address is never a target"),
+            DecisionRow(mode, .userUnverified, verified: create(mode, offCode: .noMatchingAccount),
+                        "pre-account hijacking: an unverified address is never a target, and never stands in its owner's way"),
             DecisionRow(mode, .identitySameSubject, verified: signIn, "rule 1 before any matching"),
             DecisionRow(mode, .identityOtherSubject, verified: oneMatch(mode, "other_subject", .identityConflict),
                         unverified: notVerified, allow: furtherLink(mode, .email),
@@ -78,6 +80,10 @@ enum DecisionTable {
             DecisionRow(mode, .inactiveUser, verified: oneMatch(mode, "user_inactive", .userInactive), unverified: notVerified,
                         "an inactive user is not linked"),
             DecisionRow(mode, .inactiveUserWithThisIdentity, verified: inactiveIdentity, "rule 1: the identity's user is inactive"),
+            DecisionRow(mode, .userVerifiedByOtherProvider, verified: create(mode, offCode: .noMatchingAccount),
+                        "a verification by a provider this one does not accept is no verification for linking"),
+            DecisionRow(mode, .unverifiedHolderBesideOwner, verified: firstLink(mode, .email), unverified: notVerified,
+                        "someone else's unverified claim to the address does not make the owner's sign-in ambiguous"),
         ]
     }()
 
@@ -86,7 +92,8 @@ enum DecisionTable {
         return [
             DecisionRow(mode, .noUser, verified: create(mode, offCode: .signupDisabled), "no match: create"),
             DecisionRow(mode, .userWithoutIdentities, verified: exists(mode), "a match denies, verified or not"),
-            DecisionRow(mode, .userUnverified, verified: exists(mode), "a match on an unverified account denies too"),
+            DecisionRow(mode, .userUnverified, verified: create(mode, offCode: .signupDisabled),
+                        "an unverified holder of the address does not stand in the way"),
             DecisionRow(mode, .identitySameSubject, verified: signIn, "rule 1 before any matching"),
             DecisionRow(mode, .identityOtherSubject, verified: exists(mode), "a match denies"),
             DecisionRow(mode, .identityEmptySubject, verified: fill, unverified: exists(mode),
@@ -96,6 +103,9 @@ enum DecisionTable {
             DecisionRow(mode, .twoUsersSameEmail, verified: exists(mode), "any number of matches denies"),
             DecisionRow(mode, .inactiveUser, verified: exists(mode), "a match denies, active or not"),
             DecisionRow(mode, .inactiveUserWithThisIdentity, verified: inactiveIdentity, "rule 1: the identity's user is inactive"),
+            DecisionRow(mode, .userVerifiedByOtherProvider, verified: create(mode, offCode: .signupDisabled),
+                        "a verification this provider does not accept does not count"),
+            DecisionRow(mode, .unverifiedHolderBesideOwner, verified: exists(mode), "the owner's verified address denies"),
         ]
     }()
 
@@ -120,6 +130,8 @@ enum DecisionTable {
             DecisionRow(mode, .twoUsersSameEmail, verified: firstLink(mode, .username), "usernames are unique: the shared email is irrelevant"),
             DecisionRow(mode, .inactiveUser, verified: oneMatch(mode, "user_inactive", .userInactive), "an inactive user is not linked"),
             DecisionRow(mode, .inactiveUserWithThisIdentity, verified: inactiveIdentity, "rule 1: the identity's user is inactive"),
+            DecisionRow(mode, .userVerifiedByOtherProvider, verified: firstLink(mode, .username), "usernames: the email's verifier is irrelevant"),
+            DecisionRow(mode, .unverifiedHolderBesideOwner, verified: firstLink(mode, .username), "the username names Alice alone"),
         ]
     }()
 
@@ -138,6 +150,8 @@ enum DecisionTable {
             DecisionRow(mode, .twoUsersSameEmail, verified: exists(mode), "one of them holds the username"),
             DecisionRow(mode, .inactiveUser, verified: exists(mode), "a match denies, active or not"),
             DecisionRow(mode, .inactiveUserWithThisIdentity, verified: inactiveIdentity, "rule 1: the identity's user is inactive"),
+            DecisionRow(mode, .userVerifiedByOtherProvider, verified: exists(mode), "the username is held"),
+            DecisionRow(mode, .unverifiedHolderBesideOwner, verified: exists(mode), "the username is held"),
         ]
     }()
 }

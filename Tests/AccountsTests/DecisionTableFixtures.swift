@@ -18,6 +18,11 @@ enum StoreState: String, CaseIterable, Sendable {
     case twoUsersSameEmail
     case inactiveUser
     case inactiveUserWithThisIdentity
+    /// Alice's address, verified by another provider (`github`) that this one does not accept.
+    case userVerifiedByOtherProvider
+    /// Two users hold Alice's address: Alice (user 1, verified) and user 2, who claimed it at
+    /// some provider without verifying it.
+    case unverifiedHolderBesideOwner
 
     var view: StoreView {
         let alice = Fixture.user(id: 1)
@@ -54,6 +59,11 @@ enum StoreState: String, CaseIterable, Sendable {
             let inactive = Fixture.user(id: 1, isActive: false)
             return StoreView(existing: IdentityWithOwner(identity: identity, user: inactive),
                              candidates: [CandidateUser(user: inactive, identities: [identity])])
+        case .userVerifiedByOtherProvider:
+            return StoreView(candidates: [CandidateUser(user: Fixture.user(id: 1, verifiedBy: .provider("github")))])
+        case .unverifiedHolderBesideOwner:
+            let squatter = Fixture.user(id: 2, emailVerified: false, username: "mallory", usernameVerified: false)
+            return StoreView(candidates: [CandidateUser(user: squatter), CandidateUser(user: alice)])
         }
     }
 }

@@ -55,7 +55,8 @@ struct DecisionTableTests {
     }
 
     /// The table's cell, then signups off (a creation becomes its deny), then the domain
-    /// allow-list (a link, fill or creation needs a verified email at an allowed domain).
+    /// allow-list (a link, fill, creation, and a sign-in through an existing identity too, needs
+    /// a verified email at an allowed domain: the list holds at every sign-in, not only the first).
     static func finalExpectation(_ row: DecisionRow, verified: Bool, signups: Bool, domains: [String],
                                  multiple: MultipleIdentities) -> Expected {
         var cell = verified ? row.verified : row.unverified
@@ -65,11 +66,13 @@ struct DecisionTableTests {
         if case .create(_, let offCode, let offRule) = cell, !signups {
             return .deny(offCode, rule: offRule)
         }
+        let domainAllowed = domains.isEmpty || (verified && domains.contains("example.com"))
         switch cell {
         case .create, .link, .fill:
-            let domainAllowed = domains.isEmpty || (verified && domains.contains("example.com"))
             return domainAllowed ? cell : .deny(.domainNotAllowed, rule: "4.domain_not_allowed")
-        case .signIn, .deny:
+        case .signIn:
+            return domainAllowed ? cell : .deny(.domainNotAllowed, rule: "1.identity_exists.domain_not_allowed")
+        case .deny:
             return cell
         }
     }

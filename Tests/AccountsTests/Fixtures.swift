@@ -1,4 +1,5 @@
 @testable import Accounts
+import MatchingKeys
 
 /// Shared names of the scenarios: one provider, one issuer, Alice and her claims.
 enum Fixture {
@@ -28,12 +29,16 @@ enum Fixture {
         return claims
     }
 
+    /// A user as the store would hold it: keys computed by `MatchingKey`, as every write does.
+    /// `emailVerified` means verified by an administrator, whom every policy accepts;
+    /// `verifiedBy` names another verifier.
     static func user(
-        id: Int64, email: String? = "alice@example.com", emailVerified: Bool = true,
+        id: Int64, email: String? = "alice@example.com", emailVerified: Bool = true, verifiedBy: EmailVerifier? = nil,
         username: String = Fixture.username, usernameVerified: Bool = true, isActive: Bool = true
     ) -> KnownUser {
-        KnownUser(id: id, isActive: isActive, email: email, emailVerified: emailVerified,
-                  username: username, usernameVerified: usernameVerified)
+        KnownUser(id: id, isActive: isActive, email: email, emailKey: email.flatMap(MatchingKey.email),
+                  emailVerifiedBy: verifiedBy ?? (emailVerified ? .administrator : nil),
+                  username: username, usernameKey: MatchingKey.username(username), usernameVerified: usernameVerified)
     }
 
     static func knownIdentity(

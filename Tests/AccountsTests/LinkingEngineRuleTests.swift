@@ -99,14 +99,47 @@ struct LinkingEngineRuleTests {
         #expect(LinkingEngine.decide(identity: Self.verifiedAlice, policy: policy, store: StoreView(candidates: [alice, alice])).name == "link")
     }
 
-    @Test("An ambiguous match counts unverified accounts too")
-    func ambiguityCountsUnverified() throws {
-        let store = StoreView(candidates: [
+    /// Issue 11 section 2: an unverified claim to the address is no rival of its verified owner.
+    @Test("An unverified holder of the address does not make the owner's match ambiguous; two verified holders do")
+    func ambiguityCountsOnlyVerifiedHolders() throws {
+        let policy = ProviderPolicy(userMatchingMode: .emailLink)
+        let withSquatter = StoreView(candidates: [
             CandidateUser(user: Fixture.user(id: 1)),
             CandidateUser(user: Fixture.user(id: 2, emailVerified: false, username: "alice2")),
         ])
-        let reason = try #require(LinkingEngine.decide(identity: Self.verifiedAlice, policy: ProviderPolicy(userMatchingMode: .emailLink), store: store).denyReason)
-        #expect(reason.code == .ambiguousMatch)
+        guard case .linkThenSignIn(let link) = LinkingEngine.decide(identity: Self.verifiedAlice, policy: policy, store: withSquatter) else {
+            Issue.record("expected the owner to be linked")
+            return
+        }
+        #expect(link.userID == 1)
+        let twoVerified = StoreView(candidates: [
+            CandidateUser(user: Fixture.user(id: 1)),
+            CandidateUser(user: Fixture.user(id: 2, username: "alice2")),
+        ])
+        #expect(LinkingEngine.decide(identity: Self.verifiedAlice, policy: policy, store: twoVerified).denyReason?.code == .ambiguousMatch)
+    }
+
+    /// Issue 11 section 2: a provider in identifier mode must not mint "verified" users that an
+    /// email_link provider then links to, unless the operator says it trusts it.
+    @Test("Another provider's verification counts only when accept_email_verified_by lists it")
+    func verifierMustBeAccepted() {
+        let mintedByOther = StoreView(candidates: [CandidateUser(user: Fixture.user(id: 1, verifiedBy: .provider("social")))])
+        let strict = ProviderPolicy(userMatchingMode: .emailLink)
+        guard case .createUserThenSignIn = LinkingEngine.decide(identity: Self.verifiedAlice, policy: strict, store: mintedByOther) else {
+            Issue.record("an unaccepted verifier's user must not be linked to")
+            return
+        }
+        let trusting = ProviderPolicy(userMatchingMode: .emailLink, acceptEmailVerifiedBy: ["social"])
+        guard case .linkThenSignIn(let link) = LinkingEngine.decide(identity: Self.verifiedAlice, policy: trusting, store: mintedByOther) else {
+            Issue.record("an accepted verifier's user is linked to")
+            return
+        }
+        #expect(link.userID == 1)
+        let ownVerification = StoreView(candidates: [CandidateUser(user: Fixture.user(id: 1, verifiedBy: .provider(Fixture.provider)))])
+        guard case .linkThenSignIn = LinkingEngine.decide(identity: Self.verifiedAlice, policy: strict, store: ownVerification) else {
+            Issue.record("this provider's own verification counts")
+            return
+        }
     }
 
     @Test("A new user carries the claims as given and their verification")

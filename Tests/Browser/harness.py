@@ -163,10 +163,18 @@ class GatehouseStack:
         redirects: list[str] = []
         for slug in ("dev", "work"):
             redirects += ["--redirect-uri", f"{self.origin}/oidc/{slug}/callback"]
-        idp = self.start_process("dev-idp", [str(GATEHOUSE_BIN), "dev-idp", "--port", str(self.idp_port), *redirects])
+        idp = self.start_process("dev-idp", [str(GATEHOUSE_BIN), "dev-idp", "--port", str(self.idp_port), *self.idp_arguments(), *redirects])
         idp.wait_for_port(self.idp_port)
         serve = self.start_process("serve", [str(GATEHOUSE_BIN), "serve", "--config", str(self.config_path), "--no-migrate"])
         serve.wait_for_port(self.port)
+
+    def idp_arguments(self) -> list[str]:
+        """More arguments for `gatehouse dev-idp` (a subclass's issuer, say)."""
+        return []
+
+    def provider_extra(self, slug: str) -> dict:
+        """More members for one provider object (a subclass's response mode, say)."""
+        return {}
 
     def config(self) -> dict:
         def provider(slug: str, name: str) -> dict:
@@ -178,7 +186,7 @@ class GatehouseStack:
                 "require_email_verified": True, "email_claim": "email", "email_claim_trusted": False,
                 "email_verified_strings": False, "username_claim": "preferred_username", "username_claim_trusted": False,
                 "signups": True, "allowed_email_domains": [],
-            }
+            } | self.provider_extra(slug)
 
         return {
             "server": {"listen": f"127.0.0.1:{self.port}", "public_url": self.origin, "trusted_proxies": [],
@@ -186,7 +194,7 @@ class GatehouseStack:
             "database": {"path": str(self.database_path), "busy_timeout_ms": 5000, "migrate_on_start": False},
             "logging": {"level": "info", "format": "logfmt"},
             "login": {"local_passwords": True, "identifier_fields": ["username", "email"], "case_sensitive": False,
-                      "pretend_unknown_users_exist": False},
+                      "pretend_unknown_users_exist": True},
             "providers": [provider("dev", "Development"), provider("work", "Work")],
         }
 
@@ -387,6 +395,23 @@ class BrowserTestCase(unittest.TestCase):
             WebDriverWait(self.browser.driver, 5).until(lambda _: self.browser.path == path)
         except TimeoutException:
             self.fail(f"expected to be on {path}, but on {self.browser.path}:\n{self.browser.text[:800]}")
+
+
+class CrossSiteFormPostStack(GatehouseStack):
+    """The development provider on another site than Gatehouse (`localhost` beside `127.0.0.1`:
+    different hosts, so different sites to the browser, ports aside), with the "work" provider
+    answering by `response_mode=form_post`: its auto-submitted POST to the callback is cross-site,
+    and carries none of Gatehouse's SameSite=Lax cookies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.idp_origin = f"http://localhost:{self.idp_port}"
+
+    def idp_arguments(self) -> list[str]:
+        return ["--issuer", self.idp_origin]
+
+    def provider_extra(self, slug: str) -> dict:
+        return {"response_mode": "form_post"} if slug == "work" else {}
 
 
 class ForwardAuthStack(GatehouseStack):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unittest
 
-from harness import PASSWORD_USER, BrowserTestCase, ForwardAuthStack, Person
+from harness import CrossSiteFormPostStack, PASSWORD_USER, BrowserTestCase, ForwardAuthStack, Person
 
 
 class PasswordSignInWalk(BrowserTestCase):
@@ -88,6 +88,41 @@ class LinkSecondProviderWalk(BrowserTestCase):
         self.assertIn("Unlink Development", labels, "with two identities, either can go")
         self.assertIn("Unlink Work", labels)
         self.assertEqual(self.stack.query("SELECT count(*) FROM users WHERE email = ?", "erin@example.com"), [(1,)])
+
+
+class CrossSiteFormPostLinkWalk(BrowserTestCase):
+    """Issue 11 section 5: with `response_mode: form_post` the provider's POST to the callback is
+    cross-site, so the SameSite=Lax session cookie is not sent with it; linking from the account
+    page always failed. The POST is answered with a 303 to a same-origin GET, where it arrives."""
+
+    walk = "form-post-link"
+    stack_class = CrossSiteFormPostStack
+
+    def test_linking_a_provider_that_answers_by_form_post_from_another_site(self) -> None:
+        browser = self.browser
+        fay = Person(subject="fay-subject", email="fay@example.com", name="Fay Example", username="fay")
+        self.sign_in_with_provider(fay)
+        self.assertOnPage("/account")
+        browser.click_and_wait(browser.button("Link Work"))
+        self.assertTrue(browser.driver.current_url.startswith(self.stack.idp_origin), "the provider is on the other site")
+        browser.screenshot("dev-provider")
+        browser.answer_at_dev_provider(Person(subject="fay-at-work", email="fay@work.example", name="Fay Example", username="fay.w"))
+        # The provider's form_post page: its Continue button POSTs to Gatehouse from the other site.
+        browser.screenshot("form-post")
+        browser.click_and_wait(browser.button("Continue"))
+        self.assertOnPage("/account?notice=linked")
+        browser.screenshot("account-linked")
+        self.assertIn("fay@work.example", browser.text)
+        self.assertEqual(self.stack.query("SELECT count(*) FROM identities WHERE provider = 'work' AND link_method = 'account_page'"), [(1,)])
+        # And a sign-in through it replaces the browser's session, as any sign-in does.
+        before = self.stack.query("SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND user_id IS NOT NULL")
+        self.browser.get(self.url("/login?next=/account"))
+        browser.click_and_wait(browser.button("Continue with Work"))
+        browser.answer_at_dev_provider(Person(subject="fay-at-work", email="fay@work.example", name="Fay Example", username="fay.w"))
+        browser.click_and_wait(browser.button("Continue"))
+        self.assertOnPage("/account")
+        self.assertEqual(self.stack.query("SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND user_id IS NOT NULL"), before,
+                         "the old session was revoked when the new one started")
 
 
 class LastMethodUnlinkWalk(BrowserTestCase):

@@ -35,7 +35,7 @@ import TestSupport
         defer { database.close() }
         try database.write { connection in
             let user = try UserRepository(connection).create(
-                username: "alice", email: "Alice@Example.com", emailVerified: true, displayName: "Alice", now: 100
+                username: "alice", email: "Alice@Example.com", emailVerifiedBy: .administrator, displayName: "Alice", now: 100
             )
             guard withIdentity else { return }
             _ = try IdentityRepository(connection).create(
@@ -65,6 +65,21 @@ import TestSupport
         #expect(try setup.count("identities") == 0)
         #expect(try setup.count("link_decisions") == 0)
         #expect(FileManager.default.contents(atPath: setup.databasePath) == before, "the database file is unchanged")
+    }
+
+    /// Issue 11's first reproduction, as it was reported: `simulate-login` with the dotless ı
+    /// answered `link` for an address that is another's with `i` made dotless.
+    @Test func simulateLoginDoesNotFoldADotlessIOntoAnotherUsersAddress() throws {
+        let setup = try setUp(withIdentity: false)
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let dotless = try writeClaims(#"{"sub": "x", "email": "alıce@example.com", "email_verified": true}"#, in: setup)
+        let upper = try writeClaims(#"{"sub": "x", "email": "ALİCE@example.com", "email_verified": true}"#, in: setup)
+        for path in [dotless, upper] {
+            let result = try cli.run(["simulate-login", "--config", setup.configPath, "--provider", "dev", "--claims", path])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("decision: create_user"), "\(result.output)")
+            #expect(result.output.contains("matching users: none"))
+        }
     }
 
     /// Seed 001's type confusion, asked before it happens: a string "true" is not verified.

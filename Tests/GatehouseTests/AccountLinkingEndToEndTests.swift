@@ -106,7 +106,7 @@ import TestSupport
         try withRig(providerJSON: #""user_matching_mode": "email_link""#) { rig in
             try rig.gatehouse.database.write { connection in
                 try connection.execute(
-                    "INSERT INTO users (username, username_key, email, email_key, email_verified, active, created_at, updated_at) VALUES ('alice', 'alice', 'Alice@Example.com', 'alice@example.com', 1, 1, 0, 0)"
+                    "INSERT INTO users (username, username_key, username_skeleton, email, email_key, email_verified, email_verified_by, active, created_at, updated_at) VALUES ('alice', 'alice', 'alice', 'Alice@Example.com', 'alice@example.com', 1, 'admin', 1, 0, 0)"
                 )
                 try connection.execute(
                     "INSERT INTO identities (user_id, provider, issuer, subject, link_method, linked_at) VALUES (1, 'dev', ?, '', 'admin', 0)",
@@ -130,7 +130,7 @@ import TestSupport
         try withRig { rig in
             try rig.gatehouse.database.write { connection in
                 try connection.execute(
-                    "INSERT INTO users (username, username_key, email, email_key, email_verified, active, created_at, updated_at) VALUES ('alice', 'alice', 'alice@example.com', 'alice@example.com', 1, 1, 0, 0)"
+                    "INSERT INTO users (username, username_key, username_skeleton, email, email_key, email_verified, email_verified_by, active, created_at, updated_at) VALUES ('alice', 'alice', 'alice', 'alice@example.com', 'alice@example.com', 1, 'admin', 1, 0, 0)"
                 )
                 try connection.execute(
                     "INSERT INTO identities (user_id, provider, issuer, subject, link_method, linked_at) VALUES (1, 'dev', 'https://old.example.com', 'alice-subject', 'provisioned', 0)"

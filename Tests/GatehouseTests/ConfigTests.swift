@@ -73,7 +73,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
             return members.first { $0.key == key }?.value
         }
         let server = member(root, "server")
-        #expect(keys(root) == ["server", "database", "sessions", "logging", "login", "forward_auth", "providers"])
+        #expect(keys(root) == ["server", "database", "sessions", "logging", "login", "accounts", "forward_auth", "providers"])
         #expect(keys(server) == ServerConfig.keys)
         #expect(keys(member(server, "limits")) == ServerConfig.limitKeys)
         #expect(keys(member(server, "timeouts")) == ServerConfig.timeoutKeys)
@@ -81,6 +81,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(keys(member(root, "sessions")) == SessionsConfig.keys)
         #expect(keys(member(root, "logging")) == LoggingConfig.keys)
         #expect(keys(member(root, "login")) == LoginConfig.keys)
+        #expect(keys(member(root, "accounts")) == AccountsConfig.keys)
         #expect(keys(member(root, "forward_auth")) == ForwardAuthConfig.keys)
     }
 

@@ -28,7 +28,9 @@ final class ForwardAuthEndpointTests {
                 "forward_auth": {"protected_hosts": [
                   {"url": "https://app.example.com"},
                   {"url": "https://wiki.example.com", "allowed_email_domains": ["example.com"], "required_groups": ["staff"]},
-                  {"url": "https://ops.example.com", "required_groups": ["staff", "ops"]}
+                  {"url": "https://ops.example.com", "required_groups": ["staff", "ops"]},
+                  {"url": "https://mail.example.com", "remote_user": "email"},
+                  {"url": "https://ids.example.com", "remote_user": "id"}
                 ]}
                 """#
         )
@@ -43,8 +45,17 @@ final class ForwardAuthEndpointTests {
     }
 
     /// A user and a signed-in session of theirs; returns the cookie header value and the user id.
-    func signIn(username: String = "alice", email: String? = "alice@example.com", groups: [String] = ["staff"]) throws -> (cookie: String, userID: Int64) {
-        let user = try database.write { try UserRepository($0).create(username: username, email: email, displayName: nil, now: clock.now) }
+    /// With `verified`, an operator set both the username and the email (as `users create
+    /// --email-verified` does); without it, neither is verified (say, a provider's untrusted claims).
+    func signIn(
+        username: String = "alice", email: String? = "alice@example.com", groups: [String] = ["staff"], verified: Bool = true
+    ) throws -> (cookie: String, userID: Int64) {
+        let user = try database.write {
+            try UserRepository($0).create(
+                username: username, email: email, emailVerifiedBy: verified ? .administrator : nil, usernameVerified: verified,
+                displayName: nil, now: clock.now
+            )
+        }
         let started = try app.sessions.start(
             userID: user.id, provider: "dev", groups: groups, request: Request(method: "GET", target: "/"), now: clock.now
         )
@@ -87,6 +98,32 @@ final class ForwardAuthEndpointTests {
         #expect(response.headers["X-Auth-Request-Email"] == "")
         #expect(response.headers["Remote-Email"] == "")
         #expect(response.headers["X-Auth-Request-Groups"] == "")
+    }
+
+    /// Issue 11 section 2: with default provider settings, a person who signed in with an
+    /// unverified `ceo@corp.example` passed a host restricted to `corp.example`, and the
+    /// application received that address as identity; an untrusted `preferred_username: root`
+    /// became `Remote-User: root`.
+    @Test func unverifiedIdentityNeverReachesAnApplication() throws {
+        let (cookie, userID) = try signIn(username: "root", email: "alice@example.com", groups: ["staff"], verified: false)
+        #expect(verify(cookie: cookie, host: "wiki.example.com").status == .forbidden, "an unverified email satisfies no allow-list")
+        let response = verify(cookie: cookie)
+        #expect(response.status == .ok)
+        #expect(response.headers["X-Auth-Request-Email"] == "")
+        #expect(response.headers["Remote-Email"] == "")
+        #expect(response.headers["Remote-User"] == "user:\(userID)", "the stable id, never the untrusted name")
+        #expect(response.headers["X-Auth-Request-User"] == "user:\(userID)")
+        #expect(response.headers["X-Auth-Request-Preferred-Username"] == "")
+    }
+
+    @Test("each protected host chooses what Remote-User carries, verified or the stable id")
+    func remoteUserPerHost() throws {
+        let (verifiedCookie, verifiedID) = try signIn()
+        #expect(verify(cookie: verifiedCookie, host: "mail.example.com").headers["Remote-User"] == "alice@example.com")
+        #expect(verify(cookie: verifiedCookie, host: "ids.example.com").headers["Remote-User"] == "user:\(verifiedID)")
+        #expect(verify(cookie: verifiedCookie, host: "app.example.com").headers["Remote-User"] == "alice")
+        let (cookie, userID) = try signIn(username: "bob", email: "bob@example.com", verified: false)
+        #expect(verify(cookie: cookie, host: "mail.example.com").headers["Remote-User"] == "user:\(userID)")
     }
 
     @Test func noSessionGets401() {
@@ -207,7 +244,9 @@ final class ForwardAuthEndpointTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let plain = try GatehouseApp(config: config, database: database, logger: logger, clock: clock.function)
-        let user = try database.write { try UserRepository($0).create(username: "carol", email: nil, displayName: nil, now: clock.now) }
+        let user = try database.write {
+            try UserRepository($0).create(username: "carol", email: nil, usernameVerified: true, displayName: nil, now: clock.now)
+        }
         let started = try plain.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: clock.now)
         var request = Request(method: "GET", target: "/auth/verify?rd=1", headers: HTTPHeaders([
             ("Host", "anything.example"), ("Cookie", "\(plain.sessions.settings.cookieName)=\(started.session.token.cookieValue)"),

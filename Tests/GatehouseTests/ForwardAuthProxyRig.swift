@@ -54,7 +54,9 @@ extension ForwardAuthProxyRig {
 }
 
 /// What both proxy rigs start behind their proxy: the development provider, and Gatehouse with
-/// it as provider `dev`, its public URL on the proxy, and the proxy (loopback) trusted.
+/// it as provider `dev`, its public URL on the proxy, and the proxy (loopback) trusted. The
+/// provider's username claim is declared trusted (its tenant sets it), so the application is
+/// told the username; untrusted, it would get the user's stable id (`ForwardAuthEndpointTests`).
 struct ProxiedGatehouse {
     let provider: DevProvider
     let gatehouse: RunningGatehouse
@@ -73,7 +75,7 @@ struct ProxiedGatehouse {
                 publicURL: publicURL,
                 providers: """
                     [{"slug": "dev", "name": "Development", "issuer": "\(provider.issuer)", "client_id": "\(options.clientID)",
-                      "client_secret": "\(options.clientSecret)"}]
+                      "client_secret": "\(options.clientSecret)", "username_claim_trusted": true}]
                     """,
                 serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#,
                 sections: sections,

@@ -10,7 +10,7 @@ import Testing
     let now: Int64 = 1_700_000_000
 
     static func session(_ username: String) -> ForwardAuthSession {
-        ForwardAuthSession(userID: 1, username: username, email: nil, storedGroups: nil, lastSeenAt: 0)
+        ForwardAuthSession(userID: 1, verifiedUsername: username, verifiedEmail: nil, verifiedEmailKey: nil, storedGroups: nil, lastSeenAt: 0)
     }
 
     // MARK: The cache alone
@@ -19,7 +19,7 @@ import Testing
         let cache = ForwardAuthSessionCache()
         let stamp = ForwardAuthSessionCache.Stamp(second: 10, writeCount: 3)
         cache.keep(Self.session("alice"), for: [1], readAt: stamp, current: stamp)
-        #expect(cache.session(for: [1], at: stamp)?.username == "alice")
+        #expect(cache.session(for: [1], at: stamp)?.verifiedUsername == "alice")
         #expect(cache.session(for: [2], at: stamp) == nil, "another token")
         #expect(cache.session(for: [1], at: .init(second: 11, writeCount: 3)) == nil, "the next second reads again")
         #expect(cache.session(for: [1], at: .init(second: 10, writeCount: 4)) == nil, "a write finished since")
@@ -40,7 +40,7 @@ import Testing
         let second = ForwardAuthSessionCache.Stamp(second: 11, writeCount: 3)
         cache.keep(Self.session("alice"), for: [1], readAt: first, current: first)
         cache.keep(Self.session("bob"), for: [2], readAt: second, current: second)
-        #expect(cache.session(for: [2], at: second)?.username == "bob")
+        #expect(cache.session(for: [2], at: second)?.verifiedUsername == "bob")
         #expect(cache.session(for: [1], at: first) == nil, "only one stamp's entries are held")
     }
 
@@ -69,7 +69,12 @@ import Testing
                 database: database,
                 settings: SessionSettings(idleLifetime: 3600, absoluteLifetime: 86400, cookieName: "gatehouse_session", cookieDomain: nil, secure: false)
             )
-            userID = try database.write { try UserRepository($0).create(username: "alice", email: "alice@example.com", displayName: nil, now: now) }.id
+            userID = try database.write {
+                try UserRepository($0).create(
+                    username: "alice", email: "alice@example.com", emailVerifiedBy: .administrator, usernameVerified: true,
+                    displayName: nil, now: now
+                )
+            }.id
             let started = try sessions.start(userID: userID, provider: "dev", request: Request(method: "GET", target: "/"), now: now)
             request = Request(method: "GET", target: "/auth/verify", headers: HTTPHeaders([("Cookie", "gatehouse_session=\(started.session.token.cookieValue)")]))
         }
@@ -83,8 +88,8 @@ import Testing
     @Test func aRevocationInTheSameSecondIsSeenByTheNextRequest() throws {
         let rig = try Rig(now: now)
         defer { rig.close() }
-        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.username == "alice")
-        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.username == "alice", "answered again, now from the cache")
+        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.verifiedUsername == "alice")
+        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.verifiedUsername == "alice", "answered again, now from the cache")
         #expect(try rig.sessions.revokeAll(userID: rig.userID, now: now) == 1)
         #expect(try rig.sessions.forwardAuthSession(rig.request, now: now) == nil, "revoked means refused at once")
     }
@@ -103,12 +108,12 @@ import Testing
     @Test func aChangeByAnotherProcessIsSeenFromTheNextSecond() throws {
         let rig = try Rig(now: now)
         defer { rig.close() }
-        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.email == "alice@example.com")
+        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.verifiedEmail == "alice@example.com")
         let other = try Database(path: rig.database.path)
         defer { other.close() }
         try other.write { try $0.execute("UPDATE users SET email = 'alice@example.org' WHERE id = ?", [.integer(rig.userID)]) }
-        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.email == "alice@example.com", "kept for the rest of the second")
-        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now + 1)?.email == "alice@example.org", "read again the next second")
+        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now)?.verifiedEmail == "alice@example.com", "kept for the rest of the second")
+        #expect(try rig.sessions.forwardAuthSession(rig.request, now: now + 1)?.verifiedEmail == "alice@example.org", "read again the next second")
     }
 
     @Test func anExpiredSessionIsNotAnsweredFromTheCache() throws {

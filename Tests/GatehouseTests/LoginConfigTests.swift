@@ -23,7 +23,7 @@ import Testing
 
     @Test func defaultsWhenAbsent() throws {
         let config = try parse().get()
-        #expect(config.login == LoginConfig(localPasswords: true, identifierFields: [.username, .email], caseSensitive: false, pretendUnknownUsersExist: false))
+        #expect(config.login == LoginConfig(localPasswords: true, identifierFields: [.username, .email], caseSensitive: false, pretendUnknownUsersExist: true))
         #expect(config.login.identifierLabel == "Username or email")
         #expect(config.providers.first?.promoted == false)
         #expect(config.providers.first?.icon == nil)

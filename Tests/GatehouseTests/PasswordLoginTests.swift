@@ -19,7 +19,7 @@ import TestSupport
     private func addUser(_ rig: SignInRig, username: String = "carol", email: String = "carol@example.com", password: String = "correct horse") throws {
         let hash = try PasswordHash.make(password: password, parameters: Self.testParameters)
         try rig.gatehouse.database.write { connection in
-            let user = try UserRepository(connection).create(username: username, email: email, emailVerified: true, displayName: "Carol", now: 1)
+            let user = try UserRepository(connection).create(username: username, email: email, emailVerifiedBy: .administrator, displayName: "Carol", now: 1)
             try UserRepository(connection).setPasswordHash(userID: user.id, hash: hash, now: 1)
         }
     }
@@ -43,7 +43,7 @@ import TestSupport
             let account = try rig.browser.get("\(rig.origin)/account")
             #expect(account.status == 200)
             #expect(account.text.contains("carol@example.com"))
-            #expect(try rig.auditEvents().contains { $0.event == "login.success" })
+            #expect(try rig.auditEvents().contains { $0.event == "sign_in.success" && $0.detail.contains("method=password") })
         }
     }
 
@@ -79,8 +79,8 @@ import TestSupport
         }
     }
 
-    @Test func withoutAPasswordAKnownIdentifierContinuesToThePasswordStep() throws {
-        try withRig { rig in
+    @Test func withThePretenceOffAKnownIdentifierContinuesAndAnUnknownOneIsToldAndCounted() throws {
+        try withRig(loginJSON: #""pretend_unknown_users_exist": false"#) { rig in
             try addUser(rig)
             let known = try submit(rig, identifier: "carol", password: nil)
             #expect(known.status == 200)
@@ -89,14 +89,41 @@ import TestSupport
             let unknown = try submit(rig, identifier: "mallory", password: nil)
             #expect(unknown.status == 401)
             #expect(unknown.text.contains("There is no account with a password"))
+            // The operator's chosen oracle is throttled like password attempts.
+            var last = unknown
+            for _ in 0..<6 { last = try submit(rig, identifier: "mallory", password: nil) }
+            #expect(last.status == 429)
+            let events = try rig.auditEvents()
+            #expect(events.contains { $0.event == "login.identified" && $0.detail.contains("result=found") })
+            #expect(events.filter { $0.event == "login.failed" && $0.detail.contains("step=identification") }.count >= 5)
         }
     }
 
-    @Test func pretendingUnknownUsersExistRevealsNothing() throws {
-        try withRig(loginJSON: #""pretend_unknown_users_exist": true"#) { rig in
-            let unknown = try submit(rig, identifier: "mallory", password: nil)
-            #expect(unknown.status == 200)
-            #expect(unknown.text.contains("Enter your password."))
+    /// Issue 11 section 4: `POST /login` without a password answered 200 for an account with a
+    /// local password and 401 otherwise, unthrottled and unaudited. With the default settings
+    /// every identifier now gets the same answer, and each step is audited and throttled.
+    @Test func theIdentificationStepIsNoOracleByDefault() throws {
+        try withRig { rig in
+            try addUser(rig)
+            try rig.gatehouse.database.write { connection in
+                _ = try UserRepository(connection).create(username: "dora", email: "dora@example.com", displayName: nil, now: 1)
+            }
+            func answer(_ identifier: String) throws -> (Int, String) {
+                let page = try submit(rig, identifier: identifier, password: nil)
+                let text = page.text.replacingOccurrences(of: identifier, with: "IDENTIFIER")
+                    .replacingOccurrences(of: #"name="csrf_token" value="[^"]*""#, with: "", options: .regularExpression)
+                return (page.status, text)
+            }
+            let withPassword = try answer("carol")
+            let providerOnly = try answer("dora")
+            let unknown = try answer("mallory")
+            #expect(withPassword.0 == 200 && providerOnly.0 == 200 && unknown.0 == 200)
+            #expect(withPassword.1 == providerOnly.1 && providerOnly.1 == unknown.1, "the same page whoever it is")
+            let steps = try rig.auditEvents().filter { $0.event == "login.identified" }
+            #expect(steps.count == 3 && steps.allSatisfy { $0.detail.contains("result=not_revealed") })
+            // And the step obeys the throttle that password failures set.
+            for _ in 0..<7 { _ = try submit(rig, identifier: "carol", password: "nope") }
+            #expect(try submit(rig, identifier: "carol", password: nil).status == 429)
         }
     }
 

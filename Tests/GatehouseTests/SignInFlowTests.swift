@@ -241,21 +241,65 @@ import TestSupport
         }
     }
 
-    @Test func formPostResponseModeWorks() throws {
+    /// Walks a form_post sign-in up to the provider's auto-submitted form; returns its action and
+    /// fields (what the browser would POST cross-site, without its SameSite=Lax cookies).
+    private func formPostAnswer(_ rig: SignInRig, start: String, subject: String = "poster") throws -> HTMLForm {
+        let started = try rig.browser.get(start)
+        let toProvider = try #require(started.location)
+        #expect(BrowserClient.queryItem("response_mode", of: toProvider) == "form_post")
+        let page = try rig.browser.get(toProvider)
+        var form = try #require(HTMLForm.all(in: page.text).first { $0.method == "POST" })
+        form.set("subject", subject)
+        let relay = try rig.browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
+        #expect(relay.status == 200)
+        let autoForm = try #require(HTMLForm.all(in: relay.text).first)
+        #expect(autoForm.action.hasSuffix("/oidc/dev/callback"))
+        return autoForm
+    }
+
+    /// Issue 11 section 5: the provider's POST is cross-site, so it carries none of the browser's
+    /// SameSite=Lax cookies. It is answered with a 303 to a same-origin GET with a single-use
+    /// reference, where the cookies arrive and the flow finishes.
+    @Test func formPostContinuesAsASameOriginGetWithTheCookies() throws {
         try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
-            let start = try rig.browser.get("\(rig.origin)/oidc/dev/authorize")
-            let toProvider = try #require(start.location)
-            #expect(BrowserClient.queryItem("response_mode", of: toProvider) == "form_post")
-            let page = try rig.browser.get(toProvider)
-            var form = try #require(HTMLForm.all(in: page.text).first { $0.method == "POST" })
-            form.set("subject", "poster")
-            let relay = try rig.browser.postForm(BrowserClient.resolve(form.action, against: toProvider), form.fields)
-            #expect(relay.status == 200)
-            let autoForm = try #require(HTMLForm.all(in: relay.text).first)
-            #expect(autoForm.action.hasSuffix("/oidc/dev/callback"))
-            let answer = try rig.browser.postForm(autoForm.action, autoForm.fields)
-            #expect(answer.status == 303, "\(answer.text)")
+            let autoForm = try formPostAnswer(rig, start: "\(rig.origin)/oidc/dev/authorize")
+            let crossSite = BrowserClient()  // the POST as the browser sends it cross-site: no cookies
+            let posted = try crossSite.postForm(autoForm.action, autoForm.fields)
+            #expect(posted.status == 303, "\(posted.text)")
+            #expect(posted.header("Cache-Control") == "no-store")
+            let continuation = try #require(posted.location)
+            #expect(continuation.hasPrefix("\(rig.origin)/oidc/dev/callback?continue="))
+            #expect(!continuation.contains("code="), "the code never sits in a URL")
+            #expect(crossSite.cookie(named: "gatehouse_session") == nil)
+
+            let finished = try rig.browser.get(continuation)
+            #expect(finished.status == 303, "\(finished.text)")
             #expect(try rig.me().status == 200)
+            let replayed = try rig.browser.get(continuation)
+            #expect(replayed.status == 400, "the reference is single-use")
+            #expect(replayed.text.contains("already used"))
+        }
+    }
+
+    @Test func aFormPostContinuationOnlyFinishesInTheBrowserThatStartedIt() throws {
+        try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
+            let autoForm = try formPostAnswer(rig, start: "\(rig.origin)/oidc/dev/authorize")
+            let posted = try BrowserClient().postForm(autoForm.action, autoForm.fields)
+            let continuation = try #require(posted.location)
+            let elsewhere = try BrowserClient().get(continuation)
+            #expect(elsewhere.status == 400)
+            #expect(elsewhere.text.contains("another browser"))
+            #expect(try rig.browser.get(continuation).status == 303, "the rightful browser still finishes it")
+        }
+    }
+
+    @Test func aPostedResponseForAStateNobodyStartedWritesNothing() throws {
+        try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
+            let before = try rig.count("sign_in_flows", where: "posted_response IS NOT NULL")
+            let forged = try BrowserClient().postForm("\(rig.origin)/oidc/dev/callback", [("code", "x"), ("state", "forged-state")])
+            #expect(forged.status == 400)
+            #expect(forged.location == nil)
+            #expect(try rig.count("sign_in_flows", where: "posted_response IS NOT NULL") == before)
         }
     }
 

@@ -34,10 +34,12 @@ final class SignInRig {
     /// `providerJSON` adds members to the `dev` provider object (`"response_mode": "form_post"`, ...).
     /// `alsoAs` configures the same development provider again under more slugs (a second
     /// "provider" to link from the account page), each with the same extra members.
-    /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`, "login": {...}`).
+    /// `providerJSONBySlug` adds members to one provider object only (a policy of its own).
+    /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`, "login": {...}`),
+    /// and `serverExtra` members to its `server` object (`, "trusted_proxies": [...]`).
     init(
         providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(), alsoAs: [String] = [],
-        gatehouseExtra: String = "",
+        providerJSONBySlug: [String: String] = [:], gatehouseExtra: String = "", serverExtra: String = "",
         configureProvider: (inout DevProviderOptions) -> Void = { _ in }
     ) throws {
         self.clock = clock
@@ -52,14 +54,17 @@ final class SignInRig {
         try provider.start()
         let issuer = provider.issuer
         let objects = (["dev"] + alsoAs).map { slug in
-            """
+            let own = providerJSONBySlug[slug].map { ", " + $0 } ?? ""
+            return """
             {"slug": "\(slug)", "name": "\(slug == "dev" ? "Development" : slug)", "issuer": "\(issuer)",
-             "client_id": "\(options.clientID)", "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)}
+             "client_id": "\(options.clientID)", "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)\(own)}
             """
         }
         let providers = "[" + objects.joined(separator: ", ") + "]"
         do {
-            gatehouse = try RunningGatehouse(port: gatehousePort, providers: providers, sections: gatehouseExtra, clock: clock.function)
+            gatehouse = try RunningGatehouse(
+                port: gatehousePort, providers: providers, serverExtra: serverExtra, sections: gatehouseExtra, clock: clock.function
+            )
         } catch {
             provider.shutdown()
             throw error
@@ -124,8 +129,13 @@ final class SignInRig {
     }
 
     /// The whole sign-in; returns Gatehouse's answer to the callback.
-    func signIn(_ person: Person = Person(), next: String = "/") throws -> BrowserClient.Page {
-        try browser.get(try authorizeAtProvider(person, next: next))
+    func signIn(_ person: Person = Person(), next: String = "/", provider slug: String = "dev") throws -> BrowserClient.Page {
+        guard slug != "dev" else { return try browser.get(try authorizeAtProvider(person, next: next)) }
+        let start = try browser.get("\(origin)/oidc/\(slug)/authorize")
+        guard start.status == 302, let toProvider = start.location else {
+            throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
+        }
+        return try browser.get(try answerAtProvider(toProvider, person))
     }
 
     /// `/api/v1/me` as the browser sees it.

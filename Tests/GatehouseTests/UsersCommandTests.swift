@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// `gatehouse users create` and `set-password`, run from the built binary as an operator would.
 @Suite(.serialized) struct UsersCommandTests {
@@ -13,25 +14,8 @@ import Testing
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // The child may exit before reading everything: a broken pipe is its answer, not our crash.
-        signal(SIGPIPE, SIG_IGN)
-        if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let finished = try ChildProcess.run(CommandLineTests.binary, arguments, stdin: stdin, separateErrors: true)
+        return Run(status: finished.status, stdout: finished.output, stderr: finished.errors)
     }
 
     /// A config and a migrated database in a fresh directory.
@@ -49,7 +33,7 @@ import Testing
         let database = try Database(path: databasePath)
         defer { database.close() }
         return try database.read { (connection) throws in
-            guard let user = try UserRepository(connection).find(username: username) else { return nil }
+            guard let user = try UserRepository(connection).matching(usernameKey: username).first else { return nil }
             return try UserRepository(connection).passwordHash(userID: user.id)
         }
     }
@@ -66,7 +50,7 @@ import Testing
 
         let database = try Database(path: env.database)
         defer { database.close() }
-        let user = try #require(try database.read { try UserRepository($0).find(username: "alice") })
+        let user = try #require(try database.read { try UserRepository($0).matching(usernameKey: "alice").first })
         #expect(user.email == "alice@example.com" && user.emailVerified && user.displayName == "Alice A")
     }
 
@@ -88,7 +72,27 @@ import Testing
         #expect(try run(["users", "create", "--config", env.config, "--username", "carol", "--email", "c@example.com"]).status == 0)
         let again = try run(["users", "create", "--config", env.config, "--username", "CAROL", "--email", "c2@example.com"])
         #expect(again.status == 1)
-        #expect(again.stderr == "gatehouse: a user named \"CAROL\" already exists\n")
+        #expect(again.stderr == "gatehouse: a user whose name differs from \"CAROL\" only by case, width or look-alike characters already exists\n")
+    }
+
+    /// Issue 11 section 1: a new username that differs from an existing one only by case, width
+    /// or a confusable character is refused at creation.
+    @Test("look-alike usernames are refused", arguments: ["ＣＡＲＯＬ", "саrol", "caro\u{217C}"])
+    func lookAlikeUsernamesAreRefused(_ lookalike: String) throws {
+        let env = try setUp()
+        defer { try? FileManager.default.removeItem(at: env.directory) }
+        #expect(try run(["users", "create", "--config", env.config, "--username", "carol", "--email", "c@example.com"]).status == 0)
+        let again = try run(["users", "create", "--config", env.config, "--username", lookalike, "--email", "c2@example.com"])
+        #expect(again.status == 1, "\(lookalike)")
+        #expect(again.stderr.contains("look-alike"))
+    }
+
+    @Test func aUsernameWithAColonIsRefused() throws {
+        let env = try setUp()
+        defer { try? FileManager.default.removeItem(at: env.directory) }
+        let result = try run(["users", "create", "--config", env.config, "--username", "user:1", "--email", "u@example.com"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(":"))
     }
 
     @Test("bad input is refused with one line", arguments: [

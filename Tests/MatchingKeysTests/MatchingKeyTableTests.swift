@@ -115,14 +115,14 @@ struct MatchingKeyTableTests {
 
     @Test("an allow-list compares domain keys: gıthub.com is not github.com, and a bad entry allows nothing")
     func allowList() {
-        #expect(MatchingKey.isAllowed(emailKey: MatchingKey.email("x@GitHub.com"), allowedDomains: ["github.com"]))
-        #expect(!MatchingKey.isAllowed(emailKey: MatchingKey.email("x@gıthub.com"), allowedDomains: ["github.com"]))
-        #expect(MatchingKey.isAllowed(emailKey: MatchingKey.email("x@ｇｉｔｈｕｂ.com"), allowedDomains: ["GITHUB.com"]))
-        #expect(!MatchingKey.isAllowed(emailKey: MatchingKey.email("x@mail.github.com"), allowedDomains: ["github.com"]), "no subdomains")
-        #expect(!MatchingKey.isAllowed(emailKey: nil, allowedDomains: ["github.com"]), "no key, no entry")
-        #expect(!MatchingKey.isAllowed(emailKey: MatchingKey.email("x@example.com"), allowedDomains: ["ex_ample.com"]),
+        #expect(EmailDomainAllowList(["github.com"]).allows(emailKey: MatchingKey.email("x@GitHub.com")))
+        #expect(!EmailDomainAllowList(["github.com"]).allows(emailKey: MatchingKey.email("x@gıthub.com")))
+        #expect(EmailDomainAllowList(["GITHUB.com"]).allows(emailKey: MatchingKey.email("x@ｇｉｔｈｕｂ.com")))
+        #expect(!EmailDomainAllowList(["github.com"]).allows(emailKey: MatchingKey.email("x@mail.github.com")), "no subdomains")
+        #expect(!EmailDomainAllowList(["github.com"]).allows(emailKey: nil), "no key, no entry")
+        #expect(!EmailDomainAllowList(["ex_ample.com"]).allows(emailKey: MatchingKey.email("x@example.com")),
                 "an entry that does not convert allows nothing, and never turns the list into 'any'")
-        #expect(MatchingKey.isAllowed(emailKey: nil, allowedDomains: []), "an empty list allows everyone")
+        #expect(EmailDomainAllowList([]).allows(emailKey: nil), "an empty list allows everyone")
     }
 
     static let skeletonRows: [PairRow] = [

@@ -10,12 +10,16 @@ struct ForwardAuthLookupTests {
     /// A migrated database with one user and, when `signedIn`, a session of theirs created at 1000
     /// (idle lifetime 100, absolute 500).
     private func withSession<T>(
-        _ kind: DatabaseKind, groups: [String] = [], signedIn: Bool = true, _ body: (Database, Int64) throws -> T
+        _ kind: DatabaseKind, groups: [String] = [], signedIn: Bool = true, verified: Bool = false,
+        _ body: (Database, Int64) throws -> T
     ) throws -> T {
         try withDatabase(kind) { database in
             try Migrator().migrate(database, now: 0)
             let user = try database.write {
-                try UserRepository($0).create(username: "alice", email: "alice@example.com", displayName: "Alice", now: 1)
+                try UserRepository($0).create(
+                    username: "alice", email: "alice@example.com", emailVerifiedBy: verified ? .administrator : nil,
+                    usernameVerified: verified, displayName: "Alice", now: 1
+                )
             }
             _ = try database.write {
                 try SessionRepository($0).create(
@@ -36,9 +40,20 @@ struct ForwardAuthLookupTests {
         try withSession(kind, groups: ["staff", "wiki editors"]) { (database, userID) throws in
             let found = try #require(try find(database, now: 1050))
             #expect(found == ForwardAuthSession(
-                userID: userID, username: "alice", email: "alice@example.com", storedGroups: "staff\nwiki editors", lastSeenAt: 1000
-            ))
+                userID: userID, verifiedUsername: nil, verifiedEmail: nil, verifiedEmailKey: nil,
+                storedGroups: "staff\nwiki editors", lastSeenAt: 1000
+            ), "neither the username nor the email is verified: neither is given out")
             #expect(found.groups == ["staff", "wiki editors"])
+        }
+    }
+
+    @Test("only verified attributes come back", arguments: DatabaseKind.allCases)
+    func onlyVerifiedAttributes(_ kind: DatabaseKind) throws {
+        try withSession(kind, verified: true) { (database, userID) throws in
+            let found = try #require(try find(database, now: 1050))
+            #expect(found.verifiedUsername == "alice")
+            #expect(found.verifiedEmail == "alice@example.com")
+            #expect(found.verifiedEmailKey == "alice@example.com")
         }
     }
 

@@ -25,8 +25,8 @@ struct UserRepositoryTests {
             try database.read { (connection) throws in
                 let users = UserRepository(connection)
                 #expect(try users.find(id: created.id) == created)
-                #expect(try users.find(username: "alice") == created, "usernames compare ignoring ASCII case")
-                #expect(try users.find(username: "bob") == nil)
+                #expect(try users.matching(usernameKey: "alice") == [created], "the username key folds ASCII case")
+                #expect(try users.matching(usernameKey: "bob").isEmpty)
                 #expect(try users.find(id: created.id + 1) == nil)
             }
         }
@@ -39,7 +39,7 @@ struct UserRepositoryTests {
             let duplicate = storeError {
                 _ = try database.write { try UserRepository($0).create(username: "ALICE", email: nil, displayName: nil, now: 2) }
             }
-            #expect(duplicate?.code == .uniqueViolation)
+            #expect(duplicate?.code == .confusableUsername)
             let empty = storeError {
                 _ = try database.write { try UserRepository($0).create(username: "", email: nil, displayName: nil, now: 2) }
             }
@@ -206,15 +206,15 @@ struct AuditLogRepositoryTests {
     @Test(arguments: DatabaseKind.allCases)
     func appendRecordsEvents(_ kind: DatabaseKind) throws {
         try withMigratedDatabase(kind) { database in
-            let first = try database.write { try AuditLogRepository($0).append(event: "session.created", now: 10, requestID: "req-1") }
+            let first = try database.write { try AuditLogRepository($0).append(.signedOut, now: 10, requestID: "req-1") }
             let second = try database.write {
-                try AuditLogRepository($0).append(event: "user.signed_in", now: 11, userID: 7, requestID: "req-2", detail: "provider=local")
+                try AuditLogRepository($0).append(.signInSucceeded, now: 11, userID: 7, requestID: "req-2", detail: "provider=local")
             }
             #expect(second > first)
             let rows = try database.read { try $0.query("SELECT at, event, user_id, request_id, detail FROM audit_log ORDER BY id") }
             #expect(rows.map(\.values) == [
-                [.integer(10), .text("session.created"), .null, .text("req-1"), .null],
-                [.integer(11), .text("user.signed_in"), .integer(7), .text("req-2"), .text("provider=local")],
+                [.integer(10), .text("sign_out"), .null, .text("req-1"), .null],
+                [.integer(11), .text("sign_in.success"), .integer(7), .text("req-2"), .text("provider=local")],
             ])
         }
     }

@@ -62,7 +62,10 @@ struct AccountPageContext: PageContext {
     }
 
     static var schema: [String: TemplateValue] {
-        let user = UserRecord(id: 1, username: "u", email: "e", displayName: "d", isActive: true, createdAt: 0, updatedAt: 0)
+        let user = UserRecord(
+            id: 1, username: "u", usernameKey: "u", email: "e", emailKey: nil, emailVerifiedBy: nil, usernameVerified: false,
+            displayName: "d", isActive: true, hasPassword: true, createdAt: 0, updatedAt: 0
+        )
         var values = AccountPageContext(user: user, identities: [], hasPassword: true, providers: [], csrfToken: "t", notice: .linked).values
         values["identities"] = .list([[
             "provider": "p", "email": "e", "linked": "l", "last_used": "u", "unlink_action": "/a", "can_unlink": true,

@@ -24,9 +24,9 @@ struct IdentityUnlinking: Sendable {
             let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
             guard hasPassword || held.count > 1 else { return .lastSignInMethod }
             try identities.delete(id: identityID, userID: userID)
-            try AuditLogRepository(connection).append(
-                event: "identity.unlinked", now: now, userID: userID, requestID: requestID,
-                detail: "provider=\(target.provider); identity=\(target.id)"
+            try AuditRecorder.record(
+                .identityUnlinked, userID: userID, requestID: requestID, now: now,
+                detail: "provider=\(target.provider); identity=\(target.id)", in: connection
             )
             return .unlinked(provider: target.provider)
         }

@@ -38,12 +38,10 @@ struct SignOut: Sendable {
         }
         let (cookie, ended) = try sessions.signOut(request, now: now)
         if let userID = session.record.userID {
-            _ = try? database.write { connection in
-                try AuditLogRepository(connection).append(
-                    event: "sign_out", now: now, userID: userID, requestID: request.requestID,
-                    detail: "provider=\(session.record.provider ?? "password")"
-                )
-            }
+            AuditRecorder(database: database, logger: logger).record(
+                .signedOut, userID: userID, requestID: request.requestID, now: now,
+                detail: "provider=\(session.record.provider ?? "password")"
+            )
         }
         logger.info("signed out", metadata: ["request_id": "\(request.requestID)", "user_id": "\(session.record.userID ?? 0)"])
         var response = Response.redirect(to: endSessionURL(ended, now: now) ?? Self.signedOutPath, status: .seeOther)

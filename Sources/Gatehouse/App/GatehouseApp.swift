@@ -67,12 +67,15 @@ public final class GatehouseApp: Sendable {
         let returnTarget = ReturnTarget(config: config.forwardAuth)
         let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages, clock: clock)
         let linking = AccountLinking(
-            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) })
+            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) }),
+            reservedUsernames: ReservedUsernames(config.accounts.reservedUsernames)
         )
         self.linking = linking
+        // The one end of every sign-in, whatever proved who the person is.
+        let completion = SignInCompletion(database: database, sessions: sessions, linking: linking)
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            linking: linking, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth
+            linking: linking, completion: completion, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth
         )
         let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
@@ -86,8 +89,8 @@ public final class GatehouseApp: Sendable {
             logger: logger
         )
         let loginSubmission = LoginSubmission(
-            config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, csrf: csrf, pages: pages,
-            logger: logger, clock: clock
+            config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, completion: completion,
+            csrf: csrf, pages: pages, logger: logger, clock: clock
         )
         let signOut = SignOut(
             providers: providers, publicOrigin: config.server.publicURL.origin, database: database, sessions: sessions,

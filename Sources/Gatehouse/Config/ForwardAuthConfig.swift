@@ -1,3 +1,5 @@
+import MatchingKeys
+
 /// `forward_auth`: Gatehouse as the session check in front of other applications
 /// (`GET /auth/verify` behind nginx `auth_request`, Traefik ForwardAuth, Caddy `forward_auth`).
 public struct ForwardAuthConfig: Sendable, Equatable {
@@ -22,21 +24,39 @@ public struct ForwardAuthConfig: Sendable, Equatable {
         /// be a sign-in's `next` as an absolute URL, and only for them does `/auth/verify?rd=1`
         /// rebuild the original URL from the proxy's headers.
         public var url: PublicURL
-        /// `allowed_email_domains`: when not empty, the user's email must be at one of these
-        /// domains exactly (lower-cased; subdomains are not included).
-        public var allowedEmailDomains: [String]
+        /// `allowed_email_domains`: when not empty, the user's verified email must be at one of
+        /// these domains exactly (compared by matching key; subdomains are not included). An
+        /// unverified email never satisfies it.
+        public var allowedEmailDomains: EmailDomainAllowList
         /// `required_groups`: every one of these must be among the session's groups.
         public var requiredGroups: [String]
+        /// `remote_user`: what `Remote-User` and `X-Auth-Request-User` carry.
+        public var remoteUser: RemoteUserAttribute
 
-        public init(url: PublicURL, allowedEmailDomains: [String] = [], requiredGroups: [String] = []) {
+        public init(
+            url: PublicURL, allowedEmailDomains: [String] = [], requiredGroups: [String] = [], remoteUser: RemoteUserAttribute = .username
+        ) {
             self.url = url
-            self.allowedEmailDomains = allowedEmailDomains
+            self.allowedEmailDomains = EmailDomainAllowList(allowedEmailDomains)
             self.requiredGroups = requiredGroups
+            self.remoteUser = remoteUser
         }
     }
 
+    /// What a protected application is told the user is called (`remote_user`). Only verified
+    /// values are ever sent: when the chosen attribute is not verified, the application gets the
+    /// user's stable Gatehouse id, `user:<id>`, which no username can look like (`UsernameRules`).
+    public enum RemoteUserAttribute: String, Sendable, Equatable, CaseIterable {
+        /// The username when verified (set by an operator, a local account, or a trusted claim).
+        case username
+        /// The email when verified.
+        case email
+        /// Always `user:<id>`.
+        case id
+    }
+
     static let keys = ["groups_claim", "protected_hosts"]
-    static let hostKeys = ["url", "allowed_email_domains", "required_groups"]
+    static let hostKeys = ["url", "allowed_email_domains", "required_groups", "remote_user"]
 
     static func decode(_ reader: ObjectReader, publicURL: PublicURL?, sessions: SessionsConfig) -> ForwardAuthConfig {
         let defaults = ForwardAuthConfig()
@@ -68,11 +88,12 @@ public struct ForwardAuthConfig: Sendable, Equatable {
         let url = reader.value("url", .publicURL, required: true)
         let domains = reader.value("allowed_email_domains", .list(of: .emailDomain)) ?? []
         let groups = reader.value("required_groups", .list(of: .groupValue)) ?? []
+        let remoteUser = reader.value("remote_user", .choice) ?? RemoteUserAttribute.username
         guard let url else { return nil }
         if let publicURL {
             checkCookieReaches(url, publicURL: publicURL, sessions: sessions, at: reader.path.appending("url"), decoder: reader.decoder)
         }
-        return ProtectedHost(url: url, allowedEmailDomains: domains, requiredGroups: groups)
+        return ProtectedHost(url: url, allowedEmailDomains: domains, requiredGroups: groups, remoteUser: remoteUser)
     }
 
     /// The proxy checks the session with the cookies the browser sent to the protected host, so
@@ -99,13 +120,14 @@ public struct ForwardAuthConfig: Sendable, Equatable {
 }
 
 extension ConfigValueKind where T == String {
-    /// An email domain such as `example.com`, compared lower-cased.
+    /// An email domain such as `example.com` or `münchen.de`, kept as its matching key (the
+    /// ASCII form of IDNA2008/UTS #46, lower case), the form email domains are compared in.
     static var emailDomain: ConfigValueKind<String> {
         .text { text in
-            guard !text.hasPrefix("@"), HostName.isValid(text), !HostName.looksNumeric(text) else {
+            guard !text.hasPrefix("@"), let key = MatchingKey.domain(text) else {
                 return .failure(ConfigValueError(message: "expected a domain such as \"example.com\" (no @), found \(ConfigText.quoted(text))"))
             }
-            return .success(text.lowercased())
+            return .success(key)
         }
     }
 

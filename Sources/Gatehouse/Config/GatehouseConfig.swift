@@ -11,6 +11,8 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var sessions: SessionsConfig
     public var logging: LoggingConfig
     public var login: LoginConfig
+    /// `accounts`: reserved usernames.
+    public var accounts: AccountsConfig
     /// `forward_auth`: protected applications and the groups claim.
     public var forwardAuth: ForwardAuthConfig
     /// `providers`: the OpenID Providers people may sign in through, in file order.
@@ -24,6 +26,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         sessions: SessionsConfig = SessionsConfig(),
         logging: LoggingConfig = LoggingConfig(),
         login: LoginConfig = LoginConfig(),
+        accounts: AccountsConfig = AccountsConfig(),
         forwardAuth: ForwardAuthConfig = ForwardAuthConfig(),
         providers: [ProviderConfig] = [],
         warnings: [ConfigProblem] = []
@@ -33,6 +36,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.sessions = sessions
         self.logging = logging
         self.login = login
+        self.accounts = accounts
         self.forwardAuth = forwardAuth
         self.providers = providers
         self.warnings = warnings
@@ -73,12 +77,13 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }
         let decoder = ConfigDecoder(environment: environment)
-        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "forward_auth", "providers"])
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "accounts", "forward_auth", "providers"])
         let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
         let login = LoginConfig.decode(root.section("login", keys: LoginConfig.keys))
+        let accounts = AccountsConfig.decode(root.section("accounts", keys: AccountsConfig.keys))
         let forwardAuth = ForwardAuthConfig.decode(
             root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
         )
@@ -89,7 +94,7 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, login: login, forwardAuth: forwardAuth, providers: providers, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, login: login, accounts: accounts, forwardAuth: forwardAuth, providers: providers, warnings: decoder.warnings
         ))
     }
 }

@@ -11,15 +11,17 @@ public struct LoginConfig: Sendable, Equatable {
     public var identifierFields: [IdentifierField]
     /// `login.case_sensitive`: `false` (the default) matches `Alice@Example.com` to `alice@example.com`.
     public var caseSensitive: Bool
-    /// `login.pretend_unknown_users_exist`: an unknown identifier continues to the password
-    /// step as if it existed, so the page never tells who has an account here.
+    /// `login.pretend_unknown_users_exist` (default true): every identifier continues to the
+    /// password step, so the page never tells who has an account here, or who has a password.
+    /// Off, the identification step says when no account with a password answers to the
+    /// identifier (an oracle the operator chooses, throttled like a password attempt).
     public var pretendUnknownUsersExist: Bool
 
     public init(
         localPasswords: Bool = true,
         identifierFields: [IdentifierField] = [.username, .email],
         caseSensitive: Bool = false,
-        pretendUnknownUsersExist: Bool = false
+        pretendUnknownUsersExist: Bool = true
     ) {
         self.localPasswords = localPasswords
         self.identifierFields = identifierFields

@@ -36,7 +36,7 @@ public struct ProviderConfig: Sendable, Equatable {
             root.decoder.error(at: path, "expected an array, found \(other.kindDescription)")
             return []
         }
-        var providers: [ProviderConfig] = []
+        var providers: [(provider: ProviderConfig, path: ConfigPath)] = []
         var seenSlugs: Set<String> = []
         for (index, element) in elements.enumerated() {
             let reader = root.decoder.object(element, at: path.appending(index: index), keys: keys)
@@ -45,9 +45,10 @@ public struct ProviderConfig: Sendable, Equatable {
                 root.decoder.error(at: reader.path.appending("slug"), "another provider already uses the slug \(ConfigText.quoted(provider.slug))")
                 continue
             }
-            providers.append(provider)
+            providers.append((provider, reader.path))
         }
-        return providers
+        ProviderPolicyConfig.checkAcceptedVerifiers(providers, decoder: root.decoder)
+        return providers.map(\.provider)
     }
 
     private static func decode(_ reader: ObjectReader) -> ProviderConfig? {

@@ -11,6 +11,7 @@ enum ProviderPolicyConfig {
     static let keys = [
         "user_matching_mode", "multiple_identities", "require_email_verified", "email_claim", "email_claim_trusted",
         "email_verified_strings", "username_claim", "username_claim_trusted", "signups", "allowed_email_domains",
+        "accept_email_verified_by",
     ]
 
     static func decode(_ reader: ObjectReader) -> ProviderPolicy {
@@ -26,7 +27,8 @@ enum ProviderPolicyConfig {
             usernameClaim: reader.value("username_claim", .claimName) ?? defaults.usernameClaim,
             usernameClaimTrusted: reader.value("username_claim_trusted", .boolean) ?? defaults.usernameClaimTrusted,
             signups: reader.value("signups", .boolean) ?? defaults.signups,
-            allowedEmailDomains: domains
+            allowedEmailDomains: domains,
+            acceptEmailVerifiedBy: reader.value("accept_email_verified_by", .list(of: .providerSlug)) ?? defaults.acceptEmailVerifiedBy
         )
         for violation in policy.guardViolations() {
             reader.decoder.error(at: reader.path.appending(violation.key), violation.reason)
@@ -35,6 +37,29 @@ enum ProviderPolicyConfig {
             reader.decoder.warning(at: reader.path.appending(warning.key), warning.message)
         }
         return policy
+    }
+}
+
+extension ProviderPolicyConfig {
+    /// `accept_email_verified_by` names other providers whose verification of an email this one
+    /// accepts for linking: each must exist, and must itself require a verified email (or trust
+    /// its custom email claim), or a provider that verifies nothing could mint "verified" users.
+    static func checkAcceptedVerifiers(_ providers: [(provider: ProviderConfig, path: ConfigPath)], decoder: ConfigDecoder) {
+        let bySlug = Dictionary(providers.map { ($0.provider.slug, $0.provider) }, uniquingKeysWith: { first, _ in first })
+        for (provider, path) in providers {
+            for (index, slug) in provider.policy.acceptEmailVerifiedBy.enumerated() {
+                let at = path.appending("accept_email_verified_by").appending(index: index)
+                guard let other = bySlug[slug] else {
+                    decoder.error(at: at, "there is no provider \(ConfigText.quoted(slug))")
+                    continue
+                }
+                if !other.policy.verifiesEmails {
+                    decoder.error(at: at, "provider \(ConfigText.quoted(slug)) does not require a verified email "
+                        + "(require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses "
+                        + "prove nothing: accepting them would let anyone who types someone else's address there be linked here")
+                }
+            }
+        }
     }
 }
 

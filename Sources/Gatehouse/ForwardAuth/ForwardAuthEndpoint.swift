@@ -48,7 +48,8 @@ struct ForwardAuthEndpoint: Sendable {
             return signedOut(request)
         }
         let origin = ForwardedOrigin.key(scheme: request.scheme, host: request.host)
-        if let refusal = refusal(of: session, origin: origin) {
+        let host = protectedHosts[origin]
+        if let refusal = refusal(of: session, host: host) {
             logger.notice("forward-auth refused", metadata: [
                 "request_id": "\(request.requestID)", "user_id": "\(session.userID)", "host": "\(origin)", "reason": "\(refusal)",
             ])
@@ -56,16 +57,16 @@ struct ForwardAuthEndpoint: Sendable {
             response.headers.set("Cache-Control", "no-store")
             return response
         }
-        return IdentityHeaders.response(for: session)
+        return IdentityHeaders.response(for: session, remoteUser: host?.remoteUser ?? .username)
     }
 
     /// Fails closed: once protected hosts are configured, a host not among them is refused, so
     /// a client that makes the proxy name another host (a forged `Host` reaching a catch-all
     /// server block) cannot slip past the rules. With none configured, any host gets the
     /// session check alone.
-    private func refusal(of session: ForwardAuthSession, origin: String) -> ForwardAuthRefusal? {
+    private func refusal(of session: ForwardAuthSession, host: ForwardAuthConfig.ProtectedHost?) -> ForwardAuthRefusal? {
         guard !protectedHosts.isEmpty else { return nil }
-        guard let host = protectedHosts[origin] else { return .hostNotProtected }
+        guard let host else { return .hostNotProtected }
         return ForwardAuthRules.refusal(of: session, at: host)
     }
 

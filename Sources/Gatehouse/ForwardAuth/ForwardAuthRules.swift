@@ -4,7 +4,8 @@ import Store
 enum ForwardAuthRefusal: Sendable, Equatable, CustomStringConvertible {
     /// Protected hosts are configured and the proxy named another one.
     case hostNotProtected
-    /// `allowed_email_domains` is set and the user's email is missing or elsewhere.
+    /// `allowed_email_domains` is set and the user's verified email is missing or elsewhere (an
+    /// unverified email counts as missing).
     case emailDomainNotAllowed
     /// One of `required_groups` is not among the session's groups.
     case missingGroup(String)
@@ -34,11 +35,7 @@ enum ForwardAuthRefusal: Sendable, Equatable, CustomStringConvertible {
 enum ForwardAuthRules {
     /// The first rule `session` breaks at `host`, or nil when it may pass.
     static func refusal(of session: ForwardAuthSession, at host: ForwardAuthConfig.ProtectedHost) -> ForwardAuthRefusal? {
-        if !host.allowedEmailDomains.isEmpty {
-            guard let email = session.email, let at = email.lastIndex(of: "@"),
-                  host.allowedEmailDomains.contains(email[email.index(after: at)...].lowercased())
-            else { return .emailDomainNotAllowed }
-        }
+        if !host.allowedEmailDomains.allows(emailKey: session.verifiedEmailKey) { return .emailDomainNotAllowed }
         if !host.requiredGroups.isEmpty {
             let groups = session.groups
             for required in host.requiredGroups where !groups.contains(required) {

@@ -1,9 +1,10 @@
 import Accounts
 import Store
 
-/// Carries out account linking for verified sign-ins: reads the store, asks the pure
-/// `LinkingEngine` for a decision, and writes its effects together with the decision's
-/// explanation (`link_decisions`) and audit entries, all in ONE write transaction.
+/// Carries out account linking for verified sign-ins and for the account page's "link another
+/// provider": reads the store, asks the pure `LinkingEngine` for a decision, and writes its
+/// effects together with the decision's explanation (`link_decisions`) and audit entries, all in
+/// ONE write transaction. Both paths decide in the engine; neither writes a link of its own.
 ///
 /// The transaction begins IMMEDIATE, so concurrent first sign-ins of one new identity are
 /// serialized: the first creates the user and the link, each later one reads them and signs in
@@ -12,6 +13,8 @@ struct AccountLinking: Sendable {
     let database: Database
     /// Each configured provider's policy, by slug.
     let policies: [String: ProviderPolicy]
+    /// Names a user made at a first sign-in may not take from an untrusted claim.
+    var reservedUsernames = ReservedUsernames()
 
     /// A sign-in the OIDC layer has verified, with what is stored beside the identity.
     struct VerifiedSignIn: Sendable {
@@ -51,7 +54,9 @@ struct AccountLinking: Sendable {
         for _ in 0..<2 {
             let view = try StoreViewLoader(connection: connection).load(signIn.identity, attributes: attributes)
             let decision = LinkingEngine.decide(identity: signIn.identity, policy: policy, store: view)
-            let effects = DecisionEffects(connection: connection, signIn: signIn, requestID: requestID, now: now)
+            let effects = DecisionEffects(
+                connection: connection, signIn: signIn, requestID: requestID, now: now, reservedUsernames: reservedUsernames
+            )
             switch try effects.apply(decision) {
             case .stale:
                 continue
@@ -64,6 +69,20 @@ struct AccountLinking: Sendable {
             }
         }
         throw StoreError(code: .busy, message: "the store changed under a sign-in twice in one transaction")
+    }
+
+    /// The account page's link: adds the identity to `userID`, the user the browser is signed in
+    /// as, when the engine's account-link rules allow it. Nil when linked (or already linked),
+    /// else the reason it was refused; decision, effects and audit commit together.
+    func linkFromAccountPage(_ signIn: VerifiedSignIn, to userID: Int64, requestID: String, now: Int64) throws -> DenyReason? {
+        guard let policy = policies[signIn.identity.provider] else { throw UnknownProvider(slug: signIn.identity.provider) }
+        return try database.write { connection in
+            let view = try StoreViewLoader(connection: connection).loadAccountLink(signIn.identity, userID: userID)
+            let decision = LinkingEngine.decideAccountLink(identity: signIn.identity, userID: userID, policy: policy, store: view)
+            return try DecisionEffects(
+                connection: connection, signIn: signIn, requestID: requestID, now: now, reservedUsernames: reservedUsernames
+            ).apply(decision)
+        }
     }
 
     /// What `signIn` would decide now, and the store view it decided on, without writing

@@ -1,12 +1,16 @@
 import Accounts
 import Store
 
-/// The writes one `LinkDecision` calls for, on the caller's transaction.
+/// The writes one decision calls for, on the caller's transaction: a sign-in's `LinkDecision` or
+/// an account-page link's `AccountLinkDecision`, each with its audit entries and its record in
+/// `link_decisions`. Either all of it commits or none of it does.
 struct DecisionEffects {
     let connection: Connection
     let signIn: AccountLinking.VerifiedSignIn
     let requestID: String
     let now: Int64
+    /// Names a user made at a first sign-in may not take from an untrusted claim.
+    let reservedUsernames: ReservedUsernames
 
     private var identity: IncomingIdentity { signIn.identity }
 
@@ -30,47 +34,73 @@ struct DecisionEffects {
                 id: fill.identityID, issuer: fill.issuer, subject: fill.subject, snapshot: snapshot(fill.snapshot), now: now
             )
             guard filled else { return .stale }
-            try audit("identity.subject_filled", userID: fill.userID, detail: "provider=\(identity.provider); identity=\(fill.identityID)")
+            try audit(.identitySubjectFilled, userID: fill.userID, detail: "provider=\(identity.provider); identity=\(fill.identityID)")
             return .signIn(userID: fill.userID)
         case .linkThenSignIn(let link):
             let method: LinkMethod = link.method == .email ? .email : .username
-            let created = try identities.create(
-                userID: link.userID, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
-                snapshot: snapshot(link.snapshot), method: method, now: now
-            )
-            try audit("identity.linked", userID: link.userID, detail: "provider=\(identity.provider); identity=\(created.id); method=\(method.rawValue)")
+            try createIdentity(for: link.userID, snapshot: link.snapshot, method: method)
             return .signIn(userID: link.userID)
         case .createUserThenSignIn(let newUser):
             let users = UserRepository(connection)
-            let username = try UsernameAllocation(users: users).available(
-                preferred: newUser.usernameCandidate, email: newUser.email, issuer: identity.issuer, subject: identity.subject
+            let username = try UsernameAllocation(users: users, reserved: reservedUsernames).available(
+                preferred: newUser.usernameCandidate, trusted: newUser.usernameVerified, email: newUser.email,
+                issuer: identity.issuer, subject: identity.subject
             )
             // A trusted username stays verified only if it was stored as the claim said it.
-            let usernameKept = newUser.usernameCandidate.flatMap(Normalization.username) == Normalization.username(username)
+            let usernameKept = newUser.usernameCandidate.map { $0.utf8.elementsEqual(username.utf8) } ?? false
             let user = try users.create(
-                username: username, email: newUser.email, emailVerified: newUser.email != nil && newUser.emailVerified,
+                username: username, email: newUser.email,
+                emailVerifiedBy: newUser.emailVerified ? .provider(identity.provider) : nil,
                 usernameVerified: newUser.usernameVerified && usernameKept, displayName: signIn.displayName, now: now
             )
             _ = try identities.create(
                 userID: user.id, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
                 snapshot: snapshot(newUser.snapshot), method: .provisioned, now: now
             )
-            try audit("user.provisioned", userID: user.id, detail: "provider=\(identity.provider)")
+            try audit(.userProvisioned, userID: user.id, detail: "provider=\(identity.provider)")
             return .signIn(userID: user.id)
         case .deny(let reason):
             return .denied(reason)
         }
     }
 
-    /// Writes the decision's explanation to `link_decisions`: rule, reason, request id; never a
-    /// token or claim value beyond the identity's key.
+    /// Carries out an account-page link and records it; returns the decision's deny reason, if any.
+    func apply(_ decision: AccountLinkDecision) throws -> DenyReason? {
+        let reason: DenyReason?
+        let userID: Int64?
+        switch decision {
+        case .link(let link):
+            try createIdentity(for: link.userID, snapshot: link.snapshot, method: .accountPage)
+            (reason, userID) = (nil, link.userID)
+        case .alreadyLinked(let already):
+            try IdentityRepository(connection).recordSignIn(id: already.identityID, snapshot: snapshot(already.snapshot), now: now)
+            (reason, userID) = (nil, already.userID)
+        case .deny(let denied):
+            (reason, userID) = (denied, nil)
+        }
+        try record(name: decision.name, rule: decision.rule, reason: reason, userID: userID)
+        return reason
+    }
+
+    private func createIdentity(for userID: Int64, snapshot seen: IncomingAttributes, method: LinkMethod) throws {
+        let created = try IdentityRepository(connection).create(
+            userID: userID, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
+            snapshot: snapshot(seen), method: method, now: now
+        )
+        try audit(.identityLinked, userID: userID, detail: "provider=\(identity.provider); identity=\(created.id); method=\(method.rawValue)")
+    }
+
+    /// Writes a sign-in decision's explanation to `link_decisions`: rule, reason, request id;
+    /// never a token or claim value beyond the identity's key.
     func record(_ decision: LinkDecision, userID: Int64?) throws {
-        let reason = decision.denyReason
+        try record(name: Self.storedName(decision), rule: decision.rule, reason: decision.denyReason, userID: userID)
+    }
+
+    private func record(name: String, rule: DecisionRule, reason: DenyReason?, userID: Int64?) throws {
         try LinkDecisionRepository(connection).append(
             LinkDecisionEntry(
                 provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
-                userID: userID, decision: Self.storedName(decision),
-                reason: reason?.code.rawValue, rule: decision.rule.name, requestID: requestID
+                userID: userID, decision: name, reason: reason?.code.rawValue, rule: rule.name, requestID: requestID
             ),
             now: now
         )
@@ -86,7 +116,7 @@ struct DecisionEffects {
         IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: signIn.claimsJSON)
     }
 
-    private func audit(_ event: String, userID: Int64, detail: String) throws {
-        try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: requestID, detail: detail)
+    private func audit(_ event: AuditEvent, userID: Int64, detail: String) throws {
+        try AuditRecorder.record(event, userID: userID, requestID: requestID, now: now, detail: detail, in: connection)
     }
 }

@@ -1,7 +1,7 @@
 import Accounts
 import Store
 
-/// Reads what the store holds about one incoming identity, for `LinkingEngine.decide`.
+/// Reads what the store holds about one incoming identity, for `LinkingEngine`.
 ///
 /// Run inside the transaction that carries the decision out (a write transaction begins
 /// IMMEDIATE, so no other writer can change these rows between the read and the write), or in
@@ -13,17 +13,13 @@ struct StoreViewLoader {
         let users = UserRepository(connection)
         let identities = IdentityRepository(connection)
         var view = StoreView()
+        view.existing = try existing(identity)
 
-        if let found = try identities.find(provider: identity.provider, issuer: identity.issuer, subject: identity.subject),
-           let owner = try users.find(id: found.userID) {
-            view.existing = IdentityWithOwner(identity: Self.known(found), user: Self.known(owner))
-        }
-
-        // Every user either attribute matches, whatever the mode: the engine picks. A query that
+        // Every user either key matches, whatever the mode: the engine picks. A query that
         // returns too much is harmless; one that misses a user could hide an ambiguity.
         var matched: [UserRecord] = []
-        if let email = attributes.email { matched += try users.matching(email: email) }
-        if let username = attributes.username { matched += try users.matching(username: username) }
+        if let key = attributes.emailKey { matched += try users.matching(emailKey: key) }
+        if let key = attributes.usernameKey { matched += try users.matching(usernameKey: key) }
         var seen = Set<Int64>()
         for user in matched where seen.insert(user.id).inserted {
             let own = try identities.list(userID: user.id, provider: identity.provider).map(Self.known)
@@ -35,17 +31,38 @@ struct StoreViewLoader {
                 view.unclaimed.append(UnclaimedIdentity(identity: waiting, owner: candidate))
             }
         }
+        view.sameSubjectOtherIssuer = try sameSubjectOtherIssuer(identity)
+        return view
+    }
 
-        view.sameSubjectOtherIssuer = try identities
+    /// What an account-page link of `identity` to `userID` needs.
+    func loadAccountLink(_ identity: IncomingIdentity, userID: Int64) throws(StoreError) -> AccountLinkView {
+        var view = AccountLinkView()
+        view.existing = try existing(identity)
+        if let user = try UserRepository(connection).find(id: userID) {
+            let own = try IdentityRepository(connection).list(userID: userID, provider: identity.provider).map(Self.known)
+            view.user = CandidateUser(user: Self.known(user), identities: own)
+        }
+        view.sameSubjectOtherIssuer = try sameSubjectOtherIssuer(identity)
+        return view
+    }
+
+    private func existing(_ identity: IncomingIdentity) throws(StoreError) -> IdentityWithOwner? {
+        guard let found = try IdentityRepository(connection).find(provider: identity.provider, issuer: identity.issuer, subject: identity.subject),
+              let owner = try UserRepository(connection).find(id: found.userID) else { return nil }
+        return IdentityWithOwner(identity: Self.known(found), user: Self.known(owner))
+    }
+
+    private func sameSubjectOtherIssuer(_ identity: IncomingIdentity) throws(StoreError) -> [KnownIdentity] {
+        try IdentityRepository(connection)
             .sameSubject(provider: identity.provider, subject: identity.subject, otherThanIssuer: identity.issuer)
             .map(Self.known)
-        return view
     }
 
     static func known(_ user: UserRecord) -> KnownUser {
         KnownUser(
-            id: user.id, isActive: user.isActive, email: user.email, emailVerified: user.emailVerified,
-            username: user.username, usernameVerified: user.usernameVerified
+            id: user.id, isActive: user.isActive, email: user.email, emailKey: user.emailKey, emailVerifiedBy: user.emailVerifiedBy,
+            username: user.username, usernameKey: user.usernameKey, usernameVerified: user.usernameVerified
         )
     }
 

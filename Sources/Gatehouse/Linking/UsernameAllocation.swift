@@ -1,18 +1,25 @@
 import Crypto
 import Store
 
-/// Picks a free username for a user created at a first sign-in: the username claim, else the
-/// email's local part, else "user"; made unique with a number.
+/// Picks a free username for a user created at a first sign-in: a trusted username claim as it
+/// is, else the claim or the email's local part reduced to a plain handle, else "user"; made
+/// unique with a number.
 ///
-/// It is only a handle. Trust in it (`username_verified`) comes from the provider's policy, and
-/// survives only if the stored name compares equal to the trusted claim.
+/// "Free" means no user's username has the same confusable skeleton (case, width and look-alike
+/// characters aside), the rule every creation obeys. A name from an untrusted claim never takes a
+/// reserved name (`ReservedUsernames`). Trust in the name (`username_verified`) comes from the
+/// provider's policy, and survives only if the stored name is the claim itself.
 struct UsernameAllocation {
     let users: UserRepository
+    let reserved: ReservedUsernames
 
-    func available(preferred: String?, email: String?, issuer: String, subject: String) throws -> String {
+    func available(preferred: String?, trusted: Bool, email: String?, issuer: String, subject: String) throws -> String {
+        if trusted, let preferred, UsernameRules.problem(with: preferred) == nil, try users.isUsernameFree(preferred) {
+            return preferred
+        }
         let base = [preferred, email.flatMap { $0.split(separator: "@").first.map(String.init) }]
             .compactMap { $0.map(Self.sanitized) }
-            .first { !$0.isEmpty } ?? "user"
+            .first { !$0.isEmpty && !reserved.contains($0) } ?? "user"
         if try isFree(base) { return base }
         for suffix in 2...1000 {
             let candidate = "\(base)-\(suffix)"
@@ -26,10 +33,9 @@ struct UsernameAllocation {
         }.joined()
     }
 
-    /// Free under both comparisons: the column's ASCII NOCASE uniqueness, and the case-folded
-    /// key that username matching uses.
     private func isFree(_ name: String) throws -> Bool {
-        try users.find(username: name) == nil && users.matching(username: name).isEmpty
+        guard !reserved.contains(name) else { return false }
+        return try users.isUsernameFree(name)
     }
 
     /// Letters, digits and `.`, `_`, `-`, `@` kept (ASCII, lower-cased), at most 64 of them.

@@ -1,5 +1,6 @@
-import Foundation
 import Crypto
+import Foundation
+import MatchingKeys
 import Synchronization
 
 /// Whether a password attempt may go ahead.
@@ -47,13 +48,18 @@ public struct LoginThrottlePolicy: Sendable, Equatable {
     }
 }
 
-/// Rate-limits failed password attempts per client address and per identifier, in memory.
+/// Rate-limits failed password attempts per client address, per identifier and per account,
+/// in memory.
 ///
-/// Both keys count: one address trying many accounts is slowed by its address, many addresses
-/// trying one account by the identifier. A success resets only the identifier (an attacker's
-/// own valid account must not clear their address). Keys are stored as SHA-256 digests, so the
-/// table holds no identifiers and every entry has the same small size. Time is always a
-/// parameter. State is per process: several Gatehouse instances each keep their own.
+/// Three keys count: one address trying many accounts is slowed by its address, many addresses
+/// trying one identifier by the identifier, and once an identifier resolves to an account, the
+/// account itself: while an account is locked out through its email, its username (or any other
+/// spelling that reaches it) does not open it either. Identifiers are keyed by their matching
+/// key (`MatchingKey`), the same one the lookup uses, so `chrıstina@…` is not a fresh counter
+/// beside `christina@…` that then signs in as her. A success resets the identifier and the
+/// account (an attacker's own valid account must not clear their address). Keys are stored as
+/// SHA-256 digests, so the tables hold no identifiers and every entry has the same small size.
+/// Time is always a parameter. State is per process: several instances each keep their own.
 public final class LoginThrottle: Sendable {
     public let policy: LoginThrottlePolicy
     private let state = Mutex(State())
@@ -62,45 +68,67 @@ public final class LoginThrottle: Sendable {
         self.policy = policy
     }
 
+    /// Before any lookup: the address and the typed identifier.
     public func check(clientAddress: String, identifier: String, now: Int64) -> LoginThrottleDecision {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
         let wait = state.withLock { state in
             max(state.addresses.wait(for: addressKey, policy: policy, now: now), state.identifiers.wait(for: identifierKey, policy: policy, now: now))
         }
-        return wait > 0 ? .limited(retryAfterSeconds: wait) : .allowed
+        return Self.decision(wait)
     }
 
-    public func recordFailure(clientAddress: String, identifier: String, now: Int64) {
+    /// Once the identifier names an account: the account, whatever identifier named it.
+    public func check(account userID: Int64, now: Int64) -> LoginThrottleDecision {
+        let key = Self.key(account: userID)
+        return Self.decision(state.withLock { $0.accounts.wait(for: key, policy: policy, now: now) })
+    }
+
+    /// Counts a failure against the address, the identifier and, when the identifier named one,
+    /// the account.
+    public func recordFailure(clientAddress: String, identifier: String, account userID: Int64? = nil, now: Int64) {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
+        let accountKey = userID.map(Self.key(account:))
         state.withLock { state in
             state.addresses.recordFailure(addressKey, policy: policy, now: now)
             state.identifiers.recordFailure(identifierKey, policy: policy, now: now)
+            if let accountKey { state.accounts.recordFailure(accountKey, policy: policy, now: now) }
         }
     }
 
-    /// Forgets the identifier's failures; the address keeps its count.
-    public func recordSuccess(identifier: String) {
-        let identifierKey = Self.key(identifier: identifier)
-        state.withLock { state in state.identifiers.remove(identifierKey) }
+    /// Forgets the identifier's and the account's failures; the address keeps its count.
+    public func recordSuccess(identifier: String, account userID: Int64) {
+        let (identifierKey, accountKey) = (Self.key(identifier: identifier), Self.key(account: userID))
+        state.withLock { state in
+            state.identifiers.remove(identifierKey)
+            state.accounts.remove(accountKey)
+        }
     }
 
-    /// Entries held (addresses, identifiers), for tests and metrics.
-    public var entryCounts: (addresses: Int, identifiers: Int) {
-        state.withLock { ($0.addresses.count, $0.identifiers.count) }
+    /// Entries held (addresses, identifiers, accounts), for tests and metrics.
+    public var entryCounts: (addresses: Int, identifiers: Int, accounts: Int) {
+        state.withLock { ($0.addresses.count, $0.identifiers.count, $0.accounts.count) }
     }
 
-    /// Identifiers are compared trimmed and lowercased whatever the matching settings, so case
-    /// variants of one name share a counter.
-    static func normalizedIdentifier(_ identifier: String) -> String {
-        identifier.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    /// The form an identifier is counted under: its email key when it is an address with one,
+    /// else its username key, else (text that matches nobody) the text itself, trimmed.
+    static func identifierKey(_ identifier: String) -> String {
+        if let key = MatchingKey.email(identifier) { return "e:" + key }
+        if let key = MatchingKey.username(identifier) { return "u:" + key }
+        return "t:" + identifier.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func decision(_ wait: Int64) -> LoginThrottleDecision {
+        wait > 0 ? .limited(retryAfterSeconds: wait) : .allowed
     }
 
     private static func key(address: String) -> [UInt8] { Digest.sha256(Array(("a:" + address).utf8)) }
-    private static func key(identifier: String) -> [UInt8] { Digest.sha256(Array(("i:" + normalizedIdentifier(identifier)).utf8)) }
+    private static func key(identifier: String) -> [UInt8] { Digest.sha256(Array(("i:" + identifierKey(identifier)).utf8)) }
+    private static func key(account userID: Int64) -> [UInt8] { Digest.sha256(Array("n:\(userID)".utf8)) }
 
     private struct State {
         var addresses = FailureTable()
         var identifiers = FailureTable()
+        var accounts = FailureTable()
     }
 }
 

@@ -2,21 +2,39 @@ import Crypto
 import Dispatch
 import Foundation
 import Logging
+import MatchingKeys
 import Store
 
-/// What a password sign-in came to. The caller shows one generic message for `.refused`,
+/// What a password attempt came to. The caller shows one generic message for `.refused`,
 /// whatever the reason: the reason goes to the audit log, never to the person at the form.
+/// A `.verified` user is not signed in yet: `SignInCompletion` does that, and writes the entry.
 public enum PasswordSignInOutcome: Sendable, Equatable {
-    case signedIn(userID: Int64)
+    case verified(userID: Int64, auditDetail: String)
     case refused
+    case rateLimited(retryAfterSeconds: Int64)
+
+    /// The user the password proved, if it did.
+    public var verifiedUserID: Int64? {
+        if case .verified(let userID, _) = self { return userID }
+        return nil
+    }
+}
+
+/// What the identification step (an identifier without a password) may tell the page.
+public enum IdentificationOutcome: Sendable, Equatable {
+    /// Go on to the password field.
+    case askForPassword
+    /// No account with a password answers to this identifier (said only when the operator
+    /// turned `pretend_unknown_users_exist` off).
+    case unknown
     case rateLimited(retryAfterSeconds: Int64)
 }
 
 /// Why a password sign-in was refused; recorded in the audit log's detail.
 enum PasswordSignInFailure: String, Sendable {
     case unknownUser = "unknown_user"
-    /// The identifier matched more than one user (two accounts sharing an address, or one
-    /// user's username being another's address): refused, never guessed.
+    /// The identifier matched more than one user who could sign in with a password: refused,
+    /// never guessed.
     case ambiguousIdentifier = "ambiguous_identifier"
     case inactiveUser = "inactive_user"
     case noPassword = "no_password"
@@ -27,12 +45,17 @@ enum PasswordSignInFailure: String, Sendable {
     case storedHashInvalid = "stored_hash_invalid"
 }
 
-/// Checks an identifier and a password, behind the throttle, and writes the audit trail.
+/// Checks an identifier and a password, behind the throttle, and audits every failure.
 ///
-/// Every path that does not sign in spends one scrypt derivation at the configured parameters
+/// Every path that does not succeed spends one scrypt derivation at the configured parameters
 /// (`PasswordHash.dummyVerify` when there is no hash to check), so the response time does not
 /// tell an unknown user from a wrong password. The password itself is never logged, audited or
 /// kept; the identifier is audited, trimmed and shortened.
+///
+/// The identifier is looked up by its matching key (`MatchingKey`), the key the throttle counts
+/// it under. Only users with a local password can answer to it: another user's claim to the same
+/// address (say, an unverified one a provider sign-in brought) never makes the owner's sign-in
+/// ambiguous.
 public final class PasswordSignIn: Sendable {
     /// Longer identifiers match nobody (an address is at most 254 bytes, a username 255).
     static let maximumIdentifierBytes = 320
@@ -40,21 +63,22 @@ public final class PasswordSignIn: Sendable {
     let database: Database
     let settings: PasswordSignInSettings
     let throttle: LoginThrottle
+    let audit: AuditRecorder
     let logger: Logger
 
     public init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle = LoginThrottle(), logger: Logger) {
         self.database = database
         self.settings = settings
         self.throttle = throttle
+        audit = AuditRecorder(database: database, logger: logger)
         self.logger = logger
     }
 
     public func authenticate(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
+        let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
         if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            audit("login.rate_limited", userID: nil, requestID: requestID, now: now,
-                  detail: "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress)); retry_after=\(retryAfter)")
-            return .rateLimited(retryAfterSeconds: retryAfter)
+            return rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now)
         }
         let passwordBytes = LocalPassword.bytes(password)
 
@@ -63,6 +87,8 @@ public final class PasswordSignIn: Sendable {
         defer { Self.hashingSlots.signal() }
         do {
             result = try check(typed, passwordBytes: passwordBytes, now: now)
+        } catch let limited as AccountLimited {
+            return rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now)
         } catch {
             // Our own failure (the database), not the person's: refuse without counting it.
             logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
@@ -71,14 +97,12 @@ public final class PasswordSignIn: Sendable {
 
         switch result {
         case .success(let userID):
-            throttle.recordSuccess(identifier: typed)
-            audit("login.success", userID: userID, requestID: requestID, now: now,
-                  detail: "method=password; identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))")
-            return .signedIn(userID: userID)
+            throttle.recordSuccess(identifier: typed, account: userID)
+            return .verified(userID: userID, auditDetail: "method=password; \(who)")
         case .failure(let refusal):
-            throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
-            audit("login.failed", userID: refusal.userID, requestID: requestID, now: now,
-                  detail: "method=password; reason=\(refusal.reason.rawValue); identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))")
+            throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
+            audit.record(.passwordFailed, userID: refusal.userID, requestID: requestID, now: now,
+                         detail: "method=password; reason=\(refusal.reason.rawValue); \(who)")
             if refusal.reason == .storedHashInvalid {
                 logger.error("a stored password hash is invalid", metadata: [
                     "request_id": "\(requestID)", "user_id": "\(refusal.userID ?? 0)", "error": "\(refusal.hashError.map { "\($0)" } ?? "")",
@@ -88,20 +112,42 @@ public final class PasswordSignIn: Sendable {
         }
     }
 
-    /// The identification step alone (a form sent without a password): whether the identifier
-    /// names exactly one active user who has a local password. No password is checked and no
-    /// hash is run; the caller decides what the page may reveal (`pretend_unknown_users_exist`).
-    public func identifiesPasswordUser(_ identifier: String) -> Bool {
+    /// The identification step alone (a form sent without a password), throttled and audited
+    /// like a password attempt. With `pretend` (`pretend_unknown_users_exist`, the default) it
+    /// looks nothing up and every identifier goes on to the password field, so the answer is the
+    /// same for every identifier, known or not, with a password or not. Without it the operator
+    /// chose to say when no account with a password answers; each such answer counts as a
+    /// failure for the address and the identifier, so the oracle is throttled.
+    public func identify(_ identifier: String, pretend: Bool, clientAddress: String, requestID: String, now: Int64) -> IdentificationOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !typed.isEmpty else { return false }
-        let match = try? database.read { connection in try Self.match(typed, settings: settings, connection: connection) }
-        guard case .one(let user, let hash)? = match else { return false }
-        return user.isActive && hash != nil
+        let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
+        if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
+            audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=identification; \(who); retry_after=\(retryAfter)")
+            return .rateLimited(retryAfterSeconds: retryAfter)
+        }
+        guard !pretend else {
+            audit.record(.identificationStep, requestID: requestID, now: now, detail: "result=not_revealed; \(who)")
+            return .askForPassword
+        }
+        let match = typed.isEmpty || typed.utf8.count > Self.maximumIdentifierBytes
+            ? .none : (try? database.read { connection in try Self.match(typed, settings: settings, connection: connection) })
+        if case .one(let user)? = match, user.isActive, user.hasPassword {
+            audit.record(.identificationStep, userID: user.id, requestID: requestID, now: now, detail: "result=found; \(who)")
+            return .askForPassword
+        }
+        throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
+        audit.record(.passwordFailed, requestID: requestID, now: now, detail: "step=identification; reason=unknown_user; \(who)")
+        return .unknown
     }
 
     /// At most this many password checks run scrypt at once. Each takes about 16 MiB for a
     /// fraction of a second, so a burst of attempts queues here instead of exhausting memory.
     static let hashingSlots = DispatchSemaphore(value: 4)
+
+    private func rateLimited(_ retryAfter: Int64, step: String, who: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
+        audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")
+        return .rateLimited(retryAfterSeconds: retryAfter)
+    }
 
     // MARK: - Deciding
 
@@ -111,13 +157,21 @@ public final class PasswordSignIn: Sendable {
         var hashError: PasswordHashError? = nil
     }
 
+    /// The account the identifier names is itself throttled (its failures through any identifier).
+    struct AccountLimited: Error {
+        let retryAfterSeconds: Int64
+    }
+
     private enum Match {
         case none
         case ambiguous
-        case one(UserRecord, passwordHash: String?)
+        /// Several users answer to the identifier but none of them has a password.
+        case noPassword(UserRecord?)
+        case one(UserRecord)
     }
 
-    /// Finds the user, checks the password, upgrades an old hash. Throws only store errors.
+    /// Finds the user, checks the password, upgrades an old hash. Throws store errors and
+    /// `AccountLimited`.
     private func check(_ typed: String, passwordBytes: [UInt8], now: Int64) throws -> Result<Int64, RefusalRecord> {
         let parameters = settings.hashParameters
         func refuse(_ reason: PasswordSignInFailure, _ userID: Int64?) -> Result<Int64, RefusalRecord> {
@@ -128,12 +182,20 @@ public final class PasswordSignIn: Sendable {
         guard !typed.isEmpty, typed.utf8.count <= Self.maximumIdentifierBytes else { return refuse(.identifierLength, nil) }
 
         let match = try database.read { connection throws in try Self.match(typed, settings: settings, connection: connection) }
-        guard case .one(let user, let stored) = match else {
-            if case .ambiguous = match { return refuse(.ambiguousIdentifier, nil) }
-            return refuse(.unknownUser, nil)
+        let user: UserRecord
+        switch match {
+        case .none: return refuse(.unknownUser, nil)
+        case .ambiguous: return refuse(.ambiguousIdentifier, nil)
+        case .noPassword(let only): return refuse(.noPassword, only?.id)
+        case .one(let found): user = found
+        }
+        if case .limited(let retryAfter) = throttle.check(account: user.id, now: now) {
+            throw AccountLimited(retryAfterSeconds: retryAfter)
         }
         guard user.isActive else { return refuse(.inactiveUser, user.id) }
-        guard let stored else { return refuse(.noPassword, user.id) }
+        guard let stored = try database.read({ connection throws in try UserRepository(connection).passwordHash(userID: user.id) }) else {
+            return refuse(.noPassword, user.id)
+        }
 
         let verification: PasswordVerification
         do {
@@ -167,21 +229,42 @@ public final class PasswordSignIn: Sendable {
         }
     }
 
-    /// Every user the identifier names through the configured fields, counted once each.
+    /// The one user with a local password whom the identifier names through the configured
+    /// fields, by matching key. Users without a password cannot sign in here and are set aside
+    /// (an unverified address someone else's provider sign-in brought does not shadow the
+    /// owner's); when several with a password remain, only those the identifier names firmly
+    /// (their username, or their verified address) count; more than one is ambiguous.
     private static func match(_ typed: String, settings: PasswordSignInSettings, connection: Connection) throws(StoreError) -> Match {
         let users = UserRepository(connection)
-        var found: [Int64: UserRecord] = [:]
+        var found: [Int64: (user: UserRecord, firm: Bool)] = [:]
         for field in settings.identifierFields {
             switch field {
             case .username:
-                if let user = try users.find(username: typed, caseSensitive: settings.caseSensitive) { found[user.id] = user }
+                guard let key = MatchingKey.username(typed) else { continue }
+                for user in try users.matching(usernameKey: key) where !settings.caseSensitive || user.username.utf8.elementsEqual(typed.utf8) {
+                    found[user.id] = (user, true)
+                }
             case .email:
-                for user in try users.find(email: typed, caseSensitive: settings.caseSensitive, limit: 2) { found[user.id] = user }
+                guard let key = MatchingKey.email(typed) else { continue }
+                for user in try users.matching(emailKey: key) where !settings.caseSensitive || Self.sameText(user.email, typed) {
+                    found[user.id] = (user, found[user.id]?.firm == true || user.emailVerified)
+                }
             }
-            if found.count > 1 { return .ambiguous }
         }
-        guard let user = found.values.first else { return .none }
-        return .one(user, passwordHash: try users.passwordHash(userID: user.id))
+        let withPassword = found.values.filter { $0.user.hasPassword }
+        switch withPassword.count {
+        case 0: return found.isEmpty ? .none : .noPassword(found.count == 1 ? found.values.first?.user : nil)
+        case 1: return .one(withPassword[0].user)
+        default:
+            let firm = withPassword.filter(\.firm)
+            return firm.count == 1 ? .one(firm[0].user) : .ambiguous
+        }
+    }
+
+    /// `login.case_sensitive`: the stored value, trimmed, is the typed one byte for byte.
+    private static func sameText(_ stored: String?, _ typed: String) -> Bool {
+        guard let stored else { return false }
+        return stored.trimmingCharacters(in: .whitespacesAndNewlines).utf8.elementsEqual(typed.utf8)
     }
 
     // MARK: - Audit
@@ -192,16 +275,5 @@ public final class PasswordSignIn: Sendable {
             scalar.properties.generalCategory == .control ? "?" : scalar
         }))
         return cleaned.count > 128 ? String(cleaned.prefix(128)) + "…" : cleaned
-    }
-
-    /// Best effort, as in `OIDCSignIn`: a failing audit write is logged, never a failed sign-in.
-    private func audit(_ event: String, userID: Int64?, requestID: String, now: Int64, detail: String) {
-        do {
-            _ = try database.write { connection throws in
-                try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: requestID, detail: detail)
-            }
-        } catch {
-            logger.error("audit write failed", metadata: ["request_id": "\(requestID)", "event": "\(event)", "error": "\(error)"])
-        }
     }
 }

@@ -95,9 +95,9 @@ extension Runtime {
             do {
                 moved = try database.write { connection in
                     let count = try IdentityRepository(connection).rekeyIssuer(provider: slug, from: oldIssuer, to: newIssuer)
-                    try AuditLogRepository(connection).append(
-                        event: "identities.issuer_rekeyed", now: now, userID: nil, requestID: nil,
-                        detail: "provider=\(slug); from=\(oldIssuer); to=\(newIssuer); identities=\(count)"
+                    try AuditRecorder.record(
+                        .issuerRekeyed, requestID: nil, now: now,
+                        detail: "provider=\(slug); from=\(oldIssuer); to=\(newIssuer); identities=\(count)", in: connection
                     )
                     return count
                 }

@@ -33,6 +33,7 @@ struct SimulationReport {
             "issuer:   \(identity.issuer)",
             "subject:  \(identity.subject)",
             "email:    \(attributes.email ?? "(none)") (\(attributes.emailVerified ? "verified" : "not verified"))",
+            "email key: \(attributes.emailKey ?? "(none: matches nobody)")",
             "username: \(attributes.username ?? "(none)") (\(attributes.usernameVerified ? "trusted" : "not trusted"))",
             "existing identity: \(view.existing.map { "#\($0.identity.id) of user #\($0.user.id)" } ?? "none")",
             "matching users: \(view.candidates.isEmpty ? "none" : view.candidates.map { "#\($0.user.id)" }.joined(separator: ", "))",
@@ -53,6 +54,7 @@ struct SimulationReport {
         var members: [String: JOSE.JSONValue] = [
             "provider": .string(identity.provider), "issuer": .string(identity.issuer), "subject": .string(identity.subject),
             "email": AccountJSON.optional(attributes.email), "email_verified": .bool(attributes.emailVerified),
+            "email_key": AccountJSON.optional(attributes.emailKey),
             "username": AccountJSON.optional(attributes.username), "username_trusted": .bool(attributes.usernameVerified),
             "decision": .string(decision.name), "rule": .string(decision.rule.name),
             "user_id": userID.map { .integer($0) } ?? .null,

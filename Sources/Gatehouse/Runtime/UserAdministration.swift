@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JOSE
+import MatchingKeys
 import Store
 
 /// `gatehouse users create` and `gatehouse users set-password`: local accounts made by an
@@ -31,16 +32,24 @@ public enum UserAdministration {
                 do {
                     return try database.write { (connection) throws in
                         let users = UserRepository(connection)
-                        let user = try users.create(username: username, email: email, emailVerified: emailVerified, displayName: displayName, now: now)
+                        // The operator chose the username and vouches for the address when told to.
+                        let user = try users.create(
+                            username: username, email: email, emailVerifiedBy: emailVerified ? .administrator : nil,
+                            usernameVerified: true, displayName: displayName, now: now
+                        )
                         try users.setPasswordHash(userID: user.id, hash: hash, now: now)
-                        try AuditLogRepository(connection).append(
-                            event: "user.created", now: now, userID: user.id,
-                            detail: "source=cli; password=\(source == .generated ? "generated" : "stdin")"
+                        try AuditRecorder.record(
+                            .userCreated, userID: user.id, requestID: nil, now: now,
+                            detail: "source=cli; password=\(source == .generated ? "generated" : "stdin")", in: connection
                         )
                         return user.id
                     }
                 } catch let error as StoreError where error.code == .uniqueViolation {
                     throw AdministrationError("a user named \"\(username)\" already exists")
+                } catch let error as StoreError where error.code == .confusableUsername {
+                    throw AdministrationError(
+                        "a user whose name differs from \"\(username)\" only by case, width or look-alike characters already exists"
+                    )
                 } catch {
                     throw AdministrationError("cannot create the user: \(error)")
                 }
@@ -66,9 +75,12 @@ public enum UserAdministration {
                 do {
                     let found = try database.write { (connection) throws -> Bool in
                         let users = UserRepository(connection)
-                        guard let user = try users.find(username: username) else { return false }
+                        // By the username's matching key, as a sign-in finds it; a key two users
+                        // share (recorded when the keys were recomputed) names nobody.
+                        let named = try MatchingKey.username(username).map { key throws in try users.matching(usernameKey: key) } ?? []
+                        guard named.count == 1, let user = named.first else { return false }
                         try users.setPasswordHash(userID: user.id, hash: hash, now: now)
-                        try AuditLogRepository(connection).append(event: "user.password_set", now: now, userID: user.id, detail: "source=cli")
+                        try AuditRecorder.record(.passwordSet, userID: user.id, requestID: nil, now: now, detail: "source=cli", in: connection)
                         return true
                     }
                     guard found else { throw AdministrationError("no user named \"\(username)\"") }
@@ -93,10 +105,7 @@ public enum UserAdministration {
     }
 
     private static func validUsername(_ username: String) throws(AdministrationError) -> String {
-        guard !username.isEmpty, username.utf8.count <= 255 else { throw AdministrationError("a username is 1 to 255 bytes") }
-        guard username.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && $0.properties.generalCategory != .control }) else {
-            throw AdministrationError("a username may not contain spaces or control characters")
-        }
+        if let problem = UsernameRules.problem(with: username) { throw AdministrationError(problem) }
         return username.precomposedStringWithCanonicalMapping
     }
 

@@ -39,12 +39,10 @@ struct FlowCookie: Sendable {
     }
 
     /// `SameSite=Lax` lets the provider's top-level redirect back carry the cookie. A
-    /// `form_post` callback is a cross-site POST, which only `SameSite=None` survives, and
-    /// browsers accept that only on Secure cookies; on plain http (development) Lax is kept.
-    func setCookie(value: String, formPost: Bool) throws(CookieError) -> SetCookie {
-        try SetCookie(
-            name: name, value: value, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true,
-            sameSite: formPost && secure ? SetCookie.SameSite.none : .lax
-        )
+    /// `form_post` callback, a cross-site POST, carries none; it continues as a same-origin GET
+    /// (`OIDCSignIn.holdPostedCallback`), where this cookie arrives, so it never needs
+    /// `SameSite=None`.
+    func setCookie(value: String) throws(CookieError) -> SetCookie {
+        try SetCookie(name: name, value: value, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 }

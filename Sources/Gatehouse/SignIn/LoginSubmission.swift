@@ -5,9 +5,11 @@ import OIDC
 /// `POST /login`: the password form of the sign-in page.
 ///
 /// With a password: `PasswordSignIn` checks it (one generic refusal for every failure, the same
-/// cost for unknown users, rate limits per address and identifier) and a success starts a fresh
-/// session. Without one it is the identification step alone: a known identifier, or any
-/// identifier when `pretend_unknown_users_exist` is on, continues to the password field.
+/// cost for unknown users, rate limits per address, identifier and account) and a success goes
+/// to `SignInCompletion`, the one end of every sign-in. Without one it is the identification
+/// step alone, throttled and audited like a password attempt: with
+/// `pretend_unknown_users_exist` (the default) every identifier continues to the password field;
+/// without it, only one that names an account with a password does.
 struct LoginSubmission: Sendable {
     static let refusedSentence = "That username or email and password do not match an account here."
 
@@ -15,6 +17,7 @@ struct LoginSubmission: Sendable {
     let returnTarget: ReturnTarget
     let sessions: SessionManager
     let passwords: PasswordSignIn
+    let completion: SignInCompletion
     let csrf: CSRFProtection
     let pages: PageRenderer
     let logger: Logger
@@ -50,20 +53,44 @@ struct LoginSubmission: Sendable {
         if identifier.trimmingCharacters(in: .whitespaces).isEmpty {
             return try again(identifierError: "Enter your \(config.login.identifierLabel.lowercased()).", status: .badRequest)
         }
+        func rateLimited(_ retryAfter: Int64) throws -> Response {
+            var response = try again(
+                passwordError: "Too many failed attempts. Wait \(Self.wait(retryAfter)) before trying again.", status: .tooManyRequests
+            )
+            response.headers.set("Retry-After", "\(retryAfter)")
+            return response
+        }
         if password.isEmpty {
-            guard config.login.pretendUnknownUsersExist || passwords.identifiesPasswordUser(identifier) else {
+            switch passwords.identify(
+                identifier, pretend: config.login.pretendUnknownUsersExist, clientAddress: request.clientAddress,
+                requestID: request.requestID, now: now
+            ) {
+            case .askForPassword:
+                return try again(passwordError: "Enter your password.", status: .ok)
+            case .unknown:
                 return try again(identifierError: "There is no account with a password for this name here. "
                     + "Check the spelling, or sign in with a provider below.", status: .unauthorized)
+            case .rateLimited(let retryAfter):
+                return try rateLimited(retryAfter)
             }
-            return try again(passwordError: "Enter your password.", status: .ok)
         }
 
         switch passwords.authenticate(
             identifier: identifier, password: password, clientAddress: request.clientAddress,
             requestID: request.requestID, now: now
         ) {
-        case .signedIn(let userID):
-            let started = try sessions.start(userID: userID, provider: nil, request: request, now: now)
+        case .verified(let userID, let auditDetail):
+            let outcome: SignInCompletion.Outcome
+            do {
+                outcome = try completion.complete(.localUser(userID: userID, auditDetail: auditDetail), request: request, now: now)
+            } catch {
+                // Nothing of the sign-in was committed; the person may simply try again.
+                logger.error("could not record a password sign-in", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+                return pages.errorPage(.serverFault(reference: request.requestID), status: .serviceUnavailable)
+            }
+            guard case .signedIn(_, let started) = outcome else {
+                return try again(passwordError: Self.refusedSentence, status: .unauthorized)
+            }
             var response = Response.redirect(to: next, status: .seeOther)
             response.headers.set("Cache-Control", "no-store")
             try response.setCookie(started.cookie)
@@ -72,11 +99,7 @@ struct LoginSubmission: Sendable {
         case .refused:
             return try again(passwordError: Self.refusedSentence, status: .unauthorized)
         case .rateLimited(let retryAfter):
-            var response = try again(
-                passwordError: "Too many failed attempts. Wait \(Self.wait(retryAfter)) before trying again.", status: .tooManyRequests
-            )
-            response.headers.set("Retry-After", "\(retryAfter)")
-            return response
+            return try rateLimited(retryAfter)
         }
     }
 

@@ -2,7 +2,9 @@ import HTTP
 import Logging
 import Store
 
-/// `GET /api/v1/me`: who the session belongs to, how they can sign in, and the session itself.
+/// `GET /api/v1/me`: who the session belongs to, how they can sign in, and the session itself,
+/// saying which attributes are verified (and by whom, for the email): the same facts
+/// forward-auth decides what to tell applications by.
 /// Without a usable session: 401 as problem+json, never a redirect (this is an API).
 struct MeEndpoint: Sendable {
     let database: Database
@@ -27,8 +29,10 @@ struct MeEndpoint: Sendable {
         let userJSON: [String: JSONValue] = [
             "id": .int(Int(user.id)),
             "username": .string(user.username),
+            "username_verified": .bool(user.usernameVerified),
             "email": Self.optional(user.email),
             "email_verified": .bool(user.emailVerified),
+            "email_verified_by": Self.optional(user.emailVerifiedBy?.stored),
             "display_name": Self.optional(user.displayName),
         ]
         let identitiesJSON: [JSONValue] = identities.map(Self.identityJSON)
@@ -50,6 +54,7 @@ struct MeEndpoint: Sendable {
             "issuer": .string(identity.issuer),
             "subject": .string(identity.subject),
             "email": optional(identity.email),
+            "email_verified": .bool(identity.emailVerified),
             "linked_at": .int(Int(identity.linkedAt)),
             "last_login_at": identity.lastLoginAt.map { .int(Int($0)) } ?? .null,
         ]

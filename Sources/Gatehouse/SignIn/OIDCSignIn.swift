@@ -11,8 +11,13 @@ import Store
 ///
 /// `authorize` stores the flow's secrets server-side and sends the browser to the provider;
 /// `callback` claims the flow exactly once, exchanges the code, verifies the ID token, asks
-/// userinfo, finds or creates the user, and starts a fresh session. Every refusal is a page
-/// with a reason and an audit entry; no path ends in a 500 or in a half-made sign-in.
+/// userinfo, and hands the verified identity to `SignInCompletion` (a sign-in) or to the
+/// account-page link (both decided by the linking engine). Every refusal is a page with a
+/// reason and an audit entry; no path ends in a 500 or in a half-made sign-in.
+///
+/// A `form_post` callback arrives as a cross-site POST without the browser's SameSite=Lax
+/// cookies; it is answered with a 303 to a same-origin GET carrying a single-use reference to
+/// the posted response (`continue=`), and the flow finishes there, with the cookies.
 final class OIDCSignIn: Sendable {
     /// Ten minutes from the button to the callback (the issue's bound on a flow's life).
     static let flowLifetimeSeconds: Int64 = 600
@@ -22,9 +27,10 @@ final class OIDCSignIn: Sendable {
     let database: Database
     let sessions: SessionManager
     let linking: AccountLinking
-    let accountPageLinking: AccountPageLinking
+    let completion: SignInCompletion
     let flowCookie: FlowCookie
     let pages: PageRenderer
+    let audit: AuditRecorder
     let logger: Logger
     let clock: @Sendable () -> Int64
     // forward-auth: where `next` may point, and which claim holds the session's groups.
@@ -33,7 +39,8 @@ final class OIDCSignIn: Sendable {
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
-        linking: AccountLinking, pages: PageRenderer, logger: Logger, clock: @escaping @Sendable () -> Int64,
+        linking: AccountLinking, completion: SignInCompletion, pages: PageRenderer, logger: Logger,
+        clock: @escaping @Sendable () -> Int64,
         forwardAuth: ForwardAuthConfig = ForwardAuthConfig()
     ) {
         self.providers = providers
@@ -41,9 +48,10 @@ final class OIDCSignIn: Sendable {
         self.database = database
         self.sessions = sessions
         self.linking = linking
-        accountPageLinking = AccountPageLinking(database: database, policies: linking.policies)
+        self.completion = completion
         flowCookie = FlowCookie(publicURLIsHTTPS: publicURL.isHTTPS)
         self.pages = pages
+        audit = AuditRecorder(database: database, logger: logger)
         self.logger = logger
         self.clock = clock
         returnTarget = ReturnTarget(config: forwardAuth)
@@ -53,7 +61,7 @@ final class OIDCSignIn: Sendable {
     func register(in routes: inout RouterBuilder) {
         routes.get("/oidc/:provider/authorize") { [self] request in authorize(request) }
         routes.get("/oidc/:provider/callback") { [self] request in callback(request) }
-        routes.post("/oidc/:provider/callback") { [self] request in callback(request) }
+        routes.post("/oidc/:provider/callback") { [self] request in holdPostedCallback(request) }
     }
 
     func redirectURI(for slug: String) -> String {
@@ -103,7 +111,7 @@ final class OIDCSignIn: Sendable {
             var response = Response.redirect(to: location, status: .found)
             response.headers.set("Cache-Control", "no-store")
             do {
-                try response.setCookie(flowCookie.setCookie(value: binding.cookieValue, formPost: provider.settings.responseMode == .formPost))
+                try response.setCookie(flowCookie.setCookie(value: binding.cookieValue))
             } catch { throw .providerUnavailable(detail: "flow cookie: \(error)") }
             logger.info("sign-in started", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)"])
             return response
@@ -114,14 +122,15 @@ final class OIDCSignIn: Sendable {
 
     // MARK: - Finishing
 
+    /// The callback's GET: the provider's redirect (`code`, `state`, `iss` in the query), or the
+    /// continuation of a `form_post` response (`continue=<reference>`).
     func callback(_ request: Request) -> Response {
         let slug = request.pathParameters["provider"] ?? ""
         let now = clock()
         var userID: Int64?
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
-            let parameters = try callbackParameters(request)
-            let flow = try claimFlow(state: parameters.state, request: request, now: now)
+            let (parameters, flow) = try claimCallback(request, now: now)
             if case .link(let linkingUser) = flow.flow.intent { userID = linkingUser }
             guard flow.flow.provider == slug else { throw .flowProviderMismatch }
 
@@ -154,8 +163,8 @@ final class OIDCSignIn: Sendable {
                     let userinfo = try provider.fetchUserinfo(accessToken: tokens.accessToken, idToken: claims, now: now)
                     merged = userinfo.claims
                     if let discarded = userinfo.discardedBecause {
-                        audit("sign_in.userinfo_discarded", request: request, userID: nil, now: now,
-                              detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone")
+                        audit.record(.userinfoDiscarded, requestID: request.requestID, now: now,
+                                     detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone")
                     }
                 } catch {
                     // Userinfo only adds claims; the ID token already proved who this is.
@@ -180,23 +189,83 @@ final class OIDCSignIn: Sendable {
             // Kept only to name this session at the provider's end_session_endpoint at sign-out.
             let idTokenForSignOut = discovery.endSessionEndpoint == nil ? nil : tokens.idToken
             return try finish(
-                verified, groups: groups, idToken: idTokenForSignOut, next: flow.flow.nextPath, request: request, now: now
+                .external(verified, groups: groups, idToken: idTokenForSignOut), next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
         }
     }
 
-    /// Query parameters for GET, form fields for POST (`response_mode=form_post`).
-    private func callbackParameters(_ request: Request) throws(SignInFailure) -> CallbackParameters {
-        let pairs: [(String, String)]
-        do {
-            let source = request.method == "POST" ? try request.formBody() : try request.query
-            pairs = source.pairs.map { ($0.name, $0.value) }
-        } catch {
-            throw .badCallback(detail: "undecodable parameters")
+    /// The callback's parameters and the flow they finish, claimed once for this browser: from
+    /// the query, or from the response a `form_post` left under a continuation reference.
+    private func claimCallback(_ request: Request, now: Int64) throws(SignInFailure) -> (CallbackParameters, SignInFlowRecord) {
+        let query: QueryParameters
+        do { query = try request.query } catch { throw .badCallback(detail: "undecodable parameters") }
+        guard let reference = query.first(Self.continuationParameter) else {
+            let parameters = try Self.parameters(query)
+            return (parameters, try claimFlow(state: parameters.state, request: request, now: now))
         }
-        do { return try CallbackParameters.parse(pairs: pairs) } catch { throw .badCallback(detail: error.description) }
+        let result: Result<(flow: SignInFlowRecord, postedResponse: String), SignInFlowRefusal>
+        do {
+            let referenceHash = Digest.sha256(Array(reference.utf8))
+            let browserHash = flowCookie.presentedHash(in: request)
+            result = try database.write { connection in
+                try SignInFlowRepository(connection).claim(continuationHash: referenceHash, browserHash: browserHash, now: now)
+            }
+        } catch { throw .providerUnavailable(detail: "could not read the flow: \(error)") }
+        let (flow, posted) = try Self.claimed(result).get()
+        let parameters: CallbackParameters
+        do { parameters = try Self.parameters(try QueryParameters(parsing: posted)) } catch { throw .badCallback(detail: "stored response unreadable") }
+        // The response was filed under the flow its state names; say so again, byte for byte.
+        guard Digest.sha256(Array(parameters.state.utf8)) == flow.flow.stateHash else { throw .flowUnknown }
+        return (parameters, flow)
+    }
+
+    /// The query parameter that carries a `form_post` continuation reference.
+    static let continuationParameter = "continue"
+
+    /// `response_mode=form_post`: the provider's page POSTs the response here from its own origin,
+    /// a cross-site request that carries no SameSite=Lax cookie. The response is kept beside the
+    /// flow its state names (an unused, unexpired flow, once) under a fresh reference, and the
+    /// browser is sent on with a 303 to the same-origin GET that finishes the flow with the
+    /// cookies. Nothing is written for a state that names no such flow.
+    func holdPostedCallback(_ request: Request) -> Response {
+        let slug = request.pathParameters["provider"] ?? ""
+        let now = clock()
+        do throws(SignInFailure) {
+            guard providers[slug] != nil else { throw .unknownProvider(slug) }
+            let form: QueryParameters
+            do { form = try request.formBody() } catch { throw .badCallback(detail: "undecodable parameters") }
+            let parameters = try Self.parameters(form)
+            let kept = form.pairs.filter { CallbackParameters.names.contains($0.name) }
+            let response = kept.map { PercentEncoding.queryComponent($0.name) + "=" + PercentEncoding.queryComponent($0.value) }
+                .joined(separator: "&")
+            let reference: String
+            do { reference = try SessionToken.generate().cookieValue } catch { throw .providerUnavailable(detail: "random source failed") }
+            let held: Bool
+            do {
+                held = try database.write { connection in
+                    try SignInFlowRepository(connection).holdPostedResponse(
+                        stateHash: Digest.sha256(Array(parameters.state.utf8)), continuationHash: Digest.sha256(Array(reference.utf8)),
+                        response: response, now: now
+                    )
+                }
+            } catch { throw .providerUnavailable(detail: "could not keep the posted response: \(error)") }
+            guard held else { throw .flowUnknown }
+            var redirect = Response.redirect(
+                to: "\(publicOrigin)/oidc/\(slug)/callback?\(Self.continuationParameter)=\(reference)", status: .seeOther
+            )
+            redirect.headers.set("Cache-Control", "no-store")
+            return redirect
+        } catch {
+            return refuse(error, request: request, provider: slug, userID: nil, now: now)
+        }
+    }
+
+    private static func parameters(_ source: QueryParameters) throws(SignInFailure) -> CallbackParameters {
+        do { return try CallbackParameters.parse(pairs: source.pairs.map { ($0.name, $0.value) }) } catch {
+            throw .badCallback(detail: error.description)
+        }
     }
 
     private func claimFlow(state: String, request: Request, now: Int64) throws(SignInFailure) -> SignInFlowRecord {
@@ -208,48 +277,37 @@ final class OIDCSignIn: Sendable {
                 try SignInFlowRepository(connection).claim(stateHash: stateHash, browserHash: browserHash, now: now)
             }
         } catch { throw .providerUnavailable(detail: "could not read the flow: \(error)") }
-        switch result {
-        case .success(let flow): return flow
-        case .failure(.unknown): throw .flowUnknown
-        case .failure(.alreadyUsed): throw .flowReplayed
-        case .failure(.expired): throw .flowExpired
-        case .failure(.otherBrowser): throw .flowOtherBrowser
+        return try Self.claimed(result).get()
+    }
+
+    private static func claimed<T>(_ result: Result<T, SignInFlowRefusal>) -> Result<T, SignInFailure> {
+        result.mapError { refusal in
+            switch refusal {
+            case .unknown: .flowUnknown
+            case .alreadyUsed: .flowReplayed
+            case .expired: .flowExpired
+            case .otherBrowser: .flowOtherBrowser
+            }
         }
     }
 
-    /// Decides and carries out the account link (see `AccountLinking`), starts a new session (a
-    /// new id: any session the browser had before is revoked, so a planted session id is
-    /// worthless after sign-in) carrying the groups forward-auth reports, and audits the
-    /// success, all in ONE write transaction: a failure leaves no user without the session it
-    /// was made for, and the sign-in costs one commit instead of three. A denial commits its
-    /// recorded decision and is refused after.
-    private func finish(
-        _ verified: AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, next: String, request: Request, now: Int64
-    ) throws(SignInFailure) -> Response {
-        let identity = verified.identity
-        let outcome: Result<(userID: Int64, started: SessionManager.Started), SignInFailure>
+    /// Hands the verified identity to the one sign-in completion (account decided, previous
+    /// session revoked, new session and audit entry, in one transaction) and sends the browser on.
+    /// A denial commits its recorded decision and is refused after.
+    private func finish(_ principal: AuthenticatedPrincipal, next: String, request: Request, now: Int64) throws(SignInFailure) -> Response {
+        let outcome: SignInCompletion.Outcome
         do {
-            outcome = try database.write { connection in
-                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
-                case .denied(let reason):
-                    return .failure(.denied(reason))
-                case .signedIn(let userID, _):
-                    let started = try sessions.start(
-                        userID: userID, provider: identity.provider, groups: groups, idToken: idToken, request: request, now: now,
-                        in: connection
-                    )
-                    try audit("sign_in.success", request: request, userID: userID, now: now, detail: "provider=\(identity.provider)",
-                              in: connection)
-                    return .success((userID, started))
-                }
-            }
+            outcome = try completion.complete(principal, request: request, now: now)
         } catch {
             throw .providerUnavailable(detail: "could not record the sign-in: \(error)")
         }
-        let (userID, started) = try outcome.get()
-        logger.info("signed in", metadata: [
-            "request_id": "\(request.requestID)", "provider": "\(identity.provider)", "user_id": "\(userID)",
-        ])
+        let (userID, started): (Int64, SessionManager.Started)
+        switch outcome {
+        case .signedIn(let signedIn, let session): (userID, started) = (signedIn, session)
+        case .denied(let reason): throw .denied(reason)
+        case .userInactive: throw .denied(DenyReason.localUserInactive)
+        }
+        logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "user_id": "\(userID)"])
         var response = Response.redirect(to: next, status: .seeOther)
         response.headers.set("Cache-Control", "no-store")
         do { try response.setCookie(started.cookie) } catch { throw .providerUnavailable(detail: "session cookie: \(error)") }
@@ -257,18 +315,19 @@ final class OIDCSignIn: Sendable {
     }
 
     /// Ends an account-page link: the identity is added to the user who started the flow, and
-    /// only if this browser is still signed in as that user. The session is kept as it is.
+    /// only if this browser is still signed in as that user and the linking engine's
+    /// account-link rules allow it. The session is kept as it is.
     private func finishLink(
         _ verified: AccountLinking.VerifiedSignIn, userID: Int64, next: String, request: Request, now: Int64
     ) throws(SignInFailure) -> Response {
         let session: ActiveSession?
         do { session = try sessions.current(request, now: now) } catch { throw .providerUnavailable(detail: "session lookup: \(error)") }
         guard let session, session.record.userID == userID else { throw .linkSessionEnded }
-        let outcome: AccountPageLinking.Outcome
+        let refusal: DenyReason?
         do {
-            outcome = try accountPageLinking.link(verified, to: userID, requestID: request.requestID, now: now)
+            refusal = try linking.linkFromAccountPage(verified, to: userID, requestID: request.requestID, now: now)
         } catch { throw .providerUnavailable(detail: "could not record the link: \(error)") }
-        if case .refused(let refusal) = outcome { throw .linkRefused(refusal) }
+        if let refusal { throw .linkRefused(refusal) }
         logger.info("identity linked from the account page", metadata: [
             "request_id": "\(request.requestID)", "provider": "\(verified.identity.provider)", "user_id": "\(userID)",
         ])
@@ -279,43 +338,18 @@ final class OIDCSignIn: Sendable {
 
     // MARK: - Refusing
 
+    /// A designed page for the person, a log line, and an audit entry; a provider slug that is
+    /// not configured is only a 404 page (anyone can make up a path, and it writes nothing).
     private func refuse(_ failure: SignInFailure, request: Request, provider: String, userID: Int64?, now: Int64) -> Response {
-        var detail = "provider=\(provider); reason=\(failure.reason)"
-        if let more = failure.detail { detail += "; \(more)" }
-        audit("sign_in.refused", request: request, userID: userID, now: now, detail: detail)
+        if failure.reason != SignInFailure.unknownProviderReason {
+            var detail = "provider=\(provider); reason=\(failure.reason)"
+            if let more = failure.detail { detail += "; \(more)" }
+            audit.record(.signInRefused, userID: userID, requestID: request.requestID, now: now, detail: detail)
+        }
         logger.notice("sign-in refused", metadata: [
-            "request_id": "\(request.requestID)", "provider": "\(provider)", "reason": "\(failure.reason)",
+            "request_id": "\(request.requestID)", "provider": "\(provider.prefix(64))", "reason": "\(failure.reason)",
             "detail": "\(failure.detail ?? "")",
         ])
         return failure.page(requestID: request.requestID, pages: pages)
-    }
-
-    /// Best effort inside the caller's transaction: a failing audit insert is logged and the
-    /// transaction goes on, unless SQLite ended the transaction itself (then nothing of it
-    /// stands, and the error goes to the caller).
-    private func audit(
-        _ event: String, request: Request, userID: Int64?, now: Int64, detail: String, in connection: Connection
-    ) throws {
-        do {
-            try AuditLogRepository(connection).append(event: event, now: now, userID: userID, requestID: request.requestID, detail: detail)
-        } catch {
-            guard connection.isInTransaction else { throw error }
-            logAuditFailure(event, request: request, error: error)
-        }
-    }
-
-    /// Best effort: a failing audit write is logged, never turned into a failed sign-in page.
-    private func audit(_ event: String, request: Request, userID: Int64?, now: Int64, detail: String) {
-        do {
-            try database.write { connection in
-                try audit(event, request: request, userID: userID, now: now, detail: detail, in: connection)
-            }
-        } catch {
-            logAuditFailure(event, request: request, error: error)
-        }
-    }
-
-    private func logAuditFailure(_ event: String, request: Request, error: any Error) {
-        logger.error("audit write failed", metadata: ["request_id": "\(request.requestID)", "event": "\(event)", "error": "\(error)"])
     }
 }

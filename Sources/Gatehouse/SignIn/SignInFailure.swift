@@ -22,9 +22,13 @@ struct SignInFailure: Error, Sendable, Equatable {
         self.detail = detail
     }
 
+    static let unknownProviderReason = "unknown_provider"
+
+    /// The path names no configured provider. The page does not repeat the name: it is the
+    /// requester's own text, up to a URL's length.
     static func unknownProvider(_ slug: String) -> SignInFailure {
-        SignInFailure("unknown_provider", status: .notFound, title: "Unknown sign-in provider",
-                      "There is no sign-in provider called “\(slug)” here. Go back and choose one of the offered providers.")
+        SignInFailure(unknownProviderReason, status: .notFound, title: "Unknown sign-in provider",
+                      "There is no such sign-in provider here. Go back and choose one of the offered providers.")
     }
 
     static func providerUnavailable(detail: String) -> SignInFailure {
@@ -90,8 +94,10 @@ struct SignInFailure: Error, Sendable, Equatable {
         "link_session_ended", status: .forbidden, title: "Sign in again to link an account",
         "You were signed out (or signed in as someone else) while linking. Sign in again, then link from your account page.")
 
-    static func linkRefused(_ refusal: AccountPageLinking.Refusal) -> SignInFailure {
-        SignInFailure(refusal.rawValue, status: .forbidden, title: "The account was not linked", refusal.message)
+    /// The linking engine refused an account-page link: 403, with the reason's sentence.
+    static func linkRefused(_ reason: DenyReason) -> SignInFailure {
+        SignInFailure(reason.code.rawValue, status: .forbidden, title: "The account was not linked", reason.message,
+                      detail: "rule=\(reason.rule.name)")
     }
 
     private static func deniedTitle(_ code: DenyCode) -> String {
@@ -105,6 +111,7 @@ struct SignInFailure: Error, Sendable, Equatable {
         case .accountExists: "You already have an account here"
         case .domainNotAllowed: "This email domain is not allowed"
         case .unsafePolicy: "Sign-in with this provider is turned off"
+        case .identityOwnedByAnotherUser, .oneIdentityPerUser: "The account was not linked"
         }
     }
 

@@ -23,6 +23,12 @@ public final class Connection {
         // Extended codes tell SQLITE_CONSTRAINT_UNIQUE apart from other constraint failures.
         sqlite3_extended_result_codes(database, 1)
         sqlite3_busy_timeout(database, busyTimeoutMilliseconds)
+        do {
+            try MatchingKeyFunctions.register(on: database)
+        } catch {
+            sqlite3_close_v2(database)
+            throw error
+        }
         self.handle = database
         self.statementCacheCapacity = max(0, statementCacheCapacity)
     }

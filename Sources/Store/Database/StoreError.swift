@@ -55,6 +55,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let migrationFailed = Code("migrationFailed")
         /// A table rebuild lost or gained rows while copying; the migration was rolled back.
         public static let rowCountMismatch = Code("rowCountMismatch")
+        /// A new username differs from another user's only by case, width or look-alike
+        /// characters (the same TR39 skeleton).
+        public static let confusableUsername = Code("confusableUsername")
     }
 
     public let code: Code

@@ -12,11 +12,11 @@ public struct AuditLogRepository {
     /// Appends one event at `now` (unix seconds) and returns its id.
     @discardableResult
     public func append(
-        event: String, now: Int64, userID: Int64? = nil, requestID: String? = nil, detail: String? = nil
+        _ event: AuditEvent, now: Int64, userID: Int64? = nil, requestID: String? = nil, detail: String? = nil
     ) throws(StoreError) -> Int64 {
         try connection.execute(
             "INSERT INTO audit_log (at, event, user_id, request_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [.integer(now), .text(event), SQLValue(userID), SQLValue(requestID), SQLValue(detail)]
+            [.integer(now), .text(event.rawValue), SQLValue(userID), SQLValue(requestID), SQLValue(detail)]
         )
         return connection.lastInsertRowID
     }

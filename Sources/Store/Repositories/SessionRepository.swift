@@ -60,7 +60,11 @@ public struct SessionRepository {
     public func findForwardAuth(tokenHash: [UInt8], now: Int64) throws(StoreError) -> ForwardAuthSession? {
         guard let row = try connection.queryOne(
             """
-            SELECT sessions.user_id, users.username, users.email, sessions.groups, sessions.last_seen_at
+            SELECT sessions.user_id,
+                   CASE WHEN users.username_verified = 1 THEN users.username END,
+                   CASE WHEN users.email_verified = 1 THEN users.email END,
+                   CASE WHEN users.email_verified = 1 THEN users.email_key END,
+                   sessions.groups, sessions.last_seen_at
             FROM sessions JOIN users ON users.id = sessions.user_id
             WHERE sessions.token_hash = ?1 AND sessions.revoked_at IS NULL
               AND sessions.idle_expires_at > ?2 AND sessions.absolute_expires_at > ?2 AND users.active = 1
@@ -68,8 +72,8 @@ public struct SessionRepository {
             [.blob(tokenHash), .integer(now)]
         ) else { return nil }
         return ForwardAuthSession(
-            userID: try row.int64(at: 0), username: try row.string(at: 1), email: try row.optionalString(at: 2),
-            storedGroups: try row.optionalString(at: 3), lastSeenAt: try row.int64(at: 4)
+            userID: try row.int64(at: 0), verifiedUsername: try row.optionalString(at: 1), verifiedEmail: try row.optionalString(at: 2),
+            verifiedEmailKey: try row.optionalString(at: 3), storedGroups: try row.optionalString(at: 4), lastSeenAt: try row.int64(at: 5)
         )
     }
 

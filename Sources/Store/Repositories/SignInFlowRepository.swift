@@ -45,6 +45,45 @@ public struct SignInFlowRepository {
         return .failure(.otherBrowser)
     }
 
+    /// Keeps a `form_post` response beside the flow whose state it carries, under the SHA-256
+    /// of a fresh continuation reference. Only an unused, unexpired flow with no response yet
+    /// takes one; false otherwise (nothing is written). No browser binding is checked here: the
+    /// cross-site POST carries no cookie, and the continuation's GET checks it.
+    public func holdPostedResponse(stateHash: [UInt8], continuationHash: [UInt8], response: String, now: Int64) throws(StoreError) -> Bool {
+        try connection.execute(
+            """
+            UPDATE sign_in_flows SET continuation_hash = ?1, posted_response = ?2
+            WHERE state_hash = ?3 AND consumed_at IS NULL AND expires_at > ?4 AND continuation_hash IS NULL
+            """,
+            [.blob(continuationHash), .text(response), .blob(stateHash), .integer(now)]
+        )
+        return connection.changes == 1
+    }
+
+    /// Claims the flow a continuation reference names, with the response that was posted for
+    /// it, on the same terms as `claim`: once, unexpired, by the browser that started it.
+    public func claim(
+        continuationHash: [UInt8], browserHash: [UInt8]?, now: Int64
+    ) throws(StoreError) -> Result<(flow: SignInFlowRecord, postedResponse: String), SignInFlowRefusal> {
+        if let browserHash {
+            let claimed = try connection.queryOne(
+                """
+                UPDATE sign_in_flows SET consumed_at = ?1
+                WHERE continuation_hash = ?2 AND browser_hash = ?3 AND consumed_at IS NULL AND expires_at > ?1
+                RETURNING \(SignInFlowRecord.columns), posted_response
+                """,
+                [.integer(now), .blob(continuationHash), .blob(browserHash)]
+            )
+            if let claimed { return .success((try SignInFlowRecord(row: claimed), try claimed.string("posted_response"))) }
+        }
+        guard let row = try connection.queryOne(
+            "SELECT consumed_at, expires_at FROM sign_in_flows WHERE continuation_hash = ?", [.blob(continuationHash)]
+        ) else { return .failure(.unknown) }
+        if try row.optionalInt64("consumed_at") != nil { return .failure(.alreadyUsed) }
+        if try row.int64("expires_at") <= now { return .failure(.expired) }
+        return .failure(.otherBrowser)
+    }
+
     /// Deletes flows that expired before `cutoff`. Used and expired rows are kept for a while so
     /// a replay is still told apart from a forgery; after that they are only clutter.
     @discardableResult

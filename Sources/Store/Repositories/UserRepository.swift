@@ -1,10 +1,12 @@
 import Accounts
+import MatchingKeys
 
 /// Reads and writes `users` on the connection it is given, so several repositories can share
 /// one transaction: `try database.write { UserRepository($0).create(...) }`.
 ///
-/// Every write of an email or username also writes its comparison form (`email_key`,
-/// `username_key`, through `Accounts.Normalization`), which is what account linking matches on.
+/// Every write of an email or username also writes its matching key (`email_key`,
+/// `username_key`, through `MatchingKeys.MatchingKey`) and the username's confusable skeleton,
+/// and every lookup by email or username compares those keys: the one rule for "the same".
 public struct UserRepository {
     private let connection: Connection
 
@@ -12,43 +14,75 @@ public struct UserRepository {
         self.connection = connection
     }
 
-    /// Inserts an active user. A username that differs from an existing one only in ASCII case
-    /// fails with `.uniqueViolation`.
+    /// Inserts an active user. A username whose confusable skeleton another user has (it differs
+    /// only by case, width or a look-alike character) fails with `.confusableUsername`; the
+    /// database's trigger refuses it too, whatever writes it. `emailVerifiedBy` is set only
+    /// when there is an email.
     public func create(
-        username: String, email: String?, emailVerified: Bool = false, usernameVerified: Bool = false,
+        username: String, email: String?, emailVerifiedBy: EmailVerifier? = nil, usernameVerified: Bool = false,
         displayName: String?, now: Int64
     ) throws(StoreError) -> UserRecord {
+        let skeleton = try freeSkeleton(of: username, except: nil)
+        let verifier = email == nil ? nil : emailVerifiedBy
+        let usernameKey = MatchingKey.username(username)
+        let emailKey = email.flatMap(MatchingKey.email)
         try connection.execute(
             """
-            INSERT INTO users (username, username_key, email, email_key, email_verified, username_verified, display_name,
-                               active, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+            INSERT INTO users (username, username_key, username_skeleton, email, email_key, email_verified, email_verified_by,
+                               username_verified, display_name, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
             """,
             [
-                .text(username), SQLValue(Normalization.username(username)), SQLValue(email),
-                SQLValue(email.flatMap(Normalization.email)), .integer(emailVerified ? 1 : 0),
-                .integer(usernameVerified ? 1 : 0), SQLValue(displayName), .integer(now), .integer(now),
+                .text(username), SQLValue(usernameKey), .text(skeleton), SQLValue(email), SQLValue(emailKey),
+                .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(usernameVerified ? 1 : 0),
+                SQLValue(displayName), .integer(now), .integer(now),
             ]
         )
         return UserRecord(
-            id: connection.lastInsertRowID, username: username, email: email, emailVerified: emailVerified,
-            usernameVerified: usernameVerified, displayName: displayName,
-            isActive: true, createdAt: now, updatedAt: now
+            id: connection.lastInsertRowID, username: username, usernameKey: usernameKey, email: email, emailKey: emailKey,
+            emailVerifiedBy: verifier, usernameVerified: usernameVerified, displayName: displayName,
+            isActive: true, hasPassword: false, createdAt: now, updatedAt: now
         )
     }
 
-    /// Users whose email, in comparison form, equals `email`'s. More than one is possible: the
-    /// caller must treat that as ambiguous, never pick one.
-    public func matching(email: String) throws(StoreError) -> [UserRecord] {
-        guard let key = Normalization.email(email) else { return [] }
-        return try connection.query("SELECT \(UserRecord.columns) FROM users WHERE email_key = ? ORDER BY id", [.text(key)])
-            .map { row throws(StoreError) in try UserRecord(row: row) }
+    /// Whether `username` may be given to a new user (or to `except`, renaming it): it has a
+    /// skeleton and no other user's is the same.
+    public func isUsernameFree(_ username: String, except userID: Int64? = nil) throws(StoreError) -> Bool {
+        do {
+            _ = try freeSkeleton(of: username, except: userID)
+            return true
+        } catch where error.code == .confusableUsername {
+            return false
+        }
     }
 
-    /// Users whose username, in comparison form, equals `username`'s.
-    public func matching(username: String) throws(StoreError) -> [UserRecord] {
-        guard let key = Normalization.username(username) else { return [] }
-        return try connection.query("SELECT \(UserRecord.columns) FROM users WHERE username_key = ? ORDER BY id", [.text(key)])
+    private func freeSkeleton(of username: String, except userID: Int64?) throws(StoreError) -> String {
+        guard let skeleton = MatchingKey.usernameSkeleton(username) else {
+            throw StoreError(code: .confusableUsername, message: "the username has no confusable skeleton (too long)")
+        }
+        let taken = try connection.queryOne(
+            "SELECT 1 FROM users WHERE username_skeleton = ? AND id <> ?", [.text(skeleton), .integer(userID ?? -1)]
+        )
+        guard taken == nil else {
+            throw StoreError(code: .confusableUsername, message: "another user's username differs from this one only by case, width or look-alike characters")
+        }
+        return skeleton
+    }
+
+    /// Users whose stored email key is `emailKey` (from `MatchingKey.email`), oldest first.
+    /// More than one is possible: the caller must treat that as ambiguous, never pick one.
+    public func matching(emailKey: String) throws(StoreError) -> [UserRecord] {
+        try users(where: "email_key = ?", emailKey)
+    }
+
+    /// Users whose stored username key is `usernameKey` (from `MatchingKey.username`), oldest
+    /// first: one, but for usernames that collided when the keys were recomputed.
+    public func matching(usernameKey: String) throws(StoreError) -> [UserRecord] {
+        try users(where: "username_key = ?", usernameKey)
+    }
+
+    private func users(where condition: String, _ key: String) throws(StoreError) -> [UserRecord] {
+        try connection.query("SELECT \(UserRecord.columns) FROM users WHERE \(condition) ORDER BY id", [.text(key)])
             .map { row throws(StoreError) in try UserRecord(row: row) }
     }
 
@@ -69,39 +103,6 @@ public struct UserRepository {
     public func find(id: Int64) throws(StoreError) -> UserRecord? {
         try connection.queryOne("SELECT \(UserRecord.columns) FROM users WHERE id = ?", [.integer(id)])
             .map { row throws(StoreError) in try UserRecord(row: row) }
-    }
-
-    /// Finds a user by username, ignoring ASCII case (the column is `COLLATE NOCASE`).
-    public func find(username: String) throws(StoreError) -> UserRecord? {
-        try connection.queryOne("SELECT \(UserRecord.columns) FROM users WHERE username = ?", [.text(username)])
-            .map { row throws(StoreError) in try UserRecord(row: row) }
-    }
-
-    /// Finds a user by username; with `caseSensitive` the name must match byte for byte. The
-    /// NOCASE index still narrows the search to the one candidate first.
-    public func find(username: String, caseSensitive: Bool) throws(StoreError) -> UserRecord? {
-        guard caseSensitive else { return try find(username: username) }
-        return try connection.queryOne(
-            "SELECT \(UserRecord.columns) FROM users WHERE username = ? AND username = ? COLLATE BINARY",
-            [.text(username), .text(username)]
-        ).map { row throws(StoreError) in try UserRecord(row: row) }
-    }
-
-    /// Users whose address equals `email` in comparison form (`email_key`, written through
-    /// `Normalization`: trimmed and case-folded), at most `limit` of them by id. Addresses are not
-    /// unique, so a caller that needs one user asks for two and refuses when it gets both. With
-    /// `caseSensitive` the trimmed addresses must also match byte for byte.
-    public func find(email: String, caseSensitive: Bool = false, limit: Int = 2) throws(StoreError) -> [UserRecord] {
-        guard let key = Normalization.email(email) else { return [] }
-        var sql = "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?"
-        var bindings: [SQLValue] = [.text(key)]
-        if caseSensitive {
-            sql += " AND trim(email) = trim(?)"
-            bindings.append(.text(email))
-        }
-        sql += " ORDER BY id LIMIT ?"
-        bindings.append(.integer(Int64(max(0, limit))))
-        return try connection.query(sql, bindings).map { row throws(StoreError) in try UserRecord(row: row) }
     }
 
     // MARK: Local passwords

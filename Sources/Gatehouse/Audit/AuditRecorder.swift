@@ -1,0 +1,38 @@
+import Logging
+import Store
+
+/// The one way Gatehouse writes the audit log.
+///
+/// - Inside the caller's write transaction, the entry is part of the change it records: if it
+///   cannot be written, the error goes to the caller and nothing of the change is committed, so
+///   no link, user or session ever stands without its entry.
+/// - On its own (a refusal, a failed password), it is best effort: a failing write is logged,
+///   without the detail, and never turns the answer into a failure page.
+struct AuditRecorder: Sendable {
+    let database: Database
+    let logger: Logger
+
+    /// One entry in a transaction of its own.
+    func record(_ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String) {
+        do {
+            try database.write { connection in
+                try Self.record(event, userID: userID, requestID: requestID, now: now, detail: detail, in: connection)
+            }
+        } catch {
+            logFailure(event, requestID: requestID, error: error)
+        }
+    }
+
+    /// One entry in the caller's write transaction, which fails with it.
+    static func record(
+        _ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String, in connection: Connection
+    ) throws {
+        try AuditLogRepository(connection).append(event, now: now, userID: userID, requestID: requestID, detail: detail)
+    }
+
+    private func logFailure(_ event: AuditEvent, requestID: String?, error: any Error) {
+        logger.error("audit write failed", metadata: [
+            "request_id": "\(requestID ?? "")", "event": "\(event.rawValue)", "error": "\(error)",
+        ])
+    }
+}

@@ -1,0 +1,61 @@
+import Accounts
+import HTTP
+import Store
+
+/// Who has proven themselves, and how: what every authentication method hands to the one
+/// completion. A method proves; only `SignInCompletion` decides the account and starts a session.
+enum AuthenticatedPrincipal: Sendable {
+    /// An external account that a provider vouched for (OIDC today; a directory next), with the
+    /// groups forward-auth reports and the ID token kept for RP-initiated logout.
+    case external(AccountLinking.VerifiedSignIn, groups: [String], idToken: String?)
+    /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
+    /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
+    case localUser(userID: Int64, auditDetail: String)
+}
+
+/// The one end of every sign-in. In ONE write transaction it decides the account (the linking
+/// engine for an external identity; the user itself, re-read and still active, for a local
+/// one), revokes the session the browser came with, starts a new one, and writes the
+/// `sign_in.success` entry: either all of it commits or none of it does, so no user, link or
+/// session is ever left without the others or without its audit entry.
+struct SignInCompletion: Sendable {
+    let database: Database
+    let sessions: SessionManager
+    let linking: AccountLinking
+
+    enum Outcome: Sendable {
+        case signedIn(userID: Int64, started: SessionManager.Started)
+        /// The linking engine refused the external identity; its decision is recorded.
+        case denied(DenyReason)
+        /// The local user was disabled or removed between the credential check and now.
+        case userInactive
+    }
+
+    /// Store failures are thrown (the caller shows a "try again" page), and nothing is written.
+    func complete(_ principal: AuthenticatedPrincipal, request: Request, now: Int64) throws -> Outcome {
+        try database.write { connection in
+            let userID: Int64
+            let provider: String?
+            let groups: [String]
+            let idToken: String?
+            let detail: String
+            switch principal {
+            case .external(let verified, let claimedGroups, let token):
+                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
+                case .denied(let reason): return .denied(reason)
+                case .signedIn(let linked, _): userID = linked
+                }
+                (provider, groups, idToken) = (verified.identity.provider, claimedGroups, token)
+                detail = "method=oidc; provider=\(verified.identity.provider)"
+            case .localUser(let local, let auditDetail):
+                guard try UserRepository(connection).find(id: local)?.isActive == true else { return .userInactive }
+                (userID, provider, groups, idToken, detail) = (local, nil, [], nil, auditDetail)
+            }
+            let started = try sessions.start(
+                userID: userID, provider: provider, groups: groups, idToken: idToken, request: request, now: now, in: connection
+            )
+            try AuditRecorder.record(.signInSucceeded, userID: userID, requestID: request.requestID, now: now, detail: detail, in: connection)
+            return .signedIn(userID: userID, started: started)
+        }
+    }
+}

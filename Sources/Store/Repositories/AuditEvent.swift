@@ -1,0 +1,36 @@
+/// Every event the audit log can hold: one typed vocabulary, so a reader of the trail (or a
+/// grep) knows the complete list, and no file invents a name of its own. The raw values are the
+/// stored `audit_log.event` strings and are stable: operators' queries depend on them.
+public enum AuditEvent: String, Sendable, CaseIterable {
+    /// A person signed in (any method: the detail names it), in the same transaction as the
+    /// session it made.
+    case signInSucceeded = "sign_in.success"
+    /// A provider sign-in (or an account-page link) was refused; the detail names the reason.
+    case signInRefused = "sign_in.refused"
+    /// The userinfo answer was discarded (its `sub` differed, or it was malformed) and the ID
+    /// token's claims were used alone.
+    case userinfoDiscarded = "sign_in.userinfo_discarded"
+    /// A password (or identification) attempt failed; the detail names why, never the password.
+    case passwordFailed = "login.failed"
+    /// A password or identification attempt was refused by the throttle before any check.
+    case passwordRateLimited = "login.rate_limited"
+    /// The identification step of the sign-in form (an identifier without a password).
+    case identificationStep = "login.identified"
+    case signedOut = "sign_out"
+    /// An identity was linked to an existing user (by email, username or the account page).
+    case identityLinked = "identity.linked"
+    /// A pre-provisioned identity got its subject at its first sign-in.
+    case identitySubjectFilled = "identity.subject_filled"
+    case identityUnlinked = "identity.unlinked"
+    /// An operator moved a provider's identities to its new issuer.
+    case issuerRekeyed = "identities.issuer_rekeyed"
+    /// An operator created a user.
+    case userCreated = "user.created"
+    /// An operator set a user's password.
+    case passwordSet = "user.password_set"
+    /// A first sign-in through a provider created a user.
+    case userProvisioned = "user.provisioned"
+    /// Written by migration 0008 (in SQL): two users whose recomputed matching keys (or
+    /// username skeletons) collide. They are not merged; the engine denies `ambiguous_match`.
+    case keyCollision = "migration.key_collision"
+}
