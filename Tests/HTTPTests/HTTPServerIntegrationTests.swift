@@ -21,13 +21,14 @@ func startServer(
     responder: any Responder = echoResponder,
     timeouts: ConnectionTimeouts = ConnectionTimeouts(),
     maxConnections: Int = 64,
-    listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0)
+    listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
+    metrics: HTTPMetrics = HTTPMetrics()
 ) throws -> (HTTPServer, UInt16) {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let server = HTTPServer(
         configuration: HTTPServerConfiguration(listen: [listen], timeouts: timeouts, maxConnections: maxConnections),
-        responder: responder, logger: logger, metrics: HTTPMetrics()
+        responder: responder, logger: logger, metrics: metrics
     )
     try server.start()
     return (server, server.boundAddresses[0].port)
@@ -158,6 +159,26 @@ func startServer(
         #expect(slow.isClosedByPeer())
         // Closed by the deadline (about 1 s), not by the client's 5 s socket timeout.
         #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    /// Issue 12 section 1: a connection holding an unfinished line (bytes without the CRLF) kept
+    /// the server at 100% of a core until its deadline: every pass over the buffer scheduled
+    /// another, because the buffer was not empty. Now a pass runs only when bytes arrive.
+    @Test func anUnfinishedLineCostsNothingWhileItWaits() throws {
+        let metrics = HTTPMetrics()
+        let (server, port) = try startServer(metrics: metrics)
+        defer { server.shutdown() }
+        let slow = try TestClient(port: port, timeoutSeconds: 5)
+        try slow.send("GET / HT")
+        // Wait until the server has read those bytes (its first pass), then watch it idle.
+        let deadline = Date().addingTimeInterval(5)
+        while metrics.connectionPassCount == 0 && Date() < deadline { usleep(1_000) }
+        let before = metrics.connectionPassCount
+        #expect(before >= 1)
+        usleep(300_000)
+        #expect(metrics.connectionPassCount - before == 0, "no pass without new bytes")
+        try slow.send("TP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try slow.readResponse().status == 200, "the request completes when its bytes come")
     }
 
     @Test func connectionsBeyondTheLimitGet503() throws {

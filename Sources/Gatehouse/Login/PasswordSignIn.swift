@@ -129,8 +129,10 @@ public final class PasswordSignIn: Sendable {
             audit.record(.identificationStep, requestID: requestID, now: now, detail: "result=not_revealed; \(who)")
             return .askForPassword
         }
-        let match = typed.isEmpty || typed.utf8.count > Self.maximumIdentifierBytes
-            ? .none : (try? database.read { connection in try Self.match(typed, settings: settings, connection: connection) })
+        var match: Match?
+        if !typed.isEmpty, typed.utf8.count <= Self.maximumIdentifierBytes {
+            match = try? database.read { connection in try Self.match(typed, settings: settings, connection: connection) }
+        }
         if case .one(let user)? = match, user.isActive, user.hasPassword {
             audit.record(.identificationStep, userID: user.id, requestID: requestID, now: now, detail: "result=found; \(who)")
             return .askForPassword

@@ -27,6 +27,7 @@ public final class HTTPMetrics: Sendable {
 
     private let state = Mutex(State(bucketCounts: Array(repeating: 0, count: HTTPMetrics.bucketBounds.count)))
     private let openConnectionCount = Atomic<Int>(0)
+    private let connectionPasses = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -43,6 +44,11 @@ public final class HTTPMetrics: Sendable {
     }
 
     public func connectionOpened() { openConnectionCount.add(1, ordering: .relaxed) }
+    /// One pass of a connection over its buffered bytes (after a read, or after the client
+    /// drained held-back responses); a pass that repeats without new bytes is a busy loop.
+    public func connectionPass() { connectionPasses.add(1, ordering: .relaxed) }
+    /// Passes so far, for `/metrics` and the slow-client regression tests.
+    public var connectionPassCount: UInt64 { connectionPasses.load(ordering: .relaxed) }
     public func connectionClosed() { openConnectionCount.subtract(1, ordering: .relaxed) }
     public func connectionRejected() { state.withLock { $0.connectionsRejected += 1 } }
     public func connectionTimedOut(reason: String) { state.withLock { $0.connectionsTimedOut[reason, default: 0] += 1 } }
@@ -72,6 +78,9 @@ public final class HTTPMetrics: Sendable {
         out += "# HELP gatehouse_http_open_connections Connections currently open.\n"
         out += "# TYPE gatehouse_http_open_connections gauge\n"
         out += "gatehouse_http_open_connections \(openConnections)\n"
+        out += "# HELP gatehouse_http_connection_passes_total Passes of connections over their buffered bytes.\n"
+        out += "# TYPE gatehouse_http_connection_passes_total counter\n"
+        out += "gatehouse_http_connection_passes_total \(connectionPassCount)\n"
         out += "# HELP gatehouse_http_connections_rejected_total Connections refused with 503 at the connection limit.\n"
         out += "# TYPE gatehouse_http_connections_rejected_total counter\n"
         out += "gatehouse_http_connections_rejected_total \(snapshot.connectionsRejected)\n"

@@ -37,6 +37,10 @@ final class Connection: @unchecked Sendable {
     private var closed = false
     private var pendingCancellations = 0
     private var servedRequests = 0
+    /// True when `processBufferedRequests` stopped at the high-water mark with bytes still
+    /// buffered: once the client has read the responses, those requests are served. Nothing
+    /// else ever schedules another pass, so a partial request waits for its bytes at no cost.
+    private var heldBack = false
 
     /// Above this many unsent bytes the connection stops running handlers until the client reads,
     /// so a client that pipelines without reading cannot make the server buffer without bound.
@@ -114,7 +118,13 @@ final class Connection: @unchecked Sendable {
 
     /// Runs the handler for every complete request in the buffer, in order, queueing responses.
     private func processBufferedRequests() {
-        while !closed && !closeAfterFlush && outbound.count - outboundSent < Self.outboundHighWater {
+        context.metrics.connectionPass()
+        heldBack = false
+        while !closed && !closeAfterFlush {
+            guard outbound.count - outboundSent < Self.outboundHighWater else {
+                heldBack = parser.bufferedByteCount > 0
+                break
+            }
             let request: Request?
             do {
                 request = try parser.next()
@@ -215,9 +225,11 @@ final class Connection: @unchecked Sendable {
         publishDeadline()
         if context.isShuttingDown && parser.phase == .idle {
             close(reason: "shutdown")
-        } else if parser.bufferedByteCount > 0 {
-            // Pipelined requests held back by the high-water mark, or a request completed while
-            // we were writing: serve them now that the client reads again.
+        } else if heldBack {
+            // Pipelined requests held back by the high-water mark: serve them now that the
+            // client reads again. Only then: bytes of a request still arriving (a header line
+            // without its CRLF) wait for the read source, or this pass would repeat forever and
+            // spin a core per connection (issue 12: 100 slow clients took two cores).
             queue.async { [self] in self.processBufferedRequests() }
         }
     }
