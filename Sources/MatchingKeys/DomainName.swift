@@ -1,4 +1,4 @@
-import CIDN2
+internal import CIDN2
 
 /// A domain in the one form Gatehouse compares domains by: its ASCII form per IDNA2008 with
 /// UTS #46 non-transitional processing (libidn2), lower-cased, and checked as a host name.

@@ -1,4 +1,4 @@
-import CICU
+internal import CICU
 
 /// The two Unicode transformations matching needs, through ICU (Debian `libicu-dev`): NFC, so
 /// that canonically equivalent spellings of one text have one byte sequence, and the TR39
@@ -11,23 +11,17 @@ enum UnicodeForms {
 
     /// The NFC form, or nil when the text is too long.
     static func nfc(_ text: String) -> String? {
-        transform(text) { input, count, output, capacity, scratch in
-            gatehouse_icu_nfc(input, count, output, capacity, scratch)
-        }
+        transform(text, gatehouse_icu_nfc)
     }
 
     /// The TR39 skeleton of the text after NFKC case folding: two texts that differ only by
     /// case, width or confusable characters (Latin `a` and Cyrillic `а`, `rn` and `m`) have the
     /// same one. Used only to refuse look-alike usernames, never to match anyone.
     static func foldedSkeleton(_ text: String) -> String? {
-        transform(text) { input, count, output, capacity, scratch in
-            gatehouse_icu_folded_skeleton(input, count, output, capacity, scratch)
-        }
+        transform(text, gatehouse_icu_folded_skeleton)
     }
 
-    private typealias Transformation = (
-        UnsafePointer<CChar>, Int32, UnsafeMutablePointer<CChar>, Int32, UnsafeMutablePointer<UChar>
-    ) -> Int32
+    private typealias Transformation = (UnsafePointer<CChar>, Int32, UnsafeMutablePointer<CChar>, Int32) -> Int32
 
     private static func transform(_ text: String, _ transformation: Transformation) -> String? {
         let count = text.utf8.count
@@ -37,9 +31,8 @@ enum UnicodeForms {
         // three UTF-8 bytes.
         let capacity = 3 * Int(GATEHOUSE_ICU_MAXIMUM_UNITS)
         var output = [CChar](repeating: 0, count: capacity)
-        var scratch = [UChar](repeating: 0, count: 2 * Int(GATEHOUSE_ICU_MAXIMUM_UNITS))
         let length = text.withCString { input in
-            transformation(input, Int32(count), &output, Int32(capacity), &scratch)
+            transformation(input, Int32(count), &output, Int32(capacity))
         }
         guard length >= 0 else { return nil }
         return String(decoding: output.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
