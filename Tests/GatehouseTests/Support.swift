@@ -76,6 +76,7 @@ final class RunningGatehouse {
 
     func stop() {
         server.shutdown()
+        app.shutdown()
         database.close()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -181,6 +181,64 @@ func startServer(
         #expect(try slow.readResponse().status == 200, "the request completes when its bytes come")
     }
 
+    /// Issue 12 section 2: work that blocks runs on a bounded executor of its own, the
+    /// connection holds no thread meanwhile, inline routes answer at once, and beyond the
+    /// executor's queue a request is told 503 with Retry-After at once.
+    @Test func blockingRoutesRunOnTheirExecutorAndNeverHoldUpInlineOnes() throws {
+        let executor = BoundedExecutor(name: "test-blocking", threads: 1, queueLimit: 1)
+        defer { executor.shutdown() }
+        let gate = BoundedExecutorTests.Gate()
+        let router = Router { routes in
+            routes.get("/block", on: { _ in executor }) { _ in
+                gate.pass()
+                return .text("unblocked")
+            }
+            routes.get("/fast") { _ in .text("fast") }
+        }
+        let (server, port) = try startServer(responder: router)
+        defer { server.shutdown() }
+        let running = try TestClient(port: port, timeoutSeconds: 10)
+        let waiting = try TestClient(port: port, timeoutSeconds: 10)
+        try running.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.waitForArrivals(1)
+        try waiting.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
+        // Wait until the second is queued, then a third finds no room.
+        let deadline = Date().addingTimeInterval(5)
+        while executor.load.waiting < 1 && Date() < deadline { usleep(1_000) }
+        let refused = try TestClient(port: port, timeoutSeconds: 10)
+        try refused.send("GET /block HTTP/1.1\r\nHost: t\r\nAccept: text/html\r\n\r\n")
+        let busy = try refused.readResponse()
+        #expect(busy.status == 503)
+        #expect(busy.header("Retry-After") == "1")
+        for _ in 0..<20 {
+            let other = try TestClient(port: port)
+            try other.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().text == "fast", "inline routes answer while the executor is full")
+        }
+        gate.opened.signal()
+        #expect(try running.readResponse().text == "unblocked")
+        #expect(try waiting.readResponse().text == "unblocked")
+    }
+
+    @Test func pipelinedRequestsAroundADeferredOneAreAnsweredInOrder() throws {
+        let executor = BoundedExecutor(name: "test-order", threads: 2, queueLimit: 8)
+        defer { executor.shutdown() }
+        let router = Router { routes in
+            routes.get("/slow", on: { _ in executor }) { _ in
+                usleep(100_000)
+                return .text("slow")
+            }
+            routes.get("/fast") { _ in .text("fast") }
+        }
+        let (server, port) = try startServer(responder: router)
+        defer { server.shutdown() }
+        let client = try TestClient(port: port, timeoutSeconds: 10)
+        try client.send("GET /fast HTTP/1.1\r\nHost: t\r\n\r\nGET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /fast HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().text == "fast")
+        #expect(try client.readResponse().text == "slow")
+        #expect(try client.readResponse().text == "fast")
+    }
+
     @Test func connectionsBeyondTheLimitGet503() throws {
         let (server, port) = try startServer(maxConnections: 2)
         defer { server.shutdown() }

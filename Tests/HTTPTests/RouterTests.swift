@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import HTTP
 
@@ -71,7 +72,7 @@ private struct PlainFailure: Error {
     }
 
     @Test func aLiteralRouteCarriesItsPatternToo() throws {
-        guard case .matched(_, let routed) = Self.router.route(Request(method: "GET", target: "/users/new?x=1")) else {
+        guard case .matched(_, let routed, _) = Self.router.route(Request(method: "GET", target: "/users/new?x=1")) else {
             Issue.record("no match")
             return
         }
@@ -80,7 +81,7 @@ private struct PlainFailure: Error {
     }
 
     @Test func matchedRequestCarriesThePattern() throws {
-        guard case .matched(_, let routed) = Self.router.route(Request(method: "GET", target: "/users/9/edit")) else {
+        guard case .matched(_, let routed, _) = Self.router.route(Request(method: "GET", target: "/users/9/edit")) else {
             Issue.record("expected a match")
             return
         }
@@ -139,13 +140,13 @@ private struct PlainFailure: Error {
     }
 
     @Test func plainErrorBecomesA500WithoutDetail() {
-        var reported: [String] = []
+        let reported = Mutex<[String]>([])
         let response = Self.router.respond(to: Request(method: "GET", target: "/boom/plain")) { error, request in
-            reported.append("\(type(of: error)) \(request.routePattern ?? "")")
+            reported.withLock { $0.append("\(type(of: error)) \(request.routePattern ?? "")") }
         }
         #expect(response.status == .internalServerError)
         #expect(!Self.body(response).contains("hunter2"))
         #expect(!Self.body(response).contains("PlainFailure"))
-        #expect(reported == ["PlainFailure /boom/plain"])
+        #expect(reported.withLock { $0 } == ["PlainFailure /boom/plain"])
     }
 }

@@ -24,10 +24,10 @@ struct AccountPage: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
 
-    func register(in routes: inout RouterBuilder) {
-        routes.get("/account") { [self] request in try show(request) }
-        routes.post("/account/link/:provider") { [self] request in try startLink(request) }
-        routes.post("/account/identities/:id/unlink") { [self] request in try unlink(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice, providerExecutor: @escaping ExecutorChoice) {
+        routes.get("/account", on: executor) { [self] request in try show(request) }
+        routes.post("/account/link/:provider", on: providerExecutor) { [self] request in try startLink(request) }
+        routes.post("/account/identities/:id/unlink", on: executor) { [self] request in try unlink(request) }
     }
 
     // MARK: - The page

@@ -22,8 +22,8 @@ struct SignOut: Sendable {
 
     static let signedOutPath = "/signed-out"
 
-    func register(in routes: inout RouterBuilder) {
-        routes.post("/logout") { [self] request in try signOut(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.post("/logout", on: executor) { [self] request in try signOut(request) }
         routes.get(Self.signedOutPath) { [self] _ in try pages.page(SignedOutPageContext()) }
     }
 

@@ -4,6 +4,7 @@ import HTTP
 import Logging
 import OIDC
 import Store
+import Synchronization
 import Templates
 
 /// Why the app could not be assembled at start.
@@ -36,6 +37,8 @@ public final class GatehouseApp: Sendable {
 
     /// The page templates, loaded and checked once: a broken template stops the start.
     let pages: PageRenderer
+    /// Where handlers that may block run (issue 12 section 2).
+    let executors: Executors
 
     /// `clock` gives unix seconds; tests pass their own to move time without waiting.
     /// Throws when a provider's back channel cannot be set up (an unreadable CA bundle) or the
@@ -58,6 +61,10 @@ public final class GatehouseApp: Sendable {
             }
         }
         self.providers = providers
+        let executors = Executors(
+            providerSlugs: config.providers.map(\.slug), processorCount: ProcessInfo.processInfo.activeProcessorCount
+        )
+        self.executors = executors
         let pages: PageRenderer
         do { pages = try PageRenderer(publicDirectory: config.server.publicDirectory) } catch { throw .templates(error) }
         self.pages = pages
@@ -101,15 +108,16 @@ public final class GatehouseApp: Sendable {
             unlinking: IdentityUnlinking(database: database), csrf: csrf,
             pages: pages, logger: logger, clock: clock
         )
+        // Inline: health, forward-auth, static files. Everything that may block: an executor.
         router = Router { routes in
             health.register(in: &routes)
-            landing.register(in: &routes)
-            login.register(in: &routes)
-            loginSubmission.register(in: &routes)
-            signIn.register(in: &routes)
-            me.register(in: &routes)
-            account.register(in: &routes)
-            signOut.register(in: &routes)
+            landing.register(in: &routes, on: executors.storeChoice)
+            login.register(in: &routes, on: executors.storeChoice)
+            loginSubmission.register(in: &routes, on: executors.passwordsChoice)
+            signIn.register(in: &routes, on: executors.providerOfRequest)
+            me.register(in: &routes, on: executors.storeChoice)
+            account.register(in: &routes, on: executors.storeChoice, providerExecutor: executors.providerOfRequest)
+            signOut.register(in: &routes, on: executors.storeChoice)
             forwardAuth.register(in: &routes)
             if let staticFiles {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
@@ -131,6 +139,12 @@ public final class GatehouseApp: Sendable {
             forwarding: ForwardedHeaders(isTrustedProxy: { [server] address in server.isTrustedProxy(address) }),
             securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS)
         )
+    }
+
+    /// Ends the executors' threads once their queued work is done; call after the server has
+    /// stopped taking requests.
+    public func shutdown() {
+        executors.shutdown()
     }
 
     /// Stores each provider's linking policy (`provider_policies`), whose CHECK constraints refuse
@@ -160,21 +174,42 @@ public final class GatehouseApp: Sendable {
     }
 }
 
-/// The router, with the two answers the router gives on its own (no route matched; a handler
-/// failed unexpectedly) turned into designed pages for a browser. The router has already
-/// chosen the format: problem+json for `/api/` and JSON clients stays as it is; only its
-/// plain HTML fallback is replaced by `error.html`.
+/// The router, with the answers the router gives on its own (no route matched; a handler failed
+/// unexpectedly; a route's executor is full) turned into designed pages for a browser. The
+/// router has already chosen the format: problem+json for `/api/` and JSON clients stays as it
+/// is; only its plain HTML fallback is replaced by `error.html`.
 struct AppResponder: Responder {
     let router: Router
     let pages: PageRenderer
     let logger: Logger
 
     func respond(to request: Request) -> Response {
-        var faulted = false
-        let response = router.respond(to: request) { error, request in
-            faulted = true
+        switch answer(request) {
+        case .now(let response): response
+        case .deferred(_, let work, _): work()
+        }
+    }
+
+    func answer(_ request: Request) -> Answer {
+        let fault = FaultFlag()
+        let logger = self.logger
+        let answer = router.answer(request) { error, request in
+            fault.raise()
             logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         }
+        switch answer {
+        case .now(let response):
+            return .now(present(response, for: request, faulted: fault.isRaised))
+        case .deferred(let executor, let work, let overloaded):
+            return .deferred(
+                executor: executor,
+                work: { [self] in present(work(), for: request, faulted: fault.isRaised) },
+                overloaded: { [self] in busy(overloaded(), for: request) }
+            )
+        }
+    }
+
+    private func present(_ response: Response, for request: Request, faulted: Bool) -> Response {
         guard response.headers["Content-Type"]?.hasPrefix("text/html") == true else { return response }
         let context: ErrorPageContext
         if faulted {
@@ -188,4 +223,21 @@ struct AppResponder: Responder {
         page.routePattern = response.routePattern
         return page
     }
+
+    /// The executor's queue is full: a browser gets a designed page that says to try again in
+    /// a moment, with the same `Retry-After`.
+    private func busy(_ response: Response, for request: Request) -> Response {
+        guard response.headers["Content-Type"]?.hasPrefix("text/html") == true else { return response }
+        var page = pages.errorPage(.busy(reference: request.requestID), status: response.status)
+        if let retryAfter = response.headers["Retry-After"] { page.headers.set("Retry-After", retryAfter) }
+        page.routePattern = response.routePattern
+        return page
+    }
+}
+
+/// Whether a request's handler failed unexpectedly, told by the router's report to the page.
+private final class FaultFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func raise() { raised.store(true, ordering: .relaxed) }
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
 }

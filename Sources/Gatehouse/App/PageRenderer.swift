@@ -165,6 +165,14 @@ struct ErrorPageContext: PageContext {
             reference: reference)
     }
 
+    /// A route's executor had no room: too many of these requests at once.
+    static func busy(reference: String) -> ErrorPageContext {
+        ErrorPageContext(
+            heading: "Gatehouse is busy",
+            message: "Too many people are doing this at the same moment. Please wait a few seconds and try again.",
+            reference: reference)
+    }
+
     static func serverFault(reference: String) -> ErrorPageContext {
         ErrorPageContext(
             heading: "Something went wrong on our side",

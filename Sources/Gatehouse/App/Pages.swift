@@ -12,8 +12,8 @@ struct Pages: Sendable {
     let pages: PageRenderer
     let clock: @Sendable () -> Int64
 
-    func register(in routes: inout RouterBuilder) {
-        routes.get("/") { [self] request in try landing(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.get("/", on: executor) { [self] request in try landing(request) }
     }
 
     private func landing(_ request: Request) throws -> Response {

@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import Foundation
 import Logging
 import MatchingKeys
@@ -47,6 +46,10 @@ enum PasswordSignInFailure: String, Sendable {
 
 /// Checks an identifier and a password, behind the throttle, and audits every failure.
 ///
+/// It blocks for a scrypt derivation (about 16 MiB, a fraction of a second), so the form that
+/// calls it runs on the `passwords` executor (`Executors`): as many at once as there are cores,
+/// a bounded queue behind them, and a 503 beyond, never Dispatch's shared threads.
+///
 /// Every path that does not succeed spends one scrypt derivation at the configured parameters
 /// (`PasswordHash.dummyVerify` when there is no hash to check), so the response time does not
 /// tell an unknown user from a wrong password. The password itself is never logged, audited or
@@ -83,8 +86,6 @@ public final class PasswordSignIn: Sendable {
         let passwordBytes = LocalPassword.bytes(password)
 
         let result: Result<Int64, RefusalRecord>
-        Self.hashingSlots.wait()
-        defer { Self.hashingSlots.signal() }
         do {
             result = try check(typed, passwordBytes: passwordBytes, now: now)
         } catch let limited as AccountLimited {
@@ -141,10 +142,6 @@ public final class PasswordSignIn: Sendable {
         audit.record(.passwordFailed, requestID: requestID, now: now, detail: "step=identification; reason=unknown_user; \(who)")
         return .unknown
     }
-
-    /// At most this many password checks run scrypt at once. Each takes about 16 MiB for a
-    /// fraction of a second, so a burst of attempts queues here instead of exhausting memory.
-    static let hashingSlots = DispatchSemaphore(value: 4)
 
     private func rateLimited(_ retryAfter: Int64, step: String, who: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
         audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")

@@ -112,6 +112,7 @@ public enum Runtime {
         logger.notice("shutting down")
         purge.cancel()
         server.shutdown()
+        app.shutdown()
         database.close()
         logger.notice("stopped")
         LogSink.standardError.flush()

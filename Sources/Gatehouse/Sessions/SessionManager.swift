@@ -89,6 +89,8 @@ public final class SessionManager: Sendable {
     /// same session was read this second and nothing was written since), or nil. Touched under
     /// the same interval rule as `current`, so a person busy in a protected application keeps
     /// the session alive, at one write per session per `touchInterval` rather than per request.
+    /// The touch never waits for the writer: when another write holds it, the touch is left to
+    /// the next request, so forward-auth never queues behind sign-ins.
     public func forwardAuthSession(_ request: Request, now: Int64) throws -> ForwardAuthSession? {
         guard let token = presentedToken(in: request) else { return nil }
         let hash = token.hash
@@ -100,7 +102,11 @@ public final class SessionManager: Sendable {
         guard let session = found else { return nil }
         if session.needsTouch(at: now, minimumInterval: settings.touchInterval) {
             // The touch is a write, which moves the stamp on: nothing to keep.
-            try touch(hash, now: now)
+            _ = try database.writeIfIdle { connection in
+                try SessionRepository(connection).touch(
+                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
+                )
+            }
         } else {
             forwardAuthCache.keep(session, for: hash, readAt: stamp, current: forwardAuthStamp(now: now))
         }

@@ -20,8 +20,8 @@ struct LoginPage: Sendable {
     /// 254 bytes) is never this long, and half of one would only mislead.
     static let maximumHintBytes = 320
 
-    func register(in routes: inout RouterBuilder) {
-        routes.get("/login") { [self] request in try show(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.get("/login", on: executor) { [self] request in try show(request) }
     }
 
     func show(_ request: Request) throws -> Response {

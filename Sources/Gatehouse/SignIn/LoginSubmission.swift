@@ -23,8 +23,8 @@ struct LoginSubmission: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
 
-    func register(in routes: inout RouterBuilder) {
-        routes.post("/login") { [self] request in try submit(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.post("/login", on: executor) { [self] request in try submit(request) }
     }
 
     func submit(_ request: Request) throws -> Response {

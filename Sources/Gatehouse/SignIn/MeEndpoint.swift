@@ -11,8 +11,8 @@ struct MeEndpoint: Sendable {
     let sessions: SessionManager
     let clock: @Sendable () -> Int64
 
-    func register(in routes: inout RouterBuilder) {
-        routes.get("/api/v1/me") { [self] request in try respond(to: request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.get("/api/v1/me", on: executor) { [self] request in try respond(to: request) }
     }
 
     func respond(to request: Request) throws -> Response {

@@ -58,10 +58,10 @@ final class OIDCSignIn: Sendable {
         groupsClaim = forwardAuth.groupsClaim
     }
 
-    func register(in routes: inout RouterBuilder) {
-        routes.get("/oidc/:provider/authorize") { [self] request in authorize(request) }
-        routes.get("/oidc/:provider/callback") { [self] request in callback(request) }
-        routes.post("/oidc/:provider/callback") { [self] request in holdPostedCallback(request) }
+    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
+        routes.get("/oidc/:provider/authorize", on: executor) { [self] request in authorize(request) }
+        routes.get("/oidc/:provider/callback", on: executor) { [self] request in callback(request) }
+        routes.post("/oidc/:provider/callback", on: executor) { [self] request in holdPostedCallback(request) }
     }
 
     func redirectURI(for slug: String) -> String {

@@ -2,10 +2,15 @@
 /// to answer with that error's response; any other error becomes a bare 500.
 public typealias Handler = @Sendable (Request) throws -> Response
 
+/// Picks the bounded executor a route's handler runs on, from the routed request (a provider's
+/// own, say, by the path's `:provider`); nil runs the handler inline.
+public typealias ExecutorChoice = @Sendable (Request) -> BoundedExecutor?
+
 /// What the router decided for a request.
 public enum RouteResult: Sendable {
-    /// A route matched; the request carries `pathParameters` and `routePattern`.
-    case matched(Handler, Request)
+    /// A route matched; the request carries `pathParameters` and `routePattern`; `executor`
+    /// is where its handler must run (nil: inline).
+    case matched(Handler, Request, executor: BoundedExecutor?)
     /// The path matched routes, but none for this method. `allow` lists the methods that would
     /// have matched, for the `Allow` header of the 405.
     case methodNotAllowed(allow: [String])

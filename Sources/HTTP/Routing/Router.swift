@@ -12,15 +12,16 @@ public struct RouterBuilder: Sendable {
 
     public init() {}
 
-    /// Registers `handler` for `method` on `pattern`. Registering the same method on the same
-    /// path shape twice is a programming error and stops the program.
-    public mutating func add(method: String, pattern: String, handler: @escaping Handler) {
+    /// Registers `handler` for `method` on `pattern`, to run on the executor `executor` picks
+    /// (inline when it picks none). Registering the same method on the same path shape twice is
+    /// a programming error and stops the program.
+    public mutating func add(method: String, pattern: String, executor: ExecutorChoice? = nil, handler: @escaping Handler) {
         precondition(
             !method.isEmpty && HTTPSyntax.isToken(method[...]),
             "route method \(method) is not a token"
         )
         let parsed = RoutePattern(pattern)
-        let entry = RouteEntry(handler: handler, pattern: parsed.text, parameterNames: parsed.parameterNames)
+        let entry = RouteEntry(handler: handler, pattern: parsed.text, parameterNames: parsed.parameterNames, executor: executor)
         Self.insert(entry, method: method, segments: parsed.segments[...], into: &root)
         let allLiteral = parsed.segments.allSatisfy { if case .literal = $0 { true } else { false } }
         if allLiteral { literalRoutes[parsed.text[...], default: [:]][method] = entry }
@@ -28,6 +29,14 @@ public struct RouterBuilder: Sendable {
 
     public mutating func get(_ pattern: String, handler: @escaping Handler) { add(method: "GET", pattern: pattern, handler: handler) }
     public mutating func post(_ pattern: String, handler: @escaping Handler) { add(method: "POST", pattern: pattern, handler: handler) }
+    /// A GET whose handler may block: it runs on `executor`'s threads, never on the shared pool.
+    public mutating func get(_ pattern: String, on executor: @escaping ExecutorChoice, handler: @escaping Handler) {
+        add(method: "GET", pattern: pattern, executor: executor, handler: handler)
+    }
+    /// A POST whose handler may block: it runs on `executor`'s threads, never on the shared pool.
+    public mutating func post(_ pattern: String, on executor: @escaping ExecutorChoice, handler: @escaping Handler) {
+        add(method: "POST", pattern: pattern, executor: executor, handler: handler)
+    }
     public mutating func put(_ pattern: String, handler: @escaping Handler) { add(method: "PUT", pattern: pattern, handler: handler) }
     public mutating func patch(_ pattern: String, handler: @escaping Handler) { add(method: "PATCH", pattern: pattern, handler: handler) }
     public mutating func delete(_ pattern: String, handler: @escaping Handler) { add(method: "DELETE", pattern: pattern, handler: handler) }
@@ -62,6 +71,7 @@ struct RouteEntry: Sendable {
     let pattern: String
     /// Names of `:name` and `*name` segments, in path order, matching the captured values.
     let parameterNames: [String]
+    let executor: ExecutorChoice?
 }
 
 /// A node of the routing tree, keyed by decoded path segment. Lookup is a dictionary probe
@@ -113,7 +123,7 @@ public final class Router: Sendable {
            !request.path.utf8.contains(UInt8(ascii: "%")) {
             var routed = request
             routed.routePattern = entry.pattern
-            return .matched(entry.handler, routed)
+            return .matched(entry.handler, routed, executor: entry.executor?(routed))
         }
         guard let rawSegments = RoutePattern.split(request.path) else { return .notFound }
         var segments: [String] = []
@@ -140,37 +150,65 @@ public final class Router: Sendable {
             for (name, value) in zip(entry.parameterNames, values) { parameters[name] = value }
             routed.pathParameters = parameters
         }
-        return .matched(entry.handler, routed)
+        return .matched(entry.handler, routed, executor: entry.executor?(routed))
     }
 
-    /// Routes and runs the handler, turning every outcome into a response.
+    /// Routes and runs the handler on the calling thread, turning every outcome into a response.
     ///
     /// A thrown `HTTPResponseError` becomes its own response. Any other error becomes a 500
     /// that says nothing about the cause; `report` receives the error so the caller can log it.
     public func respond(
         to request: Request,
-        reportingUnexpectedErrorsTo report: (any Error, Request) -> Void = { _, _ in }
+        reportingUnexpectedErrorsTo report: @escaping @Sendable (any Error, Request) -> Void = { _, _ in }
     ) -> Response {
-        switch route(request) {
-        case .matched(let handler, let routed):
-            var response: Response
-            do {
-                response = try handler(routed)
-            } catch let error as any HTTPResponseError {
-                response = error.response(for: routed)
-            } catch {
-                report(error, routed)
-                response = HTTPError.internalServerError.response(for: routed)
-            }
-            response.routePattern = routed.routePattern
-            return response
-        case .methodNotAllowed(let allow):
-            return HTTPError.methodNotAllowed(allow: allow).response(for: request)
-        case .notFound:
-            return HTTPError.notFound.response(for: request)
-        case .badRequest(let error):
-            return error.response(for: request)
+        switch answer(request, reportingUnexpectedErrorsTo: report) {
+        case .now(let response): response
+        case .deferred(_, let work, _): work()
         }
+    }
+
+    /// Routes the request: a route with an executor is answered by deferred work on it (and,
+    /// when its queue is full, by a 503 with `Retry-After: 1`), any other at once.
+    public func answer(
+        _ request: Request,
+        reportingUnexpectedErrorsTo report: @escaping @Sendable (any Error, Request) -> Void = { _, _ in }
+    ) -> Answer {
+        switch route(request) {
+        case .matched(let handler, let routed, let executor):
+            guard let executor else { return .now(Self.run(handler, routed, report: report)) }
+            return .deferred(
+                executor: executor,
+                work: { Self.run(handler, routed, report: report) },
+                overloaded: { Self.overloaded(routed) }
+            )
+        case .methodNotAllowed(let allow):
+            return .now(HTTPError.methodNotAllowed(allow: allow).response(for: request))
+        case .notFound:
+            return .now(HTTPError.notFound.response(for: request))
+        case .badRequest(let error):
+            return .now(error.response(for: request))
+        }
+    }
+
+    private static func run(_ handler: Handler, _ routed: Request, report: (any Error, Request) -> Void) -> Response {
+        var response: Response
+        do {
+            response = try handler(routed)
+        } catch let error as any HTTPResponseError {
+            response = error.response(for: routed)
+        } catch {
+            report(error, routed)
+            response = HTTPError.internalServerError.response(for: routed)
+        }
+        response.routePattern = routed.routePattern
+        return response
+    }
+
+    /// The answer when the route's executor has no room: soon, and saying when to come back.
+    static func overloaded(_ routed: Request) -> Response {
+        var response = HTTPError.serviceUnavailable(retryAfter: 1).response(for: routed)
+        response.routePattern = routed.routePattern
+        return response
     }
 
     private static func match(
@@ -218,5 +256,17 @@ public final class Router: Sendable {
         if methods.contains("GET") { methods.insert("HEAD") }
         let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
         return order.filter(methods.contains) + methods.subtracting(order).sorted()
+    }
+}
+
+/// A router answers requests by itself (unexpected errors become bare 500s, reported nowhere):
+/// what tests and small servers need. Gatehouse wraps it to log errors and render pages.
+extension Router: Responder {
+    public func respond(to request: Request) -> Response {
+        respond(to: request, reportingUnexpectedErrorsTo: { _, _ in })
+    }
+
+    public func answer(_ request: Request) -> Answer {
+        answer(request, reportingUnexpectedErrorsTo: { _, _ in })
     }
 }

@@ -37,6 +37,9 @@ final class Connection: @unchecked Sendable {
     private var closed = false
     private var pendingCancellations = 0
     private var servedRequests = 0
+    /// True while a request's deferred work runs on its executor: nothing else is processed (the
+    /// responses must go out in order) and nothing is read, until its response is queued.
+    private var awaitingDeferredResponse = false
     /// True when `processBufferedRequests` stopped at the high-water mark with bytes still
     /// buffered: once the client has read the responses, those requests are served. Nothing
     /// else ever schedules another pass, so a partial request waits for its bytes at no cost.
@@ -120,7 +123,7 @@ final class Connection: @unchecked Sendable {
     private func processBufferedRequests() {
         context.metrics.connectionPass()
         heldBack = false
-        while !closed && !closeAfterFlush {
+        while !closed && !closeAfterFlush && !awaitingDeferredResponse {
             guard outbound.count - outboundSent < Self.outboundHighWater else {
                 heldBack = parser.bufferedByteCount > 0
                 break
@@ -136,6 +139,8 @@ final class Connection: @unchecked Sendable {
             deadlines.requestStarted(now: Self.now())
             handle(request)
         }
+        // A request is on its executor: its response resumes this connection (`deferredResponse`).
+        if awaitingDeferredResponse { return }
         if parser.shouldSendContinue && !closeAfterFlush {
             outbound.append(contentsOf: Self.continueLine)
             parser.continueSent()
@@ -150,7 +155,35 @@ final class Connection: @unchecked Sendable {
         let started = Self.now()
         servedRequests += 1
         context.prepare(&request, peerAddress: peerAddress)
-        var response = context.responder.respond(to: request)
+        switch context.responder.answer(request) {
+        case .now(let response):
+            enqueue(response, for: request, started: started)
+        case .deferred(let executor, let work, let overloaded):
+            awaitingDeferredResponse = true
+            stopReading()
+            let accepted = executor.submit { [self, request] in
+                let response = work()
+                queue.async { self.deferredResponse(response, for: request, started: started) }
+            }
+            if !accepted {
+                awaitingDeferredResponse = false
+                enqueue(overloaded(), for: request, started: started)
+            }
+        }
+    }
+
+    /// The response of a request that ran on an executor: queued in its turn, then the
+    /// connection goes on with what is buffered and reads again.
+    private func deferredResponse(_ response: Response, for request: Request, started: UInt64) {
+        awaitingDeferredResponse = false
+        guard !closed else { return }
+        enqueue(response, for: request, started: started)
+        processBufferedRequests()
+    }
+
+    /// Serializes the response into the outbound buffer and records the request.
+    private func enqueue(_ handled: Response, for request: Request, started: UInt64) {
+        var response = handled
         context.finish(&response, for: request)
         // Decided after the handler ran, so a shutdown that began meanwhile closes this connection.
         let keepAlive = request.wantsKeepAlive && !context.isShuttingDown

@@ -26,6 +26,15 @@ final class SerializedConnection: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Like `withConnection`, but only if the lock is free right now: nil, and `body` not run,
+    /// when another thread holds it.
+    func withConnectionIfFree<T>(_ body: (Connection) throws -> T) throws -> T? {
+        guard lock.try() else { return nil }
+        defer { lock.unlock() }
+        guard let connection else { throw StoreError.closed() }
+        return try body(connection)
+    }
+
     func close() {
         lock.lock()
         defer { lock.unlock() }

@@ -110,6 +110,16 @@ public final class Database: Sendable {
         }
     }
 
+    /// Like `write`, but only when no other write holds the writer right now: nil, and nothing
+    /// run, otherwise. For writes that may be skipped and that must never wait (forward-auth's
+    /// session touch, on the path of every request to every protected application).
+    public func writeIfIdle<T>(_ body: (Connection) throws -> T) throws -> T? {
+        try writer.withConnectionIfFree { connection in
+            defer { countFinishedWrite() }
+            return try Self.inTransaction(connection, begin: "BEGIN IMMEDIATE", body)
+        }
+    }
+
     /// Runs `body` on the writer, serialized but with no transaction around it, for work that
     /// must happen outside one (such as `PRAGMA foreign_keys`, which is a no-op inside a
     /// transaction). `body` is responsible for its own transactions; one it leaves open is

@@ -1,0 +1,51 @@
+import HTTP
+
+/// The bounded executors that work which may block runs on (issue 12 section 2), so that no
+/// handler can starve the server: `/auth/verify`, `/healthz` and static files run inline on
+/// the connections' queues and never wait behind any of these.
+///
+/// - `passwords`: scrypt, CPU-bound, one thread per core; a burst of wrong passwords from many
+///   addresses waits here (up to `passwordQueue`) or is told to come back, and holds no thread
+///   anything else needs.
+/// - one per provider: discovery, the token exchange and userinfo over libcurl, so a provider
+///   that hangs (until its timeout) takes only its own threads, never another provider's.
+/// - `store`: the pages that write the database (sessions, links, sign-out) and so may wait on
+///   its one writer.
+final class Executors: Sendable {
+    static let passwordQueue = 32
+    static let providerThreads = 4
+    static let providerQueue = 64
+    static let storeThreads = 4
+    static let storeQueue = 256
+
+    let passwords: BoundedExecutor
+    let store: BoundedExecutor
+    private let providers: [String: BoundedExecutor]
+
+    init(providerSlugs: [String], processorCount: Int) {
+        passwords = BoundedExecutor(name: "passwords", threads: max(1, processorCount), queueLimit: Self.passwordQueue)
+        store = BoundedExecutor(name: "store", threads: Self.storeThreads, queueLimit: Self.storeQueue)
+        var providers: [String: BoundedExecutor] = [:]
+        for slug in providerSlugs {
+            providers[slug] = BoundedExecutor(name: "provider-\(slug)", threads: Self.providerThreads, queueLimit: Self.providerQueue)
+        }
+        self.providers = providers
+    }
+
+    /// The executor of the provider the request's path names (`:provider`), or nil for a slug
+    /// that names none: that request is answered at once with a 404 page.
+    var providerOfRequest: ExecutorChoice {
+        { [providers] request in request.pathParameters["provider"].flatMap { providers[$0] } }
+    }
+
+    var passwordsChoice: ExecutorChoice { { [passwords] _ in passwords } }
+    var storeChoice: ExecutorChoice { { [store] _ in store } }
+
+    /// Every executor with its name, for `/metrics`.
+    var all: [BoundedExecutor] { [passwords, store] + providers.keys.sorted().compactMap { providers[$0] } }
+
+    /// Lets queued work finish and ends the threads.
+    func shutdown() {
+        all.forEach { $0.shutdown() }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// At most `threadCount` threads of its own and a queue of bounded length, for work that blocks
+/// (a password hash, a call to a provider, a wait for the database writer).
+///
+/// Connections run their handlers on Dispatch's shared pool. A handler that blocks there holds
+/// one of that pool's few threads; 32 slow password checks took them all, and `/healthz` and
+/// forward-auth waited seconds behind them. Work that may block runs here instead, where it
+/// can only ever hold this executor's own threads, and admission is decided up front: when
+/// `queueLimit` jobs already wait, `submit` refuses at once, and the caller answers 503 with
+/// `Retry-After` rather than queueing without bound.
+///
+/// Threads start when work arrives and end after `idleSeconds` without any, so an executor
+/// that is not used (a provider nobody signs in with) holds no thread.
+///
+/// `@unchecked Sendable`: every stored property is a constant or only touched under `condition`.
+public final class BoundedExecutor: @unchecked Sendable {
+    public let name: String
+    public let threadCount: Int
+    public let queueLimit: Int
+    public let idleSeconds: Double
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var head = 0
+    private var threads = 0
+    private var idleThreads = 0
+    private var running = 0
+    private var isStopping = false
+    private var refusedCount: UInt64 = 0
+    private var completedCount: UInt64 = 0
+
+    public init(name: String, threads: Int, queueLimit: Int, idleSeconds: Double = 30) {
+        self.name = name
+        threadCount = max(1, threads)
+        self.queueLimit = max(0, queueLimit)
+        self.idleSeconds = idleSeconds
+    }
+
+    /// Queues `work`. False, and nothing queued, when `queueLimit` jobs already wait for a
+    /// thread (work a free thread takes at once does not count) or the executor is stopping.
+    public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let waiting = jobs.count - head
+        let freeThreads = threadCount - running
+        guard !isStopping, waiting < queueLimit + max(0, freeThreads) else {
+            refusedCount += 1
+            return false
+        }
+        jobs.append(work)
+        // More jobs waiting than threads idle to take them: start one, up to the bound.
+        if jobs.count - head > idleThreads && threads < threadCount {
+            threads += 1
+            let thread = Thread { [self] in self.runJobs() }
+            thread.name = "gatehouse.\(name)"
+            thread.start()
+        } else {
+            condition.signal()
+        }
+        return true
+    }
+
+    /// Jobs waiting, jobs running, jobs refused and jobs completed so far, for `/metrics`.
+    public var load: (waiting: Int, running: Int, refused: UInt64, completed: UInt64) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (jobs.count - head, running, refusedCount, completedCount)
+    }
+
+    /// Lets the queued jobs finish, then ends every thread; returns once they have ended.
+    public func shutdown() {
+        condition.lock()
+        isStopping = true
+        condition.broadcast()
+        while threads > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func runJobs() {
+        condition.lock()
+        while true {
+            if let job = takeJob() {
+                running += 1
+                condition.unlock()
+                job()
+                condition.lock()
+                running -= 1
+                completedCount += 1
+                continue
+            }
+            if isStopping { break }
+            idleThreads += 1
+            let woken = condition.wait(until: Date(timeIntervalSinceNow: idleSeconds))
+            idleThreads -= 1
+            if !woken && head == jobs.count { break }
+        }
+        threads -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next job, under the lock; the array's taken front is dropped now and then.
+    private func takeJob() -> (@Sendable () -> Void)? {
+        guard head < jobs.count else { return nil }
+        let job = jobs[head]
+        head += 1
+        if head >= 64 && head * 2 >= jobs.count {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
+    }
+}

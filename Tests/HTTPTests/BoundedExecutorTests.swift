@@ -1,0 +1,77 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import HTTP
+
+/// The executor that blocking work runs on: bounded threads, bounded queue, refusal beyond.
+@Suite struct BoundedExecutorTests {
+    /// A gate jobs wait at until the test opens it, and a count of jobs that reached it.
+    final class Gate: Sendable {
+        let opened = DispatchSemaphore(value: 0)
+        let arrived = Atomic<Int>(0)
+        let inside = Atomic<Int>(0)
+        let mostInside = Atomic<Int>(0)
+
+        func pass() {
+            let now = inside.add(1, ordering: .relaxed).newValue
+            var seen = mostInside.load(ordering: .relaxed)
+            while now > seen {
+                let (exchanged, original) = mostInside.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+                if exchanged { break }
+                seen = original
+            }
+            arrived.add(1, ordering: .relaxed)
+            opened.wait()
+            opened.signal()
+            inside.subtract(1, ordering: .relaxed)
+        }
+
+        func waitForArrivals(_ count: Int) {
+            let deadline = Date().addingTimeInterval(10)
+            while arrived.load(ordering: .relaxed) < count && Date() < deadline { usleep(1_000) }
+        }
+    }
+
+    @Test func atMostItsThreadsRunAndTheQueueIsBounded() {
+        let executor = BoundedExecutor(name: "test", threads: 2, queueLimit: 3)
+        defer { executor.shutdown() }
+        let gate = Gate()
+        let done = DispatchGroup()
+        var admitted = 0
+        for _ in 0..<8 {
+            done.enter()
+            if executor.submit({ gate.pass(); done.leave() }) { admitted += 1 } else { done.leave() }
+        }
+        #expect(admitted == 5, "two running and three waiting; the rest refused at once")
+        gate.waitForArrivals(2)
+        #expect(executor.load.running == 2)
+        #expect(executor.load.waiting == 3)
+        #expect(executor.load.refused == 3)
+        gate.opened.signal()
+        done.wait()
+        executor.shutdown()  // returns once every thread has ended, its counts updated
+        #expect(gate.mostInside.load(ordering: .relaxed) == 2, "never more than its threads at once")
+        #expect(executor.load.completed == 5)
+    }
+
+    @Test func shutdownFinishesQueuedWorkAndThenRefuses() {
+        let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 10)
+        let count = Atomic<Int>(0)
+        for _ in 0..<5 { _ = executor.submit { count.add(1, ordering: .relaxed) } }
+        executor.shutdown()
+        #expect(count.load(ordering: .relaxed) == 5)
+        #expect(!executor.submit { count.add(1, ordering: .relaxed) })
+    }
+
+    @Test func idleThreadsEndAndAreStartedAgainWhenWorkComes() {
+        let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 1, idleSeconds: 0.05)
+        defer { executor.shutdown() }
+        let ran = DispatchSemaphore(value: 0)
+        #expect(executor.submit { ran.signal() })
+        #expect(ran.wait(timeout: .now() + 5) == .success)
+        usleep(200_000)  // past the idle time: the thread has ended
+        #expect(executor.submit { ran.signal() })
+        #expect(ran.wait(timeout: .now() + 5) == .success)
+    }
+}
