@@ -43,7 +43,8 @@ public final class DevProvider: Sendable {
             while prefix.hasSuffix("/") { prefix.removeLast() }
         }
         let context = DevProviderContext(
-            client: validated.client, keys: keys, issuerCell: issuerCell, pages: DevPages(prefix: prefix), clock: clock, logger: logger)
+            client: validated.client, keys: keys, issuerCell: issuerCell, pages: DevPages(prefix: prefix), clock: clock, logger: logger,
+            tokenDelaySeconds: validated.tokenDelaySeconds)
         let router = Router { routes in DevProviderRoutes(context: context).register(in: &routes) }
         let configuration = HTTPServerConfiguration(listen: [validated.listen], maxConnections: 256)
         self.options = validated
@@ -114,7 +115,15 @@ struct DevResponder: Responder {
     let logger: Logger
 
     func respond(to request: Request) -> Response {
-        router.respond(to: request) { error, request in
+        router.respond(to: request, reportingUnexpectedErrorsTo: report)
+    }
+
+    func answer(_ request: Request) -> Answer {
+        router.answer(request, reportingUnexpectedErrorsTo: report)
+    }
+
+    private var report: @Sendable (any Error, Request) -> Void {
+        { [logger] error, request in
             logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         }
     }

@@ -13,6 +13,11 @@ struct DevProviderContext: Sendable {
     /// Seconds since 1970; injected so tests can move time (code expiry) without sleeping.
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// How long the token endpoint waits before answering (`--token-delay`).
+    let tokenDelaySeconds: Double
+    /// The token endpoint runs here, so a delayed (hanging) answer holds none of Dispatch's
+    /// shared threads: many relying-party requests can hang at once, as at a real provider.
+    let tokenExecutor = BoundedExecutor(name: "dev-token", threads: 256, queueLimit: 256, idleSeconds: 5)
 
     /// The issuer, or 503 in the instant between binding a port-0 socket and learning its port.
     func issuer() throws(HTTPError) -> DevIssuer {

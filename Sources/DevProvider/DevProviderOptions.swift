@@ -17,6 +17,9 @@ public struct DevProviderOptions: Sendable {
     public var redirectURIs = ["http://127.0.0.1:8080/oidc/dev/callback"]
     /// The ID-token signing algorithm, one of `supportedAlgorithms`.
     public var algorithm = "RS256"
+    /// `--token-delay`: seconds the token endpoint waits before it answers, to see how a relying
+    /// party copes with a provider that hangs (0, the default, answers at once).
+    public var tokenDelaySeconds: Double = 0
 
     /// The algorithms the provider signs ID tokens with.
     public static let supportedAlgorithms: [JWSAlgorithm] = [.rs256, .es256, .edDSA, .ps256]
@@ -59,11 +62,15 @@ public struct DevProviderOptions: Sendable {
                 code: .unsupportedAlgorithm,
                 message: "--algorithm \(self.algorithm) is not one of " + Self.supportedAlgorithms.map(\.rawValue).joined(separator: ", "))
         }
+        guard tokenDelaySeconds >= 0, tokenDelaySeconds <= 600 else {
+            throw .invalidOption("--token-delay must be from 0 to 600 seconds")
+        }
         return ValidatedOptions(
             listen: ListenAddress(host: address.description, port: port),
             issuer: issuerURL,
             client: DevClient(id: clientID, secret: clientSecret, redirectURIs: redirects),
-            algorithm: algorithm
+            algorithm: algorithm,
+            tokenDelaySeconds: tokenDelaySeconds
         )
     }
 
@@ -94,6 +101,7 @@ struct ValidatedOptions: Sendable {
     let issuer: HTTPURL?
     let client: DevClient
     let algorithm: JWSAlgorithm
+    let tokenDelaySeconds: Double
 }
 
 /// The one client registered with the provider.

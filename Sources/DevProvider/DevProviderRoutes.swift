@@ -15,7 +15,7 @@ struct DevProviderRoutes: Sendable {
         routes.get(prefix + "/jwks") { [self] _ in try jwks() }
         routes.get(prefix + "/authorize", handler: authorization.show)
         routes.post(prefix + "/authorize", handler: authorization.submit)
-        routes.post(prefix + "/token", handler: token.exchange)
+        routes.post(prefix + "/token", on: { [context] _ in context.tokenExecutor }, handler: token.exchange)
         routes.get(prefix + "/userinfo") { request in userInfo.respond(request) }
         routes.post(prefix + "/userinfo") { request in userInfo.respond(request) }
         routes.post(prefix + "/rotate-keys") { [self] request in try rotateKeys(request) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HTTP
 import JOSE
 
@@ -10,6 +13,7 @@ struct TokenEndpoint: Sendable {
     let context: DevProviderContext
 
     func exchange(_ request: Request) throws -> Response {
+        if context.tokenDelaySeconds > 0 { usleep(UInt32(context.tokenDelaySeconds * 1_000_000)) }
         let issuer = try context.issuer()
         do {
             return try issueTokens(request, issuer: issuer)

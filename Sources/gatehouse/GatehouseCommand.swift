@@ -89,6 +89,9 @@ struct DevIdP: ParsableCommand {
     @Option(name: .long, help: "ID-token signing algorithm: RS256, ES256, EdDSA or PS256.")
     var algorithm = "RS256"
 
+    @Option(name: .long, help: "Seconds the token endpoint waits before answering, to try a provider that hangs (default 0).")
+    var tokenDelay: Double = 0
+
     func run() throws {
         var options = DevProviderOptions()
         options.host = host
@@ -98,6 +101,7 @@ struct DevIdP: ParsableCommand {
         options.clientSecret = clientSecret
         if !redirectURI.isEmpty { options.redirectURIs = redirectURI }
         options.algorithm = algorithm
+        options.tokenDelaySeconds = tokenDelay
         throw ExitCode(DevProviderRuntime.run(options: options))
     }
 }

@@ -126,6 +126,38 @@ import TestSupport
         #expect(requestLine.contains("\"request_id\""))
         #expect(!output.contains("SECRET"))
     }
+
+    /// Issue 12 section 1: every connection holds a descriptor, so `serve` raises its soft
+    /// open-file limit as far as the hard limit allows and logs what it obtained.
+    @Test func serveRaisesItsOpenFileLimitAndSaysSo() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freePort()
+        let path = try writeConfig(
+            """
+            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)", "max_connections": 100000},
+             "database": {"path": "\(directory.path)/g.sqlite3"}, "logging": {"format": "json"}}
+            """, in: directory
+        )
+        var hard = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &hard)
+        let process = try ChildProcess("/bin/sh", ["-c", "ulimit -Sn 256 && exec \"$0\" serve --config \"$1\"", Self.binary, path])
+        var connected: TestClient?
+        for _ in 0..<100 where connected == nil {
+            connected = try? TestClient(port: port)
+            if connected == nil { usleep(50_000) }
+        }
+        #expect(connected != nil)
+        process.signal(SIGTERM)
+        let output = String(decoding: process.output?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        process.wait()
+        let line = try #require(output.split(separator: "\n").first { $0.contains("\"msg\":\"open-file limit\"") }, "\(output)")
+        #expect(line.contains("\"soft_before\":\"256\""))
+        #expect(line.contains("\"soft\":\"\(hard.rlim_max)\""))
+        if UInt64(hard.rlim_max) < 100_064 {
+            #expect(output.contains("below server.max_connections"), "a limit too low for the configuration is warned about")
+        }
+    }
 }
 
 /// A port that was free a moment ago (bind to 0, read it, release it).

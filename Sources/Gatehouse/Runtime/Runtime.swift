@@ -106,6 +106,7 @@ public enum Runtime {
         for address in server.boundAddresses {
             logger.notice("listening", metadata: ["address": "\(address)", "public_url": "\(config.server.publicURL)"])
         }
+        reportDescriptorLimit(maxConnections: config.server.maxConnections, logger: logger)
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
         shutdownSignals.wait()
@@ -120,6 +121,23 @@ public enum Runtime {
     }
 
     // MARK: Helpers
+
+    /// Every connection holds a descriptor: the soft limit goes as high as the hard limit allows,
+    /// and the operator learns what was obtained, with a warning when it cannot hold
+    /// `server.max_connections` connections beside the database and listeners.
+    static func reportDescriptorLimit(maxConnections: Int, logger: Logger) {
+        guard let limit = DescriptorLimit.raiseToHardLimit() else {
+            logger.warning("cannot read the open-file limit (RLIMIT_NOFILE)")
+            return
+        }
+        logger.notice("open-file limit", metadata: ["soft_before": "\(limit.before)", "soft": "\(limit.after)", "hard": "\(limit.hard)"])
+        let needed = UInt64(maxConnections) + 64
+        if limit.after < needed {
+            logger.warning("the open-file limit is below server.max_connections plus what the server itself needs; raise the hard limit (LimitNOFILE= in a systemd unit) or lower max_connections", metadata: [
+                "limit": "\(limit.after)", "needed": "\(needed)",
+            ])
+        }
+    }
 
     /// Deletes dead sessions and spent sign-in flows every ten minutes, so the tables hold only live rows.
     static func schedulePurgeOfDeadSessions(_ app: GatehouseApp, logger: Logger) -> any DispatchSourceTimer {
