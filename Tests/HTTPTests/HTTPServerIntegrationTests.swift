@@ -239,6 +239,35 @@ func startServer(
         #expect(try client.readResponse().text == "fast")
     }
 
+    /// Issue 12 section 3: what a connection holds of pipelined requests not answered yet is
+    /// bounded; here the first request waits on its executor while megabytes more arrive.
+    @Test func pipelinedBytesWaitingForAnAnswerAreBounded() throws {
+        let executor = BoundedExecutor(name: "test-hold", threads: 1, queueLimit: 1)
+        defer { executor.shutdown() }
+        let gate = BoundedExecutorTests.Gate()
+        let router = Router { routes in
+            routes.get("/block", on: { _ in executor }) { _ in
+                gate.pass()
+                return .text("unblocked")
+            }
+            routes.get("/fast") { _ in .text("fast") }
+        }
+        let metrics = HTTPMetrics()
+        let (server, port) = try startServer(responder: router, metrics: metrics)
+        defer { server.shutdown() }
+        let client = try TestClient(port: port, timeoutSeconds: 2)
+        try client.send("GET /block HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.waitForArrivals(1)
+        let request = Array("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n".utf8)
+        let chunk = Array((0..<2048).map { _ in request }.joined())  // about 70 KB a write
+        var sent = 0
+        // The server stops reading at its bound: the kernel's buffers fill and a send times out.
+        while sent < 16 * 1024 * 1024, (try? client.send(chunk)) != nil { sent += chunk.count }
+        #expect(sent < 16 * 1024 * 1024, "the server kept reading")
+        #expect(metrics.mostBufferedByteCount <= Connection.inboundHighWater + 16 * 1024, "\(metrics.mostBufferedByteCount)")
+        gate.opened.signal()
+    }
+
     @Test func connectionsBeyondTheLimitGet503() throws {
         let (server, port) = try startServer(maxConnections: 2)
         defer { server.shutdown() }

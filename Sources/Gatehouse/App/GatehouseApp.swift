@@ -69,10 +69,10 @@ public final class GatehouseApp: Sendable {
         do { pages = try PageRenderer(publicDirectory: config.server.publicDirectory) } catch { throw .templates(error) }
         self.pages = pages
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
-        let health = HealthRoutes(database: database, metrics: metrics)
+        let health = HealthRoutes(database: database, metrics: metrics, executors: executors)
         let landing = Pages(config: config, sessions: sessions, database: database, pages: pages, clock: clock)
         let returnTarget = ReturnTarget(config: config.forwardAuth)
-        let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages, clock: clock)
+        let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages)
         let linking = AccountLinking(
             database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) }),
             reservedUsernames: ReservedUsernames(config.accounts.reservedUsernames)
@@ -110,9 +110,9 @@ public final class GatehouseApp: Sendable {
         )
         // Inline: health, forward-auth, static files. Everything that may block: an executor.
         router = Router { routes in
-            health.register(in: &routes)
+            health.register(in: &routes, metricsOn: executors.storeChoice)
             landing.register(in: &routes, on: executors.storeChoice)
-            login.register(in: &routes, on: executors.storeChoice)
+            login.register(in: &routes)
             loginSubmission.register(in: &routes, on: executors.passwordsChoice)
             signIn.register(in: &routes, on: executors.providerOfRequest)
             me.register(in: &routes, on: executors.storeChoice)
@@ -153,14 +153,25 @@ public final class GatehouseApp: Sendable {
         try PolicyRecording.record(config.providers, database: database, now: now)
     }
 
-    /// Deletes dead sessions, and sign-in flows that expired over a day ago (kept that long so
-    /// a replayed callback is still recognised as a replay rather than as a forgery).
-    public func purgeExpired(now: Int64) throws -> (sessions: Int, flows: Int) {
+    /// What one purge removed.
+    public struct Purged: Sendable, Equatable {
+        public let sessions: Int
+        public let flows: Int
+        public let auditEntries: Int
+        public let linkDecisions: Int
+
+        public var total: Int { sessions + flows + auditEntries + linkDecisions }
+    }
+
+    /// Deletes dead sessions, sign-in flows past their expiry, and audit entries and link
+    /// decisions older than `database.audit_retention_days`: what bounds the database's size.
+    public func purgeExpired(now: Int64) throws -> Purged {
         let sessionsRemoved = try sessions.purgeExpired(now: now)
-        let flowsRemoved = try database.write { connection in
-            try SignInFlowRepository(connection).deleteExpired(before: now - 86_400)
+        let cutoff = now - Int64(config.database.auditRetentionDays) * 86_400
+        let (flows, audit) = try database.write { connection in
+            (try SignInFlowRepository(connection).deleteExpired(before: now), try AuditLogRepository(connection).deleteOlder(than: cutoff))
         }
-        return (sessionsRemoved, flowsRemoved)
+        return Purged(sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries, linkDecisions: audit.decisions)
     }
 
     private static func makeStaticFiles(config: GatehouseConfig, logger: Logger) -> StaticFiles? {

@@ -6,8 +6,10 @@ import Store
 struct HealthRoutes: Sendable {
     let database: Database
     let metrics: HTTPMetrics
+    let executors: Executors
 
-    func register(in routes: inout RouterBuilder) {
+    /// `/metrics` counts rows, which takes longer on a big database: it runs on `metricsOn`.
+    func register(in routes: inout RouterBuilder, metricsOn executor: @escaping ExecutorChoice) {
         routes.get("/healthz") { _ in Self.healthy }
         routes.get("/readyz") { [database] _ in
             do {
@@ -22,12 +24,31 @@ struct HealthRoutes: Sendable {
                 throw HTTPError.serviceUnavailable(retryAfter: 5).with(detail: "The database is not reachable.")
             }
         }
-        routes.get("/metrics") { [metrics] _ in
-            var response = Response.text(metrics.render())
+        routes.get("/metrics", on: executor) { [self] _ in
+            var text = metrics.render() + executorMetrics()
+            if let statistics = try? database.read({ connection in try DatabaseStatistics.read(connection) }) {
+                text += statistics.render()
+            }
+            var response = Response.text(text)
             response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             response.headers.set("Cache-Control", "no-store")
             return response
         }
+    }
+
+    /// Each executor's load: whether blocking work is queueing, and how often it was refused.
+    private func executorMetrics() -> String {
+        var out = "# HELP gatehouse_executor_waiting Jobs waiting for a thread, by executor.\n# TYPE gatehouse_executor_waiting gauge\n"
+        var running = "# HELP gatehouse_executor_running Jobs running, by executor.\n# TYPE gatehouse_executor_running gauge\n"
+        var refused = "# HELP gatehouse_executor_refused_total Jobs refused with 503 for want of room, by executor.\n"
+            + "# TYPE gatehouse_executor_refused_total counter\n"
+        for executor in executors.all {
+            let load = executor.load
+            out += "gatehouse_executor_waiting{executor=\"\(executor.name)\"} \(load.waiting)\n"
+            running += "gatehouse_executor_running{executor=\"\(executor.name)\"} \(load.running)\n"
+            refused += "gatehouse_executor_refused_total{executor=\"\(executor.name)\"} \(load.refused)\n"
+        }
+        return out + running + refused
     }
 
     private struct Readiness: Encodable {

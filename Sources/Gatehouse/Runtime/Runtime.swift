@@ -139,15 +139,19 @@ public enum Runtime {
         }
     }
 
-    /// Deletes dead sessions and spent sign-in flows every ten minutes, so the tables hold only live rows.
+    /// Every ten minutes: dead sessions, expired sign-in flows, and audit entries past their
+    /// retention go, so the tables hold only live rows and the database's size stays bounded.
     static func schedulePurgeOfDeadSessions(_ app: GatehouseApp, logger: Logger) -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.session-purge", qos: .utility))
         timer.schedule(deadline: .now() + .seconds(5), repeating: .seconds(600), leeway: .seconds(30))
         timer.setEventHandler {
             do {
                 let removed = try app.purgeExpired(now: Int64(Date().timeIntervalSince1970))
-                if removed.sessions + removed.flows > 0 {
-                    logger.info("purged dead rows", metadata: ["sessions": "\(removed.sessions)", "sign_in_flows": "\(removed.flows)"])
+                if removed.total > 0 {
+                    logger.info("purged dead rows", metadata: [
+                        "sessions": "\(removed.sessions)", "sign_in_flows": "\(removed.flows)",
+                        "audit_log": "\(removed.auditEntries)", "link_decisions": "\(removed.linkDecisions)",
+                    ])
                 }
             } catch {
                 logger.warning("session purge failed", metadata: ["error": "\(error)"])

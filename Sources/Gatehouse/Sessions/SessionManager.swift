@@ -163,6 +163,15 @@ public final class SessionManager: Sendable {
         )
     }
 
+    /// The cookie of a browser that has no session yet: a fresh secret, stored nowhere, that the
+    /// sign-in form's CSRF token is derived from. It grants nothing, and a sign-in replaces it.
+    public func anonymousCookie(_ token: SessionToken) throws -> SetCookie {
+        try SetCookie(
+            name: settings.cookieName, value: token.cookieValue, maxAge: Int(settings.absoluteLifetime),
+            domain: settings.cookieDomain, path: "/", secure: settings.secure, httpOnly: true, sameSite: .lax
+        )
+    }
+
     public func removalCookie() throws -> SetCookie {
         try SetCookie.removal(
             name: settings.cookieName, domain: settings.cookieDomain, path: "/",
@@ -172,7 +181,7 @@ public final class SessionManager: Sendable {
 
     /// The well-formed session token in the request's cookie, if any. Malformed values are ignored
     /// without a database lookup.
-    func presentedToken(in request: Request) -> SessionToken? {
+    public func presentedToken(in request: Request) -> SessionToken? {
         guard let value = request.cookie(named: settings.cookieName) else { return nil }
         return SessionToken(cookieValue: value)
     }

@@ -7,21 +7,21 @@ import Templates
 /// One field for who the person is, a password field when local passwords are enabled, and a
 /// button per provider. `login_hint` pre-fills the field; `next` is validated here and carried
 /// in the form and on every provider link, so wherever sign-in ends, it ends on our origin.
-/// The form posts to `/login` with the session's CSRF token; checking the password is the
-/// POST handler's job, which lives elsewhere.
+/// The form posts to `/login` with a CSRF token derived from the session cookie's secret;
+/// checking the password is the POST handler's job, which lives elsewhere.
 struct LoginPage: Sendable {
     let config: GatehouseConfig
     let returnTarget: ReturnTarget
     let sessions: SessionManager
     let pages: PageRenderer
-    let clock: @Sendable () -> Int64
 
     /// Longer hints are dropped rather than cut: an identifier (an email address is at most
     /// 254 bytes) is never this long, and half of one would only mislead.
     static let maximumHintBytes = 320
 
-    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
-        routes.get("/login", on: executor) { [self] request in try show(request) }
+    /// Inline: the page reads nothing and writes nothing.
+    func register(in routes: inout RouterBuilder) {
+        routes.get("/login") { [self] request in try show(request) }
     }
 
     func show(_ request: Request) throws -> Response {
@@ -29,22 +29,22 @@ struct LoginPage: Sendable {
         let next = returnTarget.validate(query.first("next"))
         let hint = query.first("login_hint").flatMap { $0.utf8.count <= Self.maximumHintBytes ? $0 : nil } ?? ""
 
-        // The form's CSRF token is derived from the session, so a visitor without one gets an
-        // anonymous session (no user) now; signing in later replaces it with a fresh id.
-        let now = clock()
+        // The form's CSRF token is derived from the session cookie's secret. A visitor without
+        // one gets a fresh secret in the cookie and nothing in the database: the token needs no
+        // storage, so an anonymous page view writes nothing (issue 12 section 3). Signing in
+        // starts a session under a new id either way.
         var newCookie: SetCookie?
-        let session: ActiveSession
-        if let current = try sessions.current(request, now: now) {
-            session = current
+        let binding: SessionToken
+        if let presented = sessions.presentedToken(in: request) {
+            binding = presented
         } else {
-            let started = try sessions.start(userID: nil, provider: nil, request: request, now: now)
-            session = started.session
-            newCookie = started.cookie
+            binding = try SessionToken.generate()
+            newCookie = try sessions.anonymousCookie(binding)
         }
 
         let context = LoginPageContext(
             login: config.login, identifier: hint, identifierError: "", passwordError: "",
-            csrfToken: session.csrfToken, next: next, providers: ProviderButton.all(for: config.providers, next: next)
+            csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next)
         )
         var response = try pages.page(context, formTargets: config.forwardAuth.formTargets)
         if let newCookie { try response.setCookie(newCookie) }

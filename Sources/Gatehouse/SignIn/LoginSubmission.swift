@@ -35,9 +35,10 @@ struct LoginSubmission: Sendable {
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
         let password = form.first("password") ?? ""
 
-        // The form came from our page in this browser: its session and CSRF token.
-        guard let session = try sessions.current(request, now: now),
-              (try? csrf.check(request, session: session.token, submittedToken: form.first(CSRFProtection.formField))) != nil
+        // The form came from our page in this browser: the session cookie's secret (of a signed-in
+        // session, or the anonymous one the sign-in page set, stored nowhere) and its CSRF token.
+        guard let binding = sessions.presentedToken(in: request),
+              (try? csrf.check(request, session: binding, submittedToken: form.first(CSRFProtection.formField))) != nil
         else {
             return pages.errorPage(.formExpired(reference: request.requestID), status: .forbidden,
                                    action: ErrorPageAction(label: "Back to sign-in", href: "/login"))
@@ -45,7 +46,7 @@ struct LoginSubmission: Sendable {
         func again(identifierError: String = "", passwordError: String = "", status: HTTPStatus) throws -> Response {
             let context = LoginPageContext(
                 login: config.login, identifier: identifier, identifierError: identifierError, passwordError: passwordError,
-                csrfToken: session.csrfToken, next: next, providers: ProviderButton.all(for: config.providers, next: next)
+                csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next)
             )
             return try pages.page(context, status: status, formTargets: config.forwardAuth.formTargets)
         }

@@ -28,6 +28,7 @@ public final class HTTPMetrics: Sendable {
     private let state = Mutex(State(bucketCounts: Array(repeating: 0, count: HTTPMetrics.bucketBounds.count)))
     private let openConnectionCount = Atomic<Int>(0)
     private let connectionPasses = Atomic<UInt64>(0)
+    private let mostBufferedBytes = Atomic<Int>(0)
 
     public init() {}
 
@@ -49,6 +50,17 @@ public final class HTTPMetrics: Sendable {
     public func connectionPass() { connectionPasses.add(1, ordering: .relaxed) }
     /// Passes so far, for `/metrics` and the slow-client regression tests.
     public var connectionPassCount: UInt64 { connectionPasses.load(ordering: .relaxed) }
+    /// Notes how many received bytes one connection holds unparsed; the largest is kept.
+    public func bufferedBytes(_ count: Int) {
+        var seen = mostBufferedBytes.load(ordering: .relaxed)
+        while count > seen {
+            let (exchanged, original) = mostBufferedBytes.compareExchange(expected: seen, desired: count, ordering: .relaxed)
+            if exchanged { return }
+            seen = original
+        }
+    }
+    /// The most received bytes any connection has held unparsed at once.
+    public var mostBufferedByteCount: Int { mostBufferedBytes.load(ordering: .relaxed) }
     public func connectionClosed() { openConnectionCount.subtract(1, ordering: .relaxed) }
     public func connectionRejected() { state.withLock { $0.connectionsRejected += 1 } }
     public func connectionTimedOut(reason: String) { state.withLock { $0.connectionsTimedOut[reason, default: 0] += 1 } }
@@ -81,6 +93,9 @@ public final class HTTPMetrics: Sendable {
         out += "# HELP gatehouse_http_connection_passes_total Passes of connections over their buffered bytes.\n"
         out += "# TYPE gatehouse_http_connection_passes_total counter\n"
         out += "gatehouse_http_connection_passes_total \(connectionPassCount)\n"
+        out += "# HELP gatehouse_http_connection_buffered_bytes_max The most received bytes one connection held unparsed.\n"
+        out += "# TYPE gatehouse_http_connection_buffered_bytes_max gauge\n"
+        out += "gatehouse_http_connection_buffered_bytes_max \(mostBufferedByteCount)\n"
         out += "# HELP gatehouse_http_connections_rejected_total Connections refused with 503 at the connection limit.\n"
         out += "# TYPE gatehouse_http_connections_rejected_total counter\n"
         out += "gatehouse_http_connections_rejected_total \(snapshot.connectionsRejected)\n"

@@ -49,6 +49,11 @@ final class Connection: @unchecked Sendable {
     /// so a client that pipelines without reading cannot make the server buffer without bound.
     private static let outboundHighWater = 256 * 1024
     private static let readChunkBytes = 16 * 1024
+    /// At most this many received bytes wait unparsed (pipelined requests not answered yet):
+    /// reading stops there until they are served, so a client that pipelines without end cannot
+    /// make the server hold more of its bytes than this (a request's body is taken out of the
+    /// buffer as it is parsed, so one large request is not held to it).
+    static let inboundHighWater = 256 * 1024
 
     init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, now: UInt64) {
         self.id = id
@@ -95,7 +100,7 @@ final class Connection: @unchecked Sendable {
                         break readLoop
                     case .processed(let count):
                         parser.append(UnsafeRawBufferPointer(start: base, count: count))
-                        if count < buffer.count { break readLoop }
+                        if count < buffer.count || parser.bufferedByteCount >= Self.inboundHighWater { break readLoop }
                     case .wouldBlock:
                         break readLoop
                     }
@@ -109,13 +114,14 @@ final class Connection: @unchecked Sendable {
             close(reason: "shutdown")
             return
         }
+        context.metrics.bufferedBytes(parser.bufferedByteCount)
         deadlines.bytesReceived(parserPhase: parser.phase, now: Self.now())
         publishDeadline()
         processBufferedRequests()
         if peerClosed && !closed {
             // The client will send nothing more: answer what it sent, then close.
             closeAfterFlush = true
-            if outbound.isEmpty { close(reason: "peer_closed") } else { stopReading() }
+            if outbound.isEmpty && !awaitingDeferredResponse { close(reason: "peer_closed") } else { stopReading() }
         }
     }
 
@@ -139,9 +145,9 @@ final class Connection: @unchecked Sendable {
             deadlines.requestStarted(now: Self.now())
             handle(request)
         }
-        // A request is on its executor: its response resumes this connection (`deferredResponse`).
-        if awaitingDeferredResponse { return }
-        if parser.shouldSendContinue && !closeAfterFlush {
+        // While a request is on its executor, its response resumes this connection
+        // (`deferredResponse`); what was answered before it goes out now.
+        if parser.shouldSendContinue && !closeAfterFlush && !awaitingDeferredResponse {
             outbound.append(contentsOf: Self.continueLine)
             parser.continueSent()
         }
@@ -247,11 +253,18 @@ final class Connection: @unchecked Sendable {
             outbound.removeAll(keepingCapacity: true)
         }
         pauseWriteSource()
-        if closeAfterFlush {
+        if closeAfterFlush && !awaitingDeferredResponse {
             close(reason: "done")
             return
         }
-        resumeReading()
+        // Read on unless a request is still being answered on an executor, or the bytes already
+        // buffered are at the bound (they are read again once served).
+        if awaitingDeferredResponse || parser.bufferedByteCount >= Self.inboundHighWater {
+            stopReading()
+        } else {
+            resumeReading()
+        }
+        if awaitingDeferredResponse { return }
         let now = Self.now()
         if wroteResponses { deadlines.responsesFlushed(now: now) }
         deadlines.bytesReceived(parserPhase: parser.phase, now: now)
