@@ -18,7 +18,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.
 TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser bench clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser bench install clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -47,9 +47,11 @@ test-deps: deps
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# The migration files travel inside the binary; regenerate the embedded copy from migrations/.
+# The migration files, page templates and static files travel inside the binary; regenerate
+# the embedded copies from migrations/ and Public/.
 embed:
 	@python3 scripts/embed-migrations
+	@python3 scripts/embed-public
 
 build: deps embed
 	$(SWIFT) build
@@ -91,6 +93,24 @@ test: deps test-deps embed test-tools
 test-browser: deps test-deps embed test-tools
 	$(SWIFT) build
 	BROWSER_TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python -m unittest discover -s Tests/Browser -v
+
+# Installs the binary, the example configuration and a hardened systemd unit under PREFIX
+# (DESTDIR for staging). The binary carries its migrations, templates and static files, so it
+# serves from any working directory. INSTALL_BIN installs an already built binary instead of a
+# fresh release build.
+PREFIX ?= /usr/local
+INSTALL_BIN ?=
+install:
+	@bin="$(INSTALL_BIN)"; \
+	if [ -z "$$bin" ]; then $(MAKE) --no-print-directory release && bin="$(RELEASE_BIN)"; fi; \
+	root="$(DESTDIR)$(PREFIX)"; \
+	install -D -m 0755 "$$bin" "$$root/bin/gatehouse" && \
+	install -D -m 0644 config.example.json "$$root/etc/gatehouse/config.example.json" && \
+	install -d -m 0755 "$$root/lib/systemd/system" && \
+	sed -e "s|@BINDIR@|$(PREFIX)/bin|g" -e "s|@CONFDIR@|$(PREFIX)/etc/gatehouse|g" deploy/gatehouse.service.in \
+		> "$$root/lib/systemd/system/gatehouse.service" && \
+	chmod 0644 "$$root/lib/systemd/system/gatehouse.service" && \
+	echo "installed gatehouse under $$root (copy etc/gatehouse/config.example.json to config.json and edit it)"
 
 bench: bench-deps release
 	@bash scripts/bench $(RELEASE_BIN)

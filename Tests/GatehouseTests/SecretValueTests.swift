@@ -173,7 +173,7 @@ private func temporaryFile(_ contents: String) throws -> String {
         let decoder = ConfigDecoder(environment: ["GATEHOUSE_GITHUB_SECRET": secret, "GATEHOUSE_OTHER": "x"])
         _ = SecretValue.decode(value, at: secretPath, in: decoder)
         decoder.reportUnknownOverrides(reserved: [])
-        #expect(decoder.errors.map(\.path) == ["GATEHOUSE_OTHER"])
+        #expect(decoder.warnings.map(\.path) == ["GATEHOUSE_OTHER"], "the referenced one is not warned about")
     }
 
     @Test func readerAccessorReportsMissingRequiredSecret() throws {

@@ -174,8 +174,16 @@ public final class GatehouseApp: Sendable {
         return Purged(sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries, linkDecisions: audit.decisions)
     }
 
+    /// The static files built into the binary, or those of `server.public_dir` when set.
     private static func makeStaticFiles(config: GatehouseConfig, logger: Logger) -> StaticFiles? {
-        let root = (config.server.publicDirectory as NSString).appendingPathComponent("static")
+        guard let publicDirectory = config.server.publicDirectory else {
+            var files: [String: [UInt8]] = [:]
+            for (path, encoded) in EmbeddedPublic.staticFiles {
+                files[path] = Data(base64Encoded: encoded).map { Array($0) }
+            }
+            return StaticFiles(embedded: files, modified: Int(Date().timeIntervalSince1970))
+        }
+        let root = (publicDirectory as NSString).appendingPathComponent("static")
         do {
             return try StaticFiles(root: root)
         } catch {

@@ -24,8 +24,12 @@ struct PageRenderer: Sendable {
         self.templates = templates
     }
 
-    /// Loads `<publicDirectory>/templates`.
-    init(publicDirectory: String) throws(TemplateError) {
+    /// Loads `<publicDirectory>/templates`, or the templates built into the binary when nil.
+    init(publicDirectory: String?) throws(TemplateError) {
+        guard let publicDirectory else {
+            try self.init(templates: TemplateSet(sources: EmbeddedPublic.templates))
+            return
+        }
         try self.init(templates: TemplateSet(directory: (publicDirectory as NSString).appendingPathComponent("templates")))
     }
 

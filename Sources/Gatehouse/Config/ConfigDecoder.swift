@@ -51,12 +51,15 @@ final class ConfigDecoder {
         let unknown = environment.keys
             .filter { $0.hasPrefix("GATEHOUSE_") && !offered.contains($0) && !referencedVariables.contains($0) && !reserved.contains($0) }
             .sorted()
+        // A warning, not a refusal: Kubernetes gives every pod of a namespace with a Service
+        // named `gatehouse` GATEHOUSE_PORT, GATEHOUSE_SERVICE_HOST and friends, and Gatehouse must
+        // start there. `check-config` and `serve` still list each one, with a close override.
         for name in unknown {
-            var message = "unknown configuration override"
+            var message = "not a configuration override, ignored"
             if let close = ConfigText.suggestion(for: name, among: offeredOverrides) {
                 message += "; did you mean \(close)?"
             }
-            error(variable: name, message)
+            warnings.append(ConfigProblem(path: name, message: message, severity: .warning))
         }
     }
 }

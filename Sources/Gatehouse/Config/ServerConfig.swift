@@ -9,8 +9,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var publicURL: PublicURL
     /// `server.trusted_proxies`: peers whose `X-Forwarded-*` headers are believed.
     public var trustedProxies: [CIDR]
-    /// `server.public_dir`: the static files folder.
-    public var publicDirectory: String
+    /// `server.public_dir`: a folder of page templates (`templates/`) and static files
+    /// (`static/`) that replaces the ones built into the binary; nil (the default) serves the
+    /// built-in ones, so the binary runs from any working directory.
+    public var publicDirectory: String?
     /// `server.max_connections`: beyond this, new connections get 503 and are closed.
     public var maxConnections: Int
     public var limits: Limits
@@ -20,7 +22,7 @@ public struct ServerConfig: Sendable, Equatable {
         listenAddresses: [ListenAddress],
         publicURL: PublicURL,
         trustedProxies: [CIDR] = [],
-        publicDirectory: String = "Public",
+        publicDirectory: String? = nil,
         maxConnections: Int = 1024,
         limits: Limits = Limits(),
         timeouts: Timeouts = Timeouts()
@@ -125,7 +127,7 @@ extension ServerConfig {
         }
         let publicURL = reader.value("public_url", .publicURL, required: true)
         let trustedProxies = reader.value("trusted_proxies", .list(of: .cidr)) ?? []
-        let publicDirectory = reader.value("public_dir", .nonEmptyString) ?? "Public"
+        let publicDirectory = reader.value("public_dir", .nullable(.nonEmptyString)) ?? nil
         let maxConnections = reader.value("max_connections", .integer(1...1_000_000)) ?? 1024
 
         let limitsReader = reader.section("limits", keys: limitKeys)

@@ -67,6 +67,8 @@ public struct StaticFiles: Sendable {
     public let root: String
     public let configuration: Configuration
     let cache: StaticFileCache
+    /// Files held in memory (`init(embedded:)`), by relative path; nil when served from `root`.
+    private let embedded: [String: StaticFileEntry]?
 
     public init(root: String, configuration: Configuration = Configuration()) throws(StaticFilesError) {
         guard let resolved = Self.realPath(root) else {
@@ -82,6 +84,33 @@ public struct StaticFiles: Sendable {
             maxTotalBytes: configuration.maxCacheBytes,
             revalidateAfter: UInt64(max(0, configuration.revalidateAfterSeconds) * 1_000_000_000)
         )
+        embedded = nil
+    }
+
+    /// Serves `files` (relative path to bytes) from memory: the files a binary carries inside
+    /// itself, so it serves them from any working directory. Every header value and the gzip
+    /// form are computed once here; the ETag is a digest of the bytes, and `Last-Modified` is
+    /// `modified` (the moment the process started, say).
+    public init(embedded files: [String: [UInt8]], modified: Int, configuration: Configuration = Configuration()) {
+        root = "(embedded)"
+        self.configuration = configuration
+        cache = StaticFileCache(maxTotalBytes: 0, revalidateAfter: 0)
+        var entries: [String: StaticFileEntry] = [:]
+        for (path, bytes) in files {
+            let contentType = ContentTypes.forFileName(path)
+            let compressible = CompressionPolicy.isCompressible(contentType: contentType)
+            var gzip = StaticFileEntry.GzipForm.notWorthwhile
+            if compressible, bytes.count >= configuration.compressionMinimumBytes,
+               let compressed = try? Gzip.compress(bytes), compressed.count < bytes.count {
+                gzip = .compressed(compressed)
+            }
+            let identity = FileIdentity(device: 0, inode: 0, size: bytes.count, modifiedSeconds: modified, modifiedNanoseconds: 0)
+            entries[path] = StaticFileEntry(
+                identity: identity, validatedAt: 0, body: bytes, contentType: contentType, etag: Self.etag(forContent: bytes),
+                lastModified: HTTPDate.format(secondsSince1970: modified), compressible: compressible, gzip: gzip
+            )
+        }
+        embedded = entries
     }
 
     /// The handler for a wildcard route: serves the file named by the wildcard parameter.
@@ -196,6 +225,7 @@ public struct StaticFiles: Sendable {
     /// The current entry for `relativePath`, from the cache when still valid, or nil when the
     /// file is missing, not a regular file, too large, or resolves outside the root.
     func loadEntry(_ relativePath: String) -> StaticFileEntry? {
+        if let embedded { return embedded[relativePath] }
         let now = DispatchTime.now().uptimeNanoseconds
         if let recent = cache.recentlyValidatedEntry(for: relativePath, now: now) { return recent }
         let fullPath = root == "/" ? "/" + relativePath : root + "/" + relativePath
@@ -289,6 +319,17 @@ public struct StaticFiles: Sendable {
         let nanoseconds = identity.modifiedSeconds &* 1_000_000_000 &+ identity.modifiedNanoseconds
         return "\"" + String(identity.size, radix: 16) + "-" + String(UInt64(bitPattern: Int64(nanoseconds)), radix: 16)
             + "-" + String(identity.inode, radix: 16) + "\""
+    }
+
+    /// A strong validator from the bytes themselves (64-bit FNV-1a and the length), for files
+    /// with no inode or modification time of their own.
+    static func etag(forContent bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return "\"" + String(bytes.count, radix: 16) + "-" + String(hash, radix: 16) + "\""
     }
 
     static func realPath(_ path: String) -> String? {
