@@ -18,7 +18,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.
 TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser bench install clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser fuzz fuzz-replay bench install clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -86,7 +86,26 @@ $(VENV)/.installed: Makefile
 test: deps test-deps embed test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory test-browser
+	@echo "fuzz smoke: $(FUZZ_SMOKE_SECONDS) s per target"
+	@bash scripts/fuzz $(FUZZ_SMOKE_SECONDS)
+
+FUZZ_TARGETS := http jws json config template cookie form
+FUZZ_SECONDS ?= 120
+FUZZ_SMOKE_SECONDS ?= 3
+
+# Every saved input (seeds, and each crash ever found, once fixed) through every parser, in an
+# ordinary build: a regression that brings a crash back fails here.
+fuzz-replay: deps embed
+	$(SWIFT) build --product gatehouse-fuzz
+	@bin="$$($(SWIFT) build --show-bin-path)/gatehouse-fuzz"; \
+	for target in $(FUZZ_TARGETS); do "$$bin" "$$target" Tests/Fuzz/$$target/* || exit 1; done
+
+# libFuzzer (with AddressSanitizer) on each parser for FUZZ_SECONDS seconds; prints executions
+# per target and fails on any crash, out-of-bounds access or hang (see scripts/fuzz).
+fuzz: deps embed
+	@bash scripts/fuzz $(FUZZ_SECONDS)
 
 # Headless Chromium walks the pages as a person would (Tests/Browser, stdlib unittest); each
 # page it lands on is saved as a PNG under var/screenshots/.
@@ -116,4 +135,4 @@ bench: bench-deps release
 	@bash scripts/bench $(RELEASE_BIN)
 
 clean:
-	rm -rf .build var
+	rm -rf .build .build-fuzz var

@@ -57,6 +57,14 @@ let package = Package(
             dependencies: ["OIDC", "JOSE", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GatehouseBench"
         ),
+        // Fuzz targets for the parsers strangers reach (`make fuzz`); built normally it replays
+        // the saved corpus (`make test`). `-DFUZZING` and `-sanitize=fuzzer` make it a libFuzzer binary.
+        .executableTarget(
+            name: "gatehouse-fuzz",
+            dependencies: ["Gatehouse", "HTTP", "JOSE", "Templates"],
+            path: "Sources/GatehouseFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
