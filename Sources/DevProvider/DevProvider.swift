@@ -44,7 +44,7 @@ public final class DevProvider: Sendable {
         }
         let context = DevProviderContext(
             client: validated.client, keys: keys, issuerCell: issuerCell, pages: DevPages(prefix: prefix), clock: clock, logger: logger,
-            tokenDelaySeconds: validated.tokenDelaySeconds)
+            tokenDelaySeconds: validated.tokenDelaySeconds, beforeTokenResponse: validated.beforeTokenResponse)
         let router = Router { routes in DevProviderRoutes(context: context).register(in: &routes) }
         let configuration = HTTPServerConfiguration(listen: [validated.listen], maxConnections: 256)
         self.options = validated

@@ -15,6 +15,8 @@ struct DevProviderContext: Sendable {
     let logger: Logger
     /// How long the token endpoint waits before answering (`--token-delay`).
     let tokenDelaySeconds: Double
+    /// `DevProviderOptions.beforeTokenResponse`.
+    let beforeTokenResponse: (@Sendable () -> Void)?
     /// The token endpoint runs here, so a delayed (hanging) answer holds none of Dispatch's
     /// shared threads: many relying-party requests can hang at once, as at a real provider.
     let tokenExecutor = BoundedExecutor(name: "dev-token", threads: 256, queueLimit: 256, idleSeconds: 5)

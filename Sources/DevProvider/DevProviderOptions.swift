@@ -20,6 +20,9 @@ public struct DevProviderOptions: Sendable {
     /// `--token-delay`: seconds the token endpoint waits before it answers, to see how a relying
     /// party copes with a provider that hangs (0, the default, answers at once).
     public var tokenDelaySeconds: Double = 0
+    /// Called by the token endpoint before it answers, on its own thread: a test holds the
+    /// endpoint as long as it needs (a provider that hangs until the test says so).
+    public var beforeTokenResponse: (@Sendable () -> Void)? = nil
 
     /// The algorithms the provider signs ID tokens with.
     public static let supportedAlgorithms: [JWSAlgorithm] = [.rs256, .es256, .edDSA, .ps256]
@@ -70,7 +73,8 @@ public struct DevProviderOptions: Sendable {
             issuer: issuerURL,
             client: DevClient(id: clientID, secret: clientSecret, redirectURIs: redirects),
             algorithm: algorithm,
-            tokenDelaySeconds: tokenDelaySeconds
+            tokenDelaySeconds: tokenDelaySeconds,
+            beforeTokenResponse: beforeTokenResponse
         )
     }
 
@@ -102,6 +106,7 @@ struct ValidatedOptions: Sendable {
     let client: DevClient
     let algorithm: JWSAlgorithm
     let tokenDelaySeconds: Double
+    let beforeTokenResponse: (@Sendable () -> Void)?
 }
 
 /// The one client registered with the provider.

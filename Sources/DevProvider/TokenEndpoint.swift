@@ -14,6 +14,7 @@ struct TokenEndpoint: Sendable {
 
     func exchange(_ request: Request) throws -> Response {
         if context.tokenDelaySeconds > 0 { usleep(UInt32(context.tokenDelaySeconds * 1_000_000)) }
+        context.beforeTokenResponse?()
         let issuer = try context.issuer()
         do {
             return try issueTokens(request, issuer: issuer)

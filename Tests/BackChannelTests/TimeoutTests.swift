@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import BackChannel
 
 /// A provider that accepts and then says nothing must not hold a sign-in forever.
@@ -18,10 +19,9 @@ import Testing
 
     /// A closed port is a refusal, told apart from a timeout so logs say what happened.
     @Test func closedPortIsCouldNotConnect() throws {
-        let port = try { () throws -> UInt16 in
-            let listener = try SilentListener()
-            return listener.port
-        }()  // the listener is closed again here, so nothing listens on the port
+        // Reserved (bound, never listening) for the test process: refused, and no other test
+        // can be given it meanwhile.
+        let port = try ExternalServer.freePort()
         let error = #expect(throws: BackChannelError.self) {
             try BackChannelClient().send(BackChannelRequest(url: "http://127.0.0.1:\(port)/"))
         }

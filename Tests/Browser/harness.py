@@ -56,11 +56,19 @@ def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("GATEHOUSE_")}
 
 
+_reserved_ports: list[socket.socket] = []
+
+
 def free_port() -> int:
-    """A port nothing listens on right now (the kernel's pick; a tiny race is acceptable here)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port on 127.0.0.1 no other process will be given: a socket with SO_REUSEADDR stays
+    bound to it (never listening) while the tests run. A port picked free and released before a
+    server binds it can meanwhile go to any other bind(0); a bound one never does, while servers
+    that set SO_REUSEADDR (gatehouse, nginx) still bind and listen on it."""
+    reservation = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    reservation.bind(("127.0.0.1", 0))
+    _reserved_ports.append(reservation)
+    return reservation.getsockname()[1]
 
 
 class ManagedProcess:

@@ -7,6 +7,13 @@ import TestSupport
 
 @Suite("dev-idp authorization code flow")
 struct CodeFlowTests {
+    /// A code the provider never issued, different from `code` by construction: its first
+    /// character replaced by another one. (Always "A" was the code itself one time in 64.)
+    static func neverIssued(_ code: String) -> String {
+        let other: Character = code.first == "A" ? "B" : "A"
+        return String(other) + code.dropFirst()
+    }
+
     @Test("a full code flow with PKCE yields an ID token the JWKS verifies, with every claim")
     func fullFlow() throws {
         let running = try RunningDevProvider()
@@ -134,7 +141,7 @@ struct CodeFlowTests {
             response = try running.postForm("/token", [("grant_type", "refresh_token"), ("refresh_token", "x")],
                                             headers: [basicHeader("gatehouse-dev", "dev-secret")])
         case .unknownCode:
-            response = try running.exchange(code: "A" + code.dropFirst())
+            response = try running.exchange(code: Self.neverIssued(code))
         case .expiredCode:
             running.clock.advance(by: 61)
             response = try running.exchange(code: code)

@@ -90,11 +90,22 @@ import TestSupport
             """, in: directory
         )
         let (process, connected) = try startServing(config: path, port: port)
-        // Half a request is in flight when SIGTERM arrives; the server waits for the rest.
-        try connected.send("GET /healthz HTTP/1.1\r\nHost: t\r\n")
-        usleep(200_000)
+        // Half a request is in flight when SIGTERM arrives; the server waits for the rest. The
+        // half is padded to 600 bytes, so /metrics can tell when the server holds it.
+        try connected.send("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: \(String(repeating: "p", count: 560))\r\n")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let probe = try TestClient(port: port)
+            try probe.send("GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let held = try probe.readResponse().text.split(separator: "\n")
+                .first { $0.hasPrefix("gatehouse_http_connection_buffered_bytes_max ") }
+                .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            if held >= 600 { break }
+            usleep(5_000)
+        }
         process.signal(SIGTERM)
-        usleep(200_000)
+        // The listener closes first: once connecting is refused, the shutdown has begun.
+        while (try? TestClient(port: port)) != nil && Date() < deadline { usleep(2_000) }
         try connected.send("\r\n")
         let response = try connected.readResponse()
         #expect(response.status == 200)
@@ -160,16 +171,7 @@ import TestSupport
     }
 }
 
-/// A port that was free a moment ago (bind to 0, read it, release it).
+/// A port reserved for this test process (see `ExternalServer.freePort`).
 func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return UInt16(bigEndian: address.sin_port)
+    try ExternalServer.freePort()
 }

@@ -70,7 +70,9 @@ import Testing
         let ran = DispatchSemaphore(value: 0)
         #expect(executor.submit { ran.signal() })
         #expect(ran.wait(timeout: .now() + 5) == .success)
-        usleep(200_000)  // past the idle time: the thread has ended
+        let deadline = Date().addingTimeInterval(10)
+        while executor.liveThreads > 0 && Date() < deadline { usleep(1_000) }
+        #expect(executor.liveThreads == 0, "the idle thread ended")
         #expect(executor.submit { ran.signal() })
         #expect(ran.wait(timeout: .now() + 5) == .success)
     }

@@ -38,7 +38,9 @@ import Glibc
     /// `stop` wakes the accepting thread and returns only after the socket is closed, so a
     /// server that has shut down refuses new connections at once.
     @Test func stopClosesTheSocketBeforeItReturns() throws {
-        let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: 0))
+        // A reserved port: once the listener is gone nothing else can be given it, so the
+        // refusal below is the listener's absence and never another test's server.
+        let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: try ExternalServer.freePort()))
         let acceptedCount = Atomic<Int>(0)
         try listener.startAccepting { fd, _ in
             acceptedCount.add(1, ordering: .relaxed)

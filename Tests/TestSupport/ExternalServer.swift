@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,11 +43,20 @@ public final class ExternalServer {
 
     deinit { stop() }
 
-    /// A port that was free a moment ago: bound on 127.0.0.1 port 0, then released.
+    /// A port on 127.0.0.1 that nothing else in this machine will be given: a socket with
+    /// SO_REUSEADDR stays bound to it (never listening) for the rest of the test process.
+    ///
+    /// A port picked "free" and released before the server binds it could be handed to any
+    /// other `bind(0)` meanwhile (another test's provider, another rig) about one time in
+    /// fourteen thousand, and a run makes hundreds of rigs. A bound port is never handed out by
+    /// `bind(0)`, while a server that sets SO_REUSEADDR (Gatehouse, nginx, Caddy, uvicorn do)
+    /// may still bind it and listen. Connecting to it before a server listens is refused at
+    /// once, which is what a test of "nothing listens here" needs.
     public static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClient.Failure(description: "socket failed") }
-        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -57,7 +67,14 @@ public final class ExternalServer {
                 bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw TestClient.Failure(description: "bind failed: errno \(errno)") }
+        guard bound else {
+            close(fd)
+            throw TestClient.Failure(description: "bind failed: errno \(errno)")
+        }
+        reservations.withLock { $0.append(fd) }
         return UInt16(bigEndian: address.sin_port)
     }
+
+    /// The reserving sockets, kept open (and so their ports taken) until the process ends.
+    private static let reservations = Mutex<[Int32]>([])
 }

@@ -68,6 +68,13 @@ public final class BoundedExecutor: @unchecked Sendable {
         return (jobs.count - head, running, refusedCount, completedCount)
     }
 
+    /// Threads alive now (started for work, not yet ended for want of it).
+    public var liveThreads: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return threads
+    }
+
     /// Lets the queued jobs finish, then ends every thread; returns once they have ended.
     public func shutdown() {
         condition.lock()
