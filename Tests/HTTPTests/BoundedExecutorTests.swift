@@ -55,6 +55,21 @@ import Testing
         #expect(executor.load.completed == 5)
     }
 
+    @Test func aJobThatWaitedTooLongIsToldItExpired() {
+        let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 4, maximumWaitSeconds: 0)
+        defer { executor.shutdown() }
+        let gate = Gate()
+        let told = Mutex<[Bool]>([])
+        let done = DispatchSemaphore(value: 0)
+        #expect(executor.submit { _ in gate.pass() })
+        gate.waitForArrivals(1)
+        #expect(executor.submit { expired in told.withLock { $0.append(expired) }; done.signal() })
+        gate.opened.signal()
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(told.withLock { $0 } == [true], "it waited past the (zero) limit behind the first")
+        #expect(executor.load.expired >= 1, "counted (the first job, taken at once, may count too: its limit is zero as well)")
+    }
+
     @Test func shutdownFinishesQueuedWorkAndThenRefuses() {
         let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 10)
         let count = Atomic<Int>(0)

@@ -22,12 +22,21 @@ final class Executors: Sendable {
     let store: BoundedExecutor
     private let providers: [String: BoundedExecutor]
 
+    /// The longest a request waits in a queue before it is told 503 rather than started: a
+    /// person would rather try again than wait behind a provider that hangs.
+    static let maximumWaitSeconds = 15.0
+
     init(providerSlugs: [String], processorCount: Int) {
-        passwords = BoundedExecutor(name: "passwords", threads: max(1, processorCount), queueLimit: Self.passwordQueue)
-        store = BoundedExecutor(name: "store", threads: Self.storeThreads, queueLimit: Self.storeQueue)
+        passwords = BoundedExecutor(
+            name: "passwords", threads: max(1, processorCount), queueLimit: Self.passwordQueue, maximumWaitSeconds: Self.maximumWaitSeconds
+        )
+        store = BoundedExecutor(name: "store", threads: Self.storeThreads, queueLimit: Self.storeQueue, maximumWaitSeconds: Self.maximumWaitSeconds)
         var providers: [String: BoundedExecutor] = [:]
         for slug in providerSlugs {
-            providers[slug] = BoundedExecutor(name: "provider-\(slug)", threads: Self.providerThreads, queueLimit: Self.providerQueue)
+            providers[slug] = BoundedExecutor(
+                name: "provider-\(slug)", threads: Self.providerThreads, queueLimit: Self.providerQueue,
+                maximumWaitSeconds: Self.maximumWaitSeconds
+            )
         }
         self.providers = providers
     }

@@ -42,13 +42,16 @@ struct HealthRoutes: Sendable {
         var running = "# HELP gatehouse_executor_running Jobs running, by executor.\n# TYPE gatehouse_executor_running gauge\n"
         var refused = "# HELP gatehouse_executor_refused_total Jobs refused with 503 for want of room, by executor.\n"
             + "# TYPE gatehouse_executor_refused_total counter\n"
+        var expired = "# HELP gatehouse_executor_expired_total Jobs answered 503 after waiting too long in the queue, by executor.\n"
+            + "# TYPE gatehouse_executor_expired_total counter\n"
         for executor in executors.all {
             let load = executor.load
             out += "gatehouse_executor_waiting{executor=\"\(executor.name)\"} \(load.waiting)\n"
             running += "gatehouse_executor_running{executor=\"\(executor.name)\"} \(load.running)\n"
             refused += "gatehouse_executor_refused_total{executor=\"\(executor.name)\"} \(load.refused)\n"
+            expired += "gatehouse_executor_expired_total{executor=\"\(executor.name)\"} \(load.expired)\n"
         }
-        return out + running + refused
+        return out + running + refused + expired
     }
 
     private struct Readiness: Encodable {

@@ -10,6 +10,10 @@ import Foundation
 /// `queueLimit` jobs already wait, `submit` refuses at once, and the caller answers 503 with
 /// `Retry-After` rather than queueing without bound.
 ///
+/// Time in the queue is bounded too: a job that waited longer than `maximumWaitSeconds` for a
+/// thread is not run but told it expired (its caller answers 503), so a queue behind a provider
+/// that hangs never keeps a person waiting for minutes.
+///
 /// Threads start when work arrives and end after `idleSeconds` without any, so an executor
 /// that is not used (a provider nobody signs in with) holds no thread.
 ///
@@ -19,9 +23,18 @@ public final class BoundedExecutor: @unchecked Sendable {
     public let threadCount: Int
     public let queueLimit: Int
     public let idleSeconds: Double
+    public let maximumWaitSeconds: Double
+
+    /// A job, told whether it waited too long to be worth doing.
+    public typealias Job = @Sendable (_ expired: Bool) -> Void
+
+    private struct Queued {
+        let job: Job
+        let deadline: UInt64
+    }
 
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    private var jobs: [Queued] = []
     private var head = 0
     private var threads = 0
     private var idleThreads = 0
@@ -29,17 +42,24 @@ public final class BoundedExecutor: @unchecked Sendable {
     private var isStopping = false
     private var refusedCount: UInt64 = 0
     private var completedCount: UInt64 = 0
+    private var expiredCount: UInt64 = 0
 
-    public init(name: String, threads: Int, queueLimit: Int, idleSeconds: Double = 30) {
+    public init(name: String, threads: Int, queueLimit: Int, maximumWaitSeconds: Double = 30, idleSeconds: Double = 30) {
         self.name = name
         threadCount = max(1, threads)
         self.queueLimit = max(0, queueLimit)
+        self.maximumWaitSeconds = maximumWaitSeconds
         self.idleSeconds = idleSeconds
     }
 
     /// Queues `work`. False, and nothing queued, when `queueLimit` jobs already wait for a
     /// thread (work a free thread takes at once does not count) or the executor is stopping.
     public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
+        submit { expired in if !expired { work() } }
+    }
+
+    /// Queues `job`, which is told `expired` when it waited longer than `maximumWaitSeconds`.
+    public func submit(_ job: @escaping Job) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         let waiting = jobs.count - head
@@ -48,7 +68,8 @@ public final class BoundedExecutor: @unchecked Sendable {
             refusedCount += 1
             return false
         }
-        jobs.append(work)
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, maximumWaitSeconds) * 1_000_000_000)
+        jobs.append(Queued(job: job, deadline: deadline))
         // More jobs waiting than threads idle to take them: start one, up to the bound.
         if jobs.count - head > idleThreads && threads < threadCount {
             threads += 1
@@ -61,11 +82,12 @@ public final class BoundedExecutor: @unchecked Sendable {
         return true
     }
 
-    /// Jobs waiting, jobs running, jobs refused and jobs completed so far, for `/metrics`.
-    public var load: (waiting: Int, running: Int, refused: UInt64, completed: UInt64) {
+    /// Jobs waiting, jobs running, jobs refused, jobs that expired in the queue, and jobs
+    /// completed so far, for `/metrics`.
+    public var load: (waiting: Int, running: Int, refused: UInt64, expired: UInt64, completed: UInt64) {
         condition.lock()
         defer { condition.unlock() }
-        return (jobs.count - head, running, refusedCount, completedCount)
+        return (jobs.count - head, running, refusedCount, expiredCount, completedCount)
     }
 
     /// Threads alive now (started for work, not yet ended for want of it).
@@ -87,10 +109,12 @@ public final class BoundedExecutor: @unchecked Sendable {
     private func runJobs() {
         condition.lock()
         while true {
-            if let job = takeJob() {
+            if let queued = takeJob() {
+                let expired = DispatchTime.now().uptimeNanoseconds > queued.deadline
                 running += 1
+                if expired { expiredCount += 1 }
                 condition.unlock()
-                job()
+                queued.job(expired)
                 condition.lock()
                 running -= 1
                 completedCount += 1
@@ -108,7 +132,7 @@ public final class BoundedExecutor: @unchecked Sendable {
     }
 
     /// The next job, under the lock; the array's taken front is dropped now and then.
-    private func takeJob() -> (@Sendable () -> Void)? {
+    private func takeJob() -> Queued? {
         guard head < jobs.count else { return nil }
         let job = jobs[head]
         head += 1

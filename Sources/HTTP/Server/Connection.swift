@@ -167,8 +167,9 @@ final class Connection: @unchecked Sendable {
         case .deferred(let executor, let work, let overloaded):
             awaitingDeferredResponse = true
             stopReading()
-            let accepted = executor.submit { [self, request] in
-                let response = work()
+            let accepted = executor.submit { [self, request] (expired: Bool) in
+                // Too long in the queue: the person has waited enough; say so instead of starting.
+                let response = expired ? overloaded() : work()
                 queue.async { self.deferredResponse(response, for: request, started: started) }
             }
             if !accepted {
