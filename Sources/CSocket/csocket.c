@@ -2,6 +2,7 @@
 #include "csocket.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -29,4 +30,43 @@ ssize_t gatehouse_send(int fd, const void *bytes, size_t length) {
 
 int gatehouse_errno(void) {
     return errno;
+}
+
+int gatehouse_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+static int epoll_change(int epfd, int operation, int fd, int readable, int writable) {
+    struct epoll_event event = {0};
+    // A half-close (EPOLLRDHUP) is asked for only with reading, and then reads as readable: a
+    // read finds the end. Asked for while reading is paused it would fire without end.
+    event.events = (readable ? EPOLLIN | EPOLLRDHUP : 0) | (writable ? EPOLLOUT : 0);
+    event.data.fd = fd;
+    return epoll_ctl(epfd, operation, fd, &event);
+}
+
+int gatehouse_epoll_add(int epfd, int fd, int readable, int writable) {
+    return epoll_change(epfd, EPOLL_CTL_ADD, fd, readable, writable);
+}
+
+int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable) {
+    return epoll_change(epfd, EPOLL_CTL_MOD, fd, readable, writable);
+}
+
+int gatehouse_epoll_remove(int epfd, int fd) {
+    struct epoll_event unused = {0};
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &unused);
+}
+
+int gatehouse_epoll_wait(int epfd, int *fds, int *events, int capacity, int timeoutMilliseconds) {
+    struct epoll_event ready[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(epfd, ready, capacity, timeoutMilliseconds);
+    for (int i = 0; i < count; i++) {
+        fds[i] = ready[i].data.fd;
+        uint32_t what = ready[i].events;
+        events[i] = ((what & (EPOLLIN | EPOLLRDHUP)) ? 1 : 0) | ((what & EPOLLOUT) ? 2 : 0)
+            | ((what & (EPOLLERR | EPOLLHUP)) ? 4 : 0);
+    }
+    return count;
 }

@@ -19,6 +19,20 @@ ssize_t gatehouse_send(int fd, const void *bytes, size_t length);
 /// eventfd(2), non-blocking and close-on-exec: how `Listener.stop` wakes the accepting thread.
 int gatehouse_wakeup_fd(void);
 
+/// epoll(7), behind calls that take and give plain integers: `struct epoll_event` is packed on
+/// x86-64, which Swift does not lay out as C does. `token` is the descriptor itself.
+int gatehouse_epoll_create(void);
+/// Adds or changes `fd`'s interest: `readable` selects EPOLLIN and EPOLLRDHUP (a half-close
+/// reads as readable), `writable` EPOLLOUT; EPOLLERR and EPOLLHUP are always reported.
+/// Level-triggered.
+int gatehouse_epoll_add(int epfd, int fd, int readable, int writable);
+int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable);
+int gatehouse_epoll_remove(int epfd, int fd);
+/// Waits up to `timeoutMilliseconds` (-1 forever) and writes each ready descriptor to `fds` and
+/// what it is ready for to `events` (1 readable or half-closed, 2 writable, 4 hung up or in error). Returns the
+/// count, 0 on timeout, or -1 with errno set.
+int gatehouse_epoll_wait(int epfd, int *fds, int *events, int capacity, int timeoutMilliseconds);
+
 /// Current errno, read in C because Swift's errno accessor is not thread-safe to reason about everywhere.
 int gatehouse_errno(void);
 #endif

@@ -8,26 +8,25 @@ import Glibc
 /// One accepted TCP connection: reads bytes, feeds the parser, runs the responder for each
 /// complete request in order, and writes the responses back.
 ///
-/// All mutable state is touched only on `queue`, a serial queue targeting a global concurrent
-/// queue (a plain `DispatchQueue(label:)` per connection spawned a thread each in a prototype and
-/// halved throughput). The class is `@unchecked Sendable` because of that confinement.
+/// It lives on one `EventLoop`, whose thread alone touches its state: the loop calls `handle`
+/// when the socket is readable or writable, and everything else reaches it through
+/// `loop.execute`. The class is `@unchecked Sendable` because of that confinement.
 final class Connection: @unchecked Sendable {
     let id: UInt64
     let fd: Int32
     let peerAddress: String
-    let queue: DispatchQueue
-    /// When the connection must be looked at next, for the server's sweeper. `UInt64.max` means never.
+    let loop: EventLoop
+    /// When the connection must be looked at next, for its loop's sweep. `UInt64.max` means never.
     let nextDeadline = Atomic<UInt64>(UInt64.max)
 
     private let context: ServerContext
-    /// Made only when reading has to wait for the client (see `start`), so a connection that is
-    /// answered from its first read and closed never registers with Dispatch's event loop.
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
-    private var writeSourceRunning = false
-    /// True while reads are held back (a response waits for the client to read, or the peer has
-    /// closed its side); the read source, if there is one yet, is suspended meanwhile.
+    /// True while reads are held back (a response waits for the client to read, a request is on
+    /// an executor, or the peer has closed its side).
     private var readingPaused = false
+    /// True while a response waits for the socket to take more bytes.
+    private var writeBlocked = false
+    /// The interest the loop was last given, so it is changed only when it changes.
+    private var interest = (readable: true, writable: false)
     private var parser: RequestParser
     private var deadlines: ConnectionDeadlines
     private var outbound: [UInt8] = []
@@ -35,7 +34,6 @@ final class Connection: @unchecked Sendable {
     /// Set when the last response queued says `Connection: close`, or the peer closed its side.
     private var closeAfterFlush = false
     private var closed = false
-    private var pendingCancellations = 0
     private var servedRequests = 0
     /// True while a request's deferred work runs on its executor: nothing else is processed (the
     /// responses must go out in order) and nothing is read, until its response is queued.
@@ -55,34 +53,34 @@ final class Connection: @unchecked Sendable {
     /// buffer as it is parsed, so one large request is not held to it).
     static let inboundHighWater = 256 * 1024
 
-    init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, now: UInt64) {
+    init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, loop: EventLoop, now: UInt64) {
         self.id = id
         self.fd = fd
         self.peerAddress = peerAddress
         self.context = context
-        self.queue = DispatchQueue(label: "gatehouse.connection", target: context.connectionTargetQueue)
+        self.loop = loop
         self.parser = RequestParser(limits: context.configuration.limits)
         self.deadlines = ConnectionDeadlines(timeouts: context.configuration.timeouts, now: now)
         publishDeadline()
     }
 
-    /// Reads at once instead of first waiting for a readable event: a client sends its request
-    /// right after connecting, so it is usually here already. A connection answered from this
-    /// read and then closed (`Connection: close`) costs no read source, and so no epoll
-    /// registration, no wake-up of Dispatch's event thread and no second thread hop. When nothing
-    /// has arrived yet, the read comes back empty (EAGAIN) and `flush` makes the read source.
+    /// On the loop's thread: registers the socket for reading and reads at once, since a client
+    /// sends its request right after connecting and it is usually here already.
     func start() {
+        loop.register(self)
         readAvailableBytes()
     }
 
-    /// Starts watching for readable bytes; called once, the first time reading must wait.
-    private func startReadSource() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in self.readAvailableBytes() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        readSource = source
-        pendingCancellations += 1
-        source.activate()
+    /// What the loop saw on the socket: readable (or half-closed), writable, hung up or failed.
+    func handle(events: Int32) {
+        guard !closed else { return }
+        if events & 4 != 0 && events & 1 == 0 {
+            // Both directions are gone (or the socket failed): nothing can be read or sent.
+            close(reason: "peer_closed")
+            return
+        }
+        if events & 2 != 0 && writeBlocked { flush() }
+        if events & 1 != 0 && !readingPaused && !closed { readAvailableBytes() }
     }
 
     // MARK: Reading
@@ -170,7 +168,7 @@ final class Connection: @unchecked Sendable {
             let accepted = executor.submit { [self, request] (expired: Bool) in
                 // Too long in the queue: the person has waited enough; say so instead of starting.
                 let response = expired ? overloaded() : work()
-                queue.async { self.deferredResponse(response, for: request, started: started) }
+                loop.execute { self.deferredResponse(response, for: request, started: started) }
             }
             if !accepted {
                 awaitingDeferredResponse = false
@@ -275,59 +273,50 @@ final class Connection: @unchecked Sendable {
         } else if heldBack {
             // Pipelined requests held back by the high-water mark: serve them now that the
             // client reads again. Only then: bytes of a request still arriving (a header line
-            // without its CRLF) wait for the read source, or this pass would repeat forever and
+            // without its CRLF) wait for a readable event, or this pass would repeat forever and
             // spin a core per connection (issue 12: 100 slow clients took two cores).
-            queue.async { [self] in self.processBufferedRequests() }
+            loop.execute { [self] in self.processBufferedRequests() }
         }
     }
 
     private func waitUntilWritable() {
         deadlines.writeBlocked(now: Self.now())
         publishDeadline()
-        stopReading()
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-            source.setEventHandler { [unowned self] in self.flush() }
-            source.setCancelHandler { [self] in self.sourceCancelled() }
-            writeSource = source
-            pendingCancellations += 1
-            writeSourceRunning = true
-            source.activate()
-        } else if !writeSourceRunning {
-            writeSourceRunning = true
-            writeSource?.resume()
-        }
+        readingPaused = true
+        writeBlocked = true
+        updateInterest()
     }
 
     private func pauseWriteSource() {
-        if writeSourceRunning, let writeSource {
-            writeSource.suspend()
-            writeSourceRunning = false
-        }
+        guard writeBlocked else { return }
+        writeBlocked = false
+        updateInterest()
     }
 
     private func stopReading() {
         guard !readingPaused else { return }
         readingPaused = true
-        readSource?.suspend()
+        updateInterest()
     }
 
-    /// Lets readable events through again, making the read source the first time it is needed.
     private func resumeReading() {
-        guard let readSource else {
-            readingPaused = false
-            startReadSource()
-            return
-        }
-        if readingPaused {
-            readSource.resume()
-            readingPaused = false
-        }
+        guard readingPaused else { return }
+        readingPaused = false
+        updateInterest()
+    }
+
+    /// Tells the loop what to wait for, when that changed.
+    private func updateInterest() {
+        guard !closed else { return }
+        let wanted = (readable: !readingPaused, writable: writeBlocked)
+        guard wanted != interest else { return }
+        interest = wanted
+        loop.setInterest(self, readable: wanted.readable, writable: wanted.writable)
     }
 
     // MARK: Deadlines and shutdown
 
-    /// Called by the sweeper (on `queue`) when `nextDeadline` has passed.
+    /// Called by the loop's sweep when `nextDeadline` has passed.
     func checkDeadline(now: UInt64) {
         guard !closed else { return }
         switch deadlines.tick(now: now) {
@@ -369,28 +358,9 @@ final class Connection: @unchecked Sendable {
         // Tell the client we are done writing, then let the kernel discard what it still sends,
         // so a response to a bad request is not lost to a reset.
         Glibc.shutdown(fd, Int32(SHUT_WR))
-        if let readSource {
-            if readingPaused { readSource.resume(); readingPaused = false }
-            readSource.cancel()
-        }
-        if let writeSource {
-            if !writeSourceRunning { writeSource.resume(); writeSourceRunning = true }
-            writeSource.cancel()
-        }
-        // With no source to cancel there is no cancel handler to close the descriptor.
-        if pendingCancellations == 0 { SystemCall.close(fd) }
+        loop.deregister(self)
+        SystemCall.close(fd)
         context.connectionClosed(self, reason: reason)
-    }
-
-    /// The descriptor is closed only after every Dispatch source on it is cancelled, so epoll
-    /// never watches a descriptor number that has been reused.
-    private func sourceCancelled() {
-        pendingCancellations -= 1
-        if pendingCancellations == 0 {
-            SystemCall.close(fd)
-            readSource = nil
-            writeSource = nil
-        }
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

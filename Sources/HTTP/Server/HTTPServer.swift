@@ -6,16 +6,17 @@ import Synchronization
 import Glibc
 #endif
 
-/// Gatehouse's HTTP/1.1 server: POSIX sockets driven by Dispatch.
+/// Gatehouse's HTTP/1.1 server: POSIX sockets, epoll, and threads of its own.
 ///
-/// Each listener accepts on a thread of its own (see `Listener.startAccepting`); each connection
-/// runs on its own serial queue targeting a global concurrent queue, with a read source made
-/// only once reading has to wait (see `Connection.start`); a single sweeper timer enforces every
-/// connection's deadlines, so idle connections cost no timer of their own.
+/// Each listener accepts on a thread of its own (see `Listener.startAccepting`) and hands each
+/// new connection to one of the event loops, one per core, in turn; the connection then lives on
+/// that loop's thread (see `EventLoop`), which also enforces its deadlines, so idle connections
+/// cost no timer of their own. Handlers that may block run on bounded executors instead
+/// (`Answer.deferred`), never on a loop.
 public final class HTTPServer: Sendable {
     private let context: ServerContext
     private let listeners = Mutex<[Listener]>([])
-    private let sweeper = Mutex<DeadlineSweeper?>(nil)
+    private let loops = Mutex<[EventLoop]>([])
     private let connectionIDs = Atomic<UInt64>(0)
 
     public init(configuration: HTTPServerConfiguration, responder: any Responder, logger: Logger, metrics: HTTPMetrics) {
@@ -30,7 +31,14 @@ public final class HTTPServer: Sendable {
     /// Binds every listen address and starts serving. Throws without leaving anything bound on failure.
     public func start() throws(SocketError) {
         var bound: [Listener] = []
+        var started: [EventLoop] = []
         do {
+            for index in 0..<max(1, context.configuration.eventLoopCount) {
+                let loop = try EventLoop()
+                loop.start(name: "gatehouse.loop.\(index)")
+                started.append(loop)
+            }
+            loops.withLock { $0 = started }
             // Every address is bound before any accepts, so a failure to bind accepts nothing.
             for address in context.configuration.listen {
                 bound.append(try Listener(binding: address))
@@ -40,10 +48,11 @@ public final class HTTPServer: Sendable {
             }
         } catch {
             bound.forEach { $0.stop() }
+            started.forEach { $0.stop() }
+            loops.withLock { $0 = [] }
             throw error
         }
         listeners.withLock { $0 = bound }
-        startSweeper()
     }
 
     private func accepted(fd: Int32, peer: String) {
@@ -52,12 +61,17 @@ public final class HTTPServer: Sendable {
             return
         }
         let id = connectionIDs.add(1, ordering: .relaxed).newValue
-        let connection = Connection(id: id, fd: fd, peerAddress: peer, context: context, now: Connection.now())
+        let loop = loops.withLock { $0.isEmpty ? nil : $0[Int(id % UInt64($0.count))] }
+        guard let loop else {
+            SystemCall.close(fd)
+            return
+        }
+        let connection = Connection(id: id, fd: fd, peerAddress: peer, context: context, loop: loop, now: Connection.now())
         guard context.register(connection) else {
             refuseOverLimit(fd: fd)
             return
         }
-        connection.queue.async { connection.start() }
+        loop.execute { connection.start() }
     }
 
     /// Answers 503 at once and closes, so a client over the limit learns why instead of hanging.
@@ -74,21 +88,6 @@ public final class HTTPServer: Sendable {
         context.logger.warning("connection refused: limit reached", metadata: ["limit": "\(context.configuration.maxConnections)"])
     }
 
-    private func startSweeper() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.deadlines"))
-        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
-        let context = self.context
-        timer.setEventHandler {
-            let now = Connection.now()
-            for connection in context.openConnections where connection.nextDeadline.load(ordering: .relaxed) <= now {
-                connection.queue.async { connection.checkDeadline(now: Connection.now()) }
-            }
-        }
-        timer.activate()
-        let started = DeadlineSweeper(timer: timer)
-        sweeper.withLock { $0 = started }
-    }
-
     /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,
     /// then close whatever is left. Blocks the caller until done; safe to call more than once.
     public func shutdown() {
@@ -99,7 +98,7 @@ public final class HTTPServer: Sendable {
         }
         stopped.forEach { $0.stop() }
         for connection in context.openConnections {
-            connection.queue.async { connection.beginShutdown() }
+            connection.loop.execute { connection.beginShutdown() }
         }
         let grace = context.configuration.timeouts.shutdownGraceSeconds
         let giveUp = Connection.now() &+ UInt64(grace * 1_000_000_000)
@@ -110,23 +109,17 @@ public final class HTTPServer: Sendable {
         if !remaining.isEmpty {
             context.logger.warning("shutdown grace expired; closing connections", metadata: ["count": "\(remaining.count)"])
             for connection in remaining {
-                connection.queue.async { connection.forceClose() }
+                connection.loop.execute { connection.forceClose() }
             }
             let hardStop = Connection.now() &+ 1_000_000_000
             while !context.openConnections.isEmpty && Connection.now() < hardStop {
                 usleep(10_000)
             }
         }
-        let stoppedSweeper = sweeper.withLock { current -> DeadlineSweeper? in
-            defer { current = nil }
+        let stoppedLoops = loops.withLock { current -> [EventLoop] in
+            defer { current = [] }
             return current
         }
-        stoppedSweeper?.timer.cancel()
+        stoppedLoops.forEach { $0.stop() }
     }
-}
-
-/// Holds the sweeper's timer; Dispatch sources are thread-safe but not marked `Sendable`.
-private final class DeadlineSweeper: @unchecked Sendable {
-    let timer: any DispatchSourceTimer
-    init(timer: any DispatchSourceTimer) { self.timer = timer }
 }

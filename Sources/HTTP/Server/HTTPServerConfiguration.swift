@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the server needs to know, already validated (the app's config layer checks the file).
 public struct HTTPServerConfiguration: Sendable {
     public var listen: [ListenAddress]
@@ -11,6 +13,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var securityHeaders: SecurityHeaders
     /// Responses at least this large are gzip-compressed when the client accepts it; nil disables.
     public var compressionMinimumBytes: Int?
+    /// Event-loop threads connections are spread over: one per core by default.
+    public var eventLoopCount: Int
 
     public init(
         listen: [ListenAddress],
@@ -20,7 +24,8 @@ public struct HTTPServerConfiguration: Sendable {
         maxRequestsPerConnection: Int = 10_000,
         forwarding: ForwardedHeaders = .trustNobody,
         securityHeaders: SecurityHeaders = SecurityHeaders(),
-        compressionMinimumBytes: Int? = 1024
+        compressionMinimumBytes: Int? = 1024,
+        eventLoopCount: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.listen = listen
         self.limits = limits
@@ -30,5 +35,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.forwarding = forwarding
         self.securityHeaders = securityHeaders
         self.compressionMinimumBytes = compressionMinimumBytes
+        self.eventLoopCount = eventLoopCount
     }
 }

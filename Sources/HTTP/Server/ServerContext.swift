@@ -10,7 +10,6 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: HTTPMetrics
     let dateCache = DateCache()
-    let connectionTargetQueue = DispatchQueue.global(qos: .userInitiated)
 
     private let connections = Mutex<[UInt64: Connection]>([:])
     private let shuttingDown = Atomic<Bool>(false)

@@ -1,0 +1,164 @@
+import CSocket
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A thread with an epoll instance of its own, on which its connections live: it waits for any
+/// of their sockets to become readable or writable and runs the connection's code right there,
+/// as nginx's workers do. The server runs one per core.
+///
+/// Dispatch read sources cost every request a wake-up of Dispatch's event thread, a hop to a
+/// worker thread through an eventfd, and an epoll_ctl to re-arm; profiles of forward-auth showed
+/// context switches and `eventfd_write` above any work of ours. Here a request on a kept-alive
+/// connection costs one epoll_wait return, its read, its handler and its send. Work for a loop
+/// from another thread (a new connection, a response made on an executor) is posted with
+/// `execute`, which wakes the loop through an eventfd only when it is not already awake.
+///
+/// Every connection's deadlines are checked by its own loop, four times a second.
+///
+/// `@unchecked Sendable`: `connections` and `localTasks` are touched only on the loop's thread;
+/// everything else is a constant, an atomic or behind its mutex.
+final class EventLoop: @unchecked Sendable {
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let posted = Mutex<[@Sendable () -> Void]>([])
+    /// Set when a wake-up is written and cleared when the loop reads it: at most one eventfd
+    /// write per wake, however many tasks are posted meanwhile.
+    private let wakePending = Atomic<Bool>(false)
+    private let isStopping = Atomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let loopThread = Atomic<UInt>(0)
+
+    private var connections: [Int32: Connection] = [:]
+    private var localTasks: [() -> Void] = []
+
+    static let sweepNanoseconds: UInt64 = 250_000_000
+
+    init() throws(SocketError) {
+        epollFD = gatehouse_epoll_create()
+        guard epollFD >= 0 else { throw SocketError(operation: "epoll_create1", errnoCode: gatehouse_errno()) }
+        wakeFD = gatehouse_wakeup_fd()
+        guard wakeFD >= 0 else {
+            SystemCall.close(epollFD)
+            throw SocketError(operation: "eventfd", errnoCode: gatehouse_errno())
+        }
+        _ = gatehouse_epoll_add(epollFD, wakeFD, 1, 0)
+    }
+
+    /// Starts the loop's thread, with every signal blocked (SIGTERM and SIGINT stay pending
+    /// for the thread in `ShutdownSignals.wait`).
+    func start(name: String) {
+        let thread = Thread { [self] in self.run() }
+        thread.name = name
+        var everySignal = sigset_t()
+        var previousMask = sigset_t()
+        sigfillset(&everySignal)
+        pthread_sigmask(SIG_BLOCK, &everySignal, &previousMask)
+        thread.start()
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+    }
+
+    /// Ends the loop once it has run what was posted; returns when its thread is done.
+    func stop() {
+        isStopping.store(true, ordering: .relaxed)
+        wake()
+        stopped.wait()
+    }
+
+    /// Runs `task` on the loop's thread: after the current batch of events when called there,
+    /// otherwise as soon as the loop wakes.
+    func execute(_ task: @escaping @Sendable () -> Void) {
+        if isLoopThread {
+            localTasks.append(task)
+            return
+        }
+        posted.withLock { $0.append(task) }
+        wake()
+    }
+
+    var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self())) }
+
+    private func wake() {
+        guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeFD, &one, 8)
+    }
+
+    // MARK: On the loop's thread
+
+    /// Watches `connection`'s socket for reading.
+    func register(_ connection: Connection) {
+        connections[connection.fd] = connection
+        _ = gatehouse_epoll_add(epollFD, connection.fd, 1, 0)
+    }
+
+    func setInterest(_ connection: Connection, readable: Bool, writable: Bool) {
+        _ = gatehouse_epoll_modify(epollFD, connection.fd, readable ? 1 : 0, writable ? 1 : 0)
+    }
+
+    /// Stops watching `connection`; call before closing its descriptor.
+    func deregister(_ connection: Connection) {
+        _ = gatehouse_epoll_remove(epollFD, connection.fd)
+        connections[connection.fd] = nil
+    }
+
+    private func run() {
+        loopThread.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
+        var fds = [Int32](repeating: 0, count: 256)
+        var events = [Int32](repeating: 0, count: 256)
+        var nextSweep = DispatchTime.now().uptimeNanoseconds &+ Self.sweepNanoseconds
+        while !isStopping.load(ordering: .relaxed) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            let timeout = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
+            let count = gatehouse_epoll_wait(epollFD, &fds, &events, 256, timeout)
+            if count > 0 {
+                for index in 0..<Int(count) {
+                    let fd = fds[index]
+                    if fd == wakeFD {
+                        drainWakeups()
+                    } else {
+                        connections[fd]?.handle(events: events[index])
+                    }
+                }
+            }
+            runLocalTasks()
+            let after = DispatchTime.now().uptimeNanoseconds
+            if after >= nextSweep {
+                sweep(now: after)
+                runLocalTasks()
+                nextSweep = after &+ Self.sweepNanoseconds
+            }
+        }
+        drainWakeups()
+        runLocalTasks()
+        SystemCall.close(wakeFD)
+        SystemCall.close(epollFD)
+        stopped.signal()
+    }
+
+    private func drainWakeups() {
+        var value: UInt64 = 0
+        _ = Glibc.read(wakeFD, &value, 8)
+        wakePending.store(false, ordering: .releasing)
+        let tasks = posted.withLock { tasks -> [@Sendable () -> Void] in
+            defer { tasks.removeAll(keepingCapacity: true) }
+            return tasks
+        }
+        for task in tasks { task() }
+    }
+
+    /// Runs what the loop's own code scheduled; what those tasks schedule in turn runs too.
+    private func runLocalTasks() {
+        while !localTasks.isEmpty {
+            let tasks = localTasks
+            localTasks.removeAll(keepingCapacity: true)
+            for task in tasks { task() }
+        }
+    }
+
+    private func sweep(now: UInt64) {
+        for connection in connections.values where connection.nextDeadline.load(ordering: .relaxed) <= now {
+            connection.checkDeadline(now: now)
+        }
+    }
+}
