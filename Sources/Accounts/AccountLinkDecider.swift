@@ -27,7 +27,7 @@ struct AccountLinkDecider {
     }
 
     func decide() -> AccountLinkDecision {
-        if let existing = store.existing, isThisIdentity(existing.identity) {
+        if let existing = store.existing, identity.isSame(as: existing.identity) {
             guard existing.user.id == userID else {
                 return deny(.identityOwnedByAnotherUser, "owned_by_another_user")
             }
@@ -38,7 +38,7 @@ struct AccountLinkDecider {
         guard let user = store.user, user.user.id == userID, user.user.isActive else {
             return deny(.userInactive, "user_inactive")
         }
-        if let old = store.sameSubjectOtherIssuer.first(where: isSameSubjectOtherIssuer) {
+        if let old = store.sameSubjectOtherIssuer.first(where: identity.hasSameSubjectOtherIssuer(as:)) {
             return .deny(DenyReason(.identityConflict, rule: rule("issuer_changed"), cause: .issuerChanged(previousIssuer: old.issuer)))
         }
         let held = user.identities.filter { sameBytes($0.provider, identity.provider) }
@@ -52,16 +52,6 @@ struct AccountLinkDecider {
             userID: userID, isFurtherIdentity: !held.isEmpty, snapshot: seen,
             rule: rule(held.isEmpty ? "first_link" : "further_identity")
         ))
-    }
-
-    private func isThisIdentity(_ known: KnownIdentity) -> Bool {
-        !known.subject.isEmpty && sameBytes(known.provider, identity.provider)
-            && sameBytes(known.issuer, identity.issuer) && sameBytes(known.subject, identity.subject)
-    }
-
-    private func isSameSubjectOtherIssuer(_ known: KnownIdentity) -> Bool {
-        !known.subject.isEmpty && sameBytes(known.provider, identity.provider)
-            && sameBytes(known.subject, identity.subject) && !sameBytes(known.issuer, identity.issuer)
     }
 
     private func rule(_ branch: String) -> DecisionRule { DecisionRule("account_page." + branch) }

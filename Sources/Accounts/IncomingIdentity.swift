@@ -22,6 +22,20 @@ public struct IncomingIdentity: Sendable, Equatable {
         self.subject = subject
         self.claims = claims
     }
+
+    /// True when `known` is this very identity: same provider, issuer and subject, byte for
+    /// byte. A pre-provisioned identity (empty subject) is never this identity.
+    func isSame(as known: KnownIdentity) -> Bool {
+        !known.subject.isEmpty && sameBytes(known.provider, provider)
+            && sameBytes(known.issuer, issuer) && sameBytes(known.subject, subject)
+    }
+
+    /// True when `known` has this provider and subject under another issuer: the provider's
+    /// issuer changed, which the engine refuses rather than guesses about.
+    func hasSameSubjectOtherIssuer(as known: KnownIdentity) -> Bool {
+        !known.subject.isEmpty && sameBytes(known.provider, provider)
+            && sameBytes(known.subject, subject) && !sameBytes(known.issuer, issuer)
+    }
 }
 
 /// Why an `IncomingIdentity` could not be made. The OIDC layer already refuses these; this is

@@ -66,7 +66,7 @@ private struct Decider {
     // MARK: Rule 1
 
     private func signInExistingIdentity() -> LinkDecision? {
-        guard let existing = store.existing, isThisIdentity(existing.identity) else { return nil }
+        guard let existing = store.existing, identity.isSame(as: existing.identity) else { return nil }
         guard existing.user.isActive else {
             return deny(.userInactive, DecisionRule("1.identity_exists.user_inactive"))
         }
@@ -175,13 +175,13 @@ private struct Decider {
             return deny(.userInactive, .matching(mode, "one_match.user_inactive"))
         }
         let held = identitiesOfThisProvider(candidate)
-        if held.contains(where: isThisIdentity) {
+        if held.contains(where: identity.isSame(as:)) {
             // Query 1 should have found it: the store view contradicts itself, so do nothing.
             return deny(.identityConflict, .matching(mode, "one_match.inconsistent_store_view"))
         }
         if !held.isEmpty {
             guard policy.multipleIdentities == .allow else {
-                let rule: DecisionRule = held.contains(where: isSameSubjectOtherIssuer)
+                let rule: DecisionRule = held.contains(where: identity.hasSameSubjectOtherIssuer(as:))
                     ? .matching(mode, "one_match.issuer_changed") : .matching(mode, "one_match.other_subject")
                 return conflict(with: held, rule: rule)
             }
@@ -247,14 +247,14 @@ private struct Decider {
 
     /// Rule 5, before any new user: this provider knows the subject under another issuer.
     private func issuerChangeRefusal() -> LinkDecision? {
-        guard let old = store.sameSubjectOtherIssuer.first(where: isSameSubjectOtherIssuer) else { return nil }
+        guard let old = store.sameSubjectOtherIssuer.first(where: identity.hasSameSubjectOtherIssuer(as:)) else { return nil }
         return deny(.identityConflict, DecisionRule("5.issuer_changed"), cause: .issuerChanged(previousIssuer: old.issuer))
     }
 
     /// `identity_conflict`, naming the issuer change when one of the held identities is this
     /// subject under another issuer.
     private func conflict(with held: [KnownIdentity], rule: DecisionRule) -> LinkDecision {
-        let cause = held.first(where: isSameSubjectOtherIssuer).map { DenyCause.issuerChanged(previousIssuer: $0.issuer) }
+        let cause = held.first(where: identity.hasSameSubjectOtherIssuer(as:)).map { DenyCause.issuerChanged(previousIssuer: $0.issuer) }
         return deny(.identityConflict, rule, cause: cause)
     }
 
@@ -263,16 +263,6 @@ private struct Decider {
     private func identitiesOfThisProvider(_ candidate: CandidateUser) -> [KnownIdentity] {
         var seenIDs = Set<Int64>()
         return candidate.identities.filter { sameBytes($0.provider, identity.provider) && seenIDs.insert($0.id).inserted }
-    }
-
-    private func isThisIdentity(_ known: KnownIdentity) -> Bool {
-        !known.subject.isEmpty && sameBytes(known.provider, identity.provider)
-            && sameBytes(known.issuer, identity.issuer) && sameBytes(known.subject, identity.subject)
-    }
-
-    private func isSameSubjectOtherIssuer(_ known: KnownIdentity) -> Bool {
-        !known.subject.isEmpty && sameBytes(known.provider, identity.provider)
-            && sameBytes(known.subject, identity.subject) && !sameBytes(known.issuer, identity.issuer)
     }
 
     private func deny(_ code: DenyCode, _ rule: DecisionRule, cause: DenyCause? = nil) -> LinkDecision {

@@ -75,7 +75,7 @@ public final class BoundedExecutor: @unchecked Sendable {
             threads += 1
             let thread = Thread { [self] in self.runJobs() }
             thread.name = "gatehouse.\(name)"
-            thread.start()
+            thread.startWithSignalsBlocked()
         } else {
             condition.signal()
         }

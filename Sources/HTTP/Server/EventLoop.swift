@@ -45,17 +45,11 @@ final class EventLoop: @unchecked Sendable {
         _ = gatehouse_epoll_add(epollFD, wakeFD, 1, 0)
     }
 
-    /// Starts the loop's thread, with every signal blocked (SIGTERM and SIGINT stay pending
-    /// for the thread in `ShutdownSignals.wait`).
+    /// Starts the loop's thread, with every signal blocked.
     func start(name: String) {
         let thread = Thread { [self] in self.run() }
         thread.name = name
-        var everySignal = sigset_t()
-        var previousMask = sigset_t()
-        sigfillset(&everySignal)
-        pthread_sigmask(SIG_BLOCK, &everySignal, &previousMask)
-        thread.start()
-        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        thread.startWithSignalsBlocked()
     }
 
     /// Ends the loop once it has run what was posted; returns when its thread is done.

@@ -71,15 +71,7 @@ final class Listener: @unchecked Sendable {
         }
         thread.name = "gatehouse.accept"
         accepting = Accepting(wakeup: wakeup, stopped: stopped)
-        // The thread starts with every signal blocked (it inherits this thread's mask), so
-        // SIGTERM and SIGINT stay pending for the thread in `ShutdownSignals.wait`, whichever
-        // thread started the server.
-        var everySignal = sigset_t()
-        var previousMask = sigset_t()
-        sigfillset(&everySignal)
-        pthread_sigmask(SIG_BLOCK, &everySignal, &previousMask)
-        thread.start()
-        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        thread.startWithSignalsBlocked()
     }
 
     private static func acceptUntilStopped(_ fd: Int32, wakeup: Int32, _ accepted: (Int32, String) -> Void) {
