@@ -36,6 +36,17 @@ public enum LinkingEngine {
     ) -> AccountLinkDecision {
         AccountLinkDecider(identity: identity, userID: userID, policy: policy, store: store).decide()
     }
+
+    /// An operator gives a user an identity, with its subject or pre-provisioned with an empty
+    /// one. The operator chose the user, so no matching happens; every rule that keeps the store
+    /// sound holds as at a sign-in: an identity never moves between users, the user must be
+    /// active, the policy must pass the guard, an issuer change is not papered over, and
+    /// `multiple_identities` holds.
+    public static func decideOperatorLink(
+        _ request: OperatorLinkRequest, policy: ProviderPolicy, store: AccountLinkView
+    ) -> OperatorLinkDecision {
+        OperatorLinkDecider(request: request, policy: policy, store: store).decide()
+    }
 }
 
 /// One decision's inputs, so the rules below read as a list rather than a parameter soup.

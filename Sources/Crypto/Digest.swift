@@ -27,6 +27,17 @@ public enum Digest {
         return Array(output.prefix(Int(length)))
     }
 
+    /// Lowercase hexadecimal, two digits a byte: how digests are shown to people and in tags.
+    public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return text
+    }
+
     /// Compares in time independent of where the inputs differ, so a token cannot be guessed byte by byte.
     public static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }

@@ -18,6 +18,8 @@ public final class ProviderConnection: Sendable {
         var discovery: DiscoveryDocument?
         var schedule: DiscoveryRefreshSchedule
         var jwks: JWKSCacheState
+        var discoveryFetches = FetchRecord()
+        var jwksFetches = FetchRecord()
     }
 
     public init(settings: OIDCProviderSettings, client: BackChannelClient, plainHTTPAllowedForLoopback: Bool = true) {
@@ -55,12 +57,28 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 $0.discovery = document
                 $0.schedule.recordSuccess(now: now)
+                $0.discoveryFetches.succeeded(now: now)
             }
             return document
         } catch {
-            cache.withLock { _ = $0.schedule.recordFailure(now: now) }
+            cache.withLock {
+                _ = $0.schedule.recordFailure(now: now)
+                $0.discoveryFetches.failed(error, now: now)
+            }
             if let cached { return cached }
             throw error
+        }
+    }
+
+    /// What an operator wants to know of this connection now: when discovery and the key set
+    /// were last fetched, the last failure of each, and the ids of the keys held.
+    public func status() -> ProviderConnectionStatus {
+        cache.withLock { cache in
+            ProviderConnectionStatus(
+                discovery: cache.discoveryFetches, discoveryNextRefreshAt: cache.schedule.nextRefreshAt,
+                jwks: cache.jwksFetches, jwksExpiresAt: cache.jwks.expiresAt,
+                keyIDs: cache.jwks.keys?.keys.map { $0.keyID ?? "" } ?? []
+            )
         }
     }
 
@@ -110,10 +128,16 @@ public final class ProviderConnection: Sendable {
                 throw OIDCError.make(.malformedJWKS, "the provider's key set is not a valid JWKS: \(error.message)")
             }
             let cacheControl = CacheControl.parse(response.headers.filter { $0.name == "cache-control" }.map(\.value))
-            cache.withLock { $0.jwks.recordFetch(keys: keys, cacheControl: cacheControl, now: now) }
+            cache.withLock {
+                $0.jwks.recordFetch(keys: keys, cacheControl: cacheControl, now: now)
+                $0.jwksFetches.succeeded(now: now)
+            }
             return keys
         } catch {
-            cache.withLock { $0.jwks.recordFetchFailure(now: now) }
+            cache.withLock {
+                $0.jwks.recordFetchFailure(now: now)
+                $0.jwksFetches.failed(error, now: now)
+            }
             throw error
         }
     }
@@ -179,5 +203,32 @@ public final class ProviderConnection: Sendable {
             // The detail names the failure and the host, never a body or a header value.
             throw OIDCError.make(.transportFailed, "the provider's \(what) could not be reached: \(error.code) (\(error.detail))")
         }
+    }
+}
+
+/// A snapshot of one provider connection's caches, for the admin API.
+public struct ProviderConnectionStatus: Sendable, Equatable {
+    public let discovery: FetchRecord
+    public let discoveryNextRefreshAt: Int64?
+    public let jwks: FetchRecord
+    public let jwksExpiresAt: Int64?
+    /// The `kid` of each key held (empty for a key without one), in the set's order.
+    public let keyIDs: [String]
+}
+
+/// The outcome of the fetches of one document (discovery, or the key set).
+public struct FetchRecord: Sendable, Equatable {
+    public private(set) var lastSuccessAt: Int64?
+    public private(set) var lastFailureAt: Int64?
+    /// The last failure's code and message (what the logs say; never a token or secret).
+    public private(set) var lastError: String?
+
+    mutating func succeeded(now: Int64) {
+        lastSuccessAt = now
+    }
+
+    mutating func failed(_ error: OIDCError, now: Int64) {
+        lastFailureAt = now
+        lastError = "\(error.code): \(error.message)"
     }
 }

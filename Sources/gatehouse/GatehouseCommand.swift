@@ -11,7 +11,10 @@ struct GatehouseCommand: ParsableCommand {
         commandName: "gatehouse",
         abstract: "A self-hosted OpenID Connect login server.",
         version: GatehouseVersion.current,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, SimulateLogin.self, Users.self, Identities.self, DevIdP.self, Version.self]
+        subcommands: [
+            Serve.self, Migrate.self, CheckConfig.self, Users.self, Identities.self, Sessions.self, Tokens.self, Providers.self, Events.self,
+            SimulateLogin.self, DevIdP.self, Version.self,
+        ]
     )
 }
 

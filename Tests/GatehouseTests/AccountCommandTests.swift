@@ -121,8 +121,10 @@ import TestSupport
         let identityList = try #require(try JSONSerialization.jsonObject(with: Data(identities.output.utf8)) as? [[String: Any]])
         #expect(identityList.map { $0["subject"] as? String } == ["alice-at-old"])
         #expect(identityList.first?["link_method"] as? String == "provisioned")
+        // A user that does not exist is named as such, as the admin API answers 404 for it.
         let none = try cli.run(["identities", "list", "--config", setup.configPath, "--user", "2", "--json"])
-        #expect(none.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        #expect(none.status == 1)
+        #expect(none.output.trimmingCharacters(in: .whitespacesAndNewlines) == "gatehouse: no user 2")
     }
 
     @Test func rekeyIssuerMovesIdentitiesInOneRecordedTransaction() throws {

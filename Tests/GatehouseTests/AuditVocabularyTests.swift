@@ -11,7 +11,10 @@ import Testing
             "login.failed", "login.rate_limited", "login.identified",
             "sign_out",
             "identity.linked", "identity.subject_filled", "identity.unlinked", "identities.issuer_rekeyed",
-            "user.created", "user.password_set", "user.provisioned",
+            "user.created", "user.password_set",
+            "user.updated", "user.deactivated", "user.deleted", "session.revoked", "sessions.revoked",
+            "api_token.created", "api_token.revoked", "api.authentication_failed", "api.authentication_rate_limited",
+            "user.provisioned",
             "migration.key_collision",
         ])
     }

@@ -95,10 +95,10 @@ struct AccountPage: Sendable {
         guard let identityID = request.pathParameters["id"].flatMap({ Int64($0) }) else {
             return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
         }
-        switch try unlinking.unlink(identityID: identityID, userID: userID, requestID: request.requestID, now: now) {
-        case .unlinked(let provider):
+        switch try unlinking.unlink(identityID: identityID, userID: userID, actor: "person", requestID: request.requestID, now: now) {
+        case .unlinked(let identity):
             logger.info("identity unlinked", metadata: [
-                "request_id": "\(request.requestID)", "user_id": "\(userID)", "provider": "\(provider)",
+                "request_id": "\(request.requestID)", "user_id": "\(userID)", "provider": "\(identity.provider)",
             ])
             return Response.redirect(to: "/account?notice=unlinked", status: .seeOther)
         case .notFound:

@@ -40,7 +40,7 @@ struct SignOut: Sendable {
         if let userID = session.record.userID {
             AuditRecorder(database: database, logger: logger).record(
                 .signedOut, userID: userID, requestID: request.requestID, now: now,
-                detail: "provider=\(session.record.provider ?? "password")"
+                detail: "provider=\(session.record.provider ?? "password")", actor: "person", provider: session.record.provider
             )
         }
         logger.info("signed out", metadata: ["request_id": "\(request.requestID)", "user_id": "\(session.record.userID ?? 0)"])

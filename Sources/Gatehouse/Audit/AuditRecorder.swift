@@ -13,21 +13,31 @@ struct AuditRecorder: Sendable {
     let logger: Logger
 
     /// One entry in a transaction of its own.
-    func record(_ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String) {
+    func record(
+        _ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String,
+        actor: String? = nil, provider: String? = nil
+    ) {
         do {
             try database.write { connection in
-                try Self.record(event, userID: userID, requestID: requestID, now: now, detail: detail, in: connection)
+                try Self.record(
+                    event, userID: userID, requestID: requestID, now: now, detail: detail, actor: actor, provider: provider, in: connection
+                )
             }
         } catch {
             logFailure(event, requestID: requestID, error: error)
         }
     }
 
-    /// One entry in the caller's write transaction, which fails with it.
+    /// One entry in the caller's write transaction, which fails with it. `actor` says who acted
+    /// (`token:<name>`, `cli`, `person`; nil for the server itself), `provider` which provider
+    /// the entry concerns: the admin API filters the trail by both.
     static func record(
-        _ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String, in connection: Connection
+        _ event: AuditEvent, userID: Int64? = nil, requestID: String?, now: Int64, detail: String,
+        actor: String? = nil, provider: String? = nil, in connection: Connection
     ) throws {
-        try AuditLogRepository(connection).append(event, now: now, userID: userID, requestID: requestID, detail: detail)
+        try AuditLogRepository(connection).append(
+            event, now: now, userID: userID, requestID: requestID, detail: detail, actor: actor, provider: provider
+        )
     }
 
     private func logFailure(_ event: AuditEvent, requestID: String?, error: any Error) {

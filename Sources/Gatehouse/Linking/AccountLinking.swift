@@ -77,7 +77,10 @@ struct AccountLinking: Sendable {
     func linkFromAccountPage(_ signIn: VerifiedSignIn, to userID: Int64, requestID: String, now: Int64) throws -> DenyReason? {
         guard let policy = policies[signIn.identity.provider] else { throw UnknownProvider(slug: signIn.identity.provider) }
         return try database.write { connection in
-            let view = try StoreViewLoader(connection: connection).loadAccountLink(signIn.identity, userID: userID)
+            let identity = signIn.identity
+            let view = try StoreViewLoader(connection: connection).loadAccountLink(
+                provider: identity.provider, issuer: identity.issuer, subject: identity.subject, userID: userID
+            )
             let decision = LinkingEngine.decideAccountLink(identity: signIn.identity, userID: userID, policy: policy, store: view)
             return try DecisionEffects(
                 connection: connection, signIn: signIn, requestID: requestID, now: now, reservedUsernames: reservedUsernames

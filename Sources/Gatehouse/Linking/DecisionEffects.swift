@@ -117,6 +117,8 @@ struct DecisionEffects {
     }
 
     private func audit(_ event: AuditEvent, userID: Int64, detail: String) throws {
-        try AuditRecorder.record(event, userID: userID, requestID: requestID, now: now, detail: detail, in: connection)
+        try AuditRecorder.record(
+            event, userID: userID, requestID: requestID, now: now, detail: detail, provider: identity.provider, in: connection
+        )
     }
 }

@@ -35,20 +35,27 @@ struct StoreViewLoader {
         return view
     }
 
-    /// What an account-page link of `identity` to `userID` needs.
-    func loadAccountLink(_ identity: IncomingIdentity, userID: Int64) throws(StoreError) -> AccountLinkView {
+    /// What a link of (provider, issuer, subject) to `userID` needs: an account-page link, or an
+    /// operator's (whose subject may be empty).
+    func loadAccountLink(provider: String, issuer: String, subject: String, userID: Int64) throws(StoreError) -> AccountLinkView {
         var view = AccountLinkView()
-        view.existing = try existing(identity)
+        view.existing = try existing(provider: provider, issuer: issuer, subject: subject)
         if let user = try UserRepository(connection).find(id: userID) {
-            let own = try IdentityRepository(connection).list(userID: userID, provider: identity.provider).map(Self.known)
+            let own = try IdentityRepository(connection).list(userID: userID, provider: provider).map(Self.known)
             view.user = CandidateUser(user: Self.known(user), identities: own)
         }
-        view.sameSubjectOtherIssuer = try sameSubjectOtherIssuer(identity)
+        view.sameSubjectOtherIssuer = try IdentityRepository(connection)
+            .sameSubject(provider: provider, subject: subject, otherThanIssuer: issuer)
+            .map(Self.known)
         return view
     }
 
     private func existing(_ identity: IncomingIdentity) throws(StoreError) -> IdentityWithOwner? {
-        guard let found = try IdentityRepository(connection).find(provider: identity.provider, issuer: identity.issuer, subject: identity.subject),
+        try existing(provider: identity.provider, issuer: identity.issuer, subject: identity.subject)
+    }
+
+    private func existing(provider: String, issuer: String, subject: String) throws(StoreError) -> IdentityWithOwner? {
+        guard let found = try IdentityRepository(connection).find(provider: provider, issuer: issuer, subject: subject),
               let owner = try UserRepository(connection).find(id: found.userID) else { return nil }
         return IdentityWithOwner(identity: Self.known(found), user: Self.known(owner))
     }

@@ -27,10 +27,7 @@ struct UsernameAllocation {
         }
         // A thousand people with one name: fall back on the identity's digest, unique per identity.
         let digest = Digest.sha256(Array((issuer + "\n" + subject).utf8))
-        return "\(base)-" + digest.prefix(6).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return "\(base)-" + Digest.hex(digest.prefix(6))
     }
 
     private func isFree(_ name: String) throws -> Bool {

@@ -164,7 +164,7 @@ final class OIDCSignIn: Sendable {
                     merged = userinfo.claims
                     if let discarded = userinfo.discardedBecause {
                         audit.record(.userinfoDiscarded, requestID: request.requestID, now: now,
-                                     detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone")
+                                     detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone", provider: slug)
                     }
                 } catch {
                     // Userinfo only adds claims; the ID token already proved who this is.
@@ -344,7 +344,7 @@ final class OIDCSignIn: Sendable {
         if failure.reason != SignInFailure.unknownProviderReason {
             var detail = "provider=\(provider); reason=\(failure.reason)"
             if let more = failure.detail { detail += "; \(more)" }
-            audit.record(.signInRefused, userID: userID, requestID: request.requestID, now: now, detail: detail)
+            audit.record(.signInRefused, userID: userID, requestID: request.requestID, now: now, detail: detail, provider: provider)
         }
         logger.notice("sign-in refused", metadata: [
             "request_id": "\(request.requestID)", "provider": "\(provider.prefix(64))", "reason": "\(failure.reason)",

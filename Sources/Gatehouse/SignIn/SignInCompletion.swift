@@ -54,7 +54,9 @@ struct SignInCompletion: Sendable {
             let started = try sessions.start(
                 userID: userID, provider: provider, groups: groups, idToken: idToken, request: request, now: now, in: connection
             )
-            try AuditRecorder.record(.signInSucceeded, userID: userID, requestID: request.requestID, now: now, detail: detail, in: connection)
+            try AuditRecorder.record(
+                .signInSucceeded, userID: userID, requestID: request.requestID, now: now, detail: detail, provider: provider, in: connection
+            )
             return .signedIn(userID: userID, started: started)
         }
     }

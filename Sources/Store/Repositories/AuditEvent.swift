@@ -28,6 +28,23 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case userCreated = "user.created"
     /// An operator set a user's password.
     case passwordSet = "user.password_set"
+    /// An operator changed a user's attributes; the detail names the fields, never their values.
+    case userUpdated = "user.updated"
+    /// An operator deactivated a user; every session of theirs was revoked with it.
+    case userDeactivated = "user.deactivated"
+    /// An operator deleted a user with its identities and sessions; the trail keeps its entries.
+    case userDeleted = "user.deleted"
+    /// An operator revoked one session.
+    case sessionRevoked = "session.revoked"
+    /// An operator revoked every session of a user.
+    case sessionsRevoked = "sessions.revoked"
+    /// An API token was made (its secret is never written anywhere but to its maker, once).
+    case tokenCreated = "api_token.created"
+    case tokenRevoked = "api_token.revoked"
+    /// A request to the admin API (or a token-protected `/metrics`) carried no usable token.
+    case apiAuthenticationFailed = "api.authentication_failed"
+    /// Further failures from an address past its free ones: answered 429, written once.
+    case apiAuthenticationRateLimited = "api.authentication_rate_limited"
     /// A first sign-in through a provider created a user.
     case userProvisioned = "user.provisioned"
     /// Written by migration 0008 (in SQL): two users whose recomputed matching keys (or

@@ -10,16 +10,35 @@ public struct AuditLogRepository {
         self.connection = connection
     }
 
-    /// Appends one event at `now` (unix seconds) and returns its id.
+    /// Appends one event at `now` (unix seconds) and returns its id. `actor` says who did it
+    /// (`token:<name>`, `cli`, `person`), `provider` which provider it concerns.
     @discardableResult
     public func append(
-        _ event: AuditEvent, now: Int64, userID: Int64? = nil, requestID: String? = nil, detail: String? = nil
+        _ event: AuditEvent, now: Int64, userID: Int64? = nil, requestID: String? = nil, detail: String? = nil,
+        actor: String? = nil, provider: String? = nil
     ) throws(StoreError) -> Int64 {
         try connection.execute(
-            "INSERT INTO audit_log (at, event, user_id, request_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [.integer(now), .text(event.rawValue), SQLValue(userID), SQLValue(requestID), SQLValue(detail.map(Self.bounded))]
+            "INSERT INTO audit_log (at, event, user_id, request_id, detail, actor, provider) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                .integer(now), .text(event.rawValue), SQLValue(userID), SQLValue(requestID), SQLValue(detail.map(Self.bounded)),
+                SQLValue(actor), SQLValue(provider),
+            ]
         )
         return connection.lastInsertRowID
+    }
+
+    /// One page of entries, newest first, narrowed by `filter`.
+    public func page(_ filter: AuditFilter, _ request: PageRequest) throws(StoreError) -> Page<AuditEntry> {
+        var query = PagedQuery()
+        if let event = filter.event { query.require("event = ?", .text(event)) }
+        if let userID = filter.userID { query.require("user_id = ?", .integer(userID)) }
+        if let provider = filter.provider { query.require("provider = ?", .text(provider)) }
+        if let since = filter.since { query.require("at >= ?", .integer(since)) }
+        if let until = filter.until { query.require("at < ?", .integer(until)) }
+        return try query.page(
+            AuditEntry.columns, from: "audit_log", order: .newestFirst, request, on: connection,
+            decode: { row throws(StoreError) in try AuditEntry(row: row) }, id: \.id
+        )
     }
 
     /// The longest detail kept; the callers bound what they put in it, and this is the last
@@ -46,5 +65,50 @@ public struct AuditLogRepository {
         let entries = connection.changes
         try connection.execute("DELETE FROM link_decisions WHERE at < ?", [.integer(cutoff)])
         return (entries, connection.changes)
+    }
+}
+
+/// A row of `audit_log`.
+public struct AuditEntry: Sendable, Equatable {
+    public let id: Int64
+    public let at: Int64
+    /// The stored event name: an `AuditEvent` raw value (older rows may hold retired names).
+    public let event: String
+    public let userID: Int64?
+    public let actor: String?
+    public let provider: String?
+    public let requestID: String?
+    public let detail: String?
+
+    static let columns = "id, at, event, user_id, actor, provider, request_id, detail"
+
+    init(row: Row) throws(StoreError) {
+        id = try row.int64("id")
+        at = try row.int64("at")
+        event = try row.string("event")
+        userID = try row.optionalInt64("user_id")
+        actor = try row.optionalString("actor")
+        provider = try row.optionalString("provider")
+        requestID = try row.optionalString("request_id")
+        detail = try row.optionalString("detail")
+    }
+}
+
+/// What a listing of the audit trail (or of link decisions) is narrowed to; nil members do not
+/// narrow it. Times are unix seconds: `since` included, `until` excluded.
+public struct AuditFilter: Sendable, Equatable {
+    /// The event name (`AuditEvent` raw value), or for link decisions the decision name.
+    public var event: String?
+    public var userID: Int64?
+    public var provider: String?
+    public var since: Int64?
+    public var until: Int64?
+
+    public init(event: String? = nil, userID: Int64? = nil, provider: String? = nil, since: Int64? = nil, until: Int64? = nil) {
+        self.event = event
+        self.userID = userID
+        self.provider = provider
+        self.since = since
+        self.until = until
     }
 }

@@ -45,6 +45,19 @@ public struct IdentityRepository {
             .map { row throws(StoreError) in try IdentityRecord(row: row) }
     }
 
+    /// One page of identities, oldest first, narrowed by `filter`: a user's identities, or the
+    /// reverse lookup of an account at a provider by its subject (under any issuer).
+    public func page(_ filter: IdentityFilter, _ request: PageRequest) throws(StoreError) -> Page<IdentityRecord> {
+        var query = PagedQuery()
+        if let userID = filter.userID { query.require("user_id = ?", .integer(userID)) }
+        if let provider = filter.provider { query.require("provider = ?", .text(provider)) }
+        if let subject = filter.subject { query.require("subject = ?", .text(subject)) }
+        return try query.page(
+            IdentityRecord.columns, from: "identities", order: .oldestFirst, request, on: connection,
+            decode: { row throws(StoreError) in try IdentityRecord(row: row) }, id: \.id
+        )
+    }
+
     /// The pre-provisioned or legacy identities of a provider: subject still empty.
     public func unclaimed(provider: String) throws(StoreError) -> [IdentityRecord] {
         try connection.query(
@@ -91,6 +104,36 @@ public struct IdentityRepository {
         return connection.changes
     }
 
+    /// What moving a provider's identities from one issuer to another would do: the identities
+    /// it would move, and those among them whose subject the new issuer already has (which make
+    /// the move impossible).
+    public func rekeyPlan(provider: String, from oldIssuer: String, to newIssuer: String) throws(StoreError) -> (moving: [Int64], colliding: [Int64]) {
+        let moving = try connection.query(
+            "SELECT id FROM identities WHERE provider = ? AND issuer = ? ORDER BY id", [.text(provider), .text(oldIssuer)]
+        ).map { row throws(StoreError) in try row.int64("id") }
+        let colliding = try connection.query(
+            """
+            SELECT old.id FROM identities AS old JOIN identities AS new
+              ON new.provider = old.provider AND new.subject = old.subject AND new.issuer = ?
+            WHERE old.provider = ? AND old.issuer = ? AND old.subject <> '' ORDER BY old.id
+            """,
+            [.text(newIssuer), .text(provider), .text(oldIssuer)]
+        ).map { row throws(StoreError) in try row.int64("id") }
+        return (moving, colliding)
+    }
+
+    /// How many identities each provider has: linked (with a subject) and pending (without).
+    public func countsByProvider() throws(StoreError) -> [String: (linked: Int, pending: Int)] {
+        var counts: [String: (linked: Int, pending: Int)] = [:]
+        let rows = try connection.query(
+            "SELECT provider, sum(subject <> '') AS linked, sum(subject = '') AS pending FROM identities GROUP BY provider", []
+        )
+        for row in rows {
+            counts[try row.string("provider")] = (try row.int("linked"), try row.int("pending"))
+        }
+        return counts
+    }
+
     /// Removes one of a user's identities; the user id guards against removing someone else's.
     public func delete(id: Int64, userID: Int64) throws(StoreError) {
         try connection.execute("DELETE FROM identities WHERE id = ? AND user_id = ?", [.integer(id), .integer(userID)])
@@ -126,5 +169,19 @@ public struct IdentityRepository {
             [.integer(now), SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0), .text(snapshot.claims), .integer(id)]
         )
         guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no identity with that id") }
+    }
+}
+
+/// What an identity listing is narrowed to; nil members do not narrow it.
+public struct IdentityFilter: Sendable, Equatable {
+    public var userID: Int64?
+    public var provider: String?
+    /// Byte for byte; the empty subject finds the identities still waiting for a first sign-in.
+    public var subject: String?
+
+    public init(userID: Int64? = nil, provider: String? = nil, subject: String? = nil) {
+        self.userID = userID
+        self.provider = provider
+        self.subject = subject
     }
 }

@@ -26,6 +26,13 @@ public struct LinkDecisionEntry: Sendable, Equatable {
     }
 }
 
+/// A decision as stored, with its row id and time.
+public struct RecordedLinkDecision: Sendable, Equatable {
+    public let id: Int64
+    public let at: Int64
+    public let entry: LinkDecisionEntry
+}
+
 /// Appends to `link_decisions`; entries are never updated or deleted here.
 public struct LinkDecisionRepository {
     private let connection: Connection
@@ -49,17 +56,38 @@ public struct LinkDecisionRepository {
         return connection.lastInsertRowID
     }
 
+    /// One page of recorded decisions, newest first; `filter.event` names a decision
+    /// (`sign_in`, `fill_subject`, `link`, `create`, `deny`).
+    public func page(_ filter: AuditFilter, _ request: PageRequest) throws(StoreError) -> Page<RecordedLinkDecision> {
+        var query = PagedQuery()
+        if let decision = filter.event { query.require("decision = ?", .text(decision)) }
+        if let userID = filter.userID { query.require("user_id = ?", .integer(userID)) }
+        if let provider = filter.provider { query.require("provider = ?", .text(provider)) }
+        if let since = filter.since { query.require("at >= ?", .integer(since)) }
+        if let until = filter.until { query.require("at < ?", .integer(until)) }
+        return try query.page(
+            "id, at, provider, issuer, subject, user_id, decision, reason, rule, request_id", from: "link_decisions",
+            order: .newestFirst, request, on: connection,
+            decode: { row throws(StoreError) in
+                RecordedLinkDecision(id: try row.int64("id"), at: try row.int64("at"), entry: try Self.entry(row))
+            },
+            id: \.id
+        )
+    }
+
     /// The most recent entries first, for operators and tests.
     public func recent(limit: Int = 100) throws(StoreError) -> [LinkDecisionEntry] {
         try connection.query(
             "SELECT provider, issuer, subject, user_id, decision, reason, rule, request_id FROM link_decisions ORDER BY id DESC LIMIT ?",
             [.integer(Int64(limit))]
-        ).map { row throws(StoreError) in
-            LinkDecisionEntry(
-                provider: try row.string("provider"), issuer: try row.string("issuer"), subject: try row.string("subject"),
-                userID: try row.optionalInt64("user_id"), decision: try row.string("decision"),
-                reason: try row.optionalString("reason"), rule: try row.string("rule"), requestID: try row.optionalString("request_id")
-            )
-        }
+        ).map { row throws(StoreError) in try Self.entry(row) }
+    }
+
+    private static func entry(_ row: Row) throws(StoreError) -> LinkDecisionEntry {
+        LinkDecisionEntry(
+            provider: try row.string("provider"), issuer: try row.string("issuer"), subject: try row.string("subject"),
+            userID: try row.optionalInt64("user_id"), decision: try row.string("decision"),
+            reason: try row.optionalString("reason"), rule: try row.string("rule"), requestID: try row.optionalString("request_id")
+        )
     }
 }

@@ -118,6 +118,33 @@ public struct SessionRepository {
         return ended
     }
 
+    /// One page of a user's sessions that are usable at `now`, oldest first.
+    public func page(userID: Int64, now: Int64, _ request: PageRequest) throws(StoreError) -> Page<SessionRecord> {
+        var query = PagedQuery()
+        query.require("user_id = ?", .integer(userID))
+        query.require("revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?", .integer(now), .integer(now))
+        return try query.page(
+            SessionRecord.columns, from: "sessions", order: .oldestFirst, request, on: connection,
+            decode: { row throws(StoreError) in try SessionRecord(row: row) }, id: \.id
+        )
+    }
+
+    /// A signed-in session by its row id (never by its token), usable or not.
+    public func find(id: Int64) throws(StoreError) -> SessionRecord? {
+        try connection.queryOne("SELECT \(SessionRecord.columns) FROM sessions WHERE id = ? AND user_id IS NOT NULL", [.integer(id)])
+            .map { row throws(StoreError) in try SessionRecord(row: row) }
+    }
+
+    /// Revokes one session by its row id and clears its ID token. Returns false when it was
+    /// already revoked or does not exist.
+    @discardableResult
+    public func revoke(id: Int64, now: Int64) throws(StoreError) -> Bool {
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE id = ? AND revoked_at IS NULL", [.integer(now), .integer(id)]
+        )
+        return connection.changes > 0
+    }
+
     /// Revokes every session of a user (sign out everywhere). Returns how many were revoked.
     @discardableResult
     public func revokeAll(userID: Int64, now: Int64) throws(StoreError) -> Int {

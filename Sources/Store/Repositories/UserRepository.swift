@@ -92,6 +92,61 @@ public struct UserRepository {
             .map { row throws(StoreError) in try UserRecord(row: row) }
     }
 
+    /// One page of users, oldest first, narrowed by `filter`.
+    public func page(_ filter: UserFilter, _ request: PageRequest) throws(StoreError) -> Page<UserRecord> {
+        var query = PagedQuery()
+        if let text = filter.text {
+            let pattern = SQLValue.text(PagedQuery.containing(text))
+            query.require(
+                "(username LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\')",
+                pattern, pattern, pattern
+            )
+        }
+        if let emailKey = filter.emailKey { query.require("email_key = ?", .text(emailKey)) }
+        if let active = filter.isActive { query.require("active = ?", .integer(active ? 1 : 0)) }
+        if let provider = filter.provider {
+            query.require("EXISTS (SELECT 1 FROM identities WHERE identities.user_id = users.id AND identities.provider = ?)", .text(provider))
+        }
+        return try query.page(
+            UserRecord.columns, from: "users", order: .oldestFirst, request, on: connection,
+            decode: { row throws(StoreError) in try UserRecord(row: row) }, id: \.id
+        )
+    }
+
+    /// Writes every changeable attribute of a user at once, with the matching keys and the
+    /// skeleton recomputed from what is written: the caller reads the user, changes what it
+    /// must, and passes the whole. A username another user's skeleton already holds fails with
+    /// `.confusableUsername`; an unknown user with `.notFound`.
+    public func replace(_ user: UserRecord, now: Int64) throws(StoreError) -> UserRecord {
+        let skeleton = try freeSkeleton(of: user.username, except: user.id)
+        let verifier = user.email == nil ? nil : user.emailVerifiedBy
+        let usernameKey = MatchingKey.username(user.username)
+        let emailKey = user.email.flatMap(MatchingKey.email)
+        try connection.execute(
+            """
+            UPDATE users SET username = ?, username_key = ?, username_skeleton = ?, email = ?, email_key = ?,
+                             email_verified = ?, email_verified_by = ?, username_verified = ?, display_name = ?,
+                             active = ?, updated_at = ?
+            WHERE id = ?
+            """,
+            [
+                .text(user.username), SQLValue(usernameKey), .text(skeleton), SQLValue(user.email), SQLValue(emailKey),
+                .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(user.usernameVerified ? 1 : 0),
+                SQLValue(user.displayName), .integer(user.isActive ? 1 : 0), .integer(now), .integer(user.id),
+            ]
+        )
+        guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no user with that id") }
+        guard let written = try find(id: user.id) else { throw StoreError(code: .notFound, message: "no user with that id") }
+        return written
+    }
+
+    /// Deletes a user; its identities and sessions go with it (foreign keys cascade). The audit
+    /// log keeps its entries: `audit_log.user_id` is not a foreign key.
+    public func delete(id: Int64) throws(StoreError) {
+        try connection.execute("DELETE FROM users WHERE id = ?", [.integer(id)])
+        guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no user with that id") }
+    }
+
     /// Enables or disables a user; a disabled user cannot sign in by any method.
     public func setActive(id: Int64, _ active: Bool, now: Int64) throws(StoreError) {
         try connection.execute(
@@ -139,5 +194,24 @@ public struct UserRepository {
             [.text(upgraded), .integer(now), .integer(userID), .text(current)]
         )
         return connection.changes == 1
+    }
+}
+
+/// What a user listing is narrowed to; nil members do not narrow it.
+public struct UserFilter: Sendable, Equatable {
+    /// Text found anywhere in the username, the email or the display name (ASCII letters
+    /// compared without case, as SQLite's LIKE does).
+    public var text: String?
+    /// The email's matching key (`MatchingKey.email`): the users holding this address.
+    public var emailKey: String?
+    public var isActive: Bool?
+    /// Users holding at least one identity of this provider.
+    public var provider: String?
+
+    public init(text: String? = nil, emailKey: String? = nil, isActive: Bool? = nil, provider: String? = nil) {
+        self.text = text
+        self.emailKey = emailKey
+        self.isActive = isActive
+        self.provider = provider
     }
 }

@@ -1,10 +1,9 @@
 import Accounts
-import JOSE
 
-/// What `gatehouse simulate-login` prints: what the engine read from the claims, what the store
+/// What `gatehouse simulate-login` prints and `POST /api/v1/admin/simulate-login` answers: what the engine read from the claims, what the store
 /// holds that matters, and the decision with its rule and, for a deny, the reason and the
 /// sentence the person would read.
-struct SimulationReport {
+public struct SimulationReport: Sendable {
     let identity: IncomingIdentity
     let decision: LinkDecision
     let view: StoreView
@@ -27,7 +26,7 @@ struct SimulationReport {
         }
     }
 
-    func text() -> String {
+    public func text() -> String {
         var lines = [
             "provider: \(identity.provider)",
             "issuer:   \(identity.issuer)",
@@ -48,22 +47,5 @@ struct SimulationReport {
         }
         lines.append("(nothing was written)")
         return lines.joined(separator: "\n")
-    }
-
-    func json() throws -> String {
-        var members: [String: JOSE.JSONValue] = [
-            "provider": .string(identity.provider), "issuer": .string(identity.issuer), "subject": .string(identity.subject),
-            "email": AccountJSON.optional(attributes.email), "email_verified": .bool(attributes.emailVerified),
-            "email_key": AccountJSON.optional(attributes.emailKey),
-            "username": AccountJSON.optional(attributes.username), "username_trusted": .bool(attributes.usernameVerified),
-            "decision": .string(decision.name), "rule": .string(decision.rule.name),
-            "user_id": userID.map { .integer($0) } ?? .null,
-            "matching_user_ids": .array(view.candidates.map { .integer($0.user.id) }),
-        ]
-        if let reason = decision.denyReason {
-            members["reason"] = .string(reason.code.rawValue)
-            members["message"] = .string(reason.message)
-        }
-        return try Runtime.jsonText(.object(members))
     }
 }

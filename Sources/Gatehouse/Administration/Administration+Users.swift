@@ -1,0 +1,341 @@
+import Accounts
+import MatchingKeys
+import Store
+
+/// A user an operator creates.
+public struct NewUser: Sendable, Equatable {
+    public var username: String
+    public var email: String?
+    /// The operator vouches for the address (`email_verified_by: admin`).
+    public var emailVerified: Bool
+    public var displayName: String?
+    public var password: PasswordChoice
+    /// Identities made with the user, in the same transaction: a pre-provisioned user is one
+    /// with an identity whose subject is empty, filled at the person's first sign-in.
+    public var identities: [NewIdentity]
+
+    public init(
+        username: String, email: String? = nil, emailVerified: Bool = false, displayName: String? = nil,
+        password: PasswordChoice = .none, identities: [NewIdentity] = []
+    ) {
+        self.username = username
+        self.email = email
+        self.emailVerified = emailVerified
+        self.displayName = displayName
+        self.password = password
+        self.identities = identities
+    }
+}
+
+/// Whether a new user gets a local password.
+public enum PasswordChoice: Sendable, Equatable {
+    case none
+    case given(String)
+    /// 144 random bits, returned once and stored only as a hash.
+    case generated
+}
+
+/// A user as made, and the generated password when one was asked for (shown once).
+public struct CreatedUser: Sendable {
+    public let user: UserRecord
+    public let identities: [IdentityRecord]
+    public let generatedPassword: String?
+}
+
+/// A change to one member: left as it is, set, or removed.
+public enum MemberChange<Value: Sendable & Equatable>: Sendable, Equatable {
+    case keep
+    case set(Value)
+    case remove
+}
+
+/// What an operator changes of a user; members left `nil` or `.keep` stay as they are.
+public struct UserChanges: Sendable, Equatable {
+    public var username: String?
+    /// A new address is unverified unless `emailVerified` (or `emailVerifiedBy`) says otherwise.
+    public var email: MemberChange<String> = .keep
+    public var emailVerified: Bool?
+    /// `admin`, `person`, or `provider:<slug>` of a configured provider; implies verified.
+    public var emailVerifiedBy: String?
+    public var displayName: MemberChange<String> = .keep
+    /// False deactivates the user, revoking every session at once.
+    public var active: Bool?
+
+    public init() {}
+
+    var isEmpty: Bool {
+        username == nil && email == .keep && emailVerified == nil && emailVerifiedBy == nil && displayName == .keep && active == nil
+    }
+}
+
+/// How a user listing is narrowed.
+public struct UserQuery: Sendable, Equatable {
+    /// Text in the username, email or display name.
+    public var text: String?
+    /// The users holding this address, compared by its matching key.
+    public var email: String?
+    public var active: Bool?
+    /// Users with an identity of this provider.
+    public var provider: String?
+
+    public init(text: String? = nil, email: String? = nil, active: Bool? = nil, provider: String? = nil) {
+        self.text = text
+        self.email = email
+        self.active = active
+        self.provider = provider
+    }
+}
+
+extension Administration {
+    public func listUsers(_ query: UserQuery, _ page: PageRequest) throws -> Page<UserRecord> {
+        var filter = UserFilter(text: query.text, isActive: query.active, provider: query.provider)
+        if let email = query.email {
+            // An address without a matching key matches nobody, as at a sign-in.
+            guard let key = MatchingKey.email(email) else { return Page(items: [], nextAfter: nil) }
+            filter.emailKey = key
+        }
+        return try read { try UserRepository($0).page(filter, page) }
+    }
+
+    public func user(_ id: Int64) throws -> UserRecord {
+        guard let user = try read({ try UserRepository($0).find(id: id) }) else { throw AdministrationError.notFound("user \(id)") }
+        return user
+    }
+
+    /// The version tag of a user as the API shows it: `If-Match` compares against this.
+    public static func entityTag(of user: UserRecord) -> String {
+        AdminRepresentation.entityTag(AdminRepresentation.user(user))
+    }
+
+    public func createUser(_ new: NewUser, by actor: AdministrationActor) throws -> CreatedUser {
+        var problems: [AdministrationError.FieldProblem] = []
+        let username = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.username(new.username) }
+        let email = collect(&problems) { () throws(AdministrationError) in try new.email.map { e throws(AdministrationError) in try AccountInputRules.email(e) } } ?? nil
+        let displayName = collect(&problems) { () throws(AdministrationError) in
+            try new.displayName.map { name throws(AdministrationError) in try AccountInputRules.displayName(name) }
+        } ?? nil
+        if new.emailVerified && new.email == nil { problems.append(.init("email_verified", "needs an email")) }
+        var password: String?
+        switch new.password {
+        case .none: password = nil
+        case .given(let given): password = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.password(given) }
+        case .generated: password = try AccountInputRules.generatedPassword()
+        }
+        for (index, identity) in new.identities.enumerated() {
+            problems += identityProblems(identity, field: "identities/\(index)")
+        }
+        guard problems.isEmpty, let username else { throw AdministrationError.invalid(problems) }
+        let hash = try password.map { try AccountInputRules.passwordHash($0) }
+        let now = clock()
+        let (user, identities) = try write { connection in
+            let users = UserRepository(connection)
+            let user: UserRecord
+            do {
+                // The operator chose the username, and vouches for the address when told to.
+                user = try users.create(
+                    username: username, email: email, emailVerifiedBy: new.emailVerified ? .administrator : nil,
+                    usernameVerified: true, displayName: displayName, now: now
+                )
+            } catch let error as StoreError where error.code == .confusableUsername {
+                throw AdministrationError.conflict(.init(
+                    "username_taken", "a user whose name differs from \"\(username)\" only by case, width or look-alike characters already exists"
+                ))
+            }
+            if let hash { try users.setPasswordHash(userID: user.id, hash: hash, now: now) }
+            try AuditRecorder.record(
+                .userCreated, userID: user.id, requestID: actor.requestID, now: now,
+                detail: "password=\(Self.passwordNote(new.password)); identities=\(new.identities.count)", actor: actor.name, in: connection
+            )
+            var identities: [IdentityRecord] = []
+            for (index, identity) in new.identities.enumerated() {
+                identities.append(try link(identity, to: user.id, by: actor, now: now, in: connection, field: "identities/\(index)"))
+            }
+            return (try users.find(id: user.id) ?? user, identities)
+        }
+        return CreatedUser(user: user, identities: identities, generatedPassword: new.password == .generated ? password : nil)
+    }
+
+    /// Applies `changes` to a user, only if it is still at version `expected` when one is given
+    /// (`If-Match`). Deactivating revokes every session of the user in the same transaction.
+    public func updateUser(_ id: Int64, _ changes: UserChanges, ifMatch expected: String? = nil, by actor: AdministrationActor) throws -> UserRecord {
+        var problems: [AdministrationError.FieldProblem] = []
+        let username = collect(&problems) { () throws(AdministrationError) in try changes.username.map { u throws(AdministrationError) in try AccountInputRules.username(u) } } ?? nil
+        var email = changes.email
+        if case .set(let address) = changes.email {
+            if let checked = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.email(address) }) { email = .set(checked) }
+        }
+        var displayName = changes.displayName
+        if case .set(let name) = changes.displayName {
+            if let checked = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.displayName(name) }) { displayName = .set(checked) }
+        }
+        var verifier: EmailVerifier?
+        if let stored = changes.emailVerifiedBy {
+            if let parsed = EmailVerifier(stored: stored), isAcceptable(parsed) {
+                verifier = parsed
+            } else {
+                problems.append(.init("email_verified_by", "must be \"admin\", \"person\" or \"provider:<slug>\" of a configured provider"))
+            }
+            if changes.emailVerified == false { problems.append(.init("email_verified_by", "a verifier needs email_verified true")) }
+        }
+        if changes.isEmpty { problems.append(.init("", "names nothing to change")) }
+        guard problems.isEmpty else { throw AdministrationError.invalid(problems) }
+        let now = clock()
+        return try write { connection in
+            let users = UserRepository(connection)
+            guard let current = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
+            try Self.checkVersion(of: current, expected)
+            let newEmail: String?
+            switch email {
+            case .keep: newEmail = current.email
+            case .set(let address): newEmail = address
+            case .remove: newEmail = nil
+            }
+            let emailChanged = !sameText(newEmail, current.email)
+            var newVerifier: EmailVerifier? = emailChanged ? nil : current.emailVerifiedBy
+            if changes.emailVerified == false { newVerifier = nil }
+            if changes.emailVerified == true || verifier != nil { newVerifier = verifier ?? .administrator }
+            if newVerifier != nil && newEmail == nil {
+                throw AdministrationError.invalid("email_verified", "needs an email")
+            }
+            let newName: String?
+            switch displayName {
+            case .keep: newName = current.displayName
+            case .set(let name): newName = name
+            case .remove: newName = nil
+            }
+            let proposed = UserRecord(
+                id: current.id, username: username ?? current.username, usernameKey: nil, email: newEmail, emailKey: nil,
+                emailVerifiedBy: newVerifier, usernameVerified: username == nil ? current.usernameVerified : true,
+                displayName: newName, isActive: changes.active ?? current.isActive, hasPassword: current.hasPassword,
+                createdAt: current.createdAt, updatedAt: now
+            )
+            let written: UserRecord
+            do {
+                written = try users.replace(proposed, now: now)
+            } catch let error as StoreError where error.code == .confusableUsername {
+                throw AdministrationError.conflict(.init(
+                    "username_taken", "another user's name differs from \"\(proposed.username)\" only by case, width or look-alike characters"
+                ))
+            }
+            let fields = Self.changedFields(from: current, to: written)
+            if current.isActive && !written.isActive {
+                let revoked = try SessionRepository(connection).revokeAll(userID: id, now: now)
+                try AuditRecorder.record(
+                    .userDeactivated, userID: id, requestID: actor.requestID, now: now, detail: "sessions_revoked=\(revoked)",
+                    actor: actor.name, in: connection
+                )
+            }
+            let otherFields = fields.filter { $0 != "active" || written.isActive }
+            if !otherFields.isEmpty {
+                try AuditRecorder.record(
+                    .userUpdated, userID: id, requestID: actor.requestID, now: now, detail: "fields=\(otherFields.joined(separator: ","))",
+                    actor: actor.name, in: connection
+                )
+            }
+            return written
+        }
+    }
+
+    /// Deactivates a user: no sign-in by any method, and every session revoked at once.
+    public func deactivateUser(_ id: Int64, by actor: AdministrationActor) throws -> UserRecord {
+        var changes = UserChanges()
+        changes.active = false
+        return try updateUser(id, changes, by: actor)
+    }
+
+    /// Deletes a user with its identities and sessions; the audit trail keeps what it said of them.
+    public func deleteUser(_ id: Int64, ifMatch expected: String? = nil, by actor: AdministrationActor) throws {
+        let now = clock()
+        try write { connection in
+            let users = UserRepository(connection)
+            guard let current = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
+            try Self.checkVersion(of: current, expected)
+            let sessions = try SessionRepository(connection).revokeAll(userID: id, now: now)
+            let identities = try IdentityRepository(connection).list(userID: id).count
+            try users.delete(id: id)
+            try AuditRecorder.record(
+                .userDeleted, userID: id, requestID: actor.requestID, now: now,
+                detail: "username=\(current.username); identities=\(identities); sessions_revoked=\(sessions)", actor: actor.name, in: connection
+            )
+        }
+    }
+
+    /// Sets (or, with nil, removes) a user's local password.
+    public func setPassword(_ id: Int64, to password: String?, by actor: AdministrationActor) throws -> UserRecord {
+        let hash = try password.map { given in try AccountInputRules.passwordHash(try AccountInputRules.password(given)) }
+        let now = clock()
+        return try write { connection in
+            let users = UserRepository(connection)
+            guard try users.find(id: id) != nil else { throw AdministrationError.notFound("user \(id)") }
+            try users.setPasswordHash(userID: id, hash: hash, now: now)
+            try AuditRecorder.record(
+                .passwordSet, userID: id, requestID: actor.requestID, now: now, detail: hash == nil ? "removed" : "set",
+                actor: actor.name, in: connection
+            )
+            guard let user = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
+            return user
+        }
+    }
+
+    /// The user found by the username's matching key, as a sign-in finds it; a key two users
+    /// share (recorded when the keys were recomputed) names nobody.
+    public func user(named username: String) throws -> UserRecord {
+        let named = try read { connection in
+            try MatchingKey.username(username).map { try UserRepository(connection).matching(usernameKey: $0) } ?? []
+        }
+        guard named.count == 1, let user = named.first else { throw AdministrationError.notFound("user named \"\(username.prefix(255))\"") }
+        return user
+    }
+
+    // MARK: Helpers
+
+    static func checkVersion(of user: UserRecord, _ expected: String?) throws {
+        guard let expected, expected != "*" else { return }
+        let current = entityTag(of: user)
+        guard expected == current else { throw AdministrationError.versionMismatch(current: current) }
+    }
+
+    private static func changedFields(from old: UserRecord, to new: UserRecord) -> [String] {
+        var fields: [String] = []
+        if !old.username.utf8.elementsEqual(new.username.utf8) { fields.append("username") }
+        if !sameText(old.email, new.email) { fields.append("email") }
+        if old.emailVerifiedBy != new.emailVerifiedBy { fields.append("email_verified") }
+        if !sameText(old.displayName, new.displayName) { fields.append("display_name") }
+        if old.isActive != new.isActive { fields.append("active") }
+        return fields
+    }
+
+    private static func passwordNote(_ choice: PasswordChoice) -> String {
+        switch choice {
+        case .none: "none"
+        case .given: "given"
+        case .generated: "generated"
+        }
+    }
+
+    /// An operator may name themselves, the person, or a configured provider as the verifier.
+    private func isAcceptable(_ verifier: EmailVerifier) -> Bool {
+        if case .provider(let slug) = verifier { return config.providers.contains { $0.slug == slug } }
+        return true
+    }
+}
+
+/// Runs a check, adding its problems to `problems` instead of stopping at the first.
+func collect<T>(_ problems: inout [AdministrationError.FieldProblem], _ check: () throws(AdministrationError) -> T) -> T? {
+    do {
+        return try check()
+    } catch {
+        if case .invalid(let found) = error { problems += found }
+        return nil
+    }
+}
+
+/// Two optional texts hold the same bytes (Swift's `==` would call canonically equivalent
+/// texts equal, and a stored value that changes form has changed).
+func sameText(_ lhs: String?, _ rhs: String?) -> Bool {
+    switch (lhs, rhs) {
+    case (nil, nil): true
+    case (let left?, let right?): left.utf8.elementsEqual(right.utf8)
+    default: false
+    }
+}

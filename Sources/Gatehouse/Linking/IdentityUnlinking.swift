@@ -1,0 +1,40 @@
+import Store
+
+/// Removing an identity from a user: the one rule for the account page and the admin API.
+///
+/// Refused when it would leave the user with no way to sign in: no local password and no other
+/// identity (one still waiting for its first sign-in counts: it is a way in). An operator may
+/// force it, and the entry in the audit log says so. The check and the delete run in one write
+/// transaction, so two unlinks racing in two tabs cannot both pass the check and leave nothing.
+struct IdentityUnlinking: Sendable {
+    let database: Database
+
+    enum Outcome: Sendable, Equatable {
+        case unlinked(IdentityRecord)
+        /// The identity is not this user's (or is gone): nothing was changed.
+        case notFound
+        /// It is the user's last way to sign in, and the unlink was not forced.
+        case lastSignInMethod
+    }
+
+    /// Who asks, as the audit log names them (`person` on the account page, `token:<name>` or
+    /// `cli` for an operator); `force` lets an operator remove the last way in.
+    func unlink(identityID: Int64, userID: Int64, actor: String, force: Bool = false, requestID: String?, now: Int64) throws -> Outcome {
+        try database.write { connection in
+            let identities = IdentityRepository(connection)
+            let held = try identities.list(userID: userID)
+            guard let target = held.first(where: { $0.id == identityID }) else { return .notFound }
+            let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
+            let isLastWayIn = !hasPassword && held.count == 1
+            guard !isLastWayIn || force else { return .lastSignInMethod }
+            try identities.delete(id: identityID, userID: userID)
+            var detail = "provider=\(target.provider); identity=\(target.id)"
+            if isLastWayIn { detail += "; forced=last_sign_in_method" }
+            try AuditRecorder.record(
+                .identityUnlinked, userID: userID, requestID: requestID, now: now, detail: detail,
+                actor: actor, provider: target.provider, in: connection
+            )
+            return .unlinked(target)
+        }
+    }
+}
