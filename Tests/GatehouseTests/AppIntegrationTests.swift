@@ -8,7 +8,7 @@ import TestSupport
 /// The real app on a real socket with a real SQLite file.
 @Suite struct AppIntegrationTests {
     @Test func healthReadinessAndMetrics() throws {
-        let gatehouse = try RunningGatehouse()
+        let gatehouse = try RunningGatehouse(serverExtra: #", "metrics_require_token": false"#)
         defer { gatehouse.stop() }
         let client = try TestClient(port: gatehouse.port)
         try client.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")

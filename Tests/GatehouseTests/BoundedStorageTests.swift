@@ -89,7 +89,7 @@ import TestSupport
     }
 
     @Test func metricsReportTheDatabasesSizeAndRows() throws {
-        let rig = try SignInRig()
+        let rig = try SignInRig(serverExtra: #", "metrics_require_token": false"#)
         defer { rig.stop() }
         let metrics = try rig.browser.get("\(rig.origin)/metrics")
         #expect(metrics.status == 200)

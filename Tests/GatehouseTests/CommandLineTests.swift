@@ -85,7 +85,8 @@ import TestSupport
         let port = try freePort()
         let path = try writeConfig(
             """
-            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)", "public_dir": "\(packageRoot)/Public"},
+            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)", "public_dir": "\(packageRoot)/Public",
+                        "metrics_require_token": false},
              "database": {"path": "\(directory.path)/g.sqlite3"}}
             """, in: directory
         )

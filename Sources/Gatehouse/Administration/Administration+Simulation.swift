@@ -23,8 +23,8 @@ extension Administration {
         guard let subject = claims["sub"]?.stringValue, !subject.isEmpty, subject.utf8.count <= 255 else {
             throw AdministrationError.invalid("claims/sub", "the claims need a \"sub\" string of 1 to 255 bytes")
         }
-        if let issuer = claims["iss"], issuer.stringValue?.isEmpty != false {
-            throw AdministrationError.invalid("claims/iss", "when given, \"iss\" is a non-empty string")
+        if let issuer = claims["iss"], !(1...2048).contains(issuer.stringValue?.utf8.count ?? 0) {
+            throw AdministrationError.invalid("claims/iss", "when given, \"iss\" is a string of 1 to 2048 bytes")
         }
         let issuer = claims["iss"]?.stringValue ?? provider.settings.issuer
         let identity: IncomingIdentity

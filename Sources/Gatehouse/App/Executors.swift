@@ -11,15 +11,20 @@ import HTTP
 ///   that hangs (until its timeout) takes only its own threads, never another provider's.
 /// - `store`: the pages that write the database (sessions, links, sign-out) and so may wait on
 ///   its one writer.
+/// - `admin`: the admin API, apart from the pages, so a busy operator's script (or a flood of
+///   requests with wrong tokens) queues behind itself and never delays a person's sign-in.
 final class Executors: Sendable {
     static let passwordQueue = 32
     static let providerThreads = 4
     static let providerQueue = 64
     static let storeThreads = 4
     static let storeQueue = 256
+    static let adminThreads = 2
+    static let adminQueue = 64
 
     let passwords: BoundedExecutor
     let store: BoundedExecutor
+    let admin: BoundedExecutor
     private let providers: [String: BoundedExecutor]
 
     /// The longest a request waits in a queue before it is told 503 rather than started: a
@@ -31,6 +36,7 @@ final class Executors: Sendable {
             name: "passwords", threads: max(1, processorCount), queueLimit: Self.passwordQueue, maximumWaitSeconds: Self.maximumWaitSeconds
         )
         store = BoundedExecutor(name: "store", threads: Self.storeThreads, queueLimit: Self.storeQueue, maximumWaitSeconds: Self.maximumWaitSeconds)
+        admin = BoundedExecutor(name: "admin", threads: Self.adminThreads, queueLimit: Self.adminQueue, maximumWaitSeconds: Self.maximumWaitSeconds)
         var providers: [String: BoundedExecutor] = [:]
         for slug in providerSlugs {
             providers[slug] = BoundedExecutor(
@@ -49,9 +55,10 @@ final class Executors: Sendable {
 
     var passwordsChoice: ExecutorChoice { { [passwords] _ in passwords } }
     var storeChoice: ExecutorChoice { { [store] _ in store } }
+    var adminChoice: ExecutorChoice { { [admin] _ in admin } }
 
     /// Every executor with its name, for `/metrics`.
-    var all: [BoundedExecutor] { [passwords, store] + providers.keys.sorted().compactMap { providers[$0] } }
+    var all: [BoundedExecutor] { [passwords, store, admin] + providers.keys.sorted().compactMap { providers[$0] } }
 
     /// Lets queued work finish and ends the threads.
     func shutdown() {

@@ -29,7 +29,13 @@ public final class GatehouseApp: Sendable {
     public let sessions: SessionManager
     public let metrics = HTTPMetrics()
     let logger: Logger
-    let router: Router
+    /// The public listener's routes.
+    public let router: Router
+    /// The routes of `server.management_listen` (the admin API, `/metrics`, the probes), or nil
+    /// when the public listener serves them.
+    public let managementRouter: Router?
+    /// The administration services the admin API calls.
+    public let administration: Administration
 
     /// The configured OpenID Providers by slug, each with its own back-channel client and caches.
     public let providers: [String: ProviderConnection]
@@ -108,9 +114,20 @@ public final class GatehouseApp: Sendable {
             unlinking: IdentityUnlinking(database: database), csrf: csrf,
             pages: pages, logger: logger, clock: clock
         )
+        let administration = Administration(database: database, config: config, connections: providers, clock: clock)
+        self.administration = administration
+        let adminAPI = AdminAPI(administration: administration, audit: AuditRecorder(database: database, logger: logger), logger: logger)
+        let hasManagementListener = !config.server.managementListenAddresses.isEmpty
+        let metricsNeedToken = config.server.metricsRequireToken
         // Inline: health, forward-auth, static files. Everything that may block: an executor.
         router = Router { routes in
-            health.register(in: &routes, metricsOn: executors.storeChoice)
+            health.registerProbes(in: &routes)
+            if !hasManagementListener {
+                adminAPI.register(in: &routes, executors: executors)
+                health.registerMetrics(in: &routes, on: executors.storeChoice) { request in
+                    if metricsNeedToken { try adminAPI.authorizeMetrics(request) }
+                }
+            }
             landing.register(in: &routes, on: executors.storeChoice)
             login.register(in: &routes)
             loginSubmission.register(in: &routes, on: executors.passwordsChoice)
@@ -123,11 +140,33 @@ public final class GatehouseApp: Sendable {
                 routes.get("/static/*path") { request in staticFiles.respond(to: request) }
             }
         }
+        // The management listener: the admin API (tokens still required), /metrics for the
+        // scraper that can reach it, and the probes.
+        managementRouter = hasManagementListener ? Router { routes in
+            health.registerProbes(in: &routes)
+            adminAPI.register(in: &routes, executors: executors)
+            health.registerMetrics(in: &routes, on: executors.storeChoice) { _ in }
+        } : nil
     }
 
     /// The responder the HTTP server calls: the router, with unexpected errors logged under the
     /// request id the error page shows, so an operator can find the cause of a user's report.
     public var responder: any Responder { AppResponder(router: router, pages: pages, logger: logger) }
+
+    /// The management listener's responder, or nil when `server.management_listen` is not set.
+    public var managementResponder: (any Responder)? {
+        managementRouter.map { AppResponder(router: $0, pages: pages, logger: logger) }
+    }
+
+    /// The management listener's server: its own addresses, one event loop, few connections.
+    public var managementServerConfiguration: HTTPServerConfiguration? {
+        guard !config.server.managementListenAddresses.isEmpty else { return nil }
+        var configuration = serverConfiguration
+        configuration.listen = config.server.managementListenAddresses
+        configuration.maxConnections = min(256, config.server.maxConnections)
+        configuration.eventLoopCount = 1
+        return configuration
+    }
 
     public var serverConfiguration: HTTPServerConfiguration {
         let server = config.server

@@ -8,8 +8,8 @@ struct HealthRoutes: Sendable {
     let metrics: HTTPMetrics
     let executors: Executors
 
-    /// `/metrics` counts rows, which takes longer on a big database: it runs on `metricsOn`.
-    func register(in routes: inout RouterBuilder, metricsOn executor: @escaping ExecutorChoice) {
+    /// `/healthz` and `/readyz`: on every listener, inline (probes must never queue).
+    func registerProbes(in routes: inout RouterBuilder) {
         routes.get("/healthz") { _ in Self.healthy }
         routes.get("/readyz") { [database] _ in
             do {
@@ -24,7 +24,13 @@ struct HealthRoutes: Sendable {
                 throw HTTPError.serviceUnavailable(retryAfter: 5).with(detail: "The database is not reachable.")
             }
         }
-        routes.get("/metrics", on: executor) { [self] _ in
+    }
+
+    /// `/metrics` counts rows, which takes longer on a big database: it runs on `executor`.
+    /// `authorize` runs first (on the public listener, it asks for a `metrics:read` token).
+    func registerMetrics(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice, authorize: @escaping @Sendable (Request) throws -> Void) {
+        routes.get("/metrics", on: executor) { [self] request in
+            try authorize(request)
             var text = metrics.render() + executorMetrics()
             if let statistics = try? database.read({ connection in try DatabaseStatistics.read(connection) }) {
                 text += statistics.render()

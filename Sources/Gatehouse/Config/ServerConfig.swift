@@ -17,6 +17,13 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxConnections: Int
     public var limits: Limits
     public var timeouts: Timeouts
+    /// `server.management_listen`: addresses of a listener of its own for the admin API and
+    /// `/metrics` (as Keycloak serves its management interface apart); when set, the public
+    /// listener answers 404 for them. Empty: they stay on the public listener.
+    public var managementListenAddresses: [ListenAddress] = []
+    /// `server.metrics_require_token`: on the public listener, `/metrics` needs a token with the
+    /// `metrics:read` scope unless this is false. The management listener never asks for one.
+    public var metricsRequireToken = true
 
     public init(
         listenAddresses: [ListenAddress],
@@ -111,7 +118,10 @@ public struct ServerConfig: Sendable, Equatable {
 // MARK: Reading
 
 extension ServerConfig {
-    static let keys = ["listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "limits", "timeouts"]
+    static let keys = [
+        "listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "limits", "timeouts",
+        "management_listen", "metrics_require_token",
+    ]
     static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes"]
     static let timeoutKeys = ["header_seconds", "body_seconds", "idle_seconds", "write_seconds", "shutdown_grace_seconds"]
 
@@ -129,6 +139,12 @@ extension ServerConfig {
         let trustedProxies = reader.value("trusted_proxies", .list(of: .cidr)) ?? []
         let publicDirectory = reader.value("public_dir", .nullable(.nonEmptyString)) ?? nil
         let maxConnections = reader.value("max_connections", .integer(1...1_000_000)) ?? 1024
+        let management = reader.value("management_listen", .list(of: .listenAddress, allowSingle: true, allowEmpty: true)) ?? []
+        reportDuplicates(management, at: reader.path.appending("management_listen"), in: reader.decoder)
+        for address in management where listen?.contains(address) == true {
+            reader.decoder.error(at: reader.path.appending("management_listen"), "\(address) is also in server.listen; the management listener needs an address of its own")
+        }
+        let metricsRequireToken = reader.value("metrics_require_token", .boolean) ?? true
 
         let limitsReader = reader.section("limits", keys: limitKeys)
         let defaults = Limits()
@@ -152,7 +168,7 @@ extension ServerConfig {
         )
 
         guard let listen, let publicURL else { return nil }
-        return ServerConfig(
+        var config = ServerConfig(
             listenAddresses: listen,
             publicURL: publicURL,
             trustedProxies: trustedProxies,
@@ -161,6 +177,9 @@ extension ServerConfig {
             limits: limits,
             timeouts: timeouts
         )
+        config.managementListenAddresses = management
+        config.metricsRequireToken = metricsRequireToken
+        return config
     }
 
     /// Binding the same address twice fails at start with EADDRINUSE; say so now instead.

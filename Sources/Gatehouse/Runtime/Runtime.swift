@@ -95,10 +95,16 @@ public enum Runtime {
         let server = HTTPServer(
             configuration: app.serverConfiguration, responder: app.responder, logger: logger, metrics: app.metrics
         )
+        // The admin API and /metrics on a listener of their own, when configured.
+        let management = app.managementServerConfiguration.flatMap { configuration in
+            app.managementResponder.map { HTTPServer(configuration: configuration, responder: $0, logger: logger, metrics: app.metrics) }
+        }
         do {
             try server.start()
+            try management?.start()
         } catch {
             logger.error("cannot listen", metadata: ["error": "\(error)"])
+            server.shutdown()
             database.close()
             LogSink.standardError.flush()
             return 1
@@ -106,12 +112,16 @@ public enum Runtime {
         for address in server.boundAddresses {
             logger.notice("listening", metadata: ["address": "\(address)", "public_url": "\(config.server.publicURL)"])
         }
+        for address in management?.boundAddresses ?? [] {
+            logger.notice("management listening", metadata: ["address": "\(address)", "serves": "/api/v1/admin, /api/v1/openapi.json, /metrics"])
+        }
         reportDescriptorLimit(maxConnections: config.server.maxConnections, logger: logger)
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
         shutdownSignals.wait()
         logger.notice("shutting down")
         purge.cancel()
+        management?.shutdown()
         server.shutdown()
         app.shutdown()
         database.close()

@@ -7,6 +7,8 @@
 ///     }
 public struct RouterBuilder: Sendable {
     var root = RouteNode()
+    /// Every registered (method, pattern), in registration order.
+    var registered: [(method: String, pattern: String)] = []
     /// Routes made of literal segments only, by their exact path, then method (see `Router.route`).
     var literalRoutes: [Substring: [String: RouteEntry]] = [:]
 
@@ -21,6 +23,7 @@ public struct RouterBuilder: Sendable {
             "route method \(method) is not a token"
         )
         let parsed = RoutePattern(pattern)
+        registered.append((method, parsed.text))
         let entry = RouteEntry(handler: handler, pattern: parsed.text, parameterNames: parsed.parameterNames, executor: executor)
         Self.insert(entry, method: method, segments: parsed.segments[...], into: &root)
         let allLiteral = parsed.segments.allSatisfy { if case .literal = $0 { true } else { false } }
@@ -103,10 +106,14 @@ struct RouteNode: Sendable {
 public final class Router: Sendable {
     let root: RouteNode
     let literalRoutes: [Substring: [String: RouteEntry]]
+    /// Every route it serves, as (method, pattern) in registration order: what a document that
+    /// describes the routes (the admin API's OpenAPI) is checked against.
+    public let routes: [(method: String, pattern: String)]
 
     public init(_ builder: RouterBuilder) {
         root = builder.root
         literalRoutes = builder.literalRoutes
+        routes = builder.registered
     }
 
     public convenience init(build: (inout RouterBuilder) -> Void) {

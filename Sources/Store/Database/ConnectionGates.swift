@@ -5,22 +5,28 @@ import Foundation
 
 /// The writer connection behind a lock: SQLite allows one writer at a time, and serializing
 /// in-process writers here means they queue on a cheap lock instead of spinning in
-/// `busy_timeout`.
+/// `busy_timeout`. The wait for the lock is bounded by the same busy timeout: a writer that
+/// hangs (or another process that holds the database) makes the writers behind it fail with
+/// `.busy` in bounded time, never queue without end.
 ///
 /// `@unchecked Sendable`: `connection` is only touched while `lock` is held.
 final class SerializedConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: Connection?
+    private let waitLimit: TimeInterval
 
-    init(_ connection: Connection) {
+    init(_ connection: Connection, waitLimit: TimeInterval) {
         self.connection = connection
+        self.waitLimit = waitLimit
     }
 
     /// Runs `body` with the connection, holding the lock. Not reentrant: calling it again from
     /// inside `body` on the same thread deadlocks, so `Database` documents that writes (and, on
     /// an in-memory database, reads) do not nest.
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        lock.lock()
+        guard lock.lock(before: Date(timeIntervalSinceNow: waitLimit)) else {
+            throw StoreError(code: .busy, message: "another write held the database longer than the busy timeout")
+        }
         defer { lock.unlock() }
         guard let connection else { throw StoreError.closed() }
         return try body(connection)
@@ -44,7 +50,7 @@ final class SerializedConnection: @unchecked Sendable {
 }
 
 /// A fixed set of reader connections; a reader is checked out for one `read` and returned.
-/// When all are busy the caller waits for one to come back.
+/// When all are busy the caller waits for one to come back, at most the busy timeout.
 ///
 /// `@unchecked Sendable`: `idle` and `isClosed` are only touched while `condition` is held,
 /// and a checked-out connection belongs to exactly one thread until it is released.
@@ -52,9 +58,11 @@ final class ReaderPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var idle: [Connection]
     private var isClosed = false
+    private let waitLimit: TimeInterval
 
-    init(_ connections: [Connection]) {
+    init(_ connections: [Connection], waitLimit: TimeInterval) {
         self.idle = connections
+        self.waitLimit = waitLimit
     }
 
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
@@ -66,8 +74,11 @@ final class ReaderPool: @unchecked Sendable {
     private func checkOut() throws(StoreError) -> Connection {
         condition.lock()
         defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: waitLimit)
         while idle.isEmpty && !isClosed {
-            condition.wait()
+            guard condition.wait(until: deadline) else {
+                throw StoreError(code: .busy, message: "every reader stayed busy longer than the busy timeout")
+            }
         }
         guard !isClosed, let connection = idle.popLast() else { throw .closed() }
         return connection

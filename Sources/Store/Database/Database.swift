@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 import Synchronization
 
 /// A SQLite database: one writer connection, serialized, and a small pool of readers used
@@ -33,7 +34,8 @@ public final class Database: Sendable {
             statementCacheCapacity: options.statementCacheCapacity
         )
         try Self.configureWriter(writerConnection, inMemory: isInMemory)
-        self.writer = SerializedConnection(writerConnection)
+        let waitLimit = TimeInterval(max(0, options.busyTimeoutMilliseconds)) / 1000
+        self.writer = SerializedConnection(writerConnection, waitLimit: waitLimit)
 
         if isInMemory {
             self.readers = nil
@@ -49,7 +51,7 @@ public final class Database: Sendable {
                 try reader.execute("PRAGMA query_only = ON")
                 readerConnections.append(reader)
             }
-            self.readers = ReaderPool(readerConnections)
+            self.readers = ReaderPool(readerConnections, waitLimit: waitLimit)
         }
     }
 

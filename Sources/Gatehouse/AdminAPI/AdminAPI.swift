@@ -1,0 +1,60 @@
+import HTTP
+import Logging
+
+/// The admin JSON API (issue 13): every `AdminOperation` behind a scoped API token, on the
+/// admin executor (password hashing on the password executor), and the OpenAPI document
+/// describing them.
+struct AdminAPI: Sendable {
+    let administration: Administration
+    let authentication: APIAuthentication
+    let operations: [AdminOperation]
+    let document: [UInt8]
+
+    init(administration: Administration, audit: AuditRecorder, logger: Logger) {
+        self.administration = administration
+        authentication = APIAuthentication(administration: administration, audit: audit, logger: logger)
+        operations = Self.operations(providers: administration.config.providers.map(\.slug))
+        document = AdminRepresentation.encoded(OpenAPIDocument.build(
+            operations, providers: administration.config.providers.map(\.slug), version: GatehouseVersion.current
+        ))
+    }
+
+    /// Every operation; `providers` are the configured slugs, which a provider path names.
+    static func operations(providers: [String]) -> [AdminOperation] {
+        AdminUsersAPI.operations + AdminIdentitiesAPI.operations + AdminSessionsAPI.operations
+            + AdminProvidersAPI.operations(providers: providers) + AdminTrailAPI.operations + AdminTokensAPI.operations
+    }
+
+    func register(in routes: inout RouterBuilder, executors: Executors) {
+        for operation in operations {
+            let executor = operation.executor == .passwords ? executors.passwordsChoice : executors.adminChoice
+            routes.add(method: operation.method, pattern: operation.routePattern, executor: executor) { [self] request in
+                try run(operation, request)
+            }
+        }
+        routes.get(OpenAPIDocument.path) { [document] _ in
+            var response = Response(status: .ok, headers: ["Content-Type": MediaType.json], body: document)
+            response.headers.set("Cache-Control", "no-cache")
+            return response
+        }
+    }
+
+    /// Authorizes, then runs the handler; a typed refusal of the services becomes its problem.
+    private func run(_ operation: AdminOperation, _ request: Request) throws -> Response {
+        do {
+            let token = try authentication.authorize(request, needing: operation.scope)
+            return try operation.handler(AdminCall(request: request, token: token, administration: administration))
+        } catch let error as AdministrationError {
+            return APIProblem.from(error).response(for: request)
+        }
+    }
+
+    /// `/metrics` on the public listener: a token with `metrics:read` (or `admin`).
+    func authorizeMetrics(_ request: Request) throws {
+        do {
+            _ = try authentication.authorize(request, needing: .metricsRead)
+        } catch let error as AdministrationError {
+            throw APIProblem.from(error)
+        }
+    }
+}

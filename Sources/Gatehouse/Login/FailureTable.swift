@@ -1,0 +1,58 @@
+/// One table of failure counters, bounded in size.
+struct FailureTable {
+    struct Entry {
+        var failures: Int
+        var lastFailureAt: Int64
+    }
+
+    private var entries: [[UInt8]: Entry] = [:]
+
+    var count: Int { entries.count }
+
+    /// Seconds until `key` may try again; 0 when it may now.
+    mutating func wait(for key: [UInt8], policy: LoginThrottlePolicy, now: Int64) -> Int64 {
+        guard let entry = entries[key] else { return 0 }
+        if isStale(entry, policy: policy, now: now) {
+            entries[key] = nil
+            return 0
+        }
+        let until = entry.lastFailureAt &+ policy.delay(afterFailures: entry.failures)
+        return max(0, until &- now)
+    }
+
+    mutating func recordFailure(_ key: [UInt8], policy: LoginThrottlePolicy, now: Int64) {
+        if var entry = entries[key], !isStale(entry, policy: policy, now: now) {
+            entry.failures = min(entry.failures + 1, 1_000_000)
+            entry.lastFailureAt = max(entry.lastFailureAt, now)
+            entries[key] = entry
+            return
+        }
+        if entries[key] == nil && entries.count >= policy.maximumEntries {
+            makeRoom(policy: policy, now: now)
+        }
+        entries[key] = Entry(failures: 1, lastFailureAt: now)
+    }
+
+    mutating func remove(_ key: [UInt8]) {
+        entries[key] = nil
+    }
+
+    /// Drops every stale entry; if none was stale, the one with the fewest failures (the
+    /// oldest among equals), so a flood of one-off identifiers evicts its own kind and not the
+    /// heavily attacked account it means to hide.
+    private mutating func makeRoom(policy: LoginThrottlePolicy, now: Int64) {
+        let before = entries.count
+        entries = entries.filter { !isStale($0.value, policy: policy, now: now) }
+        guard entries.count == before else { return }
+        let victim = entries.min { lhs, rhs in
+            (lhs.value.failures, lhs.value.lastFailureAt) < (rhs.value.failures, rhs.value.lastFailureAt)
+        }
+        if let victim { entries[victim.key] = nil }
+    }
+
+    /// Forgotten once quiet for the window and no longer blocked.
+    private func isStale(_ entry: Entry, policy: LoginThrottlePolicy, now: Int64) -> Bool {
+        let quietFor = max(policy.windowSeconds, policy.delay(afterFailures: entry.failures))
+        return now &- entry.lastFailureAt >= quietFor
+    }
+}
