@@ -15,10 +15,10 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # needs Python 3.12 or later: the first of these found is used.
 VENV := var/venv
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3)
-TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0
+TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0 schemathesis==4.32.5
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser fuzz fuzz-replay bench install clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser test-api fuzz fuzz-replay bench install clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -88,6 +88,7 @@ test: deps test-deps embed test-tools
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory test-api
 	@echo "fuzz smoke: $(FUZZ_SMOKE_SECONDS) s per target"
 	@bash scripts/fuzz $(FUZZ_SMOKE_SECONDS)
 
@@ -111,7 +112,13 @@ fuzz: deps embed
 # page it lands on is saved as a PNG under var/screenshots/.
 test-browser: deps test-deps embed test-tools
 	$(SWIFT) build
-	BROWSER_TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python -m unittest discover -s Tests/Browser -v
+	TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python -m unittest discover -s Tests/Browser -v
+
+# schemathesis (PyPI) against the real server: every admin API operation with a token of each
+# scope, every answer checked against the OpenAPI document, every documented status reached.
+test-api: deps embed test-tools
+	$(SWIFT) build
+	TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python Tests/API/run_schemathesis.py
 
 # Installs the binary, the example configuration and a hardened systemd unit under PREFIX
 # (DESTDIR for staging). The binary carries its migrations, templates and static files, so it

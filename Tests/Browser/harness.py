@@ -63,7 +63,7 @@ class GatehouseStack:
 
     def __init__(self) -> None:
         if not GATEHOUSE_BIN.is_file():
-            raise RuntimeError(f"no gatehouse binary at {GATEHOUSE_BIN}: run `swift build` or set BROWSER_TEST_GATEHOUSE_BIN")
+            raise RuntimeError(f"no gatehouse binary at {GATEHOUSE_BIN}: run `swift build` or set TEST_GATEHOUSE_BIN")
         self.directory = Path(tempfile.mkdtemp(prefix="gatehouse-browser-"))
         self.processes: list[ManagedProcess] = []
         self.port = free_port()

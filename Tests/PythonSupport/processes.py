@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # Not GATEHOUSE_*: Gatehouse reads those as configuration overrides.
-GATEHOUSE_BIN = Path(os.environ.get("BROWSER_TEST_GATEHOUSE_BIN") or REPO / ".build" / "debug" / "gatehouse")
+GATEHOUSE_BIN = Path(os.environ.get("TEST_GATEHOUSE_BIN") or REPO / ".build" / "debug" / "gatehouse")
 
 # Seconds: how long a process may take to listen, and to stop politely.
 LISTEN_TIMEOUT = 30

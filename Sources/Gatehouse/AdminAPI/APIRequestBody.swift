@@ -39,9 +39,10 @@ struct APIRequestBody {
         for key in unknown { problems.append(.init(field(key), "unknown field")) }
     }
 
-    /// Throws every problem found so far as one validation failure.
-    func finish() throws {
-        guard problems.isEmpty else { throw AdministrationError.invalid(problems) }
+    /// Throws every problem found so far as one validation failure, with those `rules` finds
+    /// in what could be read (the services' own checks), so a client learns all at once.
+    func finish(_ rules: @autoclosure () -> [AdministrationError.FieldProblem] = []) throws {
+        guard problems.isEmpty else { throw AdministrationError.invalid(problems + rules().filter { !problems.contains($0) }) }
     }
 
     func contains(_ key: String) -> Bool { members[key] != nil }

@@ -52,7 +52,7 @@ enum AdminUsersAPI {
                     new.identities.append(NewIdentity(provider: item.string("provider", required: true) ?? "", subject: item.string("subject") ?? ""))
                     body.absorb(item)
                 }
-                try body.finish()
+                try body.finish(call.administration.problems(in: new))
                 let created = try call.administration.createUser(new, by: call.actor)
                 return call.json(
                     .object([
@@ -90,7 +90,7 @@ enum AdminUsersAPI {
                 changes.emailVerifiedBy = body.string("email_verified_by")
                 changes.displayName = body.change("display_name")
                 changes.active = body.bool("active")
-                try body.finish()
+                try body.finish(call.administration.problems(in: changes))
                 let user = try call.administration.updateUser(id, changes, ifMatch: try call.ifMatch, by: call.actor)
                 return call.json(AdminRepresentation.user(user), entityTag: true)
             },

@@ -107,24 +107,40 @@ extension Administration {
         AdminRepresentation.entityTag(AdminRepresentation.user(user))
     }
 
-    public func createUser(_ new: NewUser, by actor: AdministrationActor) throws -> CreatedUser {
+    /// What breaks a rule in `new`, every field's problem; empty when it may be created.
+    public func problems(in new: NewUser) -> [AdministrationError.FieldProblem] {
+        checked(new).problems
+    }
+
+    /// `new` with its values as they are stored, and the problems found on the way.
+    private func checked(_ new: NewUser) -> (user: NewUser, problems: [AdministrationError.FieldProblem]) {
         var problems: [AdministrationError.FieldProblem] = []
-        let username = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.username(new.username) }
-        let email = collect(&problems) { () throws(AdministrationError) in try new.email.map { e throws(AdministrationError) in try AccountInputRules.email(e) } } ?? nil
-        let displayName = collect(&problems) { () throws(AdministrationError) in
-            try new.displayName.map { name throws(AdministrationError) in try AccountInputRules.displayName(name) }
-        } ?? nil
+        var user = new
+        user.username = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.username(new.username) } ?? new.username
+        if let email = new.email { user.email = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.email(email) } }
+        if let name = new.displayName {
+            user.displayName = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.displayName(name) }
+        }
         if new.emailVerified && new.email == nil { problems.append(.init("email_verified", "needs an email")) }
-        var password: String?
-        switch new.password {
-        case .none: password = nil
-        case .given(let given): password = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.password(given) }
-        case .generated: password = try AccountInputRules.generatedPassword()
+        if case .given(let given) = new.password {
+            _ = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.password(given) }
         }
         for (index, identity) in new.identities.enumerated() {
             problems += identityProblems(identity, field: "identities/\(index)")
         }
-        guard problems.isEmpty, let username else { throw AdministrationError.invalid(problems) }
+        return (user, problems)
+    }
+
+    public func createUser(_ new: NewUser, by actor: AdministrationActor) throws -> CreatedUser {
+        let (checked, problems) = checked(new)
+        guard problems.isEmpty else { throw AdministrationError.invalid(problems) }
+        let (username, email, displayName) = (checked.username, checked.email, checked.displayName)
+        var password: String?
+        switch new.password {
+        case .none: password = nil
+        case .given(let given): password = given
+        case .generated: password = try AccountInputRules.generatedPassword()
+        }
         let hash = try password.map { try AccountInputRules.passwordHash($0) }
         let now = clock()
         let (user, identities) = try write { connection in
@@ -157,16 +173,22 @@ extension Administration {
 
     /// Applies `changes` to a user, only if it is still at version `expected` when one is given
     /// (`If-Match`). Deactivating revokes every session of the user in the same transaction.
-    public func updateUser(_ id: Int64, _ changes: UserChanges, ifMatch expected: String? = nil, by actor: AdministrationActor) throws -> UserRecord {
+    /// What breaks a rule in `changes`, every field's problem; empty when they may be applied.
+    public func problems(in changes: UserChanges) -> [AdministrationError.FieldProblem] {
+        checked(changes).problems
+    }
+
+    private func checked(_ changes: UserChanges) -> (changes: UserChanges, verifier: EmailVerifier?, problems: [AdministrationError.FieldProblem]) {
         var problems: [AdministrationError.FieldProblem] = []
-        let username = collect(&problems) { () throws(AdministrationError) in try changes.username.map { u throws(AdministrationError) in try AccountInputRules.username(u) } } ?? nil
-        var email = changes.email
-        if case .set(let address) = changes.email {
-            if let checked = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.email(address) }) { email = .set(checked) }
+        var checked = changes
+        if let username = changes.username {
+            checked.username = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.username(username) }
         }
-        var displayName = changes.displayName
+        if case .set(let address) = changes.email {
+            if let valid = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.email(address) }) { checked.email = .set(valid) }
+        }
         if case .set(let name) = changes.displayName {
-            if let checked = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.displayName(name) }) { displayName = .set(checked) }
+            if let valid = collect(&problems, { () throws(AdministrationError) in try AccountInputRules.displayName(name) }) { checked.displayName = .set(valid) }
         }
         var verifier: EmailVerifier?
         if let stored = changes.emailVerifiedBy {
@@ -178,7 +200,13 @@ extension Administration {
             if changes.emailVerified == false { problems.append(.init("email_verified_by", "a verifier needs email_verified true")) }
         }
         if changes.isEmpty { problems.append(.init("", "names nothing to change")) }
+        return (checked, verifier, problems)
+    }
+
+    public func updateUser(_ id: Int64, _ changes: UserChanges, ifMatch expected: String? = nil, by actor: AdministrationActor) throws -> UserRecord {
+        let (checkedChanges, verifier, problems) = checked(changes)
         guard problems.isEmpty else { throw AdministrationError.invalid(problems) }
+        let (username, email, displayName) = (checkedChanges.username, checkedChanges.email, checkedChanges.displayName)
         let now = clock()
         return try write { connection in
             let users = UserRepository(connection)

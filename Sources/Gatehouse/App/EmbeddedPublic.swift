@@ -60,7 +60,7 @@ enum EmbeddedPublic {
 {{/signed_in}}{{^signed_in}}<p>Sign in with your account or through your organisation’s identity provider.</p>
 <p><a class="button" href="{{login_href}}">Sign in</a></p>
 {{/signed_in}}{{#has_providers}}{{> provider_buttons}}{{/has_providers}}{{^has_providers}}<p class="muted">No identity provider is configured yet: add one under <code>providers</code> in the configuration file.</p>
-{{/has_providers}}<p class="muted"><a href="/healthz">Health</a> · <a href="/readyz">Readiness</a> · <a href="/metrics">Metrics</a></p>
+{{/has_providers}}<p class="muted"><a href="/healthz">Health</a> · <a href="/readyz">Readiness</a></p>
 
 """##,
         "layout": #"""

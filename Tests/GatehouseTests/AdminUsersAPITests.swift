@@ -1,0 +1,175 @@
+import Crypto
+import Foundation
+import Gatehouse
+import Store
+import Testing
+import TestSupport
+
+/// Issue 13 sections 1 and 4, users: through the real server with real tokens.
+@Suite(.serialized) struct AdminUsersAPITests {
+    @Test func createReadAndChangeWithTheVersionChecked() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersRead, .usersWrite], name: "provisioner")
+        let created = try api.call("POST", "/api/v1/admin/users", token: token, json: #"""
+            {"username": "alice", "email": "alice@example.com", "email_verified": true, "display_name": "Alice", "generate_password": true}
+            """#)
+        #expect(created.status == 201, "\(created.text)")
+        let user = try #require(created.json["user"] as? [String: Any])
+        let id = try #require(user["id"] as? Int)
+        #expect(created.header("Location") == "/api/v1/admin/users/\(id)")
+        #expect((created.json["generated_password"] as? String)?.count == 24)
+        #expect(user["email_verified_by"] as? String == "admin" && user["has_password"] as? Bool == true)
+
+        let read = try api.call("GET", "/api/v1/admin/users/\(id)", token: token)
+        let tag = try #require(read.header("ETag"))
+        // Another operator changes the user meanwhile: the first one's tag is stale.
+        let other = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"display_name": "Alice A."}"#)
+        #expect(other.status == 200 && other.header("ETag") != tag)
+        let stale = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"display_name": "Overwritten"}"#,
+                                 headers: [("If-Match", tag)])
+        #expect(stale.status == 412 && stale.code == "version_mismatch")
+        #expect(stale.header("ETag") == other.header("ETag"))
+        let fresh = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"display_name": "Alice B."}"#,
+                                 headers: [("If-Match", try #require(other.header("ETag")))])
+        #expect(fresh.status == 200 && fresh.json["display_name"] as? String == "Alice B.")
+        #expect(try api.call("GET", "/api/v1/admin/users/\(id)", token: token).header("ETag") == fresh.header("ETag"))
+
+        // Every write is in the audit log, naming the token and the request.
+        let updates = try api.audit(.userUpdated)
+        #expect(updates.count == 2 && updates.allSatisfy { $0.actor == "token:provisioner" && $0.requestID?.isEmpty == false })
+        #expect(updates.allSatisfy { $0.detail == "fields=display_name" })
+        #expect(try api.audit(.userCreated).first?.actor == "token:provisioner")
+    }
+
+    /// A new address is unverified unless the change vouches for it; a verifier must be one
+    /// Gatehouse knows.
+    @Test func aNewEmailIsUnverifiedUnlessTheChangeSaysSo() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let id = try api.administration.createUser(NewUser(username: "bo", email: "bo@example.com", emailVerified: true), by: .commandLine).user.id
+        let moved = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"email": "bo@elsewhere.example"}"#)
+        #expect(moved.json["email_verified"] as? Bool == false && moved.json["email_verified_by"] is NSNull)
+        let vouched = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"email_verified_by": "provider:dev"}"#)
+        #expect(vouched.json["email_verified_by"] as? String == "provider:dev")
+        let unknown = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"email_verified_by": "provider:nowhere"}"#)
+        #expect(unknown.status == 422)
+        let removed = try api.call("PATCH", "/api/v1/admin/users/\(id)", token: token, json: #"{"email": null}"#)
+        #expect(removed.json["email"] is NSNull && removed.json["email_verified"] as? Bool == false)
+    }
+
+    /// Problems come as one 422 listing every field with its JSON Pointer; a body that is not
+    /// JSON is 400, one that is not declared JSON 415. Nothing is written.
+    @Test func invalidBodiesAreRefusedFieldByField() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let invalid = try api.call("POST", "/api/v1/admin/users", token: token, json: #"""
+            {"username": "al ice", "email": "nope", "nickname": "x", "identities": [{"provider": "nowhere", "colour": 1}]}
+            """#)
+        #expect(invalid.status == 422 && invalid.code == "validation_failed")
+        let pointers = Set((invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
+        #expect(pointers == ["/username", "/email", "/nickname", "/identities/0/provider", "/identities/0/colour"])
+
+        let escaped = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "x", "a/b~c": 1}"#)
+        #expect((escaped.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/a~1b~0c", "RFC 6901 escapes")
+        let notJSON = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "x",}"#)
+        #expect(notJSON.status == 400 && notJSON.code == "malformed_json")
+        let repeated = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "x", "username": "y"}"#)
+        #expect(repeated.status == 400, "a repeated member is refused, not resolved")
+        let form = try api.call("POST", "/api/v1/admin/users", token: token, headers: [("Content-Type", "text/plain")])
+        #expect(form.status == 415 && form.code == "unsupported_media_type")
+        #expect(try api.count("users") == 0)
+    }
+
+    /// Issue 11's rule holds here too: a username that differs from another only by case,
+    /// width or a look-alike character is a conflict, at creation and at renaming.
+    @Test func lookAlikeUsernamesConflict() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        #expect(try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "carol"}"#).status == 201)
+        let twin = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "саrol"}"#)
+        #expect(twin.status == 409 && twin.code == "username_taken")
+        let dave = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "dave"}"#)
+        let daveID = try #require((dave.json["user"] as? [String: Any])?["id"] as? Int)
+        let rename = try api.call("PATCH", "/api/v1/admin/users/\(daveID)", token: token, json: #"{"username": "CAROL"}"#)
+        #expect(rename.status == 409 && rename.code == "username_taken")
+        #expect(try api.count("users") == 2)
+    }
+
+    /// Deactivation revokes every session at once: forward-auth refuses the very next request.
+    @Test func deactivationEndsSessionsAtForwardAuthAtOnce() throws {
+        let api = try AdminAPIRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, gatehouseExtra: #"""
+            , "forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:1"}]}
+            """#)
+        defer { api.stop() }
+        #expect(try api.rig.signIn().status == 303)
+        let verify = { try api.rig.browser.get("\(api.origin)/auth/verify", headers: [
+            ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/"),
+        ]).status }
+        #expect(try verify() == 200)
+        #expect(try verify() == 200, "a second request within the second comes from forward-auth's cache")
+        let userID = try #require(try api.administration.listUsers(UserQuery(), PageRequest(limit: 10)).items.first?.id)
+        let answer = try api.call("POST", "/api/v1/admin/users/\(userID)/deactivate", token: try api.token([.usersWrite]))
+        #expect(answer.status == 200 && answer.json["active"] as? Bool == false)
+        #expect(try verify() == 401)
+        #expect(try api.count("sessions", where: "user_id = \(userID) AND revoked_at IS NULL") == 0)
+        #expect(try api.audit(.userDeactivated).first?.detail == "sessions_revoked=1")
+    }
+
+    /// Deleting a user removes their identities and sessions and keeps what the trail said.
+    @Test func deleteKeepsTheAuditTrail() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        #expect(try api.rig.signIn().status == 303)
+        let user = try #require(try api.administration.listUsers(UserQuery(), PageRequest(limit: 10)).items.first)
+        let before = try api.count("audit_log", where: "user_id = \(user.id)")
+        #expect(before >= 2)
+        let token = try api.token([.usersRead, .usersWrite])
+        let stale = try api.call("DELETE", "/api/v1/admin/users/\(user.id)", token: token, headers: [("If-Match", "\"0\"")])
+        #expect(stale.status == 412)
+        #expect(try api.call("DELETE", "/api/v1/admin/users/\(user.id)", token: token).status == 204)
+        #expect(try api.call("GET", "/api/v1/admin/users/\(user.id)", token: token).status == 404)
+        #expect(try api.count("identities") == 0)
+        #expect(try api.count("sessions", where: "user_id IS NOT NULL") == 0)
+        #expect(try api.count("audit_log", where: "user_id = \(user.id)") == before + 1)
+        #expect(try api.rig.me().status == 401, "the person's session ended with them")
+    }
+
+    @Test func listingsFilterByTextEmailStateAndProvider() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let admin = api.administration
+        _ = try admin.createUser(NewUser(username: "erin", email: "erin@bücher.example", displayName: "Erin Example"), by: .commandLine)
+        let frank = try admin.createUser(NewUser(username: "frank", email: "frank@example.com", identities: [NewIdentity(provider: "dev")]), by: .commandLine)
+        _ = try admin.deactivateUser(frank.user.id, by: .commandLine)
+        let token = try api.token([.usersRead])
+        func names(_ query: String) throws -> [String] {
+            try api.call("GET", "/api/v1/admin/users?\(query)", token: token).items.compactMap { $0["username"] as? String }
+        }
+        #expect(try names("q=EXAMPLE") == ["erin", "frank"], "display name and email, ASCII case aside")
+        #expect(try names("q=%25") == [], "the LIKE wildcard is taken literally")
+        #expect(try names("email=ERIN%40xn--bcher-kva.example") == ["erin"], "by the address's matching key")
+        #expect(try names("active=false") == ["frank"])
+        #expect(try names("provider=dev") == ["frank"])
+        #expect(try api.call("GET", "/api/v1/admin/users?activ=false", token: token).status == 400, "a misspelled filter is refused")
+        #expect(try api.call("GET", "/api/v1/admin/users?active=yes", token: token).status == 400)
+    }
+
+    @Test func aPasswordSetThroughTheAPISignsIn() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let id = try api.administration.createUser(NewUser(username: "gina"), by: .commandLine).user.id
+        let token = try api.token([.usersWrite])
+        let set = try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": "a long enough passphrase"}"#)
+        #expect(set.status == 200 && set.json["has_password"] as? Bool == true)
+        let hash = try #require(try api.database.read { try UserRepository($0).passwordHash(userID: id) })
+        #expect(try PasswordHash.verify(password: "a long enough passphrase", against: hash) == .match(needsRehash: false))
+        let removed = try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": null}"#)
+        #expect(removed.json["has_password"] as? Bool == false)
+        #expect(try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: "{}").status == 422)
+        #expect(!(try api.audit(.passwordSet).map(\.detail).joined().contains("passphrase")))
+    }
+}
