@@ -54,7 +54,7 @@ let package = Package(
         // a separate executable, never linked into `gatehouse`.
         .executableTarget(
             name: "gatehouse-bench",
-            dependencies: ["OIDC", "JOSE", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["OIDC", "JOSE", "Store", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GatehouseBench"
         ),
         // Fuzz targets for the parsers strangers reach (`make fuzz`); built normally it replays
