@@ -145,6 +145,44 @@ import TestSupport
         #expect(try api.count("identities", where: "issuer = '\(issuer)'") == 1, "nothing moved")
     }
 
+    /// Every write through the API is in the audit log with the token's name as the actor and
+    /// the request's id (the answer's `X-Request-ID`), in the same transaction as the change.
+    @Test func everyWriteIsAuditedWithTheTokenAndTheRequest() throws {
+        let api = try AdminAPIRig(providerJSON: #""multiple_identities": "allow""#)
+        defer { api.stop() }
+        #expect(try api.rig.signIn().status == 303)
+        let person = try #require(try api.administration.listUsers(UserQuery(), PageRequest(limit: 1)).items.first)
+        let token = try api.token([.admin], name: "auditor")
+        var requestIDs: [String] = []
+        func write(_ method: String, _ path: String, _ json: String? = nil) throws -> AdminAPIRig.Answer {
+            let answer = try api.call(method, path, token: token, json: json)
+            #expect((200..<300).contains(answer.status), "\(method) \(path): \(answer.text)")
+            requestIDs.append(try #require(answer.header("X-Request-ID")))
+            return answer
+        }
+        let created = try write("POST", "/api/v1/admin/users", #"{"username": "w", "password": "a long password here"}"#)
+        let id = try #require((created.json["user"] as? [String: Any])?["id"] as? Int)
+        _ = try write("PATCH", "/api/v1/admin/users/\(id)", #"{"display_name": "W"}"#)
+        _ = try write("PUT", "/api/v1/admin/users/\(id)/password", #"{"password": "another long password"}"#)
+        let identity = try write("POST", "/api/v1/admin/users/\(id)/identities", #"{"provider": "dev", "subject": "w-1"}"#)
+        _ = try write("DELETE", "/api/v1/admin/identities/\(identity.json["id"] as? Int ?? 0)")
+        _ = try write("DELETE", "/api/v1/admin/users/\(person.id)/sessions")
+        _ = try write("POST", "/api/v1/admin/users/\(id)/deactivate")
+        let newToken = try write("POST", "/api/v1/admin/tokens", #"{"name": "spare", "scopes": ["events:read"]}"#)
+        _ = try write("DELETE", "/api/v1/admin/tokens/\(newToken.json["id"] as? Int ?? 0)")
+        _ = try write("POST", "/api/v1/admin/providers/dev/rekey-issuer", #"{"from": "https://nowhere.example", "to": "https://new.example"}"#)
+        _ = try write("DELETE", "/api/v1/admin/users/\(id)")
+        let entries = try api.database.read { connection in
+            try connection.query("SELECT request_id, actor FROM audit_log WHERE actor = 'token:auditor'").map { row in
+                (try row.optionalString("request_id") ?? "", try row.optionalString("actor") ?? "")
+            }
+        }
+        for requestID in requestIDs {
+            #expect(entries.contains { $0.0 == requestID }, "no audit entry for request \(requestID)")
+        }
+        #expect(entries.count >= requestIDs.count)
+    }
+
     /// Pages follow ids, so rows inserted between two pages neither repeat nor push rows off:
     /// users oldest first (a new one comes last), the trail newest first (a new entry is not on
     /// the pages that follow).

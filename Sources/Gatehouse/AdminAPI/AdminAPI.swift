@@ -57,6 +57,8 @@ struct AdminAPI: Sendable {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         response.headers.set("Server-Timing", "app;dur=" + String(format: "%.3f", milliseconds))
+        // The id the audit log files this request's changes under, for the operator's own log.
+        response.headers.set("X-Request-ID", request.requestID)
         return response
     }
 
