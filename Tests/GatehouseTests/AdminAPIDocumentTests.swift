@@ -70,6 +70,35 @@ import TestSupport
         #expect(newIdentity["provider"]?["enum"] as? [String] == ["dev"])
     }
 
+    /// The README's curl examples name operations that exist, one example at least for each
+    /// resource of the document.
+    @Test func theReadmesExamplesNameRealOperations() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let paths = try #require(api.call("GET", "/api/v1/openapi.json", token: nil).json["paths"] as? [String: [String: Any]])
+        let operations = paths.flatMap { template, item in
+            item.keys.map { (method: $0.uppercased(), template: template) }
+        }
+        let readme = try ReadmeSnippet.readme
+        let block = try #require(readme.components(separatedBy: "## Admin API").dropFirst().first?.components(separatedBy: "```sh").dropFirst().first?
+            .components(separatedBy: "```").first)
+        let commands = block.replacingOccurrences(of: "\\\n", with: " ").components(separatedBy: "\ncurl").dropFirst()
+        var covered = Set<String>()
+        for command in commands {
+            let line = command.components(separatedBy: "\n#").first ?? command
+            let path = try #require(line.firstMatch(of: /\$A(\/[A-Za-z0-9_\/-]*)/)?.1, "\(line)")
+            let method = line.firstMatch(of: /-X ([A-Z]+)/).map { String($0.1) } ?? (line.contains(" -d ") ? "POST" : "GET")
+            let match = operations.first { operation in
+                let pattern = "^/api/v1/admin" + operation.template.dropFirst("/api/v1/admin".count)
+                    .replacingOccurrences(of: #"\{[a-z_]+\}"#, with: "[^/]+", options: .regularExpression) + "$"
+                return operation.method == method && ("/api/v1/admin" + path).range(of: pattern, options: .regularExpression) != nil
+            }
+            let found = try #require(match, "README: \(method) \(path) is no operation")
+            covered.insert(String(found.template.split(separator: "/").dropFirst(3).first ?? ""))
+        }
+        #expect(covered == ["users", "identities", "sessions", "providers", "events", "link-decisions", "simulate-login", "tokens"])
+    }
+
     @Test func metricsOnThePublicListenerNeedAToken() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }
