@@ -15,17 +15,7 @@ public struct NewIdentity: Sendable, Equatable {
 
 /// How an identity listing is narrowed: a user's identities, or the reverse lookup of an
 /// account at a provider by its subject.
-public struct IdentityQuery: Sendable, Equatable {
-    public var userID: Int64?
-    public var provider: String?
-    public var subject: String?
-
-    public init(userID: Int64? = nil, provider: String? = nil, subject: String? = nil) {
-        self.userID = userID
-        self.provider = provider
-        self.subject = subject
-    }
-}
+public typealias IdentityQuery = IdentityFilter
 
 extension Administration {
     public func listIdentities(_ query: IdentityQuery, _ page: PageRequest) throws -> Page<IdentityRecord> {
@@ -33,9 +23,7 @@ extension Administration {
             if let userID = query.userID, try UserRepository(connection).find(id: userID) == nil {
                 throw AdministrationError.notFound("user \(userID)")
             }
-            return try IdentityRepository(connection).page(
-                IdentityFilter(userID: query.userID, provider: query.provider, subject: query.subject), page
-            )
+            return try IdentityRepository(connection).page(query, page)
         }
     }
 

@@ -29,12 +29,7 @@ public struct AuditLogRepository {
 
     /// One page of entries, newest first, narrowed by `filter`.
     public func page(_ filter: AuditFilter, _ request: PageRequest) throws(StoreError) -> Page<AuditEntry> {
-        var query = PagedQuery()
-        if let event = filter.event { query.require("event = ?", .text(event)) }
-        if let userID = filter.userID { query.require("user_id = ?", .integer(userID)) }
-        if let provider = filter.provider { query.require("provider = ?", .text(provider)) }
-        if let since = filter.since { query.require("at >= ?", .integer(since)) }
-        if let until = filter.until { query.require("at < ?", .integer(until)) }
+        let query = filter.query(typeColumn: "event")
         return try query.page(
             AuditEntry.columns, from: "audit_log", order: .newestFirst, request, on: connection,
             decode: { row throws(StoreError) in try AuditEntry(row: row) }, id: \.id
@@ -110,5 +105,17 @@ public struct AuditFilter: Sendable, Equatable {
         self.provider = provider
         self.since = since
         self.until = until
+    }
+
+    /// The conditions on a table with `user_id`, `provider` and `at` columns, and `typeColumn`
+    /// for `event`.
+    func query(typeColumn: String) -> PagedQuery {
+        var query = PagedQuery()
+        if let event { query.require("\(typeColumn) = ?", .text(event)) }
+        if let userID { query.require("user_id = ?", .integer(userID)) }
+        if let provider { query.require("provider = ?", .text(provider)) }
+        if let since { query.require("at >= ?", .integer(since)) }
+        if let until { query.require("at < ?", .integer(until)) }
+        return query
     }
 }

@@ -59,13 +59,7 @@ public struct LinkDecisionRepository {
     /// One page of recorded decisions, newest first; `filter.event` names a decision
     /// (`sign_in`, `fill_subject`, `link`, `create`, `deny`).
     public func page(_ filter: AuditFilter, _ request: PageRequest) throws(StoreError) -> Page<RecordedLinkDecision> {
-        var query = PagedQuery()
-        if let decision = filter.event { query.require("decision = ?", .text(decision)) }
-        if let userID = filter.userID { query.require("user_id = ?", .integer(userID)) }
-        if let provider = filter.provider { query.require("provider = ?", .text(provider)) }
-        if let since = filter.since { query.require("at >= ?", .integer(since)) }
-        if let until = filter.until { query.require("at < ?", .integer(until)) }
-        return try query.page(
+        return try filter.query(typeColumn: "decision").page(
             "id, at, provider, issuer, subject, user_id, decision, reason, rule, request_id", from: "link_decisions",
             order: .newestFirst, request, on: connection,
             decode: { row throws(StoreError) in
