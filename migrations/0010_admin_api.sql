@@ -3,9 +3,10 @@
 -- A token is `gha_<id>_<secret>`: the id finds the row, and only the SHA-256 of the secret
 -- (32 random bytes, base64url) is stored, compared in constant time. A database copy therefore
 -- yields no usable token. Scopes are a space-separated list of known names. A revoked token
--- keeps its row (the audit trail names it) and frees its name for a new token.
+-- keeps its row (the audit trail names it) and frees its name for a new token; an id is never
+-- given twice.
 CREATE TABLE api_tokens (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
     secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
     scopes TEXT NOT NULL CHECK (length(scopes) BETWEEN 1 AND 512),

@@ -197,6 +197,9 @@ def reach_the_rest(run: Run, document: dict) -> set[tuple[str, str, int]]:
     dora = expect("POST", users, users, 201, body={"username": "dora", "identities": [{"provider": "dev", "subject": "dora-at-dev"}]})
     identity = dora["identities"][0]["id"]
     expect("DELETE", "/api/v1/admin/identities/{identity_id}", f"/api/v1/admin/identities/{identity}", 409)
+    # ... and a password that is a user's only way in.
+    gus = expect("POST", users, users, 201, body={"username": "gus", "password": "gus's long password"})["user"]["id"]
+    expect("PUT", users + "/{user_id}/password", f"{users}/{gus}/password", 409, body={"password": None})
     # An issuer change made twice leaves the subject under both issuers (as a database that has
     # lived through one holds it): moving the new issuer's identities onto the old one collides.
     with sqlite3.connect(run.directory / "gatehouse.sqlite3") as database:

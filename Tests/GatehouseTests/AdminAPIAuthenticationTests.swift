@@ -95,6 +95,10 @@ import TestSupport
         let forged = String(live.dropLast()) + (last == "A" ? "B" : "A")
         #expect(try api.call("GET", "/api/v1/admin/users", token: forged).status == 401)
         #expect(try api.call("GET", "/api/v1/admin/users", token: "Basic \(live)").status == 401)
+        // The id written another way ("01" for "1") is not the token's.
+        let padded = live.replacingOccurrences(of: "gha_", with: "gha_0")
+        #expect(padded != live)
+        #expect(try api.call("GET", "/api/v1/admin/users", token: padded).status == 401)
 
         let expiring = try api.administration.createToken(NewToken(name: "short", scopes: ["users:read"], expiresIn: 60), by: .commandLine)
         #expect(try api.call("GET", "/api/v1/admin/users", token: expiring.secret).status == 200)

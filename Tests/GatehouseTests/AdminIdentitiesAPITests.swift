@@ -97,4 +97,24 @@ import TestSupport
         #expect(entry.detail.contains("forced=last_sign_in_method") && entry.actor?.hasPrefix("token:") == true)
         #expect(try api.call("DELETE", "/api/v1/admin/identities/\(id)", token: token).status == 404)
     }
+
+    /// Unlinking with a stale `If-Match` (a first sign-in filled the identity meanwhile) is
+    /// refused, and nothing is removed; a subject is looked up with its provider.
+    @Test func unlinkingChecksTheVersionAndLookupsNameTheProvider() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite, .usersRead])
+        let user = try api.administration.createUser(
+            NewUser(username: "u", password: .given("a long enough password"), identities: [NewIdentity(provider: "dev")]), by: .commandLine
+        )
+        let id = user.identities[0].id
+        let tag = try #require(try api.call("GET", "/api/v1/admin/identities/\(id)", token: token).header("ETag"))
+        try api.database.write { try $0.execute("UPDATE identities SET subject = 'filled-meanwhile'") }
+        let stale = try api.call("DELETE", "/api/v1/admin/identities/\(id)", token: token, headers: [("If-Match", tag)])
+        #expect(stale.status == 412 && stale.header("ETag") != tag)
+        #expect(try api.count("identities") == 1)
+        #expect(try api.call("DELETE", "/api/v1/admin/identities/\(id)", token: token, headers: [("If-Match", try #require(stale.header("ETag")))]).status == 204)
+        let alone = try api.call("GET", "/api/v1/admin/identities?subject=x", token: token)
+        #expect(alone.status == 422 && (alone.json["errors"] as? [[String: Any]])?.first?["parameter"] as? String == "subject")
+    }
 }

@@ -138,6 +138,51 @@ import TestSupport
         #expect(try api.rig.me().status == 401, "the person's session ended with them")
     }
 
+    /// Review finding: without AUTOINCREMENT, deleting the newest user gave its id to the next
+    /// user made, so `user:<id>` at forward-auth and the audit trail named two people.
+    @Test func aDeletedUsersIDIsNeverGivenAgain() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        _ = try api.administration.createUser(NewUser(username: "first"), by: .commandLine)
+        let newest = try api.administration.createUser(NewUser(username: "newest", identities: [NewIdentity(provider: "dev", subject: "n")]), by: .commandLine)
+        #expect(try api.call("DELETE", "/api/v1/admin/users/\(newest.user.id)", token: token).status == 204)
+        let next = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "next", "identities": [{"provider": "dev", "subject": "m"}]}"#)
+        let user = try #require(next.json["user"] as? [String: Any])
+        #expect((user["id"] as? Int).map(Int64.init) ?? 0 > newest.user.id)
+        let identity = try #require((next.json["identities"] as? [[String: Any]])?.first?["id"] as? Int)
+        #expect(Int64(identity) > newest.identities[0].id)
+    }
+
+    /// Removing a password is refused when it is the user's last way to sign in, as unlinking
+    /// the last identity is.
+    @Test func theLastPasswordIsNotRemoved() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let user = try api.administration.createUser(NewUser(username: "pat", password: .given("a long enough password")), by: .commandLine)
+        let refused = try api.call("PUT", "/api/v1/admin/users/\(user.user.id)/password", token: token, json: #"{"password": null}"#)
+        #expect(refused.status == 409 && refused.code == "last_sign_in_method")
+        #expect(try api.database.read { try UserRepository($0).passwordHash(userID: user.user.id) } != nil)
+    }
+
+    /// Review findings: at most 16 identities come with a new user, and a conflict among them
+    /// names which one.
+    @Test func newUsersIdentitiesAreBoundedAndNamedInConflicts() throws {
+        let api = try AdminAPIRig(providerJSON: #""multiple_identities": "allow""#)
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let many = (0..<17).map { #"{"provider": "dev", "subject": "s\#($0)"}"# }.joined(separator: ", ")
+        let tooMany = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "m", "identities": [\#(many)]}"#)
+        #expect(tooMany.status == 422 && (tooMany.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/identities")
+        _ = try api.administration.createUser(NewUser(username: "owner", identities: [NewIdentity(provider: "dev", subject: "taken")]), by: .commandLine)
+        let conflict = try api.call("POST", "/api/v1/admin/users", token: token, json: #"""
+            {"username": "n", "identities": [{"provider": "dev", "subject": "free"}, {"provider": "dev", "subject": "taken"}]}
+            """#)
+        #expect(conflict.status == 409 && conflict.json["pointer"] as? String == "/identities/1")
+        #expect(try api.count("users") == 1, "the user and its first identity were rolled back with it")
+    }
+
     @Test func listingsFilterByTextEmailStateAndProvider() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }
@@ -161,7 +206,7 @@ import TestSupport
     @Test func aPasswordSetThroughTheAPISignsIn() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }
-        let id = try api.administration.createUser(NewUser(username: "gina"), by: .commandLine).user.id
+        let id = try api.administration.createUser(NewUser(username: "gina", identities: [NewIdentity(provider: "dev")]), by: .commandLine).user.id
         let token = try api.token([.usersWrite])
         let set = try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": "a long enough passphrase"}"#)
         #expect(set.status == 200 && set.json["has_password"] as? Bool == true)

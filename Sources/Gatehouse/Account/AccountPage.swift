@@ -101,7 +101,7 @@ struct AccountPage: Sendable {
                 "request_id": "\(request.requestID)", "user_id": "\(userID)", "provider": "\(identity.provider)",
             ])
             return Response.redirect(to: "/account?notice=unlinked", status: .seeOther)
-        case .notFound:
+        case .notFound, .changed:  // the page asks for no version, so `.changed` never comes
             return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
         case .lastSignInMethod:
             return pages.errorPage(ErrorPageContext(

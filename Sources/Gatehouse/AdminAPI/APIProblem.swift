@@ -98,6 +98,7 @@ struct APIProblem: Error, HTTPResponseError {
             var extensions: [String: JSONValue] = [:]
             if let owner = conflict.ownerUserID { extensions["owner_user_id"] = .int(Int(owner)) }
             if let identity = conflict.identityID { extensions["identity_id"] = .int(Int(identity)) }
+            if let field = conflict.field { extensions["pointer"] = .string(pointer(field)) }
             return APIProblem(status: .conflict, code: conflict.code, detail: conflict.detail, extensions: extensions)
         case .versionMismatch(let current):
             return APIProblem(

@@ -1,4 +1,5 @@
 import HTTP
+import Store
 
 /// JSON Schema (draft 2020-12, as OpenAPI 3.1 uses it) for the admin API's bodies, written
 /// with a few helpers so each shape reads as a list of members. The response shapes follow
@@ -151,7 +152,7 @@ enum APISchema {
             "AuditEventList": listOf("AuditEvent"),
             "LinkDecision": object([
                 "id": id, "at": time, "provider": text, "issuer": text, "subject": text, "user_id": nullable(id),
-                "decision": enumeration(["sign_in", "fill_subject", "link", "create", "deny"]), "reason": nullable(text),
+                "decision": enumeration(LinkDecisionEntry.decisions), "reason": nullable(text),
                 "rule": text, "request_id": nullable(text),
             ]),
             "LinkDecisionList": listOf("LinkDecision"),
@@ -187,7 +188,7 @@ enum APISchema {
                         "type": "object", "required": ["detail"],
                         "properties": .object(["pointer": text, "parameter": text, "detail": text]),
                     ])),
-                    "owner_user_id": id, "identity_id": id, "required_scope": text, "current_etag": text,
+                    "owner_user_id": id, "identity_id": id, "pointer": text, "required_scope": text, "current_etag": text,
                 ]),
             ]),
         ]

@@ -2,17 +2,20 @@ import Foundation
 import HTTP
 import Logging
 
-/// The admin JSON API (issue 13): every `AdminOperation` behind a scoped API token, on the
-/// admin executor (password hashing on the password executor), and the OpenAPI document
-/// describing them.
+/// The admin JSON API (issue 13): every `AdminOperation` behind a scoped API token, and the
+/// OpenAPI document describing them. Everything runs on the admin executor, the token check and
+/// a new password's scrypt included: requests with wrong tokens, or a script that sets a thousand
+/// passwords, queue behind each other there and never take a thread a person's sign-in needs.
 struct AdminAPI: Sendable {
     let administration: Administration
     let authentication: APIAuthentication
     let operations: [AdminOperation]
     let document: [UInt8]
+    let logger: Logger
 
     init(administration: Administration, audit: AuditRecorder, logger: Logger) {
         self.administration = administration
+        self.logger = logger
         authentication = APIAuthentication(administration: administration, audit: audit, logger: logger)
         operations = Self.operations(providers: administration.config.providers.map(\.slug))
         document = AdminRepresentation.encoded(OpenAPIDocument.build(
@@ -28,8 +31,7 @@ struct AdminAPI: Sendable {
 
     func register(in routes: inout RouterBuilder, executors: Executors) {
         for operation in operations {
-            let executor = operation.executor == .passwords ? executors.passwordsChoice : executors.adminChoice
-            routes.add(method: operation.method, pattern: operation.routePattern, executor: executor) { [self] request in
+            routes.add(method: operation.method, pattern: operation.routePattern, executor: executors.adminChoice) { [self] request in
                 try run(operation, request)
             }
         }
@@ -53,6 +55,10 @@ struct AdminAPI: Sendable {
             response = APIProblem.from(error).response(for: request)
         } catch let error as any HTTPResponseError {
             response = error.response(for: request)
+        } catch {
+            // A fault, not a refusal: logged under the request id the answer carries.
+            logger.error("admin API fault", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+            response = HTTPError.internalServerError.response(for: request)
         }
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15

@@ -37,7 +37,7 @@ enum AdminIdentitiesAPI {
                 scope: .usersRead, tag: "identities",
                 parameters: [
                     .query("provider", "The provider's slug.", APISchema.string(minLength: 1, maxLength: 64)),
-                    .query("subject", "The subject, byte for byte; empty finds the identities pending a first sign-in.", APISchema.string(maxLength: 255)),
+                    .query("subject", "The subject, byte for byte, with `provider`; empty finds the identities pending a first sign-in.", APISchema.string(maxLength: 255)),
                     .limit, .cursor,
                 ],
                 success: APISuccess(status: 200, description: "A page of identities.", schema: APISchema.ref("IdentityList"))
@@ -46,6 +46,9 @@ enum AdminIdentitiesAPI {
                 let subject = query.first("subject")
                 if let subject, subject.utf8.count > 255 {
                     throw APIProblem.invalidRequest("subject is at most 255 bytes.", parameter: "subject")
+                }
+                if subject != nil && query.first("provider") == nil {
+                    throw APIProblem.invalidParameterValue("A subject is looked up with its provider.", parameter: "subject")
                 }
                 let filter = IdentityQuery(provider: try call.text(query, "provider", maximum: 64), subject: subject)
                 return call.list(try call.administration.listIdentities(filter, try call.page(query)), AdminRepresentation.identity)

@@ -6,13 +6,6 @@ import Store
 /// lacks. The errors it documents follow from what it declares (a body can be 415 and 422, a
 /// path id 404, `If-Match` 412); `conflicts` adds the 409s it can answer.
 struct AdminOperation: Sendable {
-    enum Executor: Sendable {
-        /// Reads and writes of the store: the admin executor.
-        case store
-        /// Password hashing (scrypt): the password executor, never the store's.
-        case passwords
-    }
-
     let method: String
     /// The OpenAPI path template, `/api/v1/admin/users/{user_id}`.
     let path: String
@@ -26,7 +19,6 @@ struct AdminOperation: Sendable {
     let success: APISuccess
     /// Whether it can answer 409 (the problem's `code` names the conflict).
     var conflicts = false
-    var executor: Executor = .store
     let handler: @Sendable (AdminCall) throws -> Response
 
     /// The router's form of `path`: `{name}` becomes `:name`.

@@ -30,9 +30,7 @@ enum AdminTokensAPI {
                 )
                 try body.finish()
                 let created = try call.administration.createToken(new, by: call.actor)
-                guard case .object(var members) = AdminRepresentation.token(created.token) else { preconditionFailure("a token is an object") }
-                members["token"] = .string(created.secret)
-                return call.json(.object(members), status: .created, location: "\(base)/\(created.token.id)")
+                return call.json(AdminRepresentation.createdToken(created), status: .created, location: "\(base)/\(created.token.id)")
             },
             AdminOperation(
                 method: "GET", path: base + "/{token_id}", operationID: "getToken", summary: "Read an API token (never its secret).",

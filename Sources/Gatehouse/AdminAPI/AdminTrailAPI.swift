@@ -34,13 +34,13 @@ enum AdminTrailAPI {
                 method: "GET", path: "/api/v1/admin/link-decisions", operationID: "listLinkDecisions",
                 summary: "The account-linking decisions, newest first: which rule fired for which sign-in, and why.",
                 scope: .eventsRead, tag: "events",
-                parameters: [.query("decision", "Only this decision.", APISchema.enumeration(["sign_in", "fill_subject", "link", "create", "deny"]))]
+                parameters: [.query("decision", "Only this decision.", APISchema.enumeration(LinkDecisionEntry.decisions))]
                     + trailParameters,
                 success: APISuccess(status: 200, description: "A page of link decisions.", schema: APISchema.ref("LinkDecisionList"))
             ) { call in
                 let query = try call.query(allowing: ["decision", "user_id", "provider", "since", "until", "limit", "cursor"])
                 let filter = try trailQuery(call, query, typeParameter: "decision")
-                if let decision = filter.event, !["sign_in", "fill_subject", "link", "create", "deny"].contains(decision) {
+                if let decision = filter.event, !LinkDecisionEntry.decisions.contains(decision) {
                     throw APIProblem.invalidRequest("decision is sign_in, fill_subject, link, create or deny.", parameter: "decision")
                 }
                 return call.list(try call.administration.linkDecisions(filter, try call.page(query)), AdminRepresentation.linkDecision)

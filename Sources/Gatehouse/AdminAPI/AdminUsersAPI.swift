@@ -32,7 +32,7 @@ enum AdminUsersAPI {
                     + "pending their first sign-in when given without a subject.",
                 scope: .usersWrite, tag: "users", requestBody: APISchema.ref("NewUser"),
                 success: APISuccess(status: 201, description: "The user as created.", schema: APISchema.ref("CreatedUser"), location: true),
-                conflicts: true, executor: .passwords
+                conflicts: true
             ) { call in
                 var body = try APIRequestBody(
                     call.request, keys: ["username", "email", "email_verified", "display_name", "password", "generate_password", "identities"]
@@ -54,14 +54,7 @@ enum AdminUsersAPI {
                 }
                 try body.finish(call.administration.problems(in: new))
                 let created = try call.administration.createUser(new, by: call.actor)
-                return call.json(
-                    .object([
-                        "user": AdminRepresentation.user(created.user),
-                        "identities": .array(created.identities.map(AdminRepresentation.identity)),
-                        "generated_password": created.generatedPassword.map(JSONValue.string) ?? .null,
-                    ]),
-                    status: .created, location: "\(base)/\(created.user.id)"
-                )
+                return call.json(AdminRepresentation.createdUser(created), status: .created, location: "\(base)/\(created.user.id)")
             },
             AdminOperation(
                 method: "GET", path: base + "/{user_id}", operationID: "getUser", summary: "Read a user.",
@@ -116,7 +109,7 @@ enum AdminUsersAPI {
                 summary: "Set a user's local password, or remove it with null.",
                 scope: .usersWrite, tag: "users", parameters: [.pathID("user_id", "user")], requestBody: APISchema.ref("NewPassword"),
                 success: APISuccess(status: 200, description: "The user.", schema: APISchema.ref("User"), entityTag: true),
-                executor: .passwords
+                conflicts: true
             ) { call in
                 let id = try call.pathID("user_id", "user")
                 var body = try APIRequestBody(call.request, keys: ["password"])

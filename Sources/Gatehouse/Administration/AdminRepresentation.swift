@@ -19,6 +19,21 @@ enum AdminRepresentation {
         ])
     }
 
+    /// A user as made, with its identities and the generated password (shown this once).
+    static func createdUser(_ created: CreatedUser) -> JSONValue {
+        .object([
+            "user": user(created.user), "identities": .array(created.identities.map(identity)),
+            "generated_password": optional(created.generatedPassword),
+        ])
+    }
+
+    /// A token as made, with its secret (shown this once).
+    static func createdToken(_ created: CreatedToken) -> JSONValue {
+        guard case .object(var members) = token(created.token) else { return token(created.token) }
+        members["token"] = .string(created.secret)
+        return .object(members)
+    }
+
     static func identity(_ identity: IdentityRecord) -> JSONValue {
         .object([
             "id": .int(Int(identity.id)), "user_id": .int(Int(identity.userID)), "provider": .string(identity.provider),
@@ -131,8 +146,9 @@ enum AdminRepresentation {
         .object([
             "provider": .string(report.provider), "from": .string(report.from), "to": .string(report.to),
             "dry_run": .bool(report.dryRun), "identities": .int(report.identityIDs.count),
-            "identity_ids": .array(report.identityIDs.map { .int(Int($0)) }),
-            "collisions": .array(report.collisions.map { .int(Int($0)) }),
+            // The first thousand of each, so an answer stays small whatever moves.
+            "identity_ids": .array(report.identityIDs.prefix(1000).map { .int(Int($0)) }),
+            "collisions": .array(report.collisions.prefix(1000).map { .int(Int($0)) }),
             "moved": .bool(!report.dryRun && report.collisions.isEmpty),
         ])
     }

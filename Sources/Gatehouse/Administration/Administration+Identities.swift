@@ -18,8 +18,13 @@ public struct NewIdentity: Sendable, Equatable {
 public typealias IdentityQuery = IdentityFilter
 
 extension Administration {
+    /// A subject is looked up under a provider: subjects are the provider's, and only
+    /// (provider, subject) has an index, so a subject alone would scan every identity.
     public func listIdentities(_ query: IdentityQuery, _ page: PageRequest) throws -> Page<IdentityRecord> {
-        try read { connection in
+        if query.subject != nil && query.provider == nil {
+            throw AdministrationError.invalid("subject", "a subject is looked up with its provider")
+        }
+        return try read { connection in
             if let userID = query.userID, try UserRepository(connection).find(id: userID) == nil {
                 throw AdministrationError.notFound("user \(userID)")
             }
@@ -54,14 +59,13 @@ extension Administration {
     /// unless `force`, which the audit entry records.
     public func unlinkIdentity(_ id: Int64, force: Bool, ifMatch expected: String? = nil, by actor: AdministrationActor) throws {
         let found = try identity(id)
-        if let expected, expected != "*", expected != Self.entityTag(of: found) {
-            throw AdministrationError.versionMismatch(current: Self.entityTag(of: found))
-        }
         let outcome = try IdentityUnlinking(database: database).unlink(
-            identityID: id, userID: found.userID, actor: actor.name, force: force, requestID: actor.requestID, now: clock()
+            identityID: id, userID: found.userID, actor: actor.name, force: force, requestID: actor.requestID, now: clock(),
+            isCurrent: { current in expected == nil || expected == "*" || expected == Self.entityTag(of: current) }
         )
         switch outcome {
         case .unlinked: return
+        case .changed(let current): throw AdministrationError.versionMismatch(current: Self.entityTag(of: current))
         case .notFound: throw AdministrationError.notFound("identity \(id)")
         case .lastSignInMethod:
             throw AdministrationError.conflict(.init(
@@ -88,7 +92,8 @@ extension Administration {
     }
 
     /// Decides with `LinkingEngine.decideOperatorLink` and writes what it decided, with the
-    /// decision's record and the audit entry, on the caller's write transaction.
+    /// decision's record and the audit entry, on the caller's write transaction. `field` is where
+    /// the identity sits in the input, named by a conflict.
     func link(
         _ new: NewIdentity, to userID: Int64, by actor: AdministrationActor, now: Int64, in connection: Connection, field: String
     ) throws -> IdentityRecord {
@@ -100,7 +105,12 @@ extension Administration {
         let decision = LinkingEngine.decideOperatorLink(request, policy: provider.policy, store: view)
         guard case .link(let rule) = decision else {
             guard case .refuse(let refusal) = decision else { preconditionFailure("a decision links or refuses") }
-            throw try conflict(refusal, request, in: connection)
+            var refused = try conflict(refusal, request, in: connection)
+            if !field.isEmpty, case .conflict(var conflict) = refused {
+                conflict.field = field
+                refused = .conflict(conflict)
+            }
+            throw refused
         }
         let created = try IdentityRepository(connection).create(
             userID: userID, provider: request.provider, issuer: request.issuer, subject: request.subject,

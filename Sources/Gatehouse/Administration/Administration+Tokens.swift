@@ -141,7 +141,8 @@ struct APITokenSecret: Equatable {
     init?(parsing text: String) {
         guard text.utf8.count <= 128, text.hasPrefix(Self.prefix) else { return nil }
         let rest = text.dropFirst(Self.prefix.count)
-        guard let separator = rest.firstIndex(of: "_"), let id = Int64(rest[..<separator]), id > 0 else { return nil }
+        guard let separator = rest.firstIndex(of: "_"), let id = Int64(rest[..<separator]), id > 0,
+              String(id) == rest[..<separator] else { return nil }
         let secret = rest[rest.index(after: separator)...]
         guard secret.utf8.count == 43 else { return nil }
         self.id = id

@@ -14,6 +14,9 @@ public struct NewUser: Sendable, Equatable {
     /// with an identity whose subject is empty, filled at the person's first sign-in.
     public var identities: [NewIdentity]
 
+    /// More in one request is a mistake, and would hold the writer for one decision each.
+    public static let mostIdentities = 16
+
     public init(
         username: String, email: String? = nil, emailVerified: Bool = false, displayName: String? = nil,
         password: PasswordChoice = .none, identities: [NewIdentity] = []
@@ -125,7 +128,10 @@ extension Administration {
         if case .given(let given) = new.password {
             _ = collect(&problems) { () throws(AdministrationError) in try AccountInputRules.password(given) }
         }
-        for (index, identity) in new.identities.enumerated() {
+        if new.identities.count > NewUser.mostIdentities {
+            problems.append(.init("identities", "at most \(NewUser.mostIdentities) identities with a new user"))
+        }
+        for (index, identity) in new.identities.prefix(NewUser.mostIdentities).enumerated() {
             problems += identityProblems(identity, field: "identities/\(index)")
         }
         return (user, problems)
@@ -152,10 +158,8 @@ extension Administration {
                     username: username, email: email, emailVerifiedBy: new.emailVerified ? .administrator : nil,
                     usernameVerified: true, displayName: displayName, now: now
                 )
-            } catch let error as StoreError where error.code == .confusableUsername {
-                throw AdministrationError.conflict(.init(
-                    "username_taken", "a user whose name differs from \"\(username)\" only by case, width or look-alike characters already exists"
-                ))
+            } catch let error as StoreError where [.confusableUsername, .uniqueViolation].contains(error.code) {
+                throw Self.usernameRefusal(username, existing: true)
             }
             if let hash { try users.setPasswordHash(userID: user.id, hash: hash, now: now) }
             try AuditRecorder.record(
@@ -171,8 +175,6 @@ extension Administration {
         return CreatedUser(user: user, identities: identities, generatedPassword: new.password == .generated ? password : nil)
     }
 
-    /// Applies `changes` to a user, only if it is still at version `expected` when one is given
-    /// (`If-Match`). Deactivating revokes every session of the user in the same transaction.
     /// What breaks a rule in `changes`, every field's problem; empty when they may be applied.
     public func problems(in changes: UserChanges) -> [AdministrationError.FieldProblem] {
         checked(changes).problems
@@ -203,6 +205,9 @@ extension Administration {
         return (checked, verifier, problems)
     }
 
+    /// Applies `changes` to a user, only if it is still at version `expected` when one is given
+    /// (`If-Match`), compared inside the write. Deactivating revokes every session of the user in
+    /// the same transaction.
     public func updateUser(_ id: Int64, _ changes: UserChanges, ifMatch expected: String? = nil, by actor: AdministrationActor) throws -> UserRecord {
         let (checkedChanges, verifier, problems) = checked(changes)
         guard problems.isEmpty else { throw AdministrationError.invalid(problems) }
@@ -240,10 +245,8 @@ extension Administration {
             let written: UserRecord
             do {
                 written = try users.replace(proposed, now: now)
-            } catch let error as StoreError where error.code == .confusableUsername {
-                throw AdministrationError.conflict(.init(
-                    "username_taken", "another user's name differs from \"\(proposed.username)\" only by case, width or look-alike characters"
-                ))
+            } catch let error as StoreError where [.confusableUsername, .uniqueViolation].contains(error.code) {
+                throw Self.usernameRefusal(proposed.username, existing: false)
             }
             let fields = Self.changedFields(from: current, to: written)
             if current.isActive && !written.isActive {
@@ -288,13 +291,19 @@ extension Administration {
         }
     }
 
-    /// Sets (or, with nil, removes) a user's local password.
+    /// Sets (or, with nil, removes) a user's local password. Removing it is refused when it is
+    /// the user's last way to sign in (no identity): the unlink rule, for the password.
     public func setPassword(_ id: Int64, to password: String?, by actor: AdministrationActor) throws -> UserRecord {
         let hash = try password.map { given in try AccountInputRules.passwordHash(try AccountInputRules.password(given)) }
         let now = clock()
         return try write { connection in
             let users = UserRepository(connection)
             guard try users.find(id: id) != nil else { throw AdministrationError.notFound("user \(id)") }
+            if hash == nil, try IdentityRepository(connection).list(userID: id).isEmpty {
+                throw AdministrationError.conflict(.init(
+                    "last_sign_in_method", "the password is user \(id)'s last way to sign in (no identity); link one first", ownerUserID: id
+                ))
+            }
             try users.setPasswordHash(userID: id, hash: hash, now: now)
             try AuditRecorder.record(
                 .passwordSet, userID: id, requestID: actor.requestID, now: now, detail: hash == nil ? "removed" : "set",
@@ -316,6 +325,18 @@ extension Administration {
     }
 
     // MARK: Helpers
+
+    /// A username the store refused: a look-alike of another (409), or one so long that its
+    /// skeleton cannot be compared with others' (422).
+    private static func usernameRefusal(_ username: String, existing: Bool) -> AdministrationError {
+        guard MatchingKey.usernameSkeleton(username) != nil else {
+            return .invalid("username", "too long to be compared with other usernames")
+        }
+        let detail = existing
+            ? "a user whose name differs from \"\(username)\" only by case, width or look-alike characters already exists"
+            : "another user's name differs from \"\(username)\" only by case, width or look-alike characters"
+        return .conflict(.init("username_taken", detail))
+    }
 
     static func checkVersion(of user: UserRecord, _ expected: String?) throws {
         guard let expected, expected != "*" else { return }

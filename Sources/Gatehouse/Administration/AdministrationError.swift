@@ -32,6 +32,8 @@ public enum AdministrationError: Error, Sendable, Equatable {
         /// The user who holds what was asked for, when that is the conflict.
         public var ownerUserID: Int64?
         public var identityID: Int64?
+        /// Where in the input the conflicting item is (`identities/1`), when it is one of several.
+        public var field: String?
 
         public init(_ code: String, _ detail: String, ownerUserID: Int64? = nil, identityID: Int64? = nil) {
             self.code = code

@@ -11,8 +11,9 @@ import HTTP
 ///   that hangs (until its timeout) takes only its own threads, never another provider's.
 /// - `store`: the pages that write the database (sessions, links, sign-out) and so may wait on
 ///   its one writer.
-/// - `admin`: the admin API, apart from the pages, so a busy operator's script (or a flood of
-///   requests with wrong tokens) queues behind itself and never delays a person's sign-in.
+/// - `admin`: the admin API and `/metrics`, apart from the pages, so a busy operator's script,
+///   a scraper, or a flood of requests with wrong tokens queues behind itself and never delays a
+///   person's sign-in.
 final class Executors: Sendable {
     static let passwordQueue = 32
     static let providerThreads = 4

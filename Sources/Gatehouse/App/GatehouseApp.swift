@@ -124,7 +124,7 @@ public final class GatehouseApp: Sendable {
             health.registerProbes(in: &routes)
             if !hasManagementListener {
                 adminAPI.register(in: &routes, executors: executors)
-                health.registerMetrics(in: &routes, on: executors.storeChoice) { request in
+                health.registerMetrics(in: &routes, on: executors.adminChoice) { request in
                     if metricsNeedToken { try adminAPI.authorizeMetrics(request) }
                 }
             }
@@ -145,7 +145,7 @@ public final class GatehouseApp: Sendable {
         managementRouter = hasManagementListener ? Router { routes in
             health.registerProbes(in: &routes)
             adminAPI.register(in: &routes, executors: executors)
-            health.registerMetrics(in: &routes, on: executors.storeChoice) { _ in }
+            health.registerMetrics(in: &routes, on: executors.adminChoice) { _ in }
         } : nil
     }
 

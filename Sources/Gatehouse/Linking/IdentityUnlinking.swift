@@ -15,15 +15,23 @@ struct IdentityUnlinking: Sendable {
         case notFound
         /// It is the user's last way to sign in, and the unlink was not forced.
         case lastSignInMethod
+        /// `isCurrent` said the identity changed since the caller read it (`If-Match`).
+        case changed(IdentityRecord)
     }
 
     /// Who asks, as the audit log names them (`person` on the account page, `token:<name>` or
-    /// `cli` for an operator); `force` lets an operator remove the last way in.
-    func unlink(identityID: Int64, userID: Int64, actor: String, force: Bool = false, requestID: String?, now: Int64) throws -> Outcome {
+    /// `cli` for an operator); `force` lets an operator remove the last way in; `isCurrent`
+    /// checks the identity as this transaction reads it (an operator's `If-Match`), so a first
+    /// sign-in that fills it meanwhile is not unlinked on a stale look.
+    func unlink(
+        identityID: Int64, userID: Int64, actor: String, force: Bool = false, requestID: String?, now: Int64,
+        isCurrent: (IdentityRecord) -> Bool = { _ in true }
+    ) throws -> Outcome {
         try database.write { connection in
             let identities = IdentityRepository(connection)
             let held = try identities.list(userID: userID)
             guard let target = held.first(where: { $0.id == identityID }) else { return .notFound }
+            guard isCurrent(target) else { return .changed(target) }
             let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
             let isLastWayIn = !hasPassword && held.count == 1
             guard !isLastWayIn || force else { return .lastSignInMethod }

@@ -110,15 +110,10 @@ extension AdminCommands {
             for identity in created.identities {
                 lines.append("linked identity \(identity.id) of \(identity.provider)\(identity.subject.isEmpty ? " (pending its first sign-in)" : "")")
             }
-            var json = AdminRepresentation.user(created.user)
             if let generated = created.generatedPassword {
                 lines += ["password: \(generated)", "(shown once; it is stored only as a hash)"]
-                if case .object(var members) = json {
-                    members["password"] = .string(generated)
-                    json = .object(members)
-                }
             }
-            return (lines.joined(separator: "\n"), json)
+            return (lines.joined(separator: "\n"), AdminRepresentation.createdUser(created))
         }
     }
 
@@ -276,17 +271,12 @@ extension AdminCommands {
     public static func createToken(configPath: String, token: NewToken, output: Output) -> Int32 {
         run(configPath: configPath, output: output) { admin in
             let created = try admin.createToken(token, by: .commandLine)
-            var json = AdminRepresentation.token(created.token)
-            if case .object(var members) = json {
-                members["token"] = .string(created.secret)
-                json = .object(members)
-            }
             let text = [
                 "created token \"\(created.token.name)\" (id \(created.token.id)) with \(created.token.scopes.joined(separator: " "))",
                 "token: \(created.secret)",
                 "(shown once; it is stored only as a hash. Send it as: Authorization: Bearer <token>)",
             ].joined(separator: "\n")
-            return (text, json)
+            return (text, AdminRepresentation.createdToken(created))
         }
     }
 

@@ -100,10 +100,12 @@ public enum Runtime {
             app.managementResponder.map { HTTPServer(configuration: configuration, responder: $0, logger: logger, metrics: app.metrics) }
         }
         do {
-            try server.start()
+            // The management listener first: once the public one takes traffic, all is up.
             try management?.start()
+            try server.start()
         } catch {
             logger.error("cannot listen", metadata: ["error": "\(error)"])
+            management?.shutdown()
             server.shutdown()
             database.close()
             LogSink.standardError.flush()

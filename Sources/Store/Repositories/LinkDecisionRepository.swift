@@ -4,12 +4,15 @@ public struct LinkDecisionEntry: Sendable, Equatable {
     public var issuer: String
     public var subject: String
     public var userID: Int64?
-    /// `sign_in`, `fill_subject`, `link`, `create` or `deny`.
+    /// `sign_in`, `fill_subject`, `link`, `create` or `deny` (`decisions`).
     public var decision: String
     /// The deny reason code; set exactly when `decision` is `deny`.
     public var reason: String?
     public var rule: String
     public var requestID: String?
+
+    /// Every stored decision name, as the schema's CHECK allows them.
+    public static let decisions = ["sign_in", "fill_subject", "link", "create", "deny"]
 
     public init(
         provider: String, issuer: String, subject: String, userID: Int64?, decision: String,

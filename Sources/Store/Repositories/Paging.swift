@@ -3,12 +3,12 @@
 public struct PageRequest: Sendable, Equatable {
     /// The id the previous page ended with; nil for the first page.
     public var after: Int64?
-    /// Rows wanted, at least 1.
+    /// Rows wanted, 1 to 10,000.
     public var limit: Int
 
     public init(after: Int64? = nil, limit: Int) {
         self.after = after
-        self.limit = max(1, limit)
+        self.limit = min(max(1, limit), 10_000)
     }
 }
 
@@ -29,7 +29,8 @@ public struct Page<Item: Sendable>: Sendable {
 }
 
 /// The order of a listing: by id, oldest first (users, identities, tokens) or newest first
-/// (the audit trail). Ids only grow, so either order is stable under concurrent inserts.
+/// (the audit trail). Ids only grow and are never given twice (AUTOINCREMENT where rows are
+/// deleted), so either order is stable under concurrent inserts.
 enum PageOrder {
     case oldestFirst
     case newestFirst
