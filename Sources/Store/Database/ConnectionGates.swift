@@ -24,7 +24,8 @@ final class SerializedConnection: @unchecked Sendable {
     /// inside `body` on the same thread deadlocks, so `Database` documents that writes (and, on
     /// an in-memory database, reads) do not nest.
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        guard lock.lock(before: Date(timeIntervalSinceNow: waitLimit)) else {
+        // The clock is read only when the lock is taken: the common case costs no more than before.
+        guard lock.try() || lock.lock(before: Date(timeIntervalSinceNow: waitLimit)) else {
             throw StoreError(code: .busy, message: "another write held the database longer than the busy timeout")
         }
         defer { lock.unlock() }
@@ -74,10 +75,13 @@ final class ReaderPool: @unchecked Sendable {
     private func checkOut() throws(StoreError) -> Connection {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: waitLimit)
-        while idle.isEmpty && !isClosed {
-            guard condition.wait(until: deadline) else {
-                throw StoreError(code: .busy, message: "every reader stayed busy longer than the busy timeout")
+        if idle.isEmpty && !isClosed {
+            // Only a caller that must wait reads the clock (forward-auth checks out a reader per request).
+            let deadline = Date(timeIntervalSinceNow: waitLimit)
+            while idle.isEmpty && !isClosed {
+                guard condition.wait(until: deadline) else {
+                    throw StoreError(code: .busy, message: "every reader stayed busy longer than the busy timeout")
+                }
             }
         }
         guard !isClosed, let connection = idle.popLast() else { throw .closed() }
