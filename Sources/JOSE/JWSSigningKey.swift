@@ -48,6 +48,48 @@ public final class JWSSigningKey: Sendable {
         default:
             throw .unsupportedAlgorithm("signing keys are generated for RS256, PS256, ES256, ES384 and EdDSA only, not \(algorithm)")
         }
+        return try make(algorithm, keyID: keyID, publicMembers: members, privateKey: privateKey)
+    }
+
+    /// A key read from PEM text (an operator's `private_key_jwt` key). `algorithm` defaults by
+    /// key type: RS256 for RSA, ES256/ES384/ES512 by curve, EdDSA for Ed25519; one that does not
+    /// fit the key is refused. `keyID` defaults to the RFC 7638 thumbprint, which is what a
+    /// provider computes when it is given the public key as a JWK.
+    public static func load(pem: [UInt8], algorithm wanted: JWSAlgorithm?, keyID: String?) throws(JOSEError) -> JWSSigningKey {
+        let (privateKey, kind) = try OpenSSLPrivateKey.parsePEM(pem)
+        let algorithm: JWSAlgorithm
+        let members: [String: JSONValue]
+        switch kind {
+        case .rsa:
+            algorithm = wanted ?? .rs256
+            switch algorithm.family {
+            case .rsaPKCS1, .rsaPSS: break
+            default: throw .noSuitableKey("an RSA key cannot sign \(algorithm)")
+            }
+            let numbers = try privateKey.rsaPublicNumbers()
+            members = ["kty": .string("RSA"), "n": .string(Base64URL.encode(numbers.modulus)), "e": .string(Base64URL.encode(numbers.exponent))]
+        case .ec(let curve):
+            let onCurve = JWSAlgorithm.all.filter { if case .ecdsa(_, curve) = $0.family { true } else { false } }
+            guard let chosen = wanted ?? onCurve.first, onCurve.contains(chosen) else {
+                throw .noSuitableKey("an EC key on \(curve.rawValue) cannot sign \(wanted?.rawValue ?? "with a JOSE algorithm")")
+            }
+            algorithm = chosen
+            let point = try privateKey.ecPublicCoordinates(curve: curve)
+            members = [
+                "kty": .string("EC"), "crv": .string(curve.rawValue),
+                "x": .string(Base64URL.encode(point.x)), "y": .string(Base64URL.encode(point.y)),
+            ]
+        case .ed25519:
+            algorithm = wanted ?? .edDSA
+            guard algorithm == .edDSA else { throw .noSuitableKey("an Ed25519 key signs EdDSA only, not \(algorithm)") }
+            members = ["kty": .string("OKP"), "crv": .string("Ed25519"), "x": .string(Base64URL.encode(try privateKey.ed25519PublicKey()))]
+        }
+        return try make(algorithm, keyID: keyID, publicMembers: members, privateKey: privateKey)
+    }
+
+    private static func make(
+        _ algorithm: JWSAlgorithm, keyID: String?, publicMembers members: [String: JSONValue], privateKey: OpenSSLPrivateKey
+    ) throws(JOSEError) -> JWSSigningKey {
         // Not `keyID ?? thumbprint`: `??` takes an untyped-throwing autoclosure.
         let kid: String
         if let keyID { kid = keyID } else { kid = try JWKThumbprint.sha256(of: .object(members)) }

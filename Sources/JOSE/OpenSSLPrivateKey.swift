@@ -1,10 +1,10 @@
 import COpenSSL
 
-/// Owns one OpenSSL `EVP_PKEY` holding a freshly generated private key, and signs with it.
+/// Owns one OpenSSL `EVP_PKEY` holding a private key, and signs with it.
 ///
-/// The OpenSSL-facing half of `JWSSigningKey`, beside `OpenSSLPublicKey` for verification. Keys
-/// are only ever generated here, never imported: a signing key exists for the development
-/// provider and for tests, lives in memory, and dies with the process. Generation and signing go
+/// The OpenSSL-facing half of `JWSSigningKey`, beside `OpenSSLPublicKey` for verification. A key
+/// is generated (the development provider, tests) or read from a PEM file the operator names
+/// (`private_key_jwt` client authentication); either way it lives in memory only. Generation and signing go
 /// through the OpenSSL 3 provider API (`EVP_PKEY_generate`, `EVP_DigestSign*`); the key is
 /// immutable after generation, and every signature gets its own digest context, so one key may
 /// sign on many threads at once.
@@ -50,6 +50,49 @@ final class OpenSSLPrivateKey: @unchecked Sendable {
             throw .internalFailure("OpenSSL could not generate a \(type) key")
         }
         return OpenSSLPrivateKey(owning: pkey)
+    }
+
+    /// The kind of key, as far as JOSE cares.
+    enum Kind: Equatable {
+        case rsa
+        case ec(EllipticCurve)
+        case ed25519
+    }
+
+    /// Reads a PEM private key (PKCS #8 `PRIVATE KEY`, or the traditional RSA and EC forms); an
+    /// encrypted key is refused rather than prompting for a passphrase.
+    static func parsePEM(_ pem: [UInt8]) throws(JOSEError) -> (key: OpenSSLPrivateKey, kind: Kind) {
+        guard pem.count <= 64 * 1024, let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
+            throw .invalidKey("the private key file is too large or unreadable")
+        }
+        defer { BIO_free(bio) }
+        // A passphrase callback that gives none: an encrypted key fails instead of reading the terminal.
+        guard let pkey = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
+            ERR_clear_error()
+            throw .invalidKey("the file holds no unencrypted PEM private key")
+        }
+        let key = OpenSSLPrivateKey(owning: pkey)
+        switch EVP_PKEY_get_base_id(pkey) {
+        case EVP_PKEY_RSA:
+            guard EVP_PKEY_get_bits(pkey) >= 2048 else { throw .weakKey("an RSA private key must have at least 2048 bits") }
+            return (key, .rsa)
+        case EVP_PKEY_ED25519:
+            return (key, .ed25519)
+        case EVP_PKEY_EC:
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_group_name(pkey, &name, name.count, &length) == 1 else {
+                ERR_clear_error()
+                throw .invalidKey("the EC private key names no curve")
+            }
+            let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let curve = EllipticCurve.allCases.first(where: { $0.openSSLGroupName.description == group }) else {
+                throw .invalidKey("the EC private key is on a curve JOSE does not use")
+            }
+            return (key, .ec(curve))
+        default:
+            throw .invalidKey("the private key is neither RSA, EC nor Ed25519")
+        }
     }
 
     // MARK: Public parts, for the JWK
