@@ -2,11 +2,13 @@ import Crypto
 import Foundation
 import HTTP
 
-/// The client credentials a token request presents, by `client_secret_basic` or `client_secret_post`.
+/// The client credentials a token request presents, by `client_secret_basic`,
+/// `client_secret_post` or `private_key_jwt` (a client assertion in `secret`'s place).
 struct ClientCredentials: Sendable, Equatable {
-    enum Method: Sendable, Equatable {
-        case basic
-        case post
+    enum Method: String, Sendable, Equatable {
+        case basic = "client_secret_basic"
+        case post = "client_secret_post"
+        case privateKeyJWT = "private_key_jwt"
     }
 
     let id: String
@@ -18,6 +20,16 @@ struct ClientCredentials: Sendable, Equatable {
     static func from(_ request: Request, form: QueryParameters) throws(OAuthErrorResponse) -> ClientCredentials {
         let authorization = request.headers["Authorization"]
         let postedSecret = form.first("client_secret")
+        if form.first("client_assertion_type") != nil || form.first("client_assertion") != nil {
+            guard authorization == nil, postedSecret == nil else {
+                throw .invalidRequest("Use one client authentication method, not a client assertion and a secret.")
+            }
+            guard form.all("client_assertion_type") == [ClientAssertion.type], form.all("client_assertion").count == 1,
+                  let assertion = form.first("client_assertion"), let id = form.first("client_id") else {
+                throw .invalidRequest("private_key_jwt needs one client_assertion of type \(ClientAssertion.type) and the client_id.")
+            }
+            return ClientCredentials(id: id, secret: assertion, method: .privateKeyJWT)
+        }
         if let authorization, authorization.split(separator: " ", maxSplits: 1).first?.lowercased() == "basic" {
             guard postedSecret == nil else {
                 throw .invalidRequest("Use one client authentication method, not both Basic and client_secret.")
@@ -57,9 +69,22 @@ struct ClientCredentials: Sendable, Equatable {
         }
     }
 
-    /// Whether these credentials are the registered client's, the secret compared in constant time.
-    func authenticate(_ client: DevClient) -> Bool {
-        let secretMatches = Digest.constantTimeEqual(Array(secret.utf8), Array(client.secret.utf8))
-        return id == client.id && secretMatches
+    /// Whether these credentials are the registered client's, by a method registered for it:
+    /// the secret compared in constant time, or the assertion verified (`ClientAssertion`).
+    func authenticate(
+        _ client: DevClient, tokenEndpoint: String, replay: ClientAssertionReplayCache, now: Int64
+    ) throws(OAuthErrorResponse) {
+        let usedBasic = method == .basic
+        guard client.authMethods.contains(method.rawValue) else {
+            throw .invalidClient("The client is not registered for \(method.rawValue).", usedBasic: usedBasic)
+        }
+        switch method {
+        case .basic, .post:
+            let secretMatches = Digest.constantTimeEqual(Array(secret.utf8), Array(client.secret.utf8))
+            guard id == client.id && secretMatches else { throw .invalidClient("Client authentication failed.", usedBasic: usedBasic) }
+        case .privateKeyJWT:
+            guard id == client.id else { throw .invalidClient("Client authentication failed.", usedBasic: false) }
+            _ = try ClientAssertion.verify(secret, client: client, tokenEndpoint: tokenEndpoint, replay: replay, now: now)
+        }
     }
 }

@@ -15,6 +15,12 @@ public struct DevProviderOptions: Sendable {
     public var clientSecret = "dev-secret"
     /// The registered redirect URIs; `/authorize` and `/token` require one of them exactly.
     public var redirectURIs = ["http://127.0.0.1:8080/oidc/dev/callback"]
+    /// `--token-auth-method`: the client authentication methods the token endpoint lists in
+    /// discovery and accepts; any other is refused with `invalid_client`.
+    public var tokenEndpointAuthMethods = ["client_secret_basic", "client_secret_post"]
+    /// `--client-jwks`: the client's public keys as a JWK Set (JSON text), which
+    /// `private_key_jwt` client assertions must be signed with.
+    public var clientJWKS: String? = nil
     /// The ID-token signing algorithm, one of `supportedAlgorithms`.
     public var algorithm = "RS256"
     /// `--token-delay`: seconds the token endpoint waits before it answers, to see how a relying
@@ -23,6 +29,9 @@ public struct DevProviderOptions: Sendable {
     /// Called by the token endpoint before it answers, on its own thread: a test holds the
     /// endpoint as long as it needs (a provider that hangs until the test says so).
     public var beforeTokenResponse: (@Sendable () -> Void)? = nil
+
+    /// The client authentication methods the token endpoint knows.
+    public static let knownAuthMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
     /// The algorithms the provider signs ID tokens with.
     public static let supportedAlgorithms: [JWSAlgorithm] = [.rs256, .es256, .edDSA, .ps256]
@@ -65,13 +74,27 @@ public struct DevProviderOptions: Sendable {
                 code: .unsupportedAlgorithm,
                 message: "--algorithm \(self.algorithm) is not one of " + Self.supportedAlgorithms.map(\.rawValue).joined(separator: ", "))
         }
+        guard !tokenEndpointAuthMethods.isEmpty, tokenEndpointAuthMethods.allSatisfy(Self.knownAuthMethods.contains) else {
+            throw .invalidOption("--token-auth-method must be one or more of " + Self.knownAuthMethods.joined(separator: ", "))
+        }
+        var clientKeys: JSONWebKeySet?
+        if let clientJWKS {
+            do { clientKeys = try JSONWebKeySet(json: Array(clientJWKS.utf8)) } catch {
+                throw .invalidOption("--client-jwks is not a JWK Set: \(error.message)")
+            }
+        }
+        if tokenEndpointAuthMethods.contains("private_key_jwt") && clientKeys == nil {
+            throw .invalidOption("private_key_jwt needs the client's public keys (--client-jwks)")
+        }
         guard tokenDelaySeconds >= 0, tokenDelaySeconds <= 600 else {
             throw .invalidOption("--token-delay must be from 0 to 600 seconds")
         }
         return ValidatedOptions(
             listen: ListenAddress(host: address.description, port: port),
             issuer: issuerURL,
-            client: DevClient(id: clientID, secret: clientSecret, redirectURIs: redirects),
+            client: DevClient(
+                id: clientID, secret: clientSecret, redirectURIs: redirects, authMethods: tokenEndpointAuthMethods, publicKeys: clientKeys
+            ),
             algorithm: algorithm,
             tokenDelaySeconds: tokenDelaySeconds,
             beforeTokenResponse: beforeTokenResponse
@@ -114,6 +137,10 @@ struct DevClient: Sendable {
     let id: String
     let secret: String
     let redirectURIs: [HTTPURL]
+    /// The client authentication methods the token endpoint accepts from it.
+    var authMethods = ["client_secret_basic", "client_secret_post"]
+    /// Its public keys, for `private_key_jwt`.
+    var publicKeys: JSONWebKeySet? = nil
 
     /// The registered redirect URI equal to `text`, byte for byte (OAuth 2.0 Security BCP 4.1.1:
     /// exact matching, no prefixes, no normalisation).

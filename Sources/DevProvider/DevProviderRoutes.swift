@@ -40,7 +40,7 @@ struct DevProviderRoutes: Sendable {
 
     private func discovery() throws -> Response {
         let issuer = try context.issuer()
-        return .jsonDocument(DiscoveryDocument.make(issuer: issuer, algorithm: context.keys.algorithm))
+        return .jsonDocument(DiscoveryDocument.make(issuer: issuer, algorithm: context.keys.algorithm, client: context.client))
     }
 
     private func jwks() throws -> Response {

@@ -8,7 +8,7 @@ enum DiscoveryDocument {
         "email", "email_verified", "name", "preferred_username",
     ]
 
-    static func make(issuer: DevIssuer, algorithm: JWSAlgorithm) -> JSONValue {
+    static func make(issuer: DevIssuer, algorithm: JWSAlgorithm, client: DevClient) -> JSONValue {
         func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
         return .object([
             "issuer": .string(issuer.identifier),
@@ -22,7 +22,8 @@ enum DiscoveryDocument {
             "grant_types_supported": strings(["authorization_code"]),
             "subject_types_supported": strings(["public"]),
             "id_token_signing_alg_values_supported": strings([algorithm.rawValue]),
-            "token_endpoint_auth_methods_supported": strings(["client_secret_basic", "client_secret_post"]),
+            "token_endpoint_auth_methods_supported": strings(client.authMethods),
+            "token_endpoint_auth_signing_alg_values_supported": strings(["RS256", "PS256", "ES256", "ES384", "EdDSA"]),
             "code_challenge_methods_supported": strings(["S256"]),
             "scopes_supported": strings(scopes),
             "claims_supported": strings(claims),

@@ -32,9 +32,9 @@ struct TokenEndpoint: Sendable {
             throw OAuthErrorResponse.invalidRequest("The body must be application/x-www-form-urlencoded UTF-8.")
         }
         let credentials = try ClientCredentials.from(request, form: form)
-        guard credentials.authenticate(context.client) else {
-            throw OAuthErrorResponse.invalidClient("Client authentication failed.", usedBasic: credentials.method == .basic)
-        }
+        try credentials.authenticate(
+            context.client, tokenEndpoint: issuer.endpoint("/token"), replay: context.assertionIDs, now: context.clock()
+        )
         for name in ["grant_type", "code", "redirect_uri", "code_verifier"] where form.all(name).count > 1 {
             throw OAuthErrorResponse.invalidRequest("The \(name) parameter is repeated.")
         }

@@ -69,9 +69,9 @@ public struct DiscoveryDocument: Sendable, Equatable {
     }
 
     /// Refuses a provider that says it cannot do what these settings need: PKCE with S256 (when
-    /// it lists methods at all), the configured response mode, the configured client
-    /// authentication (`client_secret_basic` is the default when the list is absent, OIDC
-    /// Discovery section 3). A missing userinfo endpoint is not refused: the caller then skips userinfo.
+    /// it lists methods at all), the configured response mode, and a client authentication
+    /// Gatehouse can use (`ClientAuthentication.method`). A missing userinfo endpoint is not
+    /// refused: the caller then skips userinfo.
     public func checkCompatibility(with settings: OIDCProviderSettings) throws(OIDCError) {
         if let methods = codeChallengeMethodsSupported, !methods.contains("S256") {
             throw .make(.providerIncompatible, "provider does not list PKCE method S256, which Gatehouse always uses")
@@ -79,9 +79,6 @@ public struct DiscoveryDocument: Sendable, Equatable {
         if settings.responseMode == .formPost, let modes = responseModesSupported, !modes.contains("form_post") {
             throw .make(.providerIncompatible, "provider does not list response mode form_post, which the settings ask for")
         }
-        let methods = tokenEndpointAuthMethodsSupported ?? [TokenEndpointAuthMethod.clientSecretBasic.rawValue]
-        if !methods.contains(settings.tokenEndpointAuthMethod.rawValue) {
-            throw .make(.providerIncompatible, "provider does not list token endpoint authentication \(settings.tokenEndpointAuthMethod.rawValue)")
-        }
+        _ = try ClientAuthentication.method(for: settings, advertised: tokenEndpointAuthMethodsSupported)
     }
 }

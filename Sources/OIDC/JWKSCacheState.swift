@@ -21,7 +21,7 @@ public struct JWKSCachePolicy: Sendable, Equatable {
         minimumLifetimeSeconds: Int64 = 60,
         maximumLifetimeSeconds: Int64 = 86_400,
         defaultLifetimeSeconds: Int64 = 3_600,
-        minimumRefetchIntervalSeconds: Int64 = 60,
+        minimumRefetchIntervalSeconds: Int64 = 5,
         maximumStaleSeconds: Int64 = 86_400,
         failureBackoff: RetryBackoff = RetryBackoff()
     ) {
@@ -72,6 +72,8 @@ public struct JWKSCacheState: Sendable {
     public private(set) var expiresAt: Int64?
     /// When a fetch was last started or finished, successful or not.
     public private(set) var lastAttemptAt: Int64?
+    /// When an unknown `kid` last made a fetch.
+    public private(set) var lastUnknownKeyRefetchAt: Int64?
     public private(set) var consecutiveFailures = 0
     /// After a failure, no fetch before this time.
     public private(set) var retryNotBefore: Int64?
@@ -114,19 +116,22 @@ public struct JWKSCacheState: Sendable {
     }
 
     /// Whether a token with an unknown `kid` may make us fetch the key set now: only when no
-    /// fetch of any kind happened in the last `minimumRefetchIntervalSeconds`, and no failure
-    /// backoff is running.
+    /// other unknown `kid` did in the last `minimumRefetchIntervalSeconds`, and no failure
+    /// backoff is running. Routine fetches do not count: a provider that rotates its key just
+    /// after one must not see its first sign-ins with the new key refused. Such tokens reach
+    /// this point only after a real code exchange, which bounds them already; the interval
+    /// keeps even those from hammering the provider.
     public func mayRefetchForUnknownKeyID(now: Int64) -> Bool {
         if let retryNotBefore, now < retryNotBefore { return false }
-        guard let lastAttemptAt else { return true }
-        return now >= saturatingAdd(lastAttemptAt, policy.minimumRefetchIntervalSeconds)
+        guard let lastUnknownKeyRefetchAt else { return true }
+        return now >= saturatingAdd(lastUnknownKeyRefetchAt, policy.minimumRefetchIntervalSeconds)
     }
 
     /// Checks `mayRefetchForUnknownKeyID` and, when it allows, records the attempt at once, so
     /// that concurrent tokens with unknown `kid`s lead to one fetch, not one each.
     public mutating func claimRefetchForUnknownKeyID(now: Int64) -> Bool {
         guard mayRefetchForUnknownKeyID(now: now) else { return false }
-        lastAttemptAt = now
+        lastUnknownKeyRefetchAt = now
         return true
     }
 }

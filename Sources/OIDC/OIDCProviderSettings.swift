@@ -9,11 +9,14 @@ public enum ResponseMode: String, Sendable, Equatable {
 }
 
 /// How Gatehouse authenticates to the token endpoint (OIDC Core section 9).
-public enum TokenEndpointAuthMethod: String, Sendable, Equatable {
-    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 section 2.3.1): the default.
+public enum TokenEndpointAuthMethod: String, Sendable, Equatable, CaseIterable {
+    /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 section 2.3.1).
     case clientSecretBasic = "client_secret_basic"
     /// `client_id` and `client_secret` in the form body.
     case clientSecretPost = "client_secret_post"
+    /// A JWT signed with the client's own private key (RFC 7523, OIDC Core section 9): no shared
+    /// secret crosses the wire or sits at the provider.
+    case privateKeyJWT = "private_key_jwt"
 }
 
 /// One provider's settings, as the config file declares them, with the defaults the issue names.
@@ -49,7 +52,11 @@ public struct OIDCProviderSettings: Sendable {
     /// How far the provider's clock may be from ours, in seconds, for `exp`, `iat`, `nbf` and `auth_time`.
     public var clockSkewSeconds: Int
     public var responseMode: ResponseMode
-    public var tokenEndpointAuthMethod: TokenEndpointAuthMethod
+    /// The configured client authentication, or nil to choose it from discovery
+    /// (`ClientAuthentication.method`).
+    public var tokenEndpointAuthMethod: TokenEndpointAuthMethod?
+    /// The private key `private_key_jwt` signs client assertions with, when configured.
+    public var clientAssertionKey: JWSSigningKey?
     /// Whether the userinfo endpoint is called after the token exchange.
     public var userinfoEnabled: Bool
     /// `login_hint` to send, when set.
@@ -64,7 +71,8 @@ public struct OIDCProviderSettings: Sendable {
     public var extraAuthorizationParameters: [(name: String, value: String)]
     /// A PEM bundle of extra CA certificates for a private provider, when set.
     public var caBundlePath: String?
-    /// The least time between two JWKS fetches triggered by unknown `kid`s.
+    /// The least time between two JWKS fetches triggered by unknown `kid`s (routine fetches do
+    /// not count: a rotation right after one must still be picked up).
     public var jwksMinimumRefetchIntervalSeconds: Int
     /// How long a good discovery document is used before it is fetched again.
     public var discoveryRefreshSeconds: Int
@@ -82,7 +90,8 @@ public struct OIDCProviderSettings: Sendable {
         trustedAudiences: [String] = [],
         clockSkewSeconds: Int = 60,
         responseMode: ResponseMode = .query,
-        tokenEndpointAuthMethod: TokenEndpointAuthMethod = .clientSecretBasic,
+        tokenEndpointAuthMethod: TokenEndpointAuthMethod? = nil,
+        clientAssertionKey: JWSSigningKey? = nil,
         userinfoEnabled: Bool = true,
         loginHint: String? = nil,
         prompt: String? = nil,
@@ -90,7 +99,7 @@ public struct OIDCProviderSettings: Sendable {
         acrValues: [String] = [],
         extraAuthorizationParameters: [(name: String, value: String)] = [],
         caBundlePath: String? = nil,
-        jwksMinimumRefetchIntervalSeconds: Int = 60,
+        jwksMinimumRefetchIntervalSeconds: Int = 5,
         discoveryRefreshSeconds: Int = 3600
     ) {
         self.slug = slug
@@ -106,6 +115,7 @@ public struct OIDCProviderSettings: Sendable {
         self.clockSkewSeconds = clockSkewSeconds
         self.responseMode = responseMode
         self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
+        self.clientAssertionKey = clientAssertionKey
         self.userinfoEnabled = userinfoEnabled
         self.loginHint = loginHint
         self.prompt = prompt
@@ -154,6 +164,7 @@ extension OIDCProviderSettings: Equatable {
             && lhs.allowedAlgorithms == rhs.allowedAlgorithms && lhs.allowHMAC == rhs.allowHMAC
             && lhs.trustedAudiences == rhs.trustedAudiences && lhs.clockSkewSeconds == rhs.clockSkewSeconds
             && lhs.responseMode == rhs.responseMode && lhs.tokenEndpointAuthMethod == rhs.tokenEndpointAuthMethod
+            && lhs.clientAssertionKey?.publicJWK == rhs.clientAssertionKey?.publicJWK
             && lhs.userinfoEnabled == rhs.userinfoEnabled && lhs.loginHint == rhs.loginHint && lhs.prompt == rhs.prompt
             && lhs.maxAge == rhs.maxAge && lhs.acrValues == rhs.acrValues
             && lhs.extraAuthorizationParameters.elementsEqual(rhs.extraAuthorizationParameters) { $0.name == $1.name && $0.value == $1.value }

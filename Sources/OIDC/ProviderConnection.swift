@@ -1,16 +1,16 @@
-import BackChannel
 import JOSE
 import Synchronization
 
 /// Everything Gatehouse says to one OpenID Provider over the back channel: discovery, the
 /// key set, the token endpoint and userinfo, with the caching rules of the pure state
-/// machines (`DiscoveryRefreshSchedule`, `JWKSCacheState`) applied to real fetches.
+/// machines (`DiscoveryRefreshSchedule`, `JWKSCacheState`) applied to real fetches, and the
+/// completion of a code flow's callback as one call (`completeCallback`).
 ///
-/// Calls block the calling thread for at most the back-channel client's total timeout. The
-/// lock is never held across a fetch, so one slow provider does not stall another's sign-ins.
+/// Calls block the calling thread for at most the transport's total timeout. The lock is
+/// never held across a fetch, so one slow provider does not stall another's sign-ins.
 public final class ProviderConnection: Sendable {
     public let settings: OIDCProviderSettings
-    private let client: BackChannelClient
+    private let transport: any ProviderTransport
     private let plainHTTPAllowedForLoopback: Bool
     private let cache: Mutex<Cache>
 
@@ -22,22 +22,14 @@ public final class ProviderConnection: Sendable {
         var jwksFetches = FetchRecord()
     }
 
-    public init(settings: OIDCProviderSettings, client: BackChannelClient, plainHTTPAllowedForLoopback: Bool = true) {
+    public init(settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true) {
         self.settings = settings
-        self.client = client
+        self.transport = transport
         self.plainHTTPAllowedForLoopback = plainHTTPAllowedForLoopback
         cache = Mutex(Cache(
             discovery: nil, schedule: DiscoveryRefreshSchedule(settings: settings),
             jwks: JWKSCacheState(policy: JWKSCachePolicy(settings: settings))
         ))
-    }
-
-    /// A back-channel client with this provider's CA bundle and the loopback-only http rule.
-    public static func makeClient(for settings: OIDCProviderSettings) throws(BackChannelError) -> BackChannelClient {
-        var backChannel = BackChannelSettings()
-        backChannel.extraCABundlePath = settings.caBundlePath
-        backChannel.plainHTTP = .loopbackOnly
-        return try BackChannelClient(settings: backChannel)
     }
 
     // MARK: - Discovery
@@ -49,7 +41,7 @@ public final class ProviderConnection: Sendable {
         let (cached, due) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now)) }
         if let cached, !due { return cached }
         do throws(OIDCError) {
-            let response = try fetch(BackChannelRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
+            let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
             let document = try DiscoveryDocument.parse(
                 response.body, expectedIssuer: settings.issuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback
             )
@@ -82,13 +74,65 @@ public final class ProviderConnection: Sendable {
         }
     }
 
+    /// The client authentication this provider gets (`ClientAuthentication.method`), by its
+    /// current discovery document.
+    public func clientAuthenticationMethod(now: Int64) throws(OIDCError) -> TokenEndpointAuthMethod {
+        try ClientAuthentication.method(for: settings, advertised: try discovery(now: now).tokenEndpointAuthMethodsSupported)
+    }
+
+    // MARK: - The callback
+
+    /// Finishes a code flow's callback: the `iss` parameter, the code exchange, the ID token
+    /// (signature, claims, nonce) and userinfo, all against one reading of discovery. Returns
+    /// the verified identity, or says which step refused it.
+    public func completeCallback(
+        _ parameters: CallbackParameters, pending: PendingAuthorization, now: Int64
+    ) throws(CodeFlowFailure) -> CompletedAuthorization {
+        let document: DiscoveryDocument
+        do { document = try discovery(now: now) } catch { throw .providerUnavailable(error) }
+        do {
+            try parameters.checkIssuerParameter(
+                advertised: document.authorizationResponseIssParameterSupported, expectedIssuer: settings.issuer
+            )
+        } catch { throw .issuerParameter(error) }
+        let code: String
+        switch parameters.outcome {
+        case .code(let value): code = value
+        case .error(let error, let description):
+            throw .providerError(code: String(error.prefix(64)), description: description.map { String($0.prefix(300)) })
+        }
+        let tokens: TokenResponse
+        do {
+            tokens = try exchangeCode(code, pending: pending, document: document, now: now)
+        } catch { throw .tokenExchange(error) }
+        let idToken: IDTokenClaims
+        do {
+            idToken = try verifyIDToken(tokens.idToken, expectedNonce: pending.nonce, document: document, now: now)
+        } catch { throw .idTokenRejected(error) }
+
+        var claims = idToken.all
+        var userinfo = UserinfoOutcome.notAsked
+        if settings.userinfoEnabled, let endpoint = document.userinfoEndpoint {
+            do {
+                let result = try fetchUserinfo(accessToken: tokens.accessToken, idToken: idToken, endpoint: endpoint)
+                claims = result.claims
+                userinfo = result.discardedBecause.map { .discarded($0) } ?? .merged
+            } catch {
+                userinfo = .failed(error)
+            }
+        }
+        return CompletedAuthorization(
+            idToken: idToken, claims: claims, userinfo: userinfo,
+            idTokenForSignOut: document.endSessionEndpoint == nil ? nil : tokens.idToken
+        )
+    }
+
     // MARK: - Keys and ID tokens
 
     /// Verifies an ID token with every rule of `IDTokenValidator`. A token signed by a key the
     /// cached set does not hold makes one fresh fetch of the set (key rotation at the provider),
     /// but at most once per `jwksMinimumRefetchIntervalSeconds` however many such tokens arrive.
-    public func verifyIDToken(_ token: String, expectedNonce: String, now: Int64) throws(OIDCError) -> IDTokenClaims {
-        let document = try discovery(now: now)
+    func verifyIDToken(_ token: String, expectedNonce: String, document: DiscoveryDocument, now: Int64) throws(OIDCError) -> IDTokenClaims {
         let keys = try currentKeys(document, now: now)
         do {
             return try validate(token, keys: keys, document: document, expectedNonce: expectedNonce, now: now)
@@ -120,14 +164,14 @@ public final class ProviderConnection: Sendable {
 
     private func fetchKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
         do throws(OIDCError) {
-            let response = try fetch(BackChannelRequest(url: document.jwksURI.text, headers: Self.acceptJSON), what: "JWKS")
+            let response = try fetch(ProviderRequest(url: document.jwksURI.text, headers: Self.acceptJSON), what: "JWKS")
             let keys: JSONWebKeySet
             do {
                 keys = try JSONWebKeySet(json: response.body)
             } catch {
                 throw OIDCError.make(.malformedJWKS, "the provider's key set is not a valid JWKS: \(error.message)")
             }
-            let cacheControl = CacheControl.parse(response.headers.filter { $0.name == "cache-control" }.map(\.value))
+            let cacheControl = CacheControl.parse(response.values(of: "cache-control"))
             cache.withLock {
                 $0.jwks.recordFetch(keys: keys, cacheControl: cacheControl, now: now)
                 $0.jwksFetches.succeeded(now: now)
@@ -144,16 +188,20 @@ public final class ProviderConnection: Sendable {
 
     // MARK: - Token endpoint
 
-    /// Exchanges an authorization code (with its PKCE verifier) at the token endpoint.
-    public func exchangeCode(_ code: String, codeVerifier: String, redirectURI: String, now: Int64) throws(OIDCError) -> TokenResponse {
-        let document = try discovery(now: now)
-        let tokenRequest = TokenRequest(code: code, redirectURI: redirectURI, codeVerifier: codeVerifier, settings: settings)
-        var headers = Self.acceptJSON + [BackChannelHeader(name: "Content-Type", value: TokenRequest.contentType)]
+    /// Exchanges an authorization code (with its PKCE verifier) at the token endpoint,
+    /// authenticated as `ClientAuthentication.method` chooses.
+    func exchangeCode(_ code: String, pending: PendingAuthorization, document: DiscoveryDocument, now: Int64) throws(OIDCError) -> TokenResponse {
+        let method = try ClientAuthentication.method(for: settings, advertised: document.tokenEndpointAuthMethodsSupported)
+        let credentials = try ClientAuthentication.credentials(method, settings: settings, tokenEndpoint: document.tokenEndpoint.text, now: now)
+        let tokenRequest = TokenRequest(
+            code: code, redirectURI: pending.redirectURI, codeVerifier: pending.codeVerifier, clientID: settings.clientID, credentials: credentials
+        )
+        var headers = Self.acceptJSON + [ProviderHeader(name: "Content-Type", value: TokenRequest.contentType)]
         if let authorization = tokenRequest.authorizationHeader {
-            headers.append(BackChannelHeader(name: "Authorization", value: authorization))
+            headers.append(ProviderHeader(name: "Authorization", value: authorization))
         }
         let response = try send(
-            BackChannelRequest(method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8)),
+            ProviderRequest(method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8)),
             what: "token endpoint"
         )
         guard response.status == 200 else {
@@ -170,13 +218,9 @@ public final class ProviderConnection: Sendable {
 
     /// Fetches userinfo with the access token and merges it under the ID token's claims. A
     /// response about another subject is discarded (`discardedBecause` says so).
-    public func fetchUserinfo(accessToken: String, idToken: IDTokenClaims, now: Int64) throws(OIDCError) -> UserinfoResult {
-        let document = try discovery(now: now)
-        guard let endpoint = document.userinfoEndpoint else {
-            throw OIDCError.make(.unexpectedResponse, "the provider has no userinfo endpoint")
-        }
-        let headers = Self.acceptJSON + [BackChannelHeader(name: "Authorization", value: "Bearer \(accessToken)")]
-        let response = try send(BackChannelRequest(url: endpoint.text, headers: headers), what: "userinfo")
+    func fetchUserinfo(accessToken: String, idToken: IDTokenClaims, endpoint: EndpointURL) throws(OIDCError) -> UserinfoResult {
+        let headers = Self.acceptJSON + [ProviderHeader(name: "Authorization", value: "Bearer \(accessToken)")]
+        let response = try send(ProviderRequest(url: endpoint.text, headers: headers), what: "userinfo")
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the userinfo endpoint answered HTTP \(response.status)")
         }
@@ -185,10 +229,10 @@ public final class ProviderConnection: Sendable {
 
     // MARK: - Transport
 
-    private static let acceptJSON = [BackChannelHeader(name: "Accept", value: "application/json")]
+    private static let acceptJSON = [ProviderHeader(name: "Accept", value: "application/json")]
 
     /// A GET that must answer 200.
-    private func fetch(_ request: BackChannelRequest, what: String) throws(OIDCError) -> BackChannelResponse {
+    private func fetch(_ request: ProviderRequest, what: String) throws(OIDCError) -> ProviderResponse {
         let response = try send(request, what: what)
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the provider's \(what) answered HTTP \(response.status)")
@@ -196,12 +240,12 @@ public final class ProviderConnection: Sendable {
         return response
     }
 
-    private func send(_ request: BackChannelRequest, what: String) throws(OIDCError) -> BackChannelResponse {
+    private func send(_ request: ProviderRequest, what: String) throws(OIDCError) -> ProviderResponse {
         do {
-            return try client.send(request)
+            return try transport.send(request)
         } catch {
             // The detail names the failure and the host, never a body or a header value.
-            throw OIDCError.make(.transportFailed, "the provider's \(what) could not be reached: \(error.code) (\(error.detail))")
+            throw OIDCError.make(.transportFailed, "the provider's \(what) could not be reached: \(error.kind) (\(error.detail))")
         }
     }
 }

@@ -20,7 +20,15 @@ extension OIDCProviderSettings {
             throw refuse("discovery URL: \(error.message)")
         }
         guard !clientID.isEmpty else { throw refuse("client_id is empty") }
-        guard !clientSecret.isEmpty else { throw refuse("client_secret is empty") }
+        // A secret is needed unless the client authenticates with its private key alone.
+        let keyOnly = clientAssertionKey != nil && (tokenEndpointAuthMethod ?? .privateKeyJWT) == .privateKeyJWT
+        guard !clientSecret.isEmpty || keyOnly else { throw refuse("client_secret is empty") }
+        if tokenEndpointAuthMethod == .privateKeyJWT && clientAssertionKey == nil {
+            throw refuse("private_key_jwt needs a client assertion key")
+        }
+        if let key = clientAssertionKey, OIDCProviderSettings.hmacAlgorithms.contains(key.algorithm) {
+            throw refuse("a client assertion key signs with a private key, not HMAC")
+        }
 
         guard scopes.contains("openid") else { throw refuse("scopes must include openid, or the provider answers as plain OAuth without an ID token") }
         for scope in scopes {

@@ -12,26 +12,33 @@ public struct TokenRequest: Sendable, Equatable {
     /// `Basic ...` for `client_secret_basic`, nil for `client_secret_post`.
     public let authorizationHeader: String?
 
-    public init(code: String, redirectURI: String, codeVerifier: String, settings: OIDCProviderSettings) {
+    public init(code: String, redirectURI: String, codeVerifier: String, clientID: String, credentials: ClientCredentials) {
         var fields: [(String, String)] = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirectURI),
             ("code_verifier", codeVerifier),
+            // client_id goes in the body with every method (OIDC Core and RFC 6749 4.1.3 allow
+            // it; some providers need it).
+            ("client_id", clientID),
         ]
-        switch settings.tokenEndpointAuthMethod {
-        case .clientSecretBasic:
+        switch credentials {
+        case .secretBasic(let secret):
             // RFC 6749 section 2.3.1: each of id and secret is form-urlencoded, then joined with
             // ':' and base64-encoded. Skipping the first step breaks secrets containing ':' or '%'.
-            // client_id goes in the body too (OIDC Core and RFC 6749 4.1.3 allow it; some providers need it).
-            fields.append(("client_id", settings.clientID))
-            let credentials = PercentEncoding.formComponent(settings.clientID) + ":" + PercentEncoding.formComponent(settings.clientSecret)
-            authorizationHeader = "Basic " + StandardBase64.encode(Array(credentials.utf8))
-        case .clientSecretPost:
-            fields.append(("client_id", settings.clientID))
-            fields.append(("client_secret", settings.clientSecret))
+            let pair = PercentEncoding.formComponent(clientID) + ":" + PercentEncoding.formComponent(secret)
+            authorizationHeader = "Basic " + StandardBase64.encode(Array(pair.utf8))
+        case .secretPost(let secret):
+            fields.append(("client_secret", secret))
+            authorizationHeader = nil
+        case .assertion(let assertion):
+            fields.append(("client_assertion_type", Self.jwtBearerAssertionType))
+            fields.append(("client_assertion", assertion))
             authorizationHeader = nil
         }
         body = fields.map { "\(PercentEncoding.formComponent($0.0))=\(PercentEncoding.formComponent($0.1))" }.joined(separator: "&")
     }
+
+    /// RFC 7523 section 2.2.
+    public static let jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 }

@@ -95,6 +95,12 @@ struct DevIdP: ParsableCommand {
     @Option(name: .long, help: "Seconds the token endpoint waits before answering, to try a provider that hangs (default 0).")
     var tokenDelay: Double = 0
 
+    @Option(name: .long, help: "A client authentication method the token endpoint lists and accepts: client_secret_basic, client_secret_post or private_key_jwt; repeat for more (default: the first two).")
+    var tokenAuthMethod: [String] = []
+
+    @Option(name: .long, help: "A file holding the client's public keys as a JWK Set, for private_key_jwt.")
+    var clientJwks: String?
+
     func run() throws {
         var options = DevProviderOptions()
         options.host = host
@@ -105,6 +111,14 @@ struct DevIdP: ParsableCommand {
         if !redirectURI.isEmpty { options.redirectURIs = redirectURI }
         options.algorithm = algorithm
         options.tokenDelaySeconds = tokenDelay
+        if !tokenAuthMethod.isEmpty { options.tokenEndpointAuthMethods = tokenAuthMethod }
+        if let clientJwks {
+            guard let text = try? String(contentsOfFile: clientJwks, encoding: .utf8) else {
+                FileHandle.standardError.write(Data("cannot read --client-jwks \(clientJwks)\n".utf8))
+                throw ExitCode(2)
+            }
+            options.clientJWKS = text
+        }
         throw ExitCode(DevProviderRuntime.run(options: options))
     }
 }

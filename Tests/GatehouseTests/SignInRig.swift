@@ -35,11 +35,12 @@ final class SignInRig {
     /// `alsoAs` configures the same development provider again under more slugs (a second
     /// "provider" to link from the account page), each with the same extra members.
     /// `providerJSONBySlug` adds members to one provider object only (a policy of its own).
+    /// `clientCredentialsJSON` replaces the `client_secret` member (a `client_assertion_key`).
     /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`, "login": {...}`),
     /// and `serverExtra` members to its `server` object (`, "trusted_proxies": [...]`).
     init(
         providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(), alsoAs: [String] = [],
-        providerJSONBySlug: [String: String] = [:], gatehouseExtra: String = "", serverExtra: String = "",
+        providerJSONBySlug: [String: String] = [:], gatehouseExtra: String = "", serverExtra: String = "", clientCredentialsJSON: String? = nil,
         configureProvider: (inout DevProviderOptions) -> Void = { _ in }
     ) throws {
         self.clock = clock
@@ -55,9 +56,10 @@ final class SignInRig {
         let issuer = provider.issuer
         let objects = (["dev"] + alsoAs).map { slug in
             let own = providerJSONBySlug[slug].map { ", " + $0 } ?? ""
+            let credentials = clientCredentialsJSON ?? "\"client_secret\": \"\(gatehouseClientSecret ?? options.clientSecret)\""
             return """
             {"slug": "\(slug)", "name": "\(slug == "dev" ? "Development" : slug)", "issuer": "\(issuer)",
-             "client_id": "\(options.clientID)", "client_secret": "\(gatehouseClientSecret ?? options.clientSecret)"\(providerJSON.isEmpty ? "" : ", " + providerJSON)\(own)}
+             "client_id": "\(options.clientID)", \(credentials)\(providerJSON.isEmpty ? "" : ", " + providerJSON)\(own)}
             """
         }
         let providers = "[" + objects.joined(separator: ", ") + "]"

@@ -108,7 +108,7 @@ struct DiscoveryDocumentTests {
         #expect(errorCode { try Self.parse(document, issuer: issuer, loopback: false) } == .invalidURL)
     }
 
-    @Test("compatibility: S256, form_post and the client authentication method must be offered when listed")
+    @Test("compatibility: S256, form_post and a usable client authentication must be offered when listed")
     func compatibility() throws {
         let settings = Fixture.settings
         try Self.parse(Self.document()).checkCompatibility(with: settings)
@@ -119,11 +119,8 @@ struct DiscoveryDocumentTests {
         let queryOnly = try Self.parse(Self.document(["response_modes_supported": "[\"query\",\"fragment\"]"]))
         #expect(errorCode { try queryOnly.checkCompatibility(with: formPost) } == .providerIncompatible)
         try queryOnly.checkCompatibility(with: settings)
-        var post = settings
-        post.tokenEndpointAuthMethod = .clientSecretPost
-        // Absent, the list defaults to client_secret_basic only (OIDC Discovery section 3).
-        #expect(errorCode { try Self.parse(Self.document()).checkCompatibility(with: post) } == .providerIncompatible)
-        let both = try Self.parse(Self.document(["token_endpoint_auth_methods_supported": "[\"client_secret_post\",\"client_secret_basic\"]"]))
-        try both.checkCompatibility(with: post)
+        // A client authentication that cannot work with what the provider lists is refused.
+        let keyOnly = try Self.parse(Self.document(["token_endpoint_auth_methods_supported": "[\"private_key_jwt\"]"]))
+        #expect(errorCode { try keyOnly.checkCompatibility(with: settings) } == .invalidConfiguration)
     }
 }

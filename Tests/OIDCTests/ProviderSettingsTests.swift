@@ -12,9 +12,9 @@ struct ProviderSettingsTests {
         #expect(!settings.allowHMAC)
         #expect(settings.clockSkewSeconds == 60)
         #expect(settings.responseMode == .query)
-        #expect(settings.tokenEndpointAuthMethod == .clientSecretBasic)
+        #expect(settings.tokenEndpointAuthMethod == nil, "chosen from discovery")
         #expect(settings.userinfoEnabled)
-        #expect(settings.jwksMinimumRefetchIntervalSeconds == 60)
+        #expect(settings.jwksMinimumRefetchIntervalSeconds == 5)
         #expect(settings.discoveryRefreshSeconds == 3600)
     }
 

@@ -6,7 +6,10 @@ import Testing
 struct TokenExchangeTests {
     @Test("client_secret_basic: form body without the secret, Basic header with form-urlencoded id and secret")
     func basic() {
-        let request = TokenRequest(code: "c/1 +", redirectURI: "https://login.example.com/cb", codeVerifier: "v-1", settings: Fixture.settings)
+        let request = TokenRequest(
+            code: "c/1 +", redirectURI: "https://login.example.com/cb", codeVerifier: "v-1", clientID: Fixture.settings.clientID,
+            credentials: .secretBasic(Fixture.settings.clientSecret)
+        )
         #expect(request.body == "grant_type=authorization_code&code=c%2F1+%2B&redirect_uri=https%3A%2F%2Flogin.example.com%2Fcb"
             + "&code_verifier=v-1&client_id=gatehouse-client")
         #expect(!request.body.contains("client_secret"))
@@ -16,21 +19,25 @@ struct TokenExchangeTests {
 
     @Test("RFC 6749 2.3.1: id and secret are form-urlencoded before base64 (expected value from Python's urllib)")
     func basicEncoding() {
-        var settings = Fixture.settings
-        settings.clientID = "client id:1"
-        settings.clientSecret = "p@ss w%rd:+/é"
-        let request = TokenRequest(code: "c", redirectURI: "https://x/cb", codeVerifier: "v", settings: settings)
+        let request = TokenRequest(code: "c", redirectURI: "https://x/cb", codeVerifier: "v", clientID: "client id:1", credentials: .secretBasic("p@ss w%rd:+/é"))
         #expect(request.authorizationHeader == "Basic Y2xpZW50K2lkJTNBMTpwJTQwc3MrdyUyNXJkJTNBJTJCJTJGJUMzJUE5")
     }
 
     @Test("client_secret_post: id and secret in the body, no Authorization header")
     func post() {
-        var settings = Fixture.settings
-        settings.tokenEndpointAuthMethod = .clientSecretPost
-        settings.clientSecret = "a&b=c"
-        let request = TokenRequest(code: "c", redirectURI: "https://x/cb", codeVerifier: "v", settings: settings)
+        let request = TokenRequest(code: "c", redirectURI: "https://x/cb", codeVerifier: "v", clientID: "gatehouse-client", credentials: .secretPost("a&b=c"))
         #expect(request.authorizationHeader == nil)
         #expect(request.body.hasSuffix("&client_id=gatehouse-client&client_secret=a%26b%3Dc"))
+    }
+
+    @Test("private_key_jwt: the assertion and its RFC 7523 type in the body, no secret, no Authorization header")
+    func assertion() {
+        let request = TokenRequest(code: "c", redirectURI: "https://x/cb", codeVerifier: "v", clientID: "gatehouse-client", credentials: .assertion("h.p.s"))
+        #expect(request.authorizationHeader == nil)
+        #expect(request.body.hasSuffix(
+            "&client_id=gatehouse-client&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=h.p.s"
+        ))
+        #expect(!request.body.contains("client_secret"))
     }
 
     @Test("a success response parses; Bearer in any case")

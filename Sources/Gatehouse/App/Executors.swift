@@ -54,6 +54,9 @@ final class Executors: Sendable {
         { [providers] request in request.pathParameters["provider"].flatMap { providers[$0] } }
     }
 
+    /// The executor of the provider `slug`, for work of that provider outside a request.
+    func provider(_ slug: String) -> BoundedExecutor? { providers[slug] }
+
     var passwordsChoice: ExecutorChoice { { [passwords] _ in passwords } }
     var storeChoice: ExecutorChoice { { [store] _ in store } }
     var adminChoice: ExecutorChoice { { [admin] _ in admin } }

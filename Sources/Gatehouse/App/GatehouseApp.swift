@@ -60,8 +60,7 @@ public final class GatehouseApp: Sendable {
         var providers: [String: ProviderConnection] = [:]
         for provider in config.providers {
             do {
-                let client = try ProviderConnection.makeClient(for: provider.settings)
-                providers[provider.slug] = ProviderConnection(settings: provider.settings, client: client)
+                providers[provider.slug] = ProviderConnection(settings: provider.settings, transport: try BackChannelTransport(for: provider.settings))
             } catch {
                 throw .backChannel(error)
             }
@@ -184,6 +183,30 @@ public final class GatehouseApp: Sendable {
     /// stopped taking requests.
     public func shutdown() {
         executors.shutdown()
+    }
+
+    /// Asks each provider's discovery once, on that provider's executor (it may block up to the
+    /// back channel's timeout), and logs whether it can sign anyone in: an unusable client
+    /// authentication is an error the operator sees at start, not at the first sign-in.
+    func reportProviderReadiness() {
+        for (index, provider) in config.providers.enumerated() {
+            guard let connection = providers[provider.slug], let executor = executors.provider(provider.slug) else { continue }
+            let logger = logger
+            _ = executor.submit {
+                let readiness = ProviderReadiness.check(connection, path: "$.providers[\(index)]", now: Int64(Date().timeIntervalSince1970))
+                var metadata: Logger.Metadata = ["provider": "\(readiness.slug)", "path": "\(readiness.path)"]
+                switch readiness.verdict {
+                case .ready(let method, let chosen, let warning):
+                    metadata["client_authentication"] = "\(method.rawValue)"
+                    metadata["chosen_from_discovery"] = "\(chosen)"
+                    if let warning { logger.warning("provider ready, with a warning: \(warning)", metadata: metadata) } else { logger.info("provider ready", metadata: metadata) }
+                case .unreachable(let why):
+                    logger.warning("provider discovery could not be fetched; sign-ins will retry it", metadata: metadata.merging(["error": "\(why)"]) { $1 })
+                case .unusable(let why):
+                    logger.error("provider cannot sign anyone in: \(why)", metadata: metadata)
+                }
+            }
+        }
     }
 
     /// Stores each provider's linking policy (`provider_policies`), whose CHECK constraints refuse

@@ -9,7 +9,8 @@ import OIDC
 /// client secret came from, so `check-config` can say so without printing it.
 public struct ProviderConfig: Sendable, Equatable {
     public var settings: OIDCProviderSettings
-    public var clientSecret: SecretValue
+    /// Where the client secret came from; nil when the client authenticates with its key alone.
+    public var clientSecret: SecretValue?
     /// How sign-ins through this provider reach accounts (the linking keys).
     public var policy: ProviderPolicy
     /// `promoted`: shown first on the sign-in page, as a primary button.
@@ -23,7 +24,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "slug", "name", "issuer", "client_id", "client_secret", "scopes", "discovery_url", "allowed_algorithms",
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
-        "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon",
+        "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon", "client_assertion_key",
     ] + ProviderPolicyConfig.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
@@ -58,7 +59,9 @@ public struct ProviderConfig: Sendable, Equatable {
         let name = reader.value("name", .nonEmptyString, required: true)
         let issuer = reader.value("issuer", .nonEmptyString, required: true)
         let clientID = reader.value("client_id", .nonEmptyString, required: true)
-        let secret = reader.secret("client_secret", required: true)
+        let assertionKey = ClientAssertionKeyConfig.decode(reader)
+        // A client that signs its own assertions (`private_key_jwt`) may have no secret at all.
+        let secret = reader.secret("client_secret", required: reader.member("client_assertion_key") == nil)
         let defaults = OIDCProviderSettings(slug: "", name: "", issuer: "", clientID: "", clientSecret: "")
 
         if let issuer {
@@ -91,9 +94,9 @@ public struct ProviderConfig: Sendable, Equatable {
 
         let policy = ProviderPolicyConfig.decode(reader)
 
-        guard let slug, let name, let issuer, let clientID, let secret else { return nil }
+        guard let slug, let name, let issuer, let clientID, secret != nil || assertionKey != nil else { return nil }
         let settings = OIDCProviderSettings(
-            slug: slug, name: name, issuer: issuer, clientID: clientID, clientSecret: secret.value,
+            slug: slug, name: name, issuer: issuer, clientID: clientID, clientSecret: secret?.value ?? "",
             scopes: scopes,
             discoveryURL: discoveryURL,
             allowedAlgorithms: algorithms,
@@ -102,6 +105,7 @@ public struct ProviderConfig: Sendable, Equatable {
             clockSkewSeconds: reader.value("clock_skew_seconds", .integer(0...600)) ?? defaults.clockSkewSeconds,
             responseMode: reader.value("response_mode", .choice) ?? defaults.responseMode,
             tokenEndpointAuthMethod: reader.value("token_endpoint_auth_method", .choice) ?? defaults.tokenEndpointAuthMethod,
+            clientAssertionKey: assertionKey,
             userinfoEnabled: reader.value("userinfo", .boolean) ?? defaults.userinfoEnabled,
             loginHint: reader.value("login_hint", .nullable(.nonEmptyString)) ?? nil,
             prompt: reader.value("prompt", .nullable(.nonEmptyString)) ?? nil,
@@ -162,10 +166,6 @@ public struct ProviderConfig: Sendable, Equatable {
 
 extension ResponseMode: CaseIterable {
     public static let allCases: [ResponseMode] = [.query, .formPost]
-}
-
-extension TokenEndpointAuthMethod: CaseIterable {
-    public static let allCases: [TokenEndpointAuthMethod] = [.clientSecretBasic, .clientSecretPost]
 }
 
 extension ConfigValueKind where T == String {

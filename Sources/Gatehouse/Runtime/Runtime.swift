@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import HTTP
 import Logging
+import OIDC
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,23 @@ public enum Runtime {
             return 2
         case .success(let config):
             printProblems(config.warnings)
+            // Each provider's discovery, asked now: a client authentication that cannot work is
+            // an error here rather than at the first sign-in.
+            var usable = true
+            let now = Int64(Date().timeIntervalSince1970)
+            for (index, provider) in config.providers.enumerated() {
+                let path = "$.providers[\(index)]"
+                let transport: BackChannelTransport
+                do { transport = try BackChannelTransport(for: provider.settings) } catch {
+                    usable = false
+                    print("\(path) (\(provider.slug)): the back channel cannot be set up: \(error.detail)")
+                    continue
+                }
+                let readiness = ProviderReadiness.check(ProviderConnection(settings: provider.settings, transport: transport), path: path, now: now)
+                if case .unusable = readiness.verdict { usable = false }
+                print(readiness.line)
+            }
+            guard usable else { return 2 }
             print("\(configPath): configuration is valid")
             return 0
         }
@@ -118,6 +136,7 @@ public enum Runtime {
             logger.notice("management listening", metadata: ["address": "\(address)", "serves": "/api/v1/admin, /api/v1/openapi.json, /metrics"])
         }
         reportDescriptorLimit(maxConnections: config.server.maxConnections, logger: logger)
+        app.reportProviderReadiness()
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
         shutdownSignals.wait()

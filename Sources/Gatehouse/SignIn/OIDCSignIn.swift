@@ -134,47 +134,25 @@ final class OIDCSignIn: Sendable {
             if case .link(let linkingUser) = flow.flow.intent { userID = linkingUser }
             guard flow.flow.provider == slug else { throw .flowProviderMismatch }
 
-            let discovery: DiscoveryDocument
-            do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
+            let pending = PendingAuthorization(nonce: flow.flow.nonce, codeVerifier: flow.flow.codeVerifier, redirectURI: flow.flow.redirectURI)
+            let completed: CompletedAuthorization
             do {
-                try parameters.checkIssuerParameter(
-                    advertised: discovery.authorizationResponseIssParameterSupported, expectedIssuer: provider.settings.issuer
-                )
-            } catch { throw .issuerParameter(detail: error.description) }
-            let code: String
-            switch parameters.outcome {
-            case .code(let value): code = value
-            case .error(let error, let description):
-                throw .providerError(code: String(error.prefix(64)), description: description.map { String($0.prefix(300)) })
-            }
-
-            let tokens: TokenResponse
-            do {
-                tokens = try provider.exchangeCode(code, codeVerifier: flow.flow.codeVerifier, redirectURI: flow.flow.redirectURI, now: now)
-            } catch { throw .tokenExchange(detail: error.description) }
-            let claims: IDTokenClaims
-            do {
-                claims = try provider.verifyIDToken(tokens.idToken, expectedNonce: flow.flow.nonce, now: now)
-            } catch { throw .idTokenRejected(detail: error.description) }
-
-            var merged = claims.all
-            if provider.settings.userinfoEnabled, discovery.userinfoEndpoint != nil {
-                do {
-                    let userinfo = try provider.fetchUserinfo(accessToken: tokens.accessToken, idToken: claims, now: now)
-                    merged = userinfo.claims
-                    if let discarded = userinfo.discardedBecause {
-                        audit.record(.userinfoDiscarded, requestID: request.requestID, now: now,
-                                     detail: "provider=\(slug); code=\(discarded.code); the ID token's claims were used alone", provider: slug)
-                    }
-                } catch {
-                    // Userinfo only adds claims; the ID token already proved who this is.
-                    logger.warning("userinfo failed", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)", "error": "\(error)"])
-                }
+                completed = try provider.completeCallback(parameters, pending: pending, now: now)
+            } catch { throw SignInFailure(error) }
+            let merged = completed.claims
+            switch completed.userinfo {
+            case .notAsked, .merged: break
+            case .discarded(let why):
+                audit.record(.userinfoDiscarded, requestID: request.requestID, now: now,
+                             detail: "provider=\(slug); code=\(why.code); the ID token's claims were used alone", provider: slug)
+            case .failed(let why):
+                // Userinfo only adds claims; the ID token already proved who this is.
+                logger.warning("userinfo failed", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)", "error": "\(why)"])
             }
             let identity: IncomingIdentity
             do {
                 identity = try IncomingIdentity(
-                    provider: slug, issuer: claims.issuer, subject: claims.subject, claims: ClaimMapping.claimValues(merged)
+                    provider: slug, issuer: completed.idToken.issuer, subject: completed.idToken.subject, claims: ClaimMapping.claimValues(merged)
                 )
             } catch { throw .idTokenRejected(detail: "incomplete identity: \(error.code.rawValue)") }
             let verified = AccountLinking.VerifiedSignIn(
@@ -186,10 +164,8 @@ final class OIDCSignIn: Sendable {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
             }
             let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
-            // Kept only to name this session at the provider's end_session_endpoint at sign-out.
-            let idTokenForSignOut = discovery.endSessionEndpoint == nil ? nil : tokens.idToken
             return try finish(
-                .external(verified, groups: groups, idToken: idTokenForSignOut), next: flow.flow.nextPath, request: request, now: now
+                .external(verified, groups: groups, idToken: completed.idTokenForSignOut), next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)

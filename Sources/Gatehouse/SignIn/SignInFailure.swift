@@ -1,5 +1,6 @@
 import Accounts
 import HTTP
+import OIDC
 
 /// Why a sign-in did not finish, as the person sees it and as the audit log records it.
 ///
@@ -78,6 +79,18 @@ struct SignInFailure: Error, Sendable, Equatable {
         SignInFailure("id_token_rejected", status: .badRequest, title: "The sign-in could not be verified",
                       "The provider’s answer did not pass Gatehouse’s checks, so you were not signed in. Please start again; if it keeps failing, tell your administrator.",
                       detail: detail)
+    }
+
+    /// The OIDC layer's refusal of a callback, as the person sees it: the one place its steps
+    /// map to pages.
+    init(_ failure: CodeFlowFailure) {
+        switch failure {
+        case .providerUnavailable(let error): self = .providerUnavailable(detail: error.description)
+        case .issuerParameter(let error): self = .issuerParameter(detail: error.description)
+        case .providerError(let code, let description): self = .providerError(code: code, description: description)
+        case .tokenExchange(let error): self = .tokenExchange(detail: error.description)
+        case .idTokenRejected(let error): self = .idTokenRejected(detail: error.description)
+        }
     }
 
     /// The linking engine refused the sign-in: 403, with the reason's own plain sentence. The
