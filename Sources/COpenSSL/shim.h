@@ -14,6 +14,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
+#include <openssl/x509.h>
 
 /// `EVP_PKEY_PUBLIC_KEY` is a macro built from other macros with `|`, which Swift does not import.
 static inline int gatehouse_evp_pkey_public_key_selection(void) {

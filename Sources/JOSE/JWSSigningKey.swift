@@ -1,10 +1,13 @@
-/// A private key generated in memory that signs compact JWS, with the public JWK to publish.
+import Crypto
+
+/// A private key that signs compact JWS, with the public JWK to publish.
 ///
-/// Gatehouse itself only verifies; this exists for the development provider and for tests, which
-/// need tokens signed the way a real provider signs them. Keys are generated, never loaded: there
-/// is deliberately no way to import or export the private half.
+/// Generated in memory for the development provider and tests (tokens signed the way a real
+/// provider signs them), or read from an operator's PEM file for `private_key_jwt` client
+/// assertions (`load(pem:)`, optionally `withCertificate`). There is deliberately no way to
+/// export the private half.
 ///
-/// Supported: RS256 and PS256 (RSA 2048), ES256 (P-256), ES384 (P-384), EdDSA (Ed25519).
+/// Generated: RS256 and PS256 (RSA 2048), ES256 (P-256), ES384 (P-384), EdDSA (Ed25519).
 public final class JWSSigningKey: Sendable {
     public let algorithm: JWSAlgorithm
     /// The `kid` put in every header this key signs, and in its JWK.
@@ -12,17 +15,40 @@ public final class JWSSigningKey: Sendable {
     /// The public members of the JWK (`kty` and `n`/`e` or `crv`/`x`/`y`), without `kid`, `use`, `alg`.
     private let publicMembers: [String: JSONValue]
     private let privateKey: OpenSSLPrivateKey
+    /// `x5t` and `x5t#S256` (RFC 7515 sections 4.1.7 and 4.1.8) of the key's certificate, when one
+    /// was given: how Entra ID finds a client's certificate credential.
+    private let certificateHeader: [(String, JSONValue)]
 
     /// The RSA modulus length for generated RSA keys: the minimum RFC 7518 allows and every
     /// verifier accepts, and the fastest to generate at start-up.
     public static let rsaBits: Int32 = 2048
 
-    private init(algorithm: JWSAlgorithm, keyID: String, publicMembers: [String: JSONValue], privateKey: OpenSSLPrivateKey) {
+    private init(
+        algorithm: JWSAlgorithm, keyID: String, publicMembers: [String: JSONValue], privateKey: OpenSSLPrivateKey,
+        certificateHeader: [(String, JSONValue)] = []
+    ) {
         self.algorithm = algorithm
         self.keyID = keyID
         self.publicMembers = publicMembers
         self.privateKey = privateKey
+        self.certificateHeader = certificateHeader
     }
+
+    /// This key with its certificate (PEM), whose thumbprints then go in every header it signs;
+    /// refused when the certificate is not for this key.
+    public func withCertificate(pem: [UInt8]) throws(JOSEError) -> JWSSigningKey {
+        let der = try privateKey.certificateDER(pem)
+        return JWSSigningKey(
+            algorithm: algorithm, keyID: keyID, publicMembers: publicMembers, privateKey: privateKey,
+            certificateHeader: [
+                ("x5t", .string(Base64URL.encode(OpenSSLPrivateKey.sha1(der)))),
+                ("x5t#S256", .string(Base64URL.encode(Crypto.Digest.sha256(der)))),
+            ]
+        )
+    }
+
+    /// The certificate thumbprint headers this key signs with (empty without a certificate).
+    public var certificateThumbprints: [(String, JSONValue)] { certificateHeader }
 
     /// Generates a key for `algorithm`. Without `keyID`, the key's RFC 7638 thumbprint (base64url
     /// SHA-256) is its `kid`, so two generated keys never collide by accident.
@@ -113,6 +139,7 @@ public final class JWSSigningKey: Sendable {
     public func sign(payload: [UInt8], type: String? = "JWT", extraHeader: [(String, JSONValue)] = []) throws(JOSEError) -> String {
         var header: [(String, JSONValue)] = [("alg", .string(algorithm.rawValue)), ("kid", .string(keyID))]
         if let type { header.append(("typ", .string(type))) }
+        header.append(contentsOf: certificateHeader)
         header.append(contentsOf: extraHeader)
         let signingInput = Base64URL.encode(try JSONValue.serializedObject(header)) + "." + Base64URL.encode(payload)
         let signature = try privateKey.sign(message: Array(signingInput.utf8), algorithm: algorithm)

@@ -95,6 +95,42 @@ final class OpenSSLPrivateKey: @unchecked Sendable {
         }
     }
 
+    /// The DER bytes of the PEM certificate `pem`, when its public key is this key's: the
+    /// certificate an operator uploaded to a provider (Entra ID) for this key.
+    func certificateDER(_ pem: [UInt8]) throws(JOSEError) -> [UInt8] {
+        guard pem.count <= 64 * 1024, let bio = pem.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
+            throw .invalidKey("the certificate file is too large or unreadable")
+        }
+        defer { BIO_free(bio) }
+        guard let certificate = PEM_read_bio_X509(bio, nil, nil, nil) else {
+            ERR_clear_error()
+            throw .invalidKey("the file holds no PEM certificate")
+        }
+        defer { X509_free(certificate) }
+        guard let certified = X509_get0_pubkey(certificate), EVP_PKEY_eq(certified, pkey) == 1 else {
+            ERR_clear_error()
+            throw .invalidKey("the certificate is not for this private key")
+        }
+        var der: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509(certificate, &der)
+        guard length > 0, let der else {
+            ERR_clear_error()
+            throw .internalFailure("OpenSSL could not encode the certificate")
+        }
+        defer { CRYPTO_free(der, #fileID, #line) }
+        return Array(UnsafeBufferPointer(start: der, count: Int(length)))
+    }
+
+    /// SHA-1, for `x5t` only (RFC 7515 section 4.1.7 defines it so; nothing here trusts SHA-1
+    /// for integrity).
+    static func sha1(_ bytes: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let status = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &output, &length, EVP_sha1(), nil) }
+        precondition(status == 1, "EVP_Digest(SHA-1) failed: OpenSSL is unusable")
+        return Array(output.prefix(Int(length)))
+    }
+
     // MARK: Public parts, for the JWK
 
     /// The RSA modulus and public exponent, big-endian with no leading zero bytes (RFC 7518 section 6.3.1).

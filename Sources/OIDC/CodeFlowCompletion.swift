@@ -16,8 +16,15 @@ public struct PendingAuthorization: Sendable, Equatable {
 
 /// A callback finished: who the provider says signed in, verified.
 public struct CompletedAuthorization: Sendable {
-    /// The ID token, verified by every rule of `IDTokenValidator`.
-    public let idToken: IDTokenClaims
+    /// The identity's key at this provider: the verified `iss` and the subject the profile's
+    /// rule makes (`sub`, or Entra ID's tenant and object id); for GitHub, the server's URL and
+    /// the account id.
+    public let issuer: String
+    public let subject: String
+    /// The ID token, verified by every rule of `IDTokenValidator`; nil for GitHub, which has none.
+    public let idToken: IDTokenClaims?
+    /// The upstream identity provider a broker (CILogon) names, when its profile reads one.
+    public let upstreamIdP: String?
     /// The ID token's claims, with userinfo's added under them when userinfo was asked and
     /// answered about the same subject; the ID token's claims alone otherwise.
     public let claims: [String: JSONValue]
@@ -50,4 +57,6 @@ public enum CodeFlowFailure: Error, Sendable {
     case providerError(code: String, description: String?)
     case tokenExchange(OIDCError)
     case idTokenRejected(OIDCError)
+    /// A provider without ID tokens (GitHub) did not say who signed in.
+    case accountUnavailable(OIDCError)
 }

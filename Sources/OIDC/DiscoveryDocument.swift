@@ -13,7 +13,8 @@ public struct DiscoveryDocument: Sendable, Equatable {
     public let issuer: String
     public let authorizationEndpoint: EndpointURL
     public let tokenEndpoint: EndpointURL
-    public let jwksURI: EndpointURL
+    /// Nil only for a provider without ID tokens (GitHub), whose document Gatehouse writes itself.
+    public let jwksURI: EndpointURL?
     public let userinfoEndpoint: EndpointURL?
     public let endSessionEndpoint: EndpointURL?
     /// `id_token_signing_alg_values_supported` as written, names we do not implement included.
@@ -65,6 +66,23 @@ public struct DiscoveryDocument: Sendable, Equatable {
             codeChallengeMethodsSupported: try reader.optionalStringArray("code_challenge_methods_supported"),
             tokenEndpointAuthMethodsSupported: try reader.optionalStringArray("token_endpoint_auth_methods_supported"),
             authorizationResponseIssParameterSupported: try reader.optionalBool("authorization_response_iss_parameter_supported") ?? false
+        )
+    }
+
+    /// GitHub's endpoints as a document: GitHub publishes none, and signs no ID tokens (so no
+    /// key set). It takes both client-secret methods and PKCE S256; the callback carries no `iss`.
+    public static func gitHub(_ endpoints: GitHubEndpoints, plainHTTPAllowedForLoopback: Bool) throws(OIDCError) -> DiscoveryDocument {
+        func endpoint(_ text: String) throws(OIDCError) -> EndpointURL {
+            do { return try EndpointURL.parse(text, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback) } catch {
+                throw .make(.invalidConfiguration, "GitHub endpoint \(text): \(error.message)")
+            }
+        }
+        return DiscoveryDocument(
+            issuer: endpoints.web, authorizationEndpoint: try endpoint(endpoints.authorization), tokenEndpoint: try endpoint(endpoints.token),
+            jwksURI: nil, userinfoEndpoint: nil, endSessionEndpoint: nil, idTokenSigningAlgValuesSupported: nil,
+            responseModesSupported: ["query"], codeChallengeMethodsSupported: ["S256"],
+            tokenEndpointAuthMethodsSupported: [TokenEndpointAuthMethod.clientSecretBasic.rawValue, TokenEndpointAuthMethod.clientSecretPost.rawValue],
+            authorizationResponseIssParameterSupported: false
         )
     }
 

@@ -29,6 +29,11 @@ public struct IDTokenClaimSet: Sendable {
     public var name: JSONValue? { value(at: positions.name) }  // name
     public var preferredUsername: JSONValue? { value(at: positions.preferredUsername) }  // preferred_username
 
+    /// Any other claim, by a walk over the members (profile rules read `tid`, `hd`, `oid` once per token).
+    public func member(_ name: String) -> JSONValue? {
+        members.last { $0.name == name }?.value
+    }
+
     /// Picks the claims out of `members`, which must have distinct names (as
     /// `JSONValue.parseObjectMembers` returns them); should a name repeat, the last one is read.
     public init(members: [JSONObjectMember]) {

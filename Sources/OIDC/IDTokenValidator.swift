@@ -84,7 +84,11 @@ public enum IDTokenValidator {
         _ body: (any IDTokenClaimPolicy) throws(Failure) -> Void
     ) throws(Failure) {
         let skew = Int64(max(0, settings.clockSkewSeconds))
-        try body(IssuerPolicy(issuer: settings.issuer))
+        if let tenantIssuer = settings.quirks.tenantIssuer {
+            try body(TenantIssuerPolicy(tenantIssuer))
+        } else {
+            try body(IssuerPolicy(issuer: settings.issuer))
+        }
         try body(AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences))
         try body(AuthorizedPartyPolicy(clientID: settings.clientID))
         try body(ExpiryPolicy(now: now, clockSkewSeconds: skew))
@@ -94,6 +98,9 @@ public enum IDTokenValidator {
         try body(SubjectPolicy())
         if let maxAge = settings.maxAge {
             try body(AuthenticationAgePolicy(maxAge: Int64(max(0, maxAge)), now: now, clockSkewSeconds: skew))
+        }
+        if !settings.quirks.hostedDomains.isEmpty {
+            try body(HostedDomainPolicy(allowed: settings.quirks.hostedDomains))
         }
     }
 

@@ -60,6 +60,15 @@ public struct OIDCError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidSubject = Code("invalidSubject")
         /// `max_age` was requested and `auth_time` is missing or too old.
         public static let authenticationTooOld = Code("authenticationTooOld")
+        /// A multi-tenant provider's token names no tenant, a tenant not allowed, or an `iss` that
+        /// is not the issuer template with the token's own tenant.
+        public static let tenantNotAllowed = Code("tenantNotAllowed")
+        /// The token's `hd` (Google's hosted domain) is missing or not among those configured.
+        public static let hostedDomainNotAllowed = Code("hostedDomainNotAllowed")
+        /// The subject the profile builds (Entra ID's `oid` with `tid`) cannot be built from the token.
+        public static let subjectUnavailable = Code("subjectUnavailable")
+        /// A provider without ID tokens (GitHub) did not say who signed in.
+        public static let accountUnavailable = Code("accountUnavailable")
 
         // MARK: Callback
         /// The callback's parameters are malformed: duplicated, both or neither of `code` and `error`, bad characters.

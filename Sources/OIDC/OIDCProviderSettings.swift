@@ -76,6 +76,8 @@ public struct OIDCProviderSettings: Sendable {
     public var jwksMinimumRefetchIntervalSeconds: Int
     /// How long a good discovery document is used before it is fetched again.
     public var discoveryRefreshSeconds: Int
+    /// What this provider does beyond plain OpenID Connect (its profile's rules).
+    public var quirks: ProviderQuirks
 
     public init(
         slug: String,
@@ -100,7 +102,8 @@ public struct OIDCProviderSettings: Sendable {
         extraAuthorizationParameters: [(name: String, value: String)] = [],
         caBundlePath: String? = nil,
         jwksMinimumRefetchIntervalSeconds: Int = 5,
-        discoveryRefreshSeconds: Int = 3600
+        discoveryRefreshSeconds: Int = 3600,
+        quirks: ProviderQuirks = ProviderQuirks()
     ) {
         self.slug = slug
         self.name = name
@@ -125,6 +128,7 @@ public struct OIDCProviderSettings: Sendable {
         self.caBundlePath = caBundlePath
         self.jwksMinimumRefetchIntervalSeconds = jwksMinimumRefetchIntervalSeconds
         self.discoveryRefreshSeconds = discoveryRefreshSeconds
+        self.quirks = quirks
     }
 
     /// The URL of the discovery document: the configured one, or the issuer with every trailing
@@ -170,6 +174,6 @@ extension OIDCProviderSettings: Equatable {
             && lhs.extraAuthorizationParameters.elementsEqual(rhs.extraAuthorizationParameters) { $0.name == $1.name && $0.value == $1.value }
             && lhs.caBundlePath == rhs.caBundlePath
             && lhs.jwksMinimumRefetchIntervalSeconds == rhs.jwksMinimumRefetchIntervalSeconds
-            && lhs.discoveryRefreshSeconds == rhs.discoveryRefreshSeconds
+            && lhs.discoveryRefreshSeconds == rhs.discoveryRefreshSeconds && lhs.quirks == rhs.quirks
     }
 }

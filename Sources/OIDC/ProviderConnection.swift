@@ -38,6 +38,9 @@ public final class ProviderConnection: Sendable {
     /// good document stays in use (with backoff before the next try), so a provider's brief
     /// outage does not stop sign-ins that would otherwise work.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
+        if let gitHub = settings.quirks.gitHub {
+            return try DiscoveryDocument.gitHub(gitHub, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+        }
         let (cached, due) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now)) }
         if let cached, !due { return cached }
         do throws(OIDCError) {
@@ -105,9 +108,15 @@ public final class ProviderConnection: Sendable {
         do {
             tokens = try exchangeCode(code, pending: pending, document: document, now: now)
         } catch { throw .tokenExchange(error) }
+        if let gitHub = settings.quirks.gitHub {
+            return try completeWithGitHub(gitHub, accessToken: tokens.accessToken)
+        }
+        guard let compactIDToken = tokens.idToken else {
+            throw .tokenExchange(.make(.malformedTokenResponse, "token response has no id_token"))
+        }
         let idToken: IDTokenClaims
         do {
-            idToken = try verifyIDToken(tokens.idToken, expectedNonce: pending.nonce, document: document, now: now)
+            idToken = try verifyIDToken(compactIDToken, expectedNonce: pending.nonce, document: document, now: now)
         } catch { throw .idTokenRejected(error) }
 
         var claims = idToken.all
@@ -121,9 +130,29 @@ public final class ProviderConnection: Sendable {
                 userinfo = .failed(error)
             }
         }
+        let subject: String
+        do { subject = try settings.quirks.subject.subject(of: idToken) } catch { throw .idTokenRejected(error) }
         return CompletedAuthorization(
-            idToken: idToken, claims: claims, userinfo: userinfo,
-            idTokenForSignOut: document.endSessionEndpoint == nil ? nil : tokens.idToken
+            issuer: idToken.issuer, subject: subject, idToken: idToken,
+            upstreamIdP: settings.quirks.upstreamIdPClaim.flatMap { claims[$0]?.stringValue }.map { String($0.prefix(512)) },
+            claims: claims, userinfo: userinfo,
+            idTokenForSignOut: document.endSessionEndpoint == nil ? nil : compactIDToken
+        )
+    }
+
+    /// GitHub has no ID token: who signed in is what its API says to the access token.
+    private func completeWithGitHub(_ endpoints: GitHubEndpoints, accessToken: String) throws(CodeFlowFailure) -> CompletedAuthorization {
+        let claims: [String: JSONValue]
+        do {
+            claims = try GitHubAccount.claims(accessToken: accessToken, endpoints: endpoints) { (request) throws(OIDCError) in
+                try send(request, what: "API")
+            }
+        } catch { throw .accountUnavailable(error) }
+        guard case .string(let subject)? = claims["sub"] else {
+            throw .accountUnavailable(.make(.accountUnavailable, "GitHub named no account"))
+        }
+        return CompletedAuthorization(
+            issuer: endpoints.web, subject: subject, idToken: nil, upstreamIdP: nil, claims: claims, userinfo: .merged, idTokenForSignOut: nil
         )
     }
 
@@ -152,6 +181,7 @@ public final class ProviderConnection: Sendable {
     }
 
     private func currentKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
+        guard document.jwksURI != nil else { throw .make(.noUsableKey, "the provider publishes no key set") }
         let (usable, needsRefresh) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now)) }
         if let usable, !needsRefresh { return usable }
         do {
@@ -164,7 +194,8 @@ public final class ProviderConnection: Sendable {
 
     private func fetchKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
         do throws(OIDCError) {
-            let response = try fetch(ProviderRequest(url: document.jwksURI.text, headers: Self.acceptJSON), what: "JWKS")
+            guard let jwksURI = document.jwksURI else { throw OIDCError.make(.noUsableKey, "the provider publishes no key set") }
+            let response = try fetch(ProviderRequest(url: jwksURI.text, headers: Self.acceptJSON), what: "JWKS")
             let keys: JSONWebKeySet
             do {
                 keys = try JSONWebKeySet(json: response.body)
@@ -204,14 +235,16 @@ public final class ProviderConnection: Sendable {
             ProviderRequest(method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8)),
             what: "token endpoint"
         )
+        // GitHub answers a refused code with 200 and an error object: an `error` member is a
+        // refusal whatever the status.
+        if let refusal = try? TokenErrorResponse.parse(response.body) {
+            let said = refusal.errorDescription.map { ": \($0.prefix(300))" } ?? ""
+            throw OIDCError.make(.tokenRequestRefused, "the token endpoint refused the code (HTTP \(response.status), \(refusal.error.prefix(64))\(said))")
+        }
         guard response.status == 200 else {
-            if let refusal = try? TokenErrorResponse.parse(response.body) {
-                let said = refusal.errorDescription.map { ": \($0.prefix(300))" } ?? ""
-                throw OIDCError.make(.tokenRequestRefused, "the token endpoint refused the code (HTTP \(response.status), \(refusal.error.prefix(64))\(said))")
-            }
             throw OIDCError.make(.unexpectedResponse, "the token endpoint answered HTTP \(response.status)")
         }
-        return try TokenResponse.parse(response.body)
+        return try TokenResponse.parse(response.body, requireIDToken: settings.quirks.gitHub == nil)
     }
 
     // MARK: - Userinfo

@@ -30,7 +30,12 @@ extension OIDCProviderSettings {
             throw refuse("a client assertion key signs with a private key, not HMAC")
         }
 
-        guard scopes.contains("openid") else { throw refuse("scopes must include openid, or the provider answers as plain OAuth without an ID token") }
+        guard scopes.contains("openid") || quirks.gitHub != nil else {
+            throw refuse("scopes must include openid, or the provider answers as plain OAuth without an ID token")
+        }
+        if let tenantIssuer = quirks.tenantIssuer, !tenantIssuer.template.contains(TenantIssuer.placeholder) || tenantIssuer.template != issuer {
+            throw refuse("a multi-tenant issuer is the issuer template, containing \(TenantIssuer.placeholder)")
+        }
         for scope in scopes {
             // RFC 6749 section 3.3: scope tokens are %x21 / %x23-5B / %x5D-7E.
             guard !scope.isEmpty, scope.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else {

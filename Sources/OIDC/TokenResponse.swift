@@ -8,13 +8,14 @@ public struct TokenResponse: Sendable, Equatable {
     public let accessToken: String
     /// Always "Bearer" in some capitalisation (RFC 6750; OIDC Core 3.1.3.3 requires Bearer).
     public let tokenType: String
-    /// The compact ID token, for `IDTokenValidator`; required in OpenID Connect.
-    public let idToken: String
+    /// The compact ID token, for `IDTokenValidator`; required in OpenID Connect, nil only from a
+    /// plain OAuth 2.0 provider (GitHub) parsed with `requireIDToken: false`.
+    public let idToken: String?
     public let expiresIn: Int64?
     public let refreshToken: String?
     public let scope: String?
 
-    public static func parse(_ bytes: [UInt8]) throws(OIDCError) -> TokenResponse {
+    public static func parse(_ bytes: [UInt8], requireIDToken: Bool = true) throws(OIDCError) -> TokenResponse {
         let reader = try JSONObjectReader(bytes: bytes, maximumBytes: maximumBytes, code: .malformedTokenResponse, what: "token response")
         let accessToken = try reader.requiredString("access_token")
         guard !accessToken.isEmpty else { throw .make(.malformedTokenResponse, "token response access_token is empty") }
@@ -22,13 +23,14 @@ public struct TokenResponse: Sendable, Equatable {
         guard tokenType.lowercased() == "bearer" else {
             throw .make(.unsupportedTokenType, "token response token_type is not Bearer")
         }
-        guard let idToken = try reader.optionalString("id_token"), !idToken.isEmpty else {
+        let idToken = try reader.optionalString("id_token")
+        if requireIDToken, idToken?.isEmpty ?? true {
             throw .make(.malformedTokenResponse, "token response has no id_token: the provider did not answer as OpenID Connect")
         }
         return TokenResponse(
             accessToken: accessToken,
             tokenType: tokenType,
-            idToken: idToken,
+            idToken: idToken?.isEmpty == false ? idToken : nil,
             expiresIn: try reader.optionalNonNegativeInteger("expires_in"),
             refreshToken: try reader.optionalString("refresh_token"),
             scope: try reader.optionalString("scope")

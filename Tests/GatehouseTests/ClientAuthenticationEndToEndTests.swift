@@ -116,4 +116,24 @@ import TestSupport
         #expect(result.output.contains("$.providers[0] (dev): provider dev: its token endpoint accepts private_key_jwt, none of which works with a client secret"))
         #expect(!result.output.contains("configuration is valid"))
     }
+
+    @Test("check-config prints what a profile set, and a GitHub provider needs no discovery")
+    func checkConfigPrintsTheProfile() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("config.json").path
+        let config = """
+        {"server": {"listen": "127.0.0.1:1", "public_url": "http://127.0.0.1:1"}, "database": {"path": "\(directory.path)/g.sqlite3"},
+         "providers": [{"slug": "gh", "name": "GitHub", "profile": "github", "client_id": "Iv1.abc", "client_secret": "s"},
+                       {"slug": "edu", "name": "CILogon", "profile": "cilogon", "client_id": "cilogon:/client_id/1", "client_secret": "s",
+                        "scopes": ["openid", "email"], "discovery_url": "http://127.0.0.1:1/.well-known/openid-configuration"}]}
+        """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: path))
+        let result = try ChildProcess.run(CommandLineTests.binary, ["check-config", "--config", path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains(#"$.providers[0] (gh): profile github set issuer "https://github.com", scopes ["read:user", "user:email"], userinfo false"#))
+        #expect(result.output.contains("$.providers[0] (gh): client authentication client_secret_basic, chosen from discovery"))
+        // The operator's scopes win; the rest is filled.
+        #expect(result.output.contains(#"$.providers[1] (edu): profile cilogon set issuer "https://cilogon.org", multiple_identities "allow""#))
+    }
 }

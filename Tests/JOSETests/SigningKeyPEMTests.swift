@@ -65,3 +65,27 @@ struct SigningKeyPEMTests {
         #expect(throws: JOSEError.self) { try JWSSigningKey.load(pem: Array(text.utf8), algorithm: nil, keyID: nil) }
     }
 }
+
+@Suite("Signing keys with a certificate")
+struct SigningKeyCertificateTests {
+    @Test("x5t and x5t#S256 are the certificate's thumbprints as openssl computes them, in every signed header")
+    func thumbprints() throws {
+        let key = try JWSSigningKey.load(pem: try SigningKeyPEMTests.pem("p256-sec1.pem"), algorithm: nil, keyID: "k")
+            .withCertificate(pem: try SigningKeyPEMTests.pem("p256-cert.pem"))
+        let url = try #require(Bundle.module.url(forResource: "p256-cert-thumbprints", withExtension: "json", subdirectory: "Fixtures/pem"))
+        let expected = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: url))
+        let header = try UnverifiedJWS.parse(try key.sign(payload: Array("{}".utf8))).header
+        #expect(header.parameters["x5t"] == .string(try #require(expected["x5t"])))
+        #expect(header.parameters["x5t#S256"] == .string(try #require(expected["x5t#S256"])))
+        #expect(header.keyID == "k")
+    }
+
+    @Test("a certificate for another key is refused")
+    func certificateOfAnotherKey() throws {
+        let key = try JWSSigningKey.load(pem: try SigningKeyPEMTests.pem("rsa-2048.pem"), algorithm: nil, keyID: nil)
+        let certificate = try SigningKeyPEMTests.pem("p256-cert.pem")
+        #expect(throws: JOSEError.self) { try key.withCertificate(pem: certificate) }
+        let notACertificate = try SigningKeyPEMTests.pem("p256-sec1.pem")
+        #expect(throws: JOSEError.self) { try key.withCertificate(pem: notACertificate) }
+    }
+}

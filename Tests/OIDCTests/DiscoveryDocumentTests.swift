@@ -30,7 +30,7 @@ struct DiscoveryDocumentTests {
         #expect(document.issuer == Fixture.issuer)
         #expect(document.authorizationEndpoint.query == "tenant=a")
         #expect(document.tokenEndpoint.text == "https://issuer.example/token")
-        #expect(document.jwksURI.text == "https://issuer.example/jwks")
+        #expect(document.jwksURI?.text == "https://issuer.example/jwks")
         #expect(document.userinfoEndpoint?.text == "https://issuer.example/userinfo")
         #expect(document.endSessionEndpoint == nil)
         #expect(document.advertisedAlgorithms == [.rs256, .edDSA])

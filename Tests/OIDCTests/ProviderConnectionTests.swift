@@ -18,7 +18,7 @@ struct ProviderConnectionTests {
         provider.state.withLock { $0.published = [new]; $0.signer = new }
         // One second after the routine fetch: the unknown kid makes one fresh fetch.
         let completed = try connection.completeCallback(InMemoryProvider.callback, pending: InMemoryProvider.pending, now: Self.t0 + 1)
-        #expect(completed.idToken.subject == InMemoryProvider.subject)
+        #expect(completed.subject == InMemoryProvider.subject)
         #expect(provider.requests(to: "/jwks").count == 2)
     }
 

@@ -36,6 +36,8 @@ struct AccountPageContext: PageContext {
                 [
                     "provider": .string(names[identity.provider] ?? identity.provider),
                     "email": .string(identity.email ?? "no email"),
+                    // The upstream provider a broker named (CILogon's `idp`), escaped like every value.
+                    "upstream_idp": .string(identity.upstreamIdP ?? ""),
                     "linked": .string("\(DisplayTime.format(identity.linkedAt)), \(Self.how(identity.linkMethod))"),
                     "last_used": .string(identity.lastLoginAt.map(DisplayTime.format) ?? "never"),
                     "unlink_action": .string("/account/identities/\(identity.id)/unlink"),
@@ -68,7 +70,7 @@ struct AccountPageContext: PageContext {
         )
         var values = AccountPageContext(user: user, identities: [], hasPassword: true, providers: [], csrfToken: "t", notice: .linked).values
         values["identities"] = .list([[
-            "provider": "p", "email": "e", "linked": "l", "last_used": "u", "unlink_action": "/a", "can_unlink": true,
+            "provider": "p", "email": "e", "upstream_idp": "i", "linked": "l", "last_used": "u", "unlink_action": "/a", "can_unlink": true,
         ]])
         values["link_providers"] = .list([["name": "n", "action": "/a"]])
         return values

@@ -7,7 +7,7 @@ enum EmbeddedPublic {
     static let templates: [String: String] = [
         "account": ##"""
 {{! The account page. Given: notice (a fixed sentence or ""), user {name, username, email, email_verified, has_email},
-    password ("Set"/"Not set"), has_identities, identities [{provider, email, linked, last_used, unlink_action, can_unlink}],
+    password ("Set"/"Not set"), has_identities, identities [{provider, email, upstream_idp, linked, last_used, unlink_action, can_unlink}],
     has_link_providers, link_providers [{name, action}], csrf_token. Every form posts the CSRF token. }}<div class="page-head">
 <h1>Your account</h1>
 <form method="post" action="/logout" class="inline signout">
@@ -26,7 +26,8 @@ enum EmbeddedPublic {
 {{#has_identities}}<ul class="identities">
 {{#identities}}<li class="identity">
 <div class="identity-name"><strong>{{provider}}</strong> <span class="muted">{{email}}</span></div>
-<div class="identity-dates muted">Linked {{linked}} · last used {{last_used}}</div>
+{{#upstream_idp}}<div class="identity-upstream muted">through {{upstream_idp}}</div>
+{{/upstream_idp}}<div class="identity-dates muted">Linked {{linked}} · last used {{last_used}}</div>
 {{#can_unlink}}<form method="post" action="{{unlink_action}}" class="inline">
 <input type="hidden" name="csrf_token" value="{{csrf_token}}">
 <button type="submit" class="danger">Unlink {{provider}}</button>

@@ -17,6 +17,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var promoted: Bool = false
     /// `icon`: a path under `/static/` shown on the provider's button, or nil.
     public var icon: String? = nil
+    /// `profile`: the named provider whose defaults and rules apply, or nil.
+    var profile: ProviderProfile? = nil
+    /// What the profile filled in, one `key value` each, for `check-config`.
+    var profileFilled: [String] = []
 
     public var slug: String { settings.slug }
 
@@ -25,7 +29,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
         "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon", "client_assertion_key",
-    ] + ProviderPolicyConfig.keys
+    ] + ProviderPolicyConfig.keys + ProviderProfile.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
         let path = root.path.appending("providers")
@@ -40,8 +44,12 @@ public struct ProviderConfig: Sendable, Equatable {
         var providers: [(provider: ProviderConfig, path: ConfigPath)] = []
         var seenSlugs: Set<String> = []
         for (index, element) in elements.enumerated() {
-            let reader = root.decoder.object(element, at: path.appending(index: index), keys: keys)
-            guard let provider = decode(reader) else { continue }
+            let elementPath = path.appending(index: index)
+            let applied = AppliedProfile.apply(to: element, at: elementPath, decoder: root.decoder)
+            let reader = root.decoder.object(applied.element, at: elementPath, keys: keys)
+            guard var provider = decode(reader, profile: applied.profile) else { continue }
+            provider.profile = applied.profile
+            provider.profileFilled = applied.filled
             if !seenSlugs.insert(provider.slug).inserted {
                 root.decoder.error(at: reader.path.appending("slug"), "another provider already uses the slug \(ConfigText.quoted(provider.slug))")
                 continue
@@ -52,7 +60,7 @@ public struct ProviderConfig: Sendable, Equatable {
         return providers.map(\.provider)
     }
 
-    private static func decode(_ reader: ObjectReader) -> ProviderConfig? {
+    private static func decode(_ reader: ObjectReader, profile: ProviderProfile?) -> ProviderConfig? {
         let decoder = reader.decoder
         let problemsBefore = decoder.errors.count
         let slug = reader.value("slug", .providerSlug, required: true)
@@ -80,7 +88,8 @@ public struct ProviderConfig: Sendable, Equatable {
             }
         }
         let scopes = reader.value("scopes", .list(of: .scopeToken, allowEmpty: false)) ?? defaults.scopes
-        if !scopes.contains("openid") {
+        // GitHub is OAuth 2.0 without OpenID Connect: it has no `openid` scope.
+        if !scopes.contains("openid") && profile != .github {
             decoder.error(at: reader.path.appending("scopes"), "must contain \"openid\": without it the provider returns no ID token")
         }
         let algorithms = reader.value("allowed_algorithms", .list(of: .signatureAlgorithm, allowEmpty: false)) ?? defaults.allowedAlgorithms
@@ -93,6 +102,7 @@ public struct ProviderConfig: Sendable, Equatable {
         }
 
         let policy = ProviderPolicyConfig.decode(reader)
+        let quirks = ProviderQuirksConfig.decode(reader, profile: profile, issuer: issuer)
 
         guard let slug, let name, let issuer, let clientID, secret != nil || assertionKey != nil else { return nil }
         let settings = OIDCProviderSettings(
@@ -114,7 +124,8 @@ public struct ProviderConfig: Sendable, Equatable {
             extraAuthorizationParameters: extra,
             caBundlePath: caBundle,
             jwksMinimumRefetchIntervalSeconds: reader.value("jwks_min_refetch_seconds", .integer(1...86_400)) ?? defaults.jwksMinimumRefetchIntervalSeconds,
-            discoveryRefreshSeconds: reader.value("discovery_refresh_seconds", .integer(60...604_800)) ?? defaults.discoveryRefreshSeconds
+            discoveryRefreshSeconds: reader.value("discovery_refresh_seconds", .integer(60...604_800)) ?? defaults.discoveryRefreshSeconds,
+            quirks: quirks
         )
         // The OIDC layer's own rules (prompt values, HMAC key length, ...), for whatever the
         // key-by-key checks above did not already report at a more precise path.

@@ -23,6 +23,8 @@ struct AccountLinking: Sendable {
         let claimsJSON: String
         /// The `name` claim, for a new user's display name.
         let displayName: String?
+        /// The upstream identity provider a broker names (CILogon's `idp`), kept on the identity.
+        var upstreamIdP: String? = nil
     }
 
     enum Outcome: Sendable, Equatable {

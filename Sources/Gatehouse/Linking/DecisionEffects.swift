@@ -113,7 +113,7 @@ struct DecisionEffects {
     }
 
     private func snapshot(_ seen: IncomingAttributes) -> IdentitySnapshot {
-        IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: signIn.claimsJSON)
+        IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: signIn.claimsJSON, upstreamIdP: signIn.upstreamIdP)
     }
 
     private func audit(_ event: AuditEvent, userID: Int64, detail: String) throws {

@@ -25,6 +25,10 @@ public enum Runtime {
             let now = Int64(Date().timeIntervalSince1970)
             for (index, provider) in config.providers.enumerated() {
                 let path = "$.providers[\(index)]"
+                if let profile = provider.profile {
+                    let filled = provider.profileFilled.isEmpty ? "nothing (every key it fills is set)" : provider.profileFilled.joined(separator: ", ")
+                    print("\(path) (\(provider.slug)): profile \(profile.rawValue) set \(filled)")
+                }
                 let transport: BackChannelTransport
                 do { transport = try BackChannelTransport(for: provider.settings) } catch {
                     usable = false

@@ -152,13 +152,14 @@ final class OIDCSignIn: Sendable {
             let identity: IncomingIdentity
             do {
                 identity = try IncomingIdentity(
-                    provider: slug, issuer: completed.idToken.issuer, subject: completed.idToken.subject, claims: ClaimMapping.claimValues(merged)
+                    provider: slug, issuer: completed.issuer, subject: completed.subject, claims: ClaimMapping.claimValues(merged)
                 )
             } catch { throw .idTokenRejected(detail: "incomplete identity: \(error.code.rawValue)") }
             let verified = AccountLinking.VerifiedSignIn(
                 identity: identity,
                 claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self),
-                displayName: merged["name"]?.stringValue
+                displayName: merged["name"]?.stringValue,
+                upstreamIdP: completed.upstreamIdP
             )
             if case .link(let linkingUser) = flow.flow.intent {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)

@@ -75,6 +75,13 @@ struct SignInFailure: Error, Sendable, Equatable {
                       detail: detail)
     }
 
+    /// A provider without ID tokens (GitHub) would not say who signed in.
+    static func accountUnavailable(detail: String) -> SignInFailure {
+        SignInFailure("account_unavailable", status: .badGateway, title: "The sign-in provider did not say who you are",
+                      "The provider finished the sign-in but would not tell Gatehouse which account it was. Please start again; if it keeps failing, tell your administrator.",
+                      detail: detail)
+    }
+
     static func idTokenRejected(detail: String) -> SignInFailure {
         SignInFailure("id_token_rejected", status: .badRequest, title: "The sign-in could not be verified",
                       "The provider’s answer did not pass Gatehouse’s checks, so you were not signed in. Please start again; if it keeps failing, tell your administrator.",
@@ -90,6 +97,7 @@ struct SignInFailure: Error, Sendable, Equatable {
         case .providerError(let code, let description): self = .providerError(code: code, description: description)
         case .tokenExchange(let error): self = .tokenExchange(detail: error.description)
         case .idTokenRejected(let error): self = .idTokenRejected(detail: error.description)
+        case .accountUnavailable(let error): self = .accountUnavailable(detail: error.description)
         }
     }
 

@@ -28,8 +28,10 @@ public struct IdentityRecord: Sendable, Equatable {
     public let linkMethod: LinkMethod
     public let linkedAt: Int64
     public let lastLoginAt: Int64?
+    /// The upstream identity provider a broker named at the last sign-in (CILogon's `idp`).
+    public let upstreamIdP: String?
 
-    static let columns = "id, user_id, provider, issuer, subject, email, email_verified, claims, link_method, linked_at, last_login_at"
+    static let columns = "id, user_id, provider, issuer, subject, email, email_verified, claims, link_method, linked_at, last_login_at, upstream_idp"
 
     init(row: Row) throws(StoreError) {
         let methodText = try row.string("link_method")
@@ -47,6 +49,7 @@ public struct IdentityRecord: Sendable, Equatable {
         linkMethod = method
         linkedAt = try row.int64("linked_at")
         lastLoginAt = try row.optionalInt64("last_login_at")
+        upstreamIdP = try row.optionalString("upstream_idp")
     }
 }
 
@@ -56,10 +59,23 @@ public struct IdentitySnapshot: Sendable, Equatable {
     public var emailVerified: Bool
     /// A JSON object text; the schema refuses anything that is not valid JSON.
     public var claims: String
+    /// The upstream identity provider a broker named (1 to 512 bytes), or nil.
+    public var upstreamIdP: String?
 
-    public init(email: String?, emailVerified: Bool, claims: String) {
+    public init(email: String?, emailVerified: Bool, claims: String, upstreamIdP: String? = nil) {
         self.email = email
         self.emailVerified = emailVerified
         self.claims = claims
+        self.upstreamIdP = upstreamIdP.flatMap(Self.bounded)
+    }
+
+    /// Empty is none; longer than the schema's 512 bytes is cut at a character boundary.
+    private static func bounded(_ text: String) -> String? {
+        var kept = ""
+        for character in text {
+            guard kept.utf8.count + character.utf8.count <= 512 else { break }
+            kept.append(character)
+        }
+        return kept.isEmpty ? nil : kept
     }
 }

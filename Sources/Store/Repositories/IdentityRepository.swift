@@ -82,12 +82,12 @@ public struct IdentityRepository {
         guard !subject.isEmpty else { throw StoreError(code: .constraintViolation, message: "a subject cannot be filled with an empty one") }
         try connection.execute(
             """
-            UPDATE identities SET issuer = ?, subject = ?, email = ?, email_verified = ?, claims = ?, last_login_at = ?
+            UPDATE identities SET issuer = ?, subject = ?, email = ?, email_verified = ?, claims = ?, last_login_at = ?, upstream_idp = ?
             WHERE id = ? AND subject = ''
             """,
             [
                 .text(issuer), .text(subject), SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0),
-                .text(snapshot.claims), .integer(now), .integer(id),
+                .text(snapshot.claims), .integer(now), SQLValue(snapshot.upstreamIdP), .integer(id),
             ]
         )
         return connection.changes == 1
@@ -148,14 +148,14 @@ public struct IdentityRepository {
     ) throws(StoreError) -> IdentityRecord {
         let row = try connection.queryOne(
             """
-            INSERT INTO identities (user_id, provider, issuer, subject, email, email_verified, claims, link_method, linked_at, last_login_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO identities (user_id, provider, issuer, subject, email, email_verified, claims, link_method, linked_at, last_login_at, upstream_idp)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING \(IdentityRecord.columns)
             """,
             [
                 .integer(userID), .text(provider), .text(issuer), .text(subject), SQLValue(snapshot.email),
                 .integer(snapshot.emailVerified ? 1 : 0), .text(snapshot.claims), .text(method.rawValue),
-                .integer(now), subject.isEmpty ? .null : .integer(now),
+                .integer(now), subject.isEmpty ? .null : .integer(now), SQLValue(snapshot.upstreamIdP),
             ]
         )
         guard let row else { throw StoreError(code: .notFound, message: "the inserted identity was not returned") }
@@ -165,8 +165,8 @@ public struct IdentityRepository {
     /// Records a sign-in through an identity: last use and what the provider said this time.
     public func recordSignIn(id: Int64, snapshot: IdentitySnapshot, now: Int64) throws(StoreError) {
         try connection.execute(
-            "UPDATE identities SET last_login_at = ?, email = ?, email_verified = ?, claims = ? WHERE id = ?",
-            [.integer(now), SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0), .text(snapshot.claims), .integer(id)]
+            "UPDATE identities SET last_login_at = ?, email = ?, email_verified = ?, claims = ?, upstream_idp = ? WHERE id = ?",
+            [.integer(now), SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0), .text(snapshot.claims), SQLValue(snapshot.upstreamIdP), .integer(id)]
         )
         guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no identity with that id") }
     }

@@ -1,0 +1,51 @@
+import JOSE
+
+// The claim rules that provider profiles add to OIDC Core's; like those, messages never quote a
+// claim value.
+
+/// Entra ID multi-tenant: `tid` must be an allowed tenant, and `iss` exactly the issuer template
+/// with that tenant (this replaces `IssuerPolicy`, which compares with one fixed issuer). A
+/// token from any other tenant of the shared endpoint is refused, however well it is signed.
+public struct TenantIssuerPolicy: IDTokenClaimPolicy {
+    public let tenantIssuer: TenantIssuer
+    public var reason: PolicyReason {
+        PolicyReason(code: .tenantNotAllowed, sentence: "an ID token's tid must be an allowed tenant and its iss the issuer of that tenant")
+    }
+
+    public init(_ tenantIssuer: TenantIssuer) { self.tenantIssuer = tenantIssuer }
+
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard case .string(let tenant)? = claims.member("tid"), !tenant.isEmpty else { throw reason.failure("tid is missing") }
+        guard tenantIssuer.allowedTenants.contains(where: { ExactMatch.equal($0, tenant) }) else {
+            throw reason.failure("the tenant is not among the allowed tenants")
+        }
+        guard case .string(let iss)? = claims.issuer else { throw reason.failure("iss is missing") }
+        guard ExactMatch.equal(iss, tenantIssuer.issuer(forTenant: tenant)) else { throw reason.failure("iss is not the tenant's issuer") }
+    }
+}
+
+/// Google Workspace: the `hd` claim (the account's hosted domain, set by Google, never by the
+/// person) must be one of those configured. The email's domain is not the rule: a personal
+/// Google account can carry an address at any domain.
+public struct HostedDomainPolicy: IDTokenClaimPolicy {
+    public let allowed: [String]
+    public var reason: PolicyReason { PolicyReason(code: .hostedDomainNotAllowed, sentence: "an ID token's hd must be a configured hosted domain") }
+
+    public init(allowed: [String]) { self.allowed = allowed }
+
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard case .string(let domain)? = claims.member("hd") else { throw reason.failure("hd is missing: not a Workspace account") }
+        guard allowed.contains(where: { ASCIIText.equalIgnoringCase($0, domain) }) else {
+            throw reason.failure("hd is not a configured hosted domain")
+        }
+    }
+}
+
+/// ASCII-only case folding, for protocol names that are ASCII by definition (DNS names as a
+/// provider writes them): anything else compares byte for byte.
+enum ASCIIText {
+    static func equalIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return lhs.utf8.count == rhs.utf8.count && zip(lhs.utf8, rhs.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import JOSE
+import Store
+import Testing
+import TestSupport
+
+/// Each provider profile end to end: the real server, a browser, and a double of that
+/// provider's real surface (`ProviderDouble`), with its documented quirks (issue 14 section 3).
+@Suite(.serialized) struct ProviderProfileTests {
+    static let clientID = "gatehouse-client"
+
+    /// A Gatehouse with one provider object (`"slug": "p"`, the double's client id and secret,
+    /// and `members`), and the double.
+    final class Rig {
+        let double: ProviderDouble
+        let gatehouse: RunningGatehouse
+        let browser = BrowserClient()
+
+        init(_ members: (ProviderDouble) -> String) throws {
+            double = try ProviderDouble()
+            let provider = #"{"slug": "p", "name": "P", "client_id": "\#(ProviderProfileTests.clientID)", "client_secret": "s3cret", \#(members(double))}"#
+            do {
+                gatehouse = try RunningGatehouse(providers: "[\(provider)]")
+            } catch {
+                double.stop()
+                throw error
+            }
+        }
+
+        func stop() {
+            gatehouse.stop()
+            double.stop()
+        }
+
+        /// The browser's walk: Gatehouse, the provider (which consents at once), the callback.
+        func signIn() throws -> BrowserClient.Page {
+            let start = try browser.get("\(gatehouse.origin)/oidc/p/authorize")
+            guard start.status == 302, let toProvider = start.location else {
+                throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
+            }
+            let atProvider = try browser.get(toProvider)
+            guard atProvider.status == 302, let callback = atProvider.location else {
+                throw TestClient.Failure(description: "the provider answered \(atProvider.status)")
+            }
+            return try browser.get(callback)
+        }
+
+        /// The one identity row, as text columns.
+        func identity() throws -> [String: String] {
+            try gatehouse.database.read { connection in
+                let row = try #require(try connection.queryOne(
+                    "SELECT issuer, subject, coalesce(email, '') AS email, email_verified, coalesce(upstream_idp, '') AS upstream_idp FROM identities"
+                ))
+                return [
+                    "issuer": try row.string("issuer"), "subject": try row.string("subject"), "email": try row.string("email"),
+                    "email_verified": String(try row.int("email_verified")), "upstream_idp": try row.string("upstream_idp"),
+                ]
+            }
+        }
+
+        func count(_ table: String) throws -> Int {
+            try gatehouse.database.read { try $0.queryOne("SELECT count(*) AS n FROM \(table)")?.int("n") ?? 0 }
+        }
+    }
+
+    // MARK: - GitHub
+
+    static func gitHubRig() throws -> Rig {
+        try Rig { double in #""profile": "github", "base_url": "\#(double.origin)""# }
+    }
+
+    @Test("GitHub: the account id is the subject and the email is the primary verified one from /user/emails, never /user's public email")
+    func gitHubIdentity() throws {
+        let rig = try Self.gitHubRig()
+        defer { rig.stop() }
+        rig.double.state.withLock {
+            $0.gitHubUser = .object(["id": .number("583231"), "login": .string("octocat"), "name": .string("The Octocat"), "email": .string("public@example.com")])
+            $0.gitHubEmails = .array([
+                .object(["email": .string("old@example.com"), "primary": .bool(false), "verified": .bool(true)]),
+                .object(["email": .string("octo@example.com"), "primary": .bool(true), "verified": .bool(true)]),
+            ])
+        }
+        let page = try rig.signIn()
+        #expect(page.status == 303, "\(page.text)")
+        let identity = try rig.identity()
+        #expect(identity["issuer"] == rig.double.origin, "an Enterprise Server's identities live under its URL")
+        #expect(identity["subject"] == "583231")
+        #expect(identity["email"] == "octo@example.com")
+        #expect(identity["email_verified"] == "1")
+        #expect(rig.double.seen.contains { $0.hasPrefix("GET /api/v3/user/emails") })
+        #expect(rig.double.state.withLock { $0.userAgents }.contains("Gatehouse"), "GitHub's API refuses requests without a User-Agent")
+    }
+
+    @Test("GitHub: an unverified primary email stays unverified, and without an email list there is no email at all")
+    func gitHubUnverifiedEmail() throws {
+        let rig = try Self.gitHubRig()
+        defer { rig.stop() }
+        rig.double.state.withLock {
+            $0.gitHubUser = .object(["id": .number("7"), "login": .string("seven"), "email": .string("seven@example.com")])
+            $0.gitHubEmails = .array([.object(["email": .string("seven@example.com"), "primary": .bool(true), "verified": .bool(false)])])
+        }
+        #expect(try rig.signIn().status == 303)
+        #expect(try rig.identity()["email_verified"] == "0")
+
+        let second = try Self.gitHubRig()
+        defer { second.stop() }
+        second.double.state.withLock {
+            $0.gitHubUser = .object(["id": .number("8"), "login": .string("eight"), "email": .string("eight@example.com")])
+            $0.gitHubEmails = .null  // the list could not be had (no user:email scope)
+        }
+        #expect(try second.signIn().status == 303)
+        #expect(try second.identity()["email"] == "", "the profile's public email is never taken")
+    }
+
+    @Test("GitHub: an API that will not say who signed in fails the sign-in with its own reason")
+    func gitHubWithoutAccount() throws {
+        let rig = try Self.gitHubRig()
+        defer { rig.stop() }
+        rig.double.state.withLock { $0.gitHubUser = .object(["login": .string("no-id")]) }
+        let page = try rig.signIn()
+        #expect(page.status == 502)
+        #expect(try rig.count("sessions") == 0)
+        let detail = try rig.gatehouse.database.read { try $0.queryOne("SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1")?.string("detail") }
+        #expect(detail?.contains("reason=account_unavailable") == true)
+    }
+
+    // MARK: - Entra ID
+
+    static func entraRig(allowed: [String] = ["tenant-a"]) throws -> Rig {
+        let rig = try Rig { double in
+            let tenants = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
+            return #""profile": "entra", "tenant": "organizations", "authority": "\#(double.origin)", "allowed_tenants": [\#(tenants)], "subject_rule": "oid_tid""#
+        }
+        rig.double.state.withLock { $0.discovery["issuer"] = .string(rig.double.origin + "/{tenantid}/v2.0") }
+        return rig
+    }
+
+    /// An Entra token from `tenant` whose `iss` names `issuerTenant`.
+    static func entraClaims(_ rig: Rig, tenant: String, issuerTenant: String? = nil) {
+        let origin = rig.double.origin
+        rig.double.state.withLock {
+            $0.claims = { nonce in
+                ProviderDouble.claims(
+                    issuer: "\(origin)/\(issuerTenant ?? tenant)/v2.0", subject: "pairwise-sub", audience: ProviderProfileTests.clientID, nonce: nonce,
+                    extra: ["tid": .string(tenant), "oid": .string("object-1"), "email": .string("ada@tenant-a.example")]
+                )
+            }
+        }
+    }
+
+    @Test("Entra ID multi-tenant: an allowed tenant signs in under its own issuer, keyed by tenant and object id")
+    func entraAllowedTenant() throws {
+        let rig = try Self.entraRig()
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-a")
+        let page = try rig.signIn()
+        #expect(page.status == 303, "\(page.text)")
+        let identity = try rig.identity()
+        #expect(identity["issuer"] == rig.double.origin + "/tenant-a/v2.0")
+        #expect(identity["subject"] == "tenant-a/object-1")
+        #expect(rig.double.seen.contains("GET /organizations/v2.0/.well-known/openid-configuration"))
+    }
+
+    @Test("Entra ID multi-tenant: a tenant not on the list is refused, however well its token is signed")
+    func entraOtherTenant() throws {
+        let rig = try Self.entraRig()
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-b")
+        #expect(try rig.signIn().status == 400)
+        #expect(try rig.count("sessions") == 0)
+    }
+
+    @Test("Entra ID multi-tenant: an iss naming another tenant than tid is refused")
+    func entraIssuerOfAnotherTenant() throws {
+        let rig = try Self.entraRig(allowed: ["tenant-a", "tenant-b"])
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-a", issuerTenant: "tenant-b")
+        #expect(try rig.signIn().status == 400)
+        #expect(try rig.count("identities") == 0)
+    }
+
+    @Test("Entra ID multi-tenant with no tenant allowed: every sign-in is refused")
+    func entraNoTenantAllowed() throws {
+        let rig = try Self.entraRig(allowed: [])
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-a")
+        #expect(try rig.signIn().status == 400)
+    }
+
+    // MARK: - Google
+
+    static func googleRig(hd: JOSE.JSONValue?, email: String) throws -> Rig {
+        let rig = try Rig { double in #""profile": "google", "issuer": "\#(double.origin)", "hosted_domains": ["corp.example"]"# }
+        let origin = rig.double.origin
+        rig.double.state.withLock {
+            $0.discovery["issuer"] = .string(origin)
+            $0.claims = { nonce in
+                var extra: [String: JOSE.JSONValue] = ["email": .string(email), "email_verified": .bool(true)]
+                extra["hd"] = hd
+                return ProviderDouble.claims(issuer: origin, subject: "g-1", audience: ProviderProfileTests.clientID, nonce: nonce, extra: extra)
+            }
+        }
+        return rig
+    }
+
+    @Test("Google: a Workspace account of the hosted domain signs in, and the authorization request names the domain")
+    func googleHostedDomain() throws {
+        let rig = try Self.googleRig(hd: .string("corp.example"), email: "ada@corp.example")
+        defer { rig.stop() }
+        #expect(try rig.signIn().status == 303)
+        #expect(rig.double.seen.contains { $0.hasPrefix("GET /authorize?") && $0.contains("hd=corp.example") })
+    }
+
+    @Test("Google: hd is the rule, not the email's domain: a personal account with a corp address is refused", arguments: [
+        (JOSE.JSONValue?.none, "ada@corp.example"), (JOSE.JSONValue.string("other.example"), "ada@corp.example"),
+    ])
+    func googleOtherDomain(_ hd: JOSE.JSONValue?, _ email: String) throws {
+        let rig = try Self.googleRig(hd: hd, email: email)
+        defer { rig.stop() }
+        #expect(try rig.signIn().status == 400)
+        #expect(try rig.count("identities") == 0)
+    }
+
+    // MARK: - Cognito
+
+    @Test("Cognito: email_verified arrives as the string \"true\"; the profile reads it, plain OIDC does not")
+    func cognitoStringVerified() throws {
+        for (profile, expected) in [(#""profile": "cognito", "#, "1"), ("", "0")] {
+            let rig = try Rig { double in #"\#(profile)"issuer": "\#(double.origin)""# }
+            defer { rig.stop() }
+            let origin = rig.double.origin
+            rig.double.state.withLock {
+                $0.discovery["issuer"] = .string(origin)
+                $0.claims = { nonce in
+                    ProviderDouble.claims(issuer: origin, subject: "c-1", audience: ProviderProfileTests.clientID, nonce: nonce,
+                                          extra: ["email": .string("ada@example.com"), "email_verified": .string("true")])
+                }
+            }
+            #expect(try rig.signIn().status == 303)
+            #expect(try rig.identity()["email_verified"] == expected, "profile: \(profile)")
+        }
+    }
+
+    // MARK: - CILogon
+
+    @Test("CILogon: the upstream idp is recorded on the identity and shown on the account page")
+    func cilogonUpstream() throws {
+        let rig = try Rig { double in #""profile": "cilogon", "issuer": "\#(double.origin)""# }
+        defer { rig.stop() }
+        let origin = rig.double.origin
+        rig.double.state.withLock {
+            $0.discovery["issuer"] = .string(origin)
+            $0.claims = { nonce in
+                ProviderDouble.claims(issuer: origin, subject: "http://cilogon.org/serverA/users/42", audience: ProviderProfileTests.clientID, nonce: nonce,
+                                      extra: ["idp": .string("https://idp.university.example/idp/shibboleth"), "email": .string("ada@university.example")])
+            }
+        }
+        #expect(try rig.signIn().status == 303)
+        #expect(try rig.identity()["upstream_idp"] == "https://idp.university.example/idp/shibboleth")
+        let account = try rig.browser.get("\(rig.gatehouse.origin)/account")
+        #expect(account.text.contains("through https://idp.university.example/idp/shibboleth"))
+    }
+}
