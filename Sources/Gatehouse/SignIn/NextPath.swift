@@ -5,21 +5,21 @@
 /// `/\evil.example` are other hosts, tabs and newlines are dropped from the middle of URLs, and
 /// `/%2F%2Fevil.example` turns into `//evil.example` wherever something decodes once too often.
 /// Rather than guess every resolver's quirks, this accepts a narrow shape and falls back to `/`.
-public enum NextPath {
+enum NextPath {
     /// Where to go when `next` is absent or refused.
-    public static let fallback = "/"
+    static let fallback = "/"
     /// Longer values are refused: no page of ours needs them, and they only make logs and cookies heavy.
-    public static let maximumLength = 2048
+    static let maximumLength = 2048
 
     /// `raw` when it is an acceptable path, otherwise `/`.
-    public static func validate(_ raw: String?) -> String {
+    static func validate(_ raw: String?) -> String {
         guard let raw, refusal(raw) == nil else { return fallback }
         return raw
     }
 
     /// Why `raw` is refused, or nil when it is accepted; `validate` is the one to call, this one
     /// lets tests and logs say which rule applied.
-    public static func refusal(_ raw: String) -> String? {
+    static func refusal(_ raw: String) -> String? {
         let bytes = Array(raw.utf8)
         guard !bytes.isEmpty else { return "empty" }
         guard bytes.count <= maximumLength else { return "longer than \(maximumLength) bytes" }

@@ -1,5 +1,5 @@
 import Testing
-@testable import OIDC
+@testable import Gatehouse
 
 @Suite("The next path after sign-in")
 struct NextPathTests {
