@@ -100,6 +100,25 @@ public final class ProviderConnection: Sendable {
         }
     }
 
+    /// Verifies a back-channel logout token with every rule of `LogoutTokenValidator`, with the
+    /// same discovery, keys and single refetch on an unknown `kid` as `verifyIDToken`.
+    public func verifyLogoutToken(_ token: String, now: Int64) throws(OIDCError) -> LogoutTokenClaims {
+        let document = try discovery(now: now)
+        let keys = try currentKeys(document, now: now)
+        do {
+            return try LogoutTokenValidator.validate(
+                compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms, now: now
+            )
+        } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
+            let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
+            guard claimed else { throw error }
+            let fresh = try fetchKeys(document, now: now)
+            return try LogoutTokenValidator.validate(
+                compactToken: token, keys: fresh, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms, now: now
+            )
+        }
+    }
+
     private func validate(_ token: String, keys: JSONWebKeySet, document: DiscoveryDocument, expectedNonce: String, now: Int64) throws(OIDCError) -> IDTokenClaims {
         try IDTokenValidator.validate(
             compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms,
