@@ -8,6 +8,7 @@ struct DevProviderContext: Sendable {
     let keys: DevSigningKeys
     let codes = AuthorizationCodeStore()
     let tokens = AccessTokenStore()
+    let sessions = DevSessions()
     let issuerCell: IssuerCell
     let pages: DevPages
     /// Seconds since 1970; injected so tests can move time (code expiry) without sleeping.
