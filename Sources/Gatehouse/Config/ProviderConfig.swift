@@ -16,6 +16,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var promoted: Bool = false
     /// `icon`: a path under `/static/` shown on the provider's button, or nil.
     public var icon: String? = nil
+    /// `backchannel_logout`: whether `POST /oidc/{slug}/backchannel-logout` takes this provider's
+    /// logout tokens (OIDC Back-Channel Logout 1.0). On by default: the endpoint does nothing
+    /// until the provider is told its URL, and every token it takes is verified like an ID token.
+    public var backChannelLogout: Bool = true
 
     public var slug: String { settings.slug }
 
@@ -24,6 +28,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
         "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon",
+        "backchannel_logout",
     ] + ProviderPolicyConfig.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
@@ -85,6 +90,7 @@ public struct ProviderConfig: Sendable, Equatable {
         let caBundle = reader.value("ca_bundle", .nullable(.nonEmptyString)) ?? nil
         let promoted = reader.value("promoted", .boolean) ?? false
         let icon = reader.value("icon", .nullable(.staticAssetPath)) ?? nil
+        let backChannelLogout = reader.value("backchannel_logout", .boolean) ?? true
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             decoder.error(at: reader.path.appending("ca_bundle"), "cannot read the CA bundle file \(caBundle)")
         }
@@ -128,7 +134,9 @@ public struct ProviderConfig: Sendable, Equatable {
                 "HMAC ID tokens are keyed by the client secret: anyone who holds that secret can mint tokens for this provider"
             )
         }
-        return ProviderConfig(settings: settings, clientSecret: secret, policy: policy, promoted: promoted, icon: icon)
+        return ProviderConfig(
+            settings: settings, clientSecret: secret, policy: policy, promoted: promoted, icon: icon, backChannelLogout: backChannelLogout
+        )
     }
 
     /// `extra_authorization_parameters`: an object of string values, in file order.

@@ -189,7 +189,8 @@ final class OIDCSignIn: Sendable {
             // Kept only to name this session at the provider's end_session_endpoint at sign-out.
             let idTokenForSignOut = discovery.endSessionEndpoint == nil ? nil : tokens.idToken
             return try finish(
-                .external(verified, groups: groups, idToken: idTokenForSignOut), next: flow.flow.nextPath, request: request, now: now
+                .external(verified, groups: groups, idToken: idTokenForSignOut, providerSessionID: claims.sessionID),
+                next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)
