@@ -111,7 +111,7 @@ public final class GatehouseApp: Sendable {
         )
         let signOut = SignOut(
             providers: providers, publicOrigin: config.server.publicURL.origin, database: database, sessions: sessions,
-            csrf: csrf, pages: pages, logger: logger, clock: clock
+            csrf: csrf, pages: pages, logger: logger, clock: clock, state: SignOutState(publicURLIsHTTPS: config.server.publicURL.isHTTPS)
         )
         let account = AccountPage(
             config: config, database: database, sessions: sessions, signIn: signIn,
