@@ -7,8 +7,9 @@ CONFIG ?= config.example.json
 DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev libidn2-dev libicu-dev
 BENCH_PACKAGES := wrk nginx-light openssl util-linux
 # Debian packages the tests run: nginx and Caddy in front of Gatehouse for the forward-auth
-# round trips, and headless Chromium with its chromedriver for the browser walks.
-TEST_PACKAGES := nginx-light caddy chromium chromium-driver
+# round trips, headless Chromium with its chromedriver for the browser walks, and glewlwyd (with
+# openssl for its keys) for the back-channel logout round trip.
+TEST_PACKAGES := nginx-light caddy chromium chromium-driver glewlwyd openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
@@ -18,7 +19,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.
 TEST_PYTHON_PACKAGES := oidc-provider-mock==0.4.8 selenium==4.51.0 schemathesis==4.32.5
 DEV_IDP_PORT := 9400
 
-.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser test-api fuzz fuzz-replay bench install clean
+.PHONY: help deps bench-deps test-deps test-tools embed build release run test test-browser test-api test-glewlwyd fuzz fuzz-replay bench install clean
 
 help:
 	@echo "make run    build and serve Gatehouse on http://127.0.0.1:8080 ($(CONFIG), database under var/)"
@@ -89,6 +90,7 @@ test: deps test-deps embed test-tools
 	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-api
+	$(MAKE) --no-print-directory test-glewlwyd
 	@echo "fuzz smoke: $(FUZZ_SMOKE_SECONDS) s per target"
 	@bash scripts/fuzz $(FUZZ_SMOKE_SECONDS)
 
@@ -119,6 +121,12 @@ test-browser: deps test-deps embed test-tools
 test-api: deps embed test-tools
 	$(SWIFT) build
 	TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" $(VENV)/bin/python Tests/API/run_schemathesis.py
+
+# Back-channel and RP-initiated logout against Debian's glewlwyd 2.7.5, a provider nobody here
+# wrote: set up through its admin API, signed in through, signed out of (Tests/Glewlwyd).
+test-glewlwyd: deps test-deps embed
+	$(SWIFT) build
+	TEST_GATEHOUSE_BIN="$$($(SWIFT) build --show-bin-path)/gatehouse" python3 Tests/Glewlwyd/run_glewlwyd.py
 
 # Installs the binary, the example configuration and a hardened systemd unit under PREFIX
 # (DESTDIR for staging). The binary carries its migrations, templates and static files, so it

@@ -14,6 +14,8 @@ struct AuthorizationGrant: Sendable {
     let fault: DevFault
     /// When the person submitted the authorize form (the ID token's `auth_time`).
     let authTime: Int64
+    /// This sign-in's session at the provider (the ID token's `sid`).
+    let sessionID: String
 }
 
 /// Single-use authorization codes, in memory, each valid for 60 seconds.

@@ -52,9 +52,11 @@ struct AuthorizationEndpoint: Sendable {
         }
 
         let now = context.clock()
+        let sessionID = try context.sessions.start(subject: identity.subject)
         let grant = AuthorizationGrant(
             clientID: context.client.id, redirectURI: authorization.redirectURI.text, codeChallenge: authorization.codeChallenge,
-            nonce: authorization.nonce, scopes: authorization.scopes, identity: identity, fault: fault, authTime: now
+            nonce: authorization.nonce, scopes: authorization.scopes, identity: identity, fault: fault, authTime: now,
+            sessionID: sessionID
         )
         let code = try context.codes.issue(grant, now: now)
         context.logger.notice("signed in", metadata: ["subject": "\(identity.subject)", "fault": "\(fault.rawValue)"])

@@ -97,6 +97,20 @@ public final class DevProvider: Sendable {
     /// The kids in the JWKS, current first.
     public var publishedKeyIDs: [String] { context.keys.published.map(\.keyID) }
 
+    /// The `sid` of each sign-in of `subject` at the authorize page, oldest first (the newest
+    /// 1024 sign-ins are remembered).
+    public func sessionIDs(of subject: String) -> [String] {
+        context.sessions.sessionIDs(of: subject)
+    }
+
+    /// `token`, signed with the current key as this provider's back-channel logout would send it
+    /// (the provider itself never sends one: a relying party's tests and an operator do).
+    public func sign(_ token: DevLogoutToken) throws -> String {
+        let issuer = try context.issuer().identifier
+        let claims = try token.claims(issuer: issuer, clientID: context.client.id, now: context.clock())
+        return try context.keys.current.sign(payload: try JSONValue.object(claims).serialized(), type: token.type)
+    }
+
     /// Rotates the signing key, as `POST /rotate-keys` does; returns the new kid.
     @discardableResult
     public func rotateKeys() throws(DevProviderError) -> String {

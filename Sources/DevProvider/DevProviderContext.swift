@@ -9,6 +9,7 @@ struct DevProviderContext: Sendable {
     let codes = AuthorizationCodeStore()
     let tokens = AccessTokenStore()
     let assertionIDs = ClientAssertionReplayCache()
+    let sessions = DevSessions()
     let issuerCell: IssuerCell
     let pages: DevPages
     /// Seconds since 1970; injected so tests can move time (code expiry) without sleeping.

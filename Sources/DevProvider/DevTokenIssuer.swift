@@ -24,6 +24,7 @@ struct DevTokenIssuer: Sendable {
         claims["iat"] = .integer(now)
         claims["exp"] = .integer(now &+ Self.idTokenLifetimeSeconds)
         claims["auth_time"] = .integer(grant.authTime)
+        claims["sid"] = .string(grant.sessionID)
         if let nonce = grant.nonce { claims["nonce"] = .string(nonce) }
 
         switch grant.fault {

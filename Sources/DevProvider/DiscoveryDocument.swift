@@ -4,7 +4,7 @@ import JOSE
 enum DiscoveryDocument {
     static let scopes = ["openid", "email", "profile"]
     static let claims = [
-        "sub", "iss", "aud", "azp", "exp", "iat", "auth_time", "nonce",
+        "sub", "iss", "aud", "azp", "exp", "iat", "auth_time", "nonce", "sid",
         "email", "email_verified", "name", "preferred_username",
     ]
 

@@ -2,12 +2,14 @@ import Crypto
 import JOSE
 
 // One rule each, after OIDC Core 1.0 section 3.1.3.7. Messages never quote a claim value: the
-// values are attacker-chosen until every rule has passed, and some (nonce) are secrets.
+// values are attacker-chosen until every rule has passed, and some (nonce) are secrets. The rules
+// a logout token shares with an ID token (iss, aud, iat, nbf, exp when present, sub when present,
+// sid) say "a token's": `LogoutTokenValidator` applies the same policies, not copies of them.
 
 /// `iss` must be exactly the provider's issuer (step 2).
 public struct IssuerPolicy: IDTokenClaimPolicy {
     public let issuer: String
-    public var reason: PolicyReason { PolicyReason(code: .issuerMismatch, sentence: "an ID token's iss must be exactly the provider's issuer") }
+    public var reason: PolicyReason { PolicyReason(code: .issuerMismatch, sentence: "a token's iss must be exactly the provider's issuer") }
 
     public init(issuer: String) { self.issuer = issuer }
 
@@ -23,9 +25,9 @@ public struct IssuerPolicy: IDTokenClaimPolicy {
 public struct AudiencePolicy: IDTokenClaimPolicy {
     public let clientID: String
     public let trustedAudiences: [String]
-    public var reason: PolicyReason { PolicyReason(code: .audienceMismatch, sentence: "an ID token's aud must contain our client id") }
+    public var reason: PolicyReason { PolicyReason(code: .audienceMismatch, sentence: "a token's aud must contain our client id") }
     /// The reason for the second half of the rule, which fails with its own code.
-    public var untrustedReason: PolicyReason { PolicyReason(code: .untrustedAudience, sentence: "an ID token's other audiences must be configured as trusted") }
+    public var untrustedReason: PolicyReason { PolicyReason(code: .untrustedAudience, sentence: "a token's other audiences must be configured as trusted") }
 
     public init(clientID: String, trustedAudiences: [String]) {
         self.clientID = clientID
@@ -81,7 +83,7 @@ public struct AuthorizedPartyPolicy: IDTokenClaimPolicy {
 public struct ExpiryPolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public var reason: PolicyReason { PolicyReason(code: .expired, sentence: "an ID token's exp must be present and in the future") }
+    public var reason: PolicyReason { PolicyReason(code: .expired, sentence: "a token's exp must be present and in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -100,7 +102,7 @@ public struct ExpiryPolicy: IDTokenClaimPolicy {
 public struct IssuedAtPolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public var reason: PolicyReason { PolicyReason(code: .issuedAtInvalid, sentence: "an ID token's iat must be present and not in the future") }
+    public var reason: PolicyReason { PolicyReason(code: .issuedAtInvalid, sentence: "a token's iat must be present and not in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -118,7 +120,7 @@ public struct IssuedAtPolicy: IDTokenClaimPolicy {
 public struct NotBeforePolicy: IDTokenClaimPolicy {
     public let now: Int64
     public let clockSkewSeconds: Int64
-    public var reason: PolicyReason { PolicyReason(code: .notYetValid, sentence: "an ID token's nbf, when present, must not be in the future") }
+    public var reason: PolicyReason { PolicyReason(code: .notYetValid, sentence: "a token's nbf, when present, must not be in the future") }
 
     public init(now: Int64, clockSkewSeconds: Int64) {
         self.now = now
@@ -153,7 +155,7 @@ public struct NoncePolicy: IDTokenClaimPolicy {
 /// identity is stored under, so an absent or unbounded one cannot be allowed.
 public struct SubjectPolicy: IDTokenClaimPolicy {
     public static let maximumBytes = 255
-    public var reason: PolicyReason { PolicyReason(code: .invalidSubject, sentence: "an ID token's sub must be a string of 1 to 255 bytes") }
+    public var reason: PolicyReason { PolicyReason(code: .invalidSubject, sentence: "a token's sub must be a string of 1 to 255 bytes") }
 
     public init() {}
 
@@ -190,5 +192,24 @@ public struct AuthenticationAgePolicy: IDTokenClaimPolicy {
         guard let authTime = ClaimReading.numericDate(value) else { throw reason.failure("auth_time is not a NumericDate") }
         let deadline = saturatingAdd(saturatingAdd(authTime, maxAge), clockSkewSeconds)
         guard now <= deadline else { throw reason.failure("authentication is \(now &- authTime) s old") }
+    }
+}
+
+/// `sid`, when present, must be a string of 1 to 255 bytes (OIDC Front-Channel Logout 1.0
+/// section 3, Back-Channel Logout 1.0 section 2.4). Gatehouse keeps an ID token's `sid` with the
+/// session so a back-channel logout can name it; a `sid` it could not keep would leave that
+/// session beyond the provider's reach, so the sign-in is refused rather than half-recorded.
+public struct SessionIDPolicy: IDTokenClaimPolicy {
+    public static let maximumBytes = 255
+    public var reason: PolicyReason { PolicyReason(code: .invalidSessionID, sentence: "a token's sid, when present, must be a string of 1 to 255 bytes") }
+
+    public init() {}
+
+    public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
+        guard let value = claims.sessionID else { return }
+        guard case .string(let sid) = value else { throw reason.failure("sid is not a string") }
+        let length = sid.utf8.count
+        guard length >= 1 else { throw reason.failure("sid is empty") }
+        guard length <= Self.maximumBytes else { throw reason.failure("sid is \(length) bytes") }
     }
 }

@@ -1,8 +1,8 @@
 import Glibc
 import JOSE
 
-/// The members of a verified ID token's payload, with the claims the rules and `IDTokenClaims`
-/// read picked out in one pass.
+/// The members of a verified ID token's (or logout token's) payload, with the claims the rules,
+/// `IDTokenClaims` and `LogoutTokenClaims` read picked out in one pass.
 ///
 /// Why not hand the rules a `[String: JSONValue]`: building it hashes every name, and each rule
 /// and each field of `IDTokenClaims` would then look its claim up by name, about thirty hashings
@@ -28,6 +28,9 @@ public struct IDTokenClaimSet: Sendable {
     public var emailVerified: JSONValue? { value(at: positions.emailVerified) }  // email_verified
     public var name: JSONValue? { value(at: positions.name) }  // name
     public var preferredUsername: JSONValue? { value(at: positions.preferredUsername) }  // preferred_username
+    public var sessionID: JSONValue? { value(at: positions.sid) }  // sid
+    public var tokenID: JSONValue? { value(at: positions.jti) }  // jti
+    public var events: JSONValue? { value(at: positions.events) }  // events
 
     /// Any other claim, by a walk over the members (profile rules read `tid`, `hd`, `oid` once per token).
     public func member(_ name: String) -> JSONValue? {
@@ -53,6 +56,9 @@ public struct IDTokenClaimSet: Sendable {
             case .emailVerified: positions.emailVerified = index
             case .name: positions.name = index
             case .preferredUsername: positions.preferredUsername = index
+            case .sid: positions.sid = index
+            case .jti: positions.jti = index
+            case .events: positions.events = index
             case nil: continue
             }
         }
@@ -67,6 +73,7 @@ public struct IDTokenClaimSet: Sendable {
     private struct Positions: Sendable {
         var iss, sub, aud, azp, exp, iat, nbf, nonce, authTime: Int?
         var email, emailVerified, name, preferredUsername: Int?
+        var sid, jti, events: Int?
     }
 
     private func value(at position: Int?) -> JSONValue? {
@@ -81,7 +88,7 @@ public struct IDTokenClaimSet: Sendable {
 /// would run one Unicode-aware comparison per case and member, and a name that is merely
 /// canonically equivalent to `iss` is not `iss` (JSON member names compare as code points).
 enum RegisteredClaimName {
-    case iss, sub, aud, azp, exp, iat, nbf, nonce, authTime, email, emailVerified, name, preferredUsername
+    case iss, sub, aud, azp, exp, iat, nbf, nonce, authTime, email, emailVerified, name, preferredUsername, sid, jti, events
 
     init?(_ memberName: String) {
         var memberName = memberName
@@ -104,6 +111,8 @@ enum RegisteredClaimName {
             else if named("exp") { self = .exp }
             else if named("iat") { self = .iat }
             else if named("nbf") { self = .nbf }
+            else if named("sid") { self = .sid }
+            else if named("jti") { self = .jti }
             else { return nil }
         case 4:
             guard named("name") else { return nil }
@@ -112,6 +121,9 @@ enum RegisteredClaimName {
             if named("nonce") { self = .nonce }
             else if named("email") { self = .email }
             else { return nil }
+        case 6:
+            guard named("events") else { return nil }
+            self = .events
         case 9:
             guard named("auth_time") else { return nil }
             self = .authTime

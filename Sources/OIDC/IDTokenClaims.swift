@@ -22,6 +22,9 @@ public struct IDTokenClaims: Sendable, Equatable {
     public let name: String?
     /// `preferred_username`, when present as a string.
     public let preferredUsername: String?
+    /// `sid`, the provider's session id, when present (`SessionIDPolicy` has checked it): kept
+    /// with the session so a back-channel logout naming it finds the session. Never logged.
+    public let sessionID: String?
     /// The algorithm the signature was verified with.
     public let algorithm: JWSAlgorithm
     /// Every claim as sent, in document order.
@@ -53,6 +56,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         self.emailVerified = claims.emailVerified
         self.name = claims.name?.stringValue
         self.preferredUsername = claims.preferredUsername?.stringValue
+        self.sessionID = claims.sessionID?.stringValue
         self.algorithm = algorithm
         self.members = claims.members
     }

@@ -12,9 +12,15 @@ public struct TokenTypePolicy: IDTokenHeaderPolicy {
 
     public func check(_ header: JOSEHeader) throws(OIDCError) {
         guard let type = header.type else { return }
+        let normalized = Self.normalized(type)
+        if Self.refusedTypes.contains(normalized) { throw reason.failure("typ is \(normalized)") }
+    }
+
+    /// `typ` as compared: lower case, without an `application/` prefix (RFC 7515 section 4.1.9).
+    static func normalized(_ type: String) -> String {
         var normalized = type.lowercased()
         if normalized.hasPrefix("application/") { normalized.removeFirst("application/".count) }
-        if Self.refusedTypes.contains(normalized) { throw reason.failure("typ is \(normalized)") }
+        return normalized
     }
 }
 

@@ -4,7 +4,8 @@ import JOSE
 ///
 /// The order is fixed: parse the JWS; apply the header policies (`typ`, the algorithm
 /// allow-list) before any key is touched; verify the signature with JOSE's strict key selection;
-/// then apply the claim policies to the verified payload. A JOSE `unknownKeyID` comes out as
+/// then apply the claim policies to the verified payload. The first three steps are
+/// `SignedTokenVerification`, which logout tokens share. A JOSE `unknownKeyID` comes out as
 /// `OIDCError.Code.unknownSigningKey`, the one failure after which refetching the key set (once,
 /// see `JWKSCacheState.claimRefetchForUnknownKeyID`) may help.
 public enum IDTokenValidator {
@@ -16,35 +17,17 @@ public enum IDTokenValidator {
         expectedNonce: String,
         now: Int64
     ) throws(OIDCError) -> IDTokenClaims {
-        let jws: UnverifiedJWS
-        do {
-            jws = try UnverifiedJWS.parse(compactToken)
-        } catch {
-            throw mapped(error)
-        }
-        let allowed = settings.effectiveAlgorithms(advertised: advertisedAlgorithms)
-        try forEachHeaderPolicy(allowedAlgorithms: allowed) { (policy) throws(OIDCError) in
-            try policy.check(jws.header)
-        }
-
-        let verified: VerifiedJWS
-        do {
-            let hmacSecret = settings.allowHMAC ? Array(settings.clientSecret.utf8) : nil
-            verified = try JWSVerifier(allowedAlgorithms: allowed).verify(jws, keys: keys, hmacSecret: hmacSecret)
-        } catch {
-            throw mapped(error)
-        }
-
-        let claims: IDTokenClaimSet
-        do {
-            claims = IDTokenClaimSet(members: try JSONValue.parseObjectMembers(verified.payload))
-        } catch {
-            throw .make(.malformedIDToken, "ID token payload is not a valid JSON object: \(error.message)")
+        let (claims, algorithm) = try SignedTokenVerification.verify(
+            compactToken, kind: .idToken, keys: keys, settings: settings, advertisedAlgorithms: advertisedAlgorithms
+        ) { (header, allowed) throws(OIDCError) in
+            try forEachHeaderPolicy(allowedAlgorithms: allowed) { (policy) throws(OIDCError) in
+                try policy.check(header)
+            }
         }
         try forEachClaimPolicy(settings: settings, expectedNonce: expectedNonce, now: now) { (policy) throws(OIDCError) in
             try policy.check(claims)
         }
-        return try IDTokenClaims(claims: claims, algorithm: verified.algorithm)
+        return try IDTokenClaims(claims: claims, algorithm: algorithm)
     }
 
     /// The header rules, in the order they are applied.
@@ -67,7 +50,7 @@ public enum IDTokenValidator {
     /// The claim rules for these settings, in the order they are applied.
     public static func claimPolicies(settings: OIDCProviderSettings, expectedNonce: String, now: Int64) -> [any IDTokenClaimPolicy] {
         var policies: [any IDTokenClaimPolicy] = []
-        policies.reserveCapacity(9)
+        policies.reserveCapacity(10)
         forEachClaimPolicy(settings: settings, expectedNonce: expectedNonce, now: now) { policies.append($0) }
         return policies
     }
@@ -96,25 +79,12 @@ public enum IDTokenValidator {
         try body(NotBeforePolicy(now: now, clockSkewSeconds: skew))
         try body(NoncePolicy(expectedNonce: expectedNonce))
         try body(SubjectPolicy())
+        try body(SessionIDPolicy())
         if let maxAge = settings.maxAge {
             try body(AuthenticationAgePolicy(maxAge: Int64(max(0, maxAge)), now: now, clockSkewSeconds: skew))
         }
         if !settings.quirks.hostedDomains.isEmpty {
             try body(HostedDomainPolicy(allowed: settings.quirks.hostedDomains))
         }
-    }
-
-    /// The OIDC error for a JOSE failure, keeping the JOSE code for diagnosis.
-    static func mapped(_ error: JOSEError) -> OIDCError {
-        let code: OIDCError.Code
-        switch error.code {
-        case .unknownKeyID: code = .unknownSigningKey
-        case .badSignature: code = .badSignature
-        case .noSuitableKey, .ambiguousKey, .weakKey, .invalidKey: code = .noUsableKey
-        case .algorithmNotAllowed, .unsupportedAlgorithm: code = .algorithmNotAllowed
-        case .internalFailure: code = .internalFailure
-        default: code = .malformedIDToken
-        }
-        return OIDCError(code: code, message: "ID token refused: \(error.message)", joseCode: error.code)
     }
 }

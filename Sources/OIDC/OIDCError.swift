@@ -69,6 +69,24 @@ public struct OIDCError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let subjectUnavailable = Code("subjectUnavailable")
         /// A provider without ID tokens (GitHub) did not say who signed in.
         public static let accountUnavailable = Code("accountUnavailable")
+        /// `sid` is present and not a string of 1 to 255 bytes.
+        public static let invalidSessionID = Code("invalidSessionID")
+
+        // MARK: Logout token (OIDC Back-Channel Logout 1.0)
+        /// The logout token is not a well-formed JWS, or its payload is not a JSON object.
+        public static let malformedLogoutToken = Code("malformedLogoutToken")
+        /// `events` is missing, not an object, or lacks the back-channel logout event (whose value must be an object).
+        public static let missingLogoutEvent = Code("missingLogoutEvent")
+        /// The logout token has neither `sub` nor `sid`: it names nobody to sign out.
+        public static let missingSubjectAndSession = Code("missingSubjectAndSession")
+        /// The logout token carries a `nonce`, which only an ID token may: it could be an ID token.
+        public static let nonceInLogoutToken = Code("nonceInLogoutToken")
+        /// `jti` is missing, not a string, empty or longer than 255 bytes.
+        public static let invalidTokenID = Code("invalidTokenID")
+        /// The logout token has no `exp` and its `iat` is older than the bound for such tokens.
+        public static let logoutTokenTooOld = Code("logoutTokenTooOld")
+        /// A logout token with this issuer and `jti` was already acted on (the caller's replay record says so).
+        public static let replayedLogoutToken = Code("replayedLogoutToken")
 
         // MARK: Callback
         /// The callback's parameters are malformed: duplicated, both or neither of `code` and `error`, bad characters.

@@ -158,26 +158,42 @@ public final class ProviderConnection: Sendable {
 
     // MARK: - Keys and ID tokens
 
-    /// Verifies an ID token with every rule of `IDTokenValidator`. A token signed by a key the
-    /// cached set does not hold makes one fresh fetch of the set (key rotation at the provider),
-    /// but at most once per `jwksMinimumRefetchIntervalSeconds` however many such tokens arrive.
+    /// Verifies an ID token with every rule of `IDTokenValidator`.
     func verifyIDToken(_ token: String, expectedNonce: String, document: DiscoveryDocument, now: Int64) throws(OIDCError) -> IDTokenClaims {
-        let keys = try currentKeys(document, now: now)
-        do {
-            return try validate(token, keys: keys, document: document, expectedNonce: expectedNonce, now: now)
-        } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
-            let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
-            guard claimed else { throw error }
-            let fresh = try fetchKeys(document, now: now)
-            return try validate(token, keys: fresh, document: document, expectedNonce: expectedNonce, now: now)
+        try withSigningKeys(document, now: now) { (keys) throws(OIDCError) in
+            try IDTokenValidator.validate(
+                compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms,
+                expectedNonce: expectedNonce, now: now
+            )
         }
     }
 
-    private func validate(_ token: String, keys: JSONWebKeySet, document: DiscoveryDocument, expectedNonce: String, now: Int64) throws(OIDCError) -> IDTokenClaims {
-        try IDTokenValidator.validate(
-            compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms,
-            expectedNonce: expectedNonce, now: now
-        )
+    /// Verifies a back-channel logout token with every rule of `LogoutTokenValidator`, with the
+    /// same discovery and keys as an ID token.
+    public func verifyLogoutToken(_ token: String, now: Int64) throws(OIDCError) -> LogoutTokenClaims {
+        let document = try discovery(now: now)
+        return try withSigningKeys(document, now: now) { (keys) throws(OIDCError) in
+            try LogoutTokenValidator.validate(
+                compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms, now: now
+            )
+        }
+    }
+
+    /// Runs `validate` with the provider's current keys. A token signed by a key the cached set
+    /// does not hold makes one fresh fetch of the set (key rotation at the provider), at most
+    /// once per `jwksMinimumRefetchIntervalSeconds` however many such tokens arrive, and is
+    /// validated again with what came back.
+    private func withSigningKeys<T>(
+        _ document: DiscoveryDocument, now: Int64, _ validate: (JSONWebKeySet) throws(OIDCError) -> T
+    ) throws(OIDCError) -> T {
+        let keys = try currentKeys(document, now: now)
+        do {
+            return try validate(keys)
+        } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
+            let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
+            guard claimed else { throw error }
+            return try validate(try fetchKeys(document, now: now))
+        }
     }
 
     private func currentKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {

@@ -20,6 +20,14 @@ struct IDTokenValidatorTests {
         #expect(claims.algorithm == .edDSA)
         #expect(claims.all["email_verified"] == .bool(true))
         #expect(claims.authTime == nil)
+        #expect(claims.sessionID == nil)
+    }
+
+    @Test("sid, the provider's session id, is read when present, for back-channel logout")
+    func sessionIDIsRead() throws {
+        let claims = try validate(signedToken(.valid.with("sid", Claims.json("08a5019c-17e1-4977-8f42-65a12843ea02"))))
+        #expect(claims.sessionID == "08a5019c-17e1-4977-8f42-65a12843ea02")
+        _ = try validate(signedToken(.valid.with("sid", Claims.json(String(repeating: "s", count: 255)))))
     }
 
     struct ClaimCase: Sendable, CustomTestStringConvertible {
@@ -65,6 +73,9 @@ struct IDTokenValidatorTests {
         ClaimCase(claims: .valid.with("sub", Claims.json("")), expected: .invalidSubject, reason: "sub is empty"),
         ClaimCase(claims: .valid.with("sub", Claims.json(String(repeating: "a", count: 256))), expected: .invalidSubject, reason: "sub is 256 bytes, over 255"),
         ClaimCase(claims: .valid.with("sub", Claims.json(String(repeating: "é", count: 128))), expected: .invalidSubject, reason: "sub is 128 characters but 256 UTF-8 bytes"),
+        ClaimCase(claims: .valid.with("sid", "42"), expected: .invalidSessionID, reason: "sid is a number: a back-channel logout could not name the session"),
+        ClaimCase(claims: .valid.with("sid", Claims.json("")), expected: .invalidSessionID, reason: "sid is empty"),
+        ClaimCase(claims: .valid.with("sid", Claims.json(String(repeating: "s", count: 256))), expected: .invalidSessionID, reason: "sid is 256 bytes, over 255"),
     ]
 
     @Test("each claim rule refuses a token that breaks it", arguments: claimCases)
@@ -252,6 +263,7 @@ struct IDTokenValidatorTests {
         let policies = IDTokenValidator.claimPolicies(settings: Fixture.settings, expectedNonce: Fixture.nonce, now: Fixture.now)
         #expect(policies.map(\.reason.code) == [
             .issuerMismatch, .audienceMismatch, .authorizedPartyMismatch, .expired, .issuedAtInvalid, .notYetValid, .nonceMismatch, .invalidSubject,
+            .invalidSessionID,
         ])
         #expect(policies.allSatisfy { !$0.reason.sentence.isEmpty })
         #expect(IDTokenValidator.headerPolicies(allowedAlgorithms: [.rs256]).map(\.reason.code) == [.wrongTokenType, .algorithmNotAllowed])

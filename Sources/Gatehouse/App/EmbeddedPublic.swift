@@ -112,12 +112,16 @@ enum EmbeddedPublic {
 {{/providers}}</div>
 
 """##,
-        "signed_out": #"""
-{{! After sign-out. Given: login_href. }}<h1>You are signed out</h1>
-<p>Your session here has ended. If you signed in through your organisation’s provider, you were signed out there too when it allows it.</p>
-<p><a class="button" href="{{login_href}}">Sign in again</a></p>
+        "signed_out": ##"""
+{{! After sign-out. Given: login_href; confirmed (the browser came back from the provider with the state its
+    sign-out sent) and unmatched (it came back with a state it did not send, or none while one was pending). }}{{#unmatched}}<h1>You are signed out here</h1>
+<p>Your session here has ended. This page was reached from a sign-out this browser did not start, or one that took too long, so Gatehouse cannot tell whether your organisation’s provider has ended its session too. Nobody was signed in or out by it.</p>
+{{/unmatched}}{{^unmatched}}<h1>You are signed out</h1>
+{{#confirmed}}<p>Your session here has ended, and your organisation’s provider has ended its session too.</p>
+{{/confirmed}}{{^confirmed}}<p>Your session here has ended. If you signed in through your organisation’s provider, you were signed out there too when it allows it.</p>
+{{/confirmed}}{{/unmatched}}<p><a class="button" href="{{login_href}}">Sign in again</a></p>
 
-"""#,
+"""##,
     ]
 
     /// Static files by path under `static/`, base64.

@@ -89,6 +89,10 @@ public final class GatehouseApp: Sendable {
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
             linking: linking, completion: completion, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth
         )
+        let backChannelLogout = BackChannelLogoutEndpoint(
+            providers: providers, enabled: Set(config.providers.filter(\.backChannelLogout).map(\.slug)),
+            recording: BackChannelLogoutRecording(database: database), logger: logger, clock: clock
+        )
         let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
@@ -106,7 +110,7 @@ public final class GatehouseApp: Sendable {
         )
         let signOut = SignOut(
             providers: providers, publicOrigin: config.server.publicURL.origin, database: database, sessions: sessions,
-            csrf: csrf, pages: pages, logger: logger, clock: clock
+            csrf: csrf, pages: pages, logger: logger, clock: clock, state: SignOutState(publicURLIsHTTPS: config.server.publicURL.isHTTPS)
         )
         let account = AccountPage(
             config: config, database: database, sessions: sessions, signIn: signIn,
@@ -131,6 +135,7 @@ public final class GatehouseApp: Sendable {
             login.register(in: &routes)
             loginSubmission.register(in: &routes, on: executors.passwordsChoice)
             signIn.register(in: &routes, on: executors.providerOfRequest)
+            backChannelLogout.register(in: &routes, on: executors.providerOfRequest)
             me.register(in: &routes, on: executors.storeChoice)
             account.register(in: &routes, on: executors.storeChoice, providerExecutor: executors.providerOfRequest)
             signOut.register(in: &routes, on: executors.storeChoice)
@@ -221,19 +226,27 @@ public final class GatehouseApp: Sendable {
         public let flows: Int
         public let auditEntries: Int
         public let linkDecisions: Int
+        /// Back-channel logout tokens whose replay record has expired with them.
+        public let logoutTokens: Int
 
-        public var total: Int { sessions + flows + auditEntries + linkDecisions }
+        public var total: Int { sessions + flows + auditEntries + linkDecisions + logoutTokens }
     }
 
-    /// Deletes dead sessions, sign-in flows past their expiry, and audit entries and link
-    /// decisions older than `database.audit_retention_days`: what bounds the database's size.
+    /// Deletes dead sessions, sign-in flows past their expiry, the replay records of logout
+    /// tokens that are refused by now anyway, and audit entries and link decisions older than
+    /// `database.audit_retention_days`: what bounds the database's size.
     public func purgeExpired(now: Int64) throws -> Purged {
         let sessionsRemoved = try sessions.purgeExpired(now: now)
         let cutoff = now - Int64(config.database.auditRetentionDays) * 86_400
-        let (flows, audit) = try database.write { connection in
-            (try SignInFlowRepository(connection).deleteExpired(before: now), try AuditLogRepository(connection).deleteOlder(than: cutoff))
+        let (flows, audit, logoutTokens) = try database.write { connection in
+            (
+                try SignInFlowRepository(connection).deleteExpired(before: now), try AuditLogRepository(connection).deleteOlder(than: cutoff),
+                try LogoutTokenLedger(connection).deleteExpired(now: now)
+            )
         }
-        return Purged(sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries, linkDecisions: audit.decisions)
+        return Purged(
+            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries, linkDecisions: audit.decisions, logoutTokens: logoutTokens
+        )
     }
 
     /// The static files built into the binary, or those of `server.public_dir` when set.

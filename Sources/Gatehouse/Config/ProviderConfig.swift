@@ -21,6 +21,10 @@ public struct ProviderConfig: Sendable, Equatable {
     var profile: ProviderProfile? = nil
     /// What the profile filled in, one `key value` each, for `check-config`.
     var profileFilled: [String] = []
+    /// `backchannel_logout`: whether `POST /oidc/{slug}/backchannel-logout` takes this provider's
+    /// logout tokens (OIDC Back-Channel Logout 1.0). On by default: the endpoint does nothing
+    /// until the provider is told its URL, and every token it takes is verified like an ID token.
+    public var backChannelLogout: Bool = true
 
     public var slug: String { settings.slug }
 
@@ -29,6 +33,7 @@ public struct ProviderConfig: Sendable, Equatable {
         "allow_hmac_id_tokens", "trusted_audiences", "clock_skew_seconds", "response_mode", "token_endpoint_auth_method",
         "userinfo", "login_hint", "prompt", "max_age", "acr_values", "extra_authorization_parameters", "ca_bundle",
         "jwks_min_refetch_seconds", "discovery_refresh_seconds", "promoted", "icon", "client_assertion_key",
+        "backchannel_logout",
     ] + ProviderPolicyConfig.keys + ProviderProfile.keys
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
@@ -97,6 +102,7 @@ public struct ProviderConfig: Sendable, Equatable {
         let caBundle = reader.value("ca_bundle", .nullable(.nonEmptyString)) ?? nil
         let promoted = reader.value("promoted", .boolean) ?? false
         let icon = reader.value("icon", .nullable(.staticAssetPath)) ?? nil
+        let backChannelLogout = reader.value("backchannel_logout", .boolean) ?? true
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             decoder.error(at: reader.path.appending("ca_bundle"), "cannot read the CA bundle file \(caBundle)")
         }
@@ -143,7 +149,9 @@ public struct ProviderConfig: Sendable, Equatable {
                 "HMAC ID tokens are keyed by the client secret: anyone who holds that secret can mint tokens for this provider"
             )
         }
-        return ProviderConfig(settings: settings, clientSecret: secret, policy: policy, promoted: promoted, icon: icon)
+        return ProviderConfig(
+            settings: settings, clientSecret: secret, policy: policy, promoted: promoted, icon: icon, backChannelLogout: backChannelLogout
+        )
     }
 
     /// `extra_authorization_parameters`: an object of string values, in file order.

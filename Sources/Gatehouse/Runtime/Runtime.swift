@@ -41,6 +41,7 @@ public enum Runtime {
             }
             guard usable else { return 2 }
             print("\(configPath): configuration is valid")
+            for line in ProviderRegistration.lines(config) { print(line) }
             return 0
         }
     }
@@ -174,7 +175,7 @@ public enum Runtime {
         }
     }
 
-    /// Every ten minutes: dead sessions, expired sign-in flows, and audit entries past their
+    /// Every ten minutes: dead sessions, expired sign-in flows and logout-token records, and audit entries past their
     /// retention go, so the tables hold only live rows and the database's size stays bounded.
     static func schedulePurgeOfDeadSessions(_ app: GatehouseApp, logger: Logger) -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.session-purge", qos: .utility))
@@ -186,6 +187,7 @@ public enum Runtime {
                     logger.info("purged dead rows", metadata: [
                         "sessions": "\(removed.sessions)", "sign_in_flows": "\(removed.flows)",
                         "audit_log": "\(removed.auditEntries)", "link_decisions": "\(removed.linkDecisions)",
+                        "logout_tokens_seen": "\(removed.logoutTokens)",
                     ])
                 }
             } catch {

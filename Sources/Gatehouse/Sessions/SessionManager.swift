@@ -35,22 +35,22 @@ public final class SessionManager: Sendable {
     public func start(
         userID: Int64?, provider: String?, groups: [String] = [], idToken: String? = nil, request: Request, now: Int64
     ) throws -> Started {
-        try database.write { connection in
-            try start(userID: userID, provider: provider, groups: groups, idToken: idToken, request: request, now: now, in: connection)
+        let origin = SessionOrigin(provider: provider, groups: groups, idToken: idToken)
+        return try database.write { connection in
+            try start(userID: userID, origin: origin, request: request, now: now, in: connection)
         }
     }
 
     /// Like `start(userID:provider:groups:idToken:request:now:)`, inside the caller's write
     /// transaction, so a sign-in stores its user, its session and its audit entry in one commit.
-    func start(
-        userID: Int64?, provider: String?, groups: [String], idToken: String?, request: Request, now: Int64,
-        in connection: Connection
-    ) throws -> Started {
+    /// `origin` is what the session keeps of how it came to be.
+    func start(userID: Int64?, origin: SessionOrigin, request: Request, now: Int64, in connection: Connection) throws -> Started {
         let token = try SessionToken.generate()
         let details = SessionDetails(
-            authenticatedAt: userID == nil ? nil : now, provider: provider,
+            authenticatedAt: userID == nil ? nil : now, provider: origin.provider,
             userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
-            clientAddress: request.clientAddress, groups: groups, idToken: idToken
+            clientAddress: request.clientAddress, groups: origin.groups, idToken: origin.idToken,
+            providerSessionID: origin.providerSessionID, identityID: origin.identityID
         )
         let sessions = SessionRepository(connection)
         if let previous = presentedToken(in: request) { try sessions.revoke(tokenHash: previous.hash, now: now) }

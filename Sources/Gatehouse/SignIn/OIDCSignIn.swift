@@ -166,7 +166,8 @@ final class OIDCSignIn: Sendable {
             }
             let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
             return try finish(
-                .external(verified, groups: groups, idToken: completed.idTokenForSignOut), next: flow.flow.nextPath, request: request, now: now
+                .external(verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID),
+                next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
             return refuse(error, request: request, provider: slug, userID: userID, now: now)

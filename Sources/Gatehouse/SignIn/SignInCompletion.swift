@@ -6,8 +6,9 @@ import Store
 /// completion. A method proves; only `SignInCompletion` decides the account and starts a session.
 enum AuthenticatedPrincipal: Sendable {
     /// An external account that a provider vouched for (OIDC today; a directory next), with the
-    /// groups forward-auth reports and the ID token kept for RP-initiated logout.
-    case external(AccountLinking.VerifiedSignIn, groups: [String], idToken: String?)
+    /// groups forward-auth reports, the ID token kept for RP-initiated logout, and the provider's
+    /// `sid` for its own session, kept so its back-channel logout can name this session.
+    case external(AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?)
     /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
     /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
     case localUser(userID: Int64, auditDetail: String)
@@ -35,27 +36,32 @@ struct SignInCompletion: Sendable {
     func complete(_ principal: AuthenticatedPrincipal, request: Request, now: Int64) throws -> Outcome {
         try database.write { connection in
             let userID: Int64
-            let provider: String?
-            let groups: [String]
-            let idToken: String?
+            let origin: SessionOrigin
             let detail: String
             switch principal {
-            case .external(let verified, let claimedGroups, let token):
+            case .external(let verified, let groups, let idToken, let providerSessionID):
                 switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
                 case .denied(let reason): return .denied(reason)
                 case .signedIn(let linked, _): userID = linked
                 }
-                (provider, groups, idToken) = (verified.identity.provider, claimedGroups, token)
-                detail = "method=oidc; provider=\(verified.identity.provider)"
+                // The identity the decision signed in as, whichever way it got there (found,
+                // filled, linked or created): what a back-channel logout's `sub` names.
+                let identity = verified.identity
+                let identityID = try IdentityRepository(connection).find(
+                    provider: identity.provider, issuer: identity.issuer, subject: identity.subject
+                )?.id
+                origin = SessionOrigin(
+                    provider: identity.provider, groups: groups, idToken: idToken, providerSessionID: providerSessionID, identityID: identityID
+                )
+                detail = "method=oidc; provider=\(identity.provider)"
             case .localUser(let local, let auditDetail):
                 guard try UserRepository(connection).find(id: local)?.isActive == true else { return .userInactive }
-                (userID, provider, groups, idToken, detail) = (local, nil, [], nil, auditDetail)
+                (userID, origin, detail) = (local, .local, auditDetail)
             }
-            let started = try sessions.start(
-                userID: userID, provider: provider, groups: groups, idToken: idToken, request: request, now: now, in: connection
-            )
+            let started = try sessions.start(userID: userID, origin: origin, request: request, now: now, in: connection)
             try AuditRecorder.record(
-                .signInSucceeded, userID: userID, requestID: request.requestID, now: now, detail: detail, provider: provider, in: connection
+                .signInSucceeded, userID: userID, requestID: request.requestID, now: now, detail: detail, provider: origin.provider,
+                in: connection
             )
             return .signedIn(userID: userID, started: started)
         }

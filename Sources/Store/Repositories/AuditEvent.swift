@@ -17,6 +17,9 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// The identification step of the sign-in form (an identifier without a password).
     case identificationStep = "login.identified"
     case signedOut = "sign_out"
+    /// A provider's verified back-channel logout token ended sessions (OIDC Back-Channel Logout
+    /// 1.0); the detail says how many and whether it named a sid, a sub or both, never their values.
+    case backChannelLogout = "sign_out.back_channel"
     /// An identity was linked to an existing user (by email, username or the account page).
     case identityLinked = "identity.linked"
     /// A pre-provisioned identity got its subject at its first sign-in.

@@ -10,7 +10,7 @@ public struct DatabaseStatistics: Sendable, Equatable {
     public var bytes: Int64 { pageCount * pageSize }
 
     /// The tables counted. A constant list, never names taken from a request.
-    public static let tables = ["users", "identities", "sessions", "sign_in_flows", "audit_log", "link_decisions", "provider_policies"]
+    public static let tables = ["users", "identities", "sessions", "sign_in_flows", "audit_log", "link_decisions", "provider_policies", "logout_tokens_seen"]
 
     public static func read(_ connection: Connection) throws(StoreError) -> DatabaseStatistics {
         func pragma(_ name: String) throws(StoreError) -> Int64 {

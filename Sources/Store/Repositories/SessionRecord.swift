@@ -90,10 +90,15 @@ public struct SessionDetails: Sendable, Equatable {
     /// The ID token of a provider sign-in, sent back as `id_token_hint` at sign-out. Never
     /// read back into `SessionRecord`: records are logged and rendered.
     public var idToken: String?
+    /// The ID token's `sid`, the provider's name for its own session, which a back-channel
+    /// logout may name (migration 0012). Never read back into `SessionRecord`, like `idToken`.
+    public var providerSessionID: String?
+    /// The identity a provider sign-in signed in as, which a back-channel logout's `sub` names.
+    public var identityID: Int64?
 
     public init(
         authenticatedAt: Int64? = nil, provider: String? = nil, userAgent: String? = nil, clientAddress: String? = nil,
-        groups: [String] = [], idToken: String? = nil
+        groups: [String] = [], idToken: String? = nil, providerSessionID: String? = nil, identityID: Int64? = nil
     ) {
         self.authenticatedAt = authenticatedAt
         self.provider = provider
@@ -101,6 +106,8 @@ public struct SessionDetails: Sendable, Equatable {
         self.clientAddress = clientAddress
         self.groups = groups
         self.idToken = idToken
+        self.providerSessionID = providerSessionID
+        self.identityID = identityID
     }
 
     /// The `sessions.groups` column's text: the values newline-joined, NULL for none.

@@ -21,14 +21,15 @@ public struct SessionRepository {
         try connection.execute(
             """
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,
-                                  authenticated_at, provider, user_agent, client_address, groups, id_token)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  authenticated_at, provider, user_agent, client_address, groups, id_token,
+                                  provider_sid, identity_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .blob(tokenHash), SQLValue(userID), .integer(now), .integer(now), .integer(idleExpiresAt),
                 .integer(absoluteExpiresAt), SQLValue(details.authenticatedAt), SQLValue(details.provider),
                 SQLValue(details.userAgent), SQLValue(details.clientAddress), SQLValue(details.storedGroups),
-                SQLValue(details.idToken),
+                SQLValue(details.idToken), SQLValue(details.providerSessionID), SQLValue(details.identityID),
             ]
         )
         return SessionRecord(
@@ -153,6 +154,43 @@ public struct SessionRepository {
             [.integer(now), .integer(userID)]
         )
         return connection.changes
+    }
+
+    /// Revokes the live sessions a provider's verified back-channel logout names (OIDC
+    /// Back-Channel Logout 1.0 section 2.7), clearing their ID tokens, and returns them.
+    ///
+    /// Only sessions that signed in through `provider` are candidates. A `sid` names the
+    /// sessions that recorded it; a `sub` names the sessions of that identity (provider, issuer,
+    /// subject), and those of its user through this provider that recorded no identity (they
+    /// began before identities were recorded: refusing to end them would fail open); both
+    /// together name the sessions that match both. An unknown identity or `sid` names nothing.
+    /// Run it inside the write transaction that records the token.
+    public func revokeNamedByProvider(
+        provider: String, issuer: String, scope: ProviderLogoutScope, now: Int64
+    ) throws(StoreError) -> [RevokedSession] {
+        // ?1 the provider, ?2 the issuer; each further value takes the next number.
+        var bindings: [SQLValue] = [.text(provider), .text(issuer)]
+        func placeholder(_ value: SQLValue) -> String {
+            bindings.append(value)
+            return "?\(bindings.count)"
+        }
+        var conditions = ["provider = ?1", "revoked_at IS NULL", "user_id IS NOT NULL"]
+        if let subject = scope.subject {
+            let identity = "FROM identities WHERE provider = ?1 AND issuer = ?2 AND subject = \(placeholder(.text(subject)))"
+            conditions.append("(identity_id = (SELECT id \(identity)) OR (identity_id IS NULL AND user_id = (SELECT user_id \(identity))))")
+        }
+        if let sessionID = scope.sessionID {
+            conditions.append("provider_sid = \(placeholder(.text(sessionID)))")
+        }
+        let revokedAt = placeholder(.integer(now))
+        let rows = try connection.query(
+            """
+            UPDATE sessions SET revoked_at = \(revokedAt), id_token = NULL
+            WHERE \(conditions.joined(separator: " AND ")) RETURNING id, user_id
+            """,
+            bindings
+        )
+        return try rows.map { row throws(StoreError) in RevokedSession(id: try row.int64(at: 0), userID: try row.int64(at: 1)) }
     }
 
     /// Deletes sessions that can never be used again: expired (idle or absolute) at `now`, or

@@ -1,4 +1,4 @@
--- 0012_identity_upstream_idp: the upstream identity provider a broker names, per identity.
+-- 0013_identity_upstream_idp: the upstream identity provider a broker names, per identity.
 --
 -- A broker such as CILogon fronts many identity providers and gives each person a subject per
 -- upstream provider (seed 000); its `idp` claim says which one. Kept on the identity so the

@@ -1,0 +1,54 @@
+/// Reads and writes `logout_tokens_seen`: the back-channel logout tokens already acted on, by
+/// issuer and `jti` (OIDC Back-Channel Logout 1.0 section 2.6 step 8).
+///
+/// The caller records a token only after its signature and claims were verified, and inside the
+/// write transaction that acts on it, so a token is either recorded and acted on, or neither.
+/// A failure to read or write the record is thrown, never taken for "not seen".
+public struct LogoutTokenLedger {
+    /// The most rows one issuer may hold at once. A provider sends one token per sign-out, each
+    /// remembered for a few minutes, so this is far above any honest rate; it only stops a
+    /// provider whose tokens live for months (an `exp` far ahead) from growing the table forever.
+    public static let capacityPerIssuer = 10_000
+
+    public enum Recording: Sendable, Equatable {
+        /// First time seen: recorded until `expiresAt`; act on the token.
+        case recorded
+        /// This issuer's `jti` was recorded before and has not expired: a replay, refuse it.
+        case alreadySeen
+        /// The issuer holds `capacityPerIssuer` live rows: the token cannot be recorded, so it
+        /// must not be acted on (it could not be refused the next time).
+        case full
+    }
+
+    private let connection: Connection
+
+    public init(_ connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Records `tokenID` from `issuer` until `expiresAt` (the first second the token is refused
+    /// anyway), unless it is already recorded. The issuer's expired rows are pruned first, so an
+    /// issuer's rows are bounded by what is live. Run it inside a write transaction.
+    public func record(issuer: String, tokenID: String, expiresAt: Int64, now: Int64) throws(StoreError) -> Recording {
+        try connection.execute("DELETE FROM logout_tokens_seen WHERE issuer = ? AND expires_at <= ?", [.text(issuer), .integer(now)])
+        if try connection.queryOne(
+            "SELECT 1 FROM logout_tokens_seen WHERE issuer = ? AND jti = ?", [.text(issuer), .text(tokenID)]
+        ) != nil {
+            return .alreadySeen
+        }
+        let held = try connection.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE issuer = ?", [.text(issuer)])?.int64(at: 0) ?? 0
+        guard held < Int64(Self.capacityPerIssuer) else { return .full }
+        try connection.execute(
+            "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES (?, ?, ?)",
+            [.text(issuer), .text(tokenID), .integer(expiresAt)]
+        )
+        return .recorded
+    }
+
+    /// Deletes every issuer's rows whose token is refused by now anyway; run periodically.
+    @discardableResult
+    public func deleteExpired(now: Int64) throws(StoreError) -> Int {
+        try connection.execute("DELETE FROM logout_tokens_seen WHERE expires_at <= ?", [.integer(now)])
+        return connection.changes
+    }
+}
