@@ -146,7 +146,7 @@ install:
 	chmod 0644 "$$root/lib/systemd/system/gatehouse.service" && \
 	echo "installed gatehouse under $$root (copy etc/gatehouse/config.example.json to config.json and edit it)"
 
-bench: bench-deps release
+bench: bench-deps test-tools release
 	@bash scripts/bench $(RELEASE_BIN)
 
 clean:

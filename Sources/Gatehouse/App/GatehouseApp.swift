@@ -136,7 +136,7 @@ public final class GatehouseApp: Sendable {
             loginSubmission.register(in: &routes, on: executors.passwordsChoice)
             signIn.register(in: &routes, on: executors.providerOfRequest)
             backChannelLogout.register(in: &routes, on: executors.providerOfRequest)
-            me.register(in: &routes, on: executors.storeChoice)
+            me.register(in: &routes)
             account.register(in: &routes, on: executors.storeChoice, providerExecutor: executors.providerOfRequest)
             signOut.register(in: &routes, on: executors.storeChoice)
             forwardAuth.register(in: &routes)

@@ -64,24 +64,37 @@ public final class SessionManager: Sendable {
 
     /// The usable session the request presents, or nil. A busy session is touched at most once
     /// per `touchInterval`, so most requests cost one indexed read and no write.
-    public func current(_ request: Request, now: Int64) throws -> ActiveSession? {
+    public func current(_ request: Request, now: Int64, touching: TouchWait = .waitForWriter) throws -> ActiveSession? {
         guard let token = presentedToken(in: request) else { return nil }
         let hash = token.hash
         let found = try database.read { connection in
             try SessionRepository(connection).findActive(tokenHash: hash, now: now)
         }
         guard let record = found else { return nil }
-        if record.needsTouch(at: now, minimumInterval: settings.touchInterval) { try touch(hash, now: now) }
+        if record.needsTouch(at: now, minimumInterval: settings.touchInterval) { try touch(hash, now: now, touching) }
         return ActiveSession(token: token, record: record)
+    }
+
+    /// Whether a touch may wait for the database's writer.
+    public enum TouchWait: Sendable {
+        /// Pages on the store executor: the touch waits its turn.
+        case waitForWriter
+        /// Handlers that run on a connection's loop and must never wait (`/api/v1/me`, like
+        /// forward-auth): when another write holds the writer, the touch is left to a later request.
+        case onlyIfIdle
     }
 
     /// Extends a busy session's idle expiry; the repository re-checks the interval, so two
     /// requests racing here write once.
-    private func touch(_ hash: [UInt8], now: Int64) throws {
-        _ = try database.write { connection in
+    private func touch(_ hash: [UInt8], now: Int64, _ wait: TouchWait) throws {
+        let body = { (connection: Connection) throws -> Bool in
             try SessionRepository(connection).touch(
-                tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
+                tokenHash: hash, now: now, idleLifetime: self.settings.idleLifetime, minimumInterval: self.settings.touchInterval
             )
+        }
+        switch wait {
+        case .waitForWriter: _ = try database.write(body)
+        case .onlyIfIdle: _ = try database.writeIfIdle(body)
         }
     }
 

@@ -6,18 +6,23 @@ import Store
 /// saying which attributes are verified (and by whom, for the email): the same facts
 /// forward-auth decides what to tell applications by.
 /// Without a usable session: 401 as problem+json, never a redirect (this is an API).
+///
+/// Answered on the connection's own loop, as forward-auth is: it only reads (WAL readers never
+/// wait for the writer), and its session touch is skipped rather than waited for when another
+/// write holds the writer. Applications read it after every sign-in, and a hop to an executor
+/// and back cost more than the answer.
 struct MeEndpoint: Sendable {
     let database: Database
     let sessions: SessionManager
     let clock: @Sendable () -> Int64
 
-    func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
-        routes.get("/api/v1/me", on: executor) { [self] request in try respond(to: request) }
+    func register(in routes: inout RouterBuilder) {
+        routes.get("/api/v1/me") { [self] request in try respond(to: request) }
     }
 
     func respond(to request: Request) throws -> Response {
         let now = clock()
-        guard let session = try sessions.current(request, now: now), let userID = session.record.userID else {
+        guard let session = try sessions.current(request, now: now, touching: .onlyIfIdle), let userID = session.record.userID else {
             return unauthorized("Sign in first: this request carries no valid session.", request)
         }
         let (user, identities) = try database.read { connection in

@@ -7,6 +7,11 @@ import CSQLite
 final class Statement {
     let handle: OpaquePointer
     private unowned let connection: Connection
+    /// The result columns' names, read once: a prepared statement's columns do not change, and
+    /// building the names and their index for every query cost each sign-in dozens of
+    /// allocations. Checked against the column count, in case SQLite re-prepared it after a
+    /// schema change.
+    private var layout: ColumnLayout?
 
     /// Prepares exactly one statement. Trailing text that holds another statement is refused,
     /// because SQLite would silently ignore it; use `Connection.executeScript` for several.
@@ -107,12 +112,15 @@ final class Statement {
 
     func columnLayout() -> ColumnLayout {
         let count = sqlite3_column_count(handle)
+        if let layout, layout.names.count == Int(count) { return layout }
         var names: [String] = []
         names.reserveCapacity(Int(count))
         for index in 0..<count {
             names.append(sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "")
         }
-        return ColumnLayout(names: names)
+        let made = ColumnLayout(names: names)
+        layout = made
+        return made
     }
 
     /// Reads the current row's column `index` in its own storage class.
