@@ -37,6 +37,11 @@ public final class Connection {
         close()
     }
 
+    /// How long a statement waits for a lock another connection holds (`sqlite3_busy_timeout`).
+    func setBusyTimeout(milliseconds: Int32) {
+        if let handle { sqlite3_busy_timeout(handle, milliseconds) }
+    }
+
     /// Finalizes cached statements and closes the handle. Safe to call twice.
     func close() {
         statementCache.removeAll()

@@ -17,6 +17,7 @@ import Synchronization
 public final class Database: Sendable {
     /// The path this database was opened with.
     public let path: String
+    let options: DatabaseOptions
     /// True for `":memory:"` (and `""`, SQLite's private temporary database, which is equally
     /// invisible to a second connection).
     public let isInMemory: Bool
@@ -26,6 +27,7 @@ public final class Database: Sendable {
     private let finishedWrites = Atomic<UInt64>(0)
 
     public init(path: String, options: DatabaseOptions = .init()) throws(StoreError) {
+        self.options = options
         self.path = path
         self.isInMemory = path == ":memory:" || path.isEmpty
         let writerConnection = try Connection(
@@ -115,11 +117,30 @@ public final class Database: Sendable {
     /// Like `write`, but only when no other write holds the writer right now: nil, and nothing
     /// run, otherwise. For writes that may be skipped and that must never wait (forward-auth's
     /// session touch, on the path of every request to every protected application).
+    ///
+    /// Idle means idle for the file too: another process's write (an operator's `gatehouse
+    /// users` command, a second instance) makes the begin fail at once instead of waiting out the
+    /// busy timeout, and that is nil as well.
     public func writeIfIdle<T>(_ body: (Connection) throws -> T) throws -> T? {
-        try writer.withConnectionIfFree { connection in
+        let result = try writer.withConnectionIfFree { connection -> T? in
             defer { countFinishedWrite() }
-            return try Self.inTransaction(connection, begin: "BEGIN IMMEDIATE", body)
+            connection.setBusyTimeout(milliseconds: 0)
+            defer { connection.setBusyTimeout(milliseconds: options.busyTimeoutMilliseconds) }
+            do {
+                try connection.execute("BEGIN IMMEDIATE")
+            } catch let error as StoreError where error.code == .busy {
+                return nil
+            }
+            do {
+                let value = try body(connection)
+                try connection.execute("COMMIT")
+                return value
+            } catch {
+                connection.rollbackIfNeeded()
+                throw error
+            }
         }
+        return result ?? nil
     }
 
     /// Runs `body` on the writer, serialized but with no transaction around it, for work that
