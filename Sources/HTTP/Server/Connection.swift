@@ -355,12 +355,14 @@ final class Connection: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         nextDeadline.store(UInt64.max, ordering: .relaxed)
+        // Counted before the peer can see the close: whoever watches the end of the connection
+        // (a test, an operator's probe) then finds it in the metrics already.
+        context.connectionClosed(self, reason: reason)
         // Tell the client we are done writing, then let the kernel discard what it still sends,
         // so a response to a bad request is not lost to a reset.
         Glibc.shutdown(fd, Int32(SHUT_WR))
         loop.deregister(self)
         SystemCall.close(fd)
-        context.connectionClosed(self, reason: reason)
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
