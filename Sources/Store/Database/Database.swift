@@ -131,14 +131,7 @@ public final class Database: Sendable {
             } catch let error as StoreError where error.code == .busy {
                 return nil
             }
-            do {
-                let value = try body(connection)
-                try connection.execute("COMMIT")
-                return value
-            } catch {
-                connection.rollbackIfNeeded()
-                throw error
-            }
+            return try Self.committed(connection, body)
         }
         return result ?? nil
     }
@@ -172,6 +165,11 @@ public final class Database: Sendable {
         _ connection: Connection, begin: String, _ body: (Connection) throws -> T
     ) throws -> T {
         try connection.execute(begin)
+        return try committed(connection, body)
+    }
+
+    /// Runs `body` in the transaction just begun: commits when it returns, rolls back when it throws.
+    private static func committed<T>(_ connection: Connection, _ body: (Connection) throws -> T) throws -> T {
         do {
             let result = try body(connection)
             try connection.execute("COMMIT")
