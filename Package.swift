@@ -21,12 +21,15 @@ let package = Package(
         // A C target, not a system library: its header shows Swift no ICU type (see gatehouse_icu.h).
         .target(name: "CICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         .target(name: "CSocket"),
+        // The one strict JSON parser and value type (issue 14 section 4): JOSE, OIDC, the
+        // configuration and the admin API read with it; the API writes its answers with it.
+        .target(name: "JSON"),
         .target(
             name: "HTTP",
             dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
-        .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
+        .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto", "JSON"]),
         .target(name: "OIDC", dependencies: ["JOSE", "Crypto"]),
         // The one rule for when two emails, usernames or domains are the same: IDNA through
         // libidn2, NFC and the TR39 confusable skeleton through ICU (issue 11 section 1).
@@ -44,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JSON", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -61,12 +64,13 @@ let package = Package(
         // the saved corpus (`make test`). `-DFUZZING` and `-sanitize=fuzzer` make it a libFuzzer binary.
         .executableTarget(
             name: "gatehouse-fuzz",
-            dependencies: ["Gatehouse", "HTTP", "JOSE", "Templates"],
+            dependencies: ["Gatehouse", "HTTP", "JSON", "JOSE", "Templates"],
             path: "Sources/GatehouseFuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),

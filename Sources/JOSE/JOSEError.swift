@@ -62,6 +62,12 @@ public struct JOSEError: Error, Sendable, Equatable, CustomStringConvertible {
     static func malformed(_ message: String, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .malformed, message: message, fileID: fileID, line: line)
     }
+    /// JSON that JOSE reads or writes was refused. The message names the kind of fault (the
+    /// `JSONError` code), never the text: the parser's own message may quote a member name, and
+    /// what JOSE reads is a bearer credential.
+    static func malformedJSON(_ error: JSONError, fileID: String = #fileID, line: Int = #line) -> JOSEError {
+        JOSEError(code: .malformed, message: "JSON text refused (\(error.code))", fileID: fileID, line: line)
+    }
     static func tooLarge(_ message: String, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .tooLarge, message: message, fileID: fileID, line: line)
     }

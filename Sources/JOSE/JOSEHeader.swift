@@ -37,7 +37,8 @@ public struct JOSEHeader: Sendable, Equatable {
     /// Parses and checks the decoded header bytes.
     init(json: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         // A header that is not a JSON object fails here as `malformed`, like any other bad JSON.
-        let members = try JSONValue.parseObjectMembers(json)
+        let members: [JSONObjectMember]
+        do { members = try JSONValue.parseObjectMembers(json) } catch { throw .malformedJSON(error) }
         // One pass picks out the members we read (a header has a handful, and five hashed lookups
         // cost more than walking them); the checks then run in a fixed order, so a header with
         // several faults always gets the same error.

@@ -45,7 +45,9 @@ public struct JSONWebKey: Sendable {
 
     /// Parses one JWK from its JSON text.
     public init(json: [UInt8]) throws(JOSEError) {
-        guard case .object(let members) = try JSONValue.parse(json) else { throw .malformed("JWK is not a JSON object") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(json) } catch { throw .malformedJSON(error) }
+        guard case .object(let members) = value else { throw .malformed("JWK is not a JSON object") }
         try self.init(members: members)
     }
 

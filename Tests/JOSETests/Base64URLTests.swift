@@ -130,42 +130,6 @@ struct CompactParsingTests {
     }
 }
 
-@Suite("Strict JSON")
-struct JSONValueTests {
-    @Test("values parse to what they say")
-    func values() throws {
-        let value = try JSONValue.parse(Array(#"{"a":[1,-2.5e3,true,false,null],"b":"x\"\u00e9\ud83d\ude00","c":{}}"#.utf8))
-        let object = try #require(value.objectValue)
-        #expect(object["a"] == .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null]))
-        #expect(object["b"] == .string("x\"\u{E9}\u{1F600}"))
-        #expect(object["c"] == .object([:]))
-        #expect(try JSONValue.parse(Array("9007199254740993".utf8)).int64Value == 9_007_199_254_740_993)
-    }
-
-    @Test("non-conforming JSON is refused", arguments: [
-        (#"{"a":1,"a":2}"#, "duplicate member"),
-        (#"{"a":1,}"#, "trailing comma"),
-        (#"[1,]"#, "trailing comma in array"),
-        (#"{'a':1}"#, "single quotes"),
-        (#"{a:1}"#, "bare name"),
-        (#"01"#, "leading zero"),
-        (#"1."#, "no fraction digits"),
-        (#"-"#, "lone minus"),
-        (#"NaN"#, "not a JSON literal"),
-        (#""\ud800""#, "lone high surrogate"),
-        (#""\udc00""#, "lone low surrogate"),
-        (#""\x41""#, "unknown escape"),
-        ("\"a\u{01}b\"", "raw control character"),
-        (#""abc"#, "unclosed string"),
-        (#"tru"#, "truncated literal"),
-        (#"{} {}"#, "two documents"),
-        (String(repeating: "[", count: 40) + String(repeating: "]", count: 40), "nesting deeper than 32"),
-    ])
-    func refused(_ text: String, _ reason: String) {
-        #expect(errorCode { try JSONValue.parse(Array(text.utf8)) } == .malformed, "\(reason)")
-    }
-}
-
 @Suite("Base64url decoding into a caller's buffer")
 struct Base64URLIntoBufferTests {
     @Test("decode(_:into:) writes what decode(_:) returns, and refuses what it refuses", arguments: [

@@ -15,7 +15,7 @@ enum ClaimMapping {
         case .bool(let flag): .bool(flag)
         case .number(let literal): .number(literal)
         case .null: .null
-        case .array, .object: .other
+        case .array, .object, .orderedObject: .other
         }
     }
 }

@@ -1,12 +1,15 @@
 import Glibc
 
-/// A JSON value (RFC 8259) as parsed by `JSONValue.parse`.
+/// A JSON value (RFC 8259): what `JSONValue.parse` reads, and what Gatehouse writes.
 ///
-/// JOSE headers and JWKs go through this small strict parser rather than `JSONSerialization`:
-/// it refuses duplicate member names (RFC 7515 section 4 lets a parser either reject them or take
+/// One strict parser for every JSON text Gatehouse reads: JOSE headers, ID-token claims and
+/// JWKs, OpenID Provider documents, the configuration file and the admin API's request bodies.
+/// It refuses duplicate member names (RFC 7515 section 4 lets a parser either reject them or take
 /// the last one; taking one silently is how two parsers come to disagree about a header), invalid
-/// UTF-8, lone surrogates and deep nesting, and it is cheap enough to run once per token.
-/// Numbers keep their text so that large integers (`exp`) are never rounded through a Double.
+/// UTF-8, lone surrogates and deep nesting, reports where a text went wrong (line and column, see
+/// `JSONError`), and is cheap enough to run once per token. Numbers keep their text so that large
+/// integers (`exp`) are never rounded through a Double, and `1.5` can be refused where a count is
+/// expected instead of being rounded.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -15,14 +18,19 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// An object with its members in document order: what `parse` makes of every object when
+    /// `JSONParseOptions.keepsMemberOrder` is set (the configuration file, whose problems are
+    /// reported in the order they were written), and never otherwise. Its names are distinct.
+    /// It compares unequal to an `.object` with the same members; `objectValue` reads either.
+    case orderedObject([JSONObjectMember])
 
-    /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+    /// Nesting deeper than this is refused by default, so hostile input cannot exhaust the stack.
     public static let maximumDepth = 32
 
     /// Parses one JSON text; anything but whitespace after the value is refused.
-    public static func parse(_ bytes: [UInt8]) throws(JOSEError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> JSONValue in
-            var parser = JSONParser(bytes: buffer)
+    public static func parse(_ bytes: [UInt8], options: JSONParseOptions = JSONParseOptions()) throws(JSONError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer, options: options)
             return try parser.parseDocument()
         }
     }
@@ -33,13 +41,13 @@ public enum JSONValue: Sendable, Equatable {
     /// For a JWS header or payload, read once and then dropped: hashing every name into a
     /// dictionary (and allocating its table) costs about as much as parsing the members, and the
     /// few names a verifier reads are found by one walk over the list instead.
-    public static func parseObjectMembers(_ bytes: [UInt8]) throws(JOSEError) -> [JSONObjectMember] {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
+    public static func parseObjectMembers(_ bytes: [UInt8]) throws(JSONError) -> [JSONObjectMember] {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
     }
 
     /// `parseObjectMembers` over bytes the caller holds in a buffer of its own.
-    static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [JSONObjectMember] {
-        var parser = JSONParser(bytes: bytes)
+    public static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> [JSONObjectMember] {
+        var parser = JSONParser(bytes: bytes, options: JSONParseOptions())
         return try parser.parseObjectDocument()
     }
 
@@ -49,10 +57,13 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// The members, when this is an object.
+    /// The members, when this is an object (ordered or not).
     public var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { return value }
-        return nil
+        switch self {
+        case .object(let value): return value
+        case .orderedObject(let members): return members.dictionary
+        default: return nil
+        }
     }
 
     /// The elements, when this is an array.
@@ -77,6 +88,36 @@ public enum JSONValue: Sendable, Equatable {
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
+    }
+
+    /// "a string", "an object" ...: the phrase used after "found" or "not" in problem messages.
+    public var kindDescription: String {
+        switch self {
+        case .object, .orderedObject: return "an object"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "a boolean"
+        case .null: return "null"
+        }
+    }
+}
+
+/// How `JSONValue.parse` reads a text. The defaults are the strict ones every protocol document
+/// gets; the configuration file asks for more room, document order and a byte order mark.
+public struct JSONParseOptions: Sendable, Equatable {
+    /// Containers nested deeper than this are refused.
+    public var maximumDepth: Int
+    /// Objects come back as `.orderedObject`, members in document order, instead of `.object`.
+    public var keepsMemberOrder: Bool
+    /// A UTF-8 byte order mark before the text is skipped (RFC 8259 section 8.1 lets a parser
+    /// ignore it) rather than refused. Lines and columns count from after it.
+    public var allowsByteOrderMark: Bool
+
+    public init(maximumDepth: Int = JSONValue.maximumDepth, keepsMemberOrder: Bool = false, allowsByteOrderMark: Bool = false) {
+        self.maximumDepth = maximumDepth
+        self.keepsMemberOrder = keepsMemberOrder
+        self.allowsByteOrderMark = allowsByteOrderMark
     }
 }
 
@@ -107,6 +148,11 @@ extension [JSONObjectMember] {
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Where the text starts: 3 past a byte order mark the options let us skip, else 0.
+    private var documentStart = 0
+    private let maximumDepth: Int
+    private let keepsMemberOrder: Bool
+    private let allowsByteOrderMark: Bool
     /// Whether the last string `parseString` returned was written as plain ASCII (no escapes),
     /// which lets `parseObjectDocument` compare names by their raw bytes.
     private var lastStringWasPlainASCII = false
@@ -122,22 +168,29 @@ struct JSONParser {
         let head: UInt64
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) {
         self.bytes = bytes
+        self.maximumDepth = options.maximumDepth
+        self.keepsMemberOrder = options.keepsMemberOrder
+        self.allowsByteOrderMark = options.allowsByteOrderMark
     }
 
-    mutating func parseDocument() throws(JOSEError) -> JSONValue {
+    mutating func parseDocument() throws(JSONError) -> JSONValue {
+        if allowsByteOrderMark, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            index = 3
+            documentStart = 3
+        }
         skipWhitespace()
         let value = try parseValue(depth: 0)
         skipWhitespace()
-        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        if index != bytes.count { throw failure(.trailingText, "unexpected text after the end of the document") }
         return value
     }
 
     /// Parses a document that must be one object, into its members in document order.
-    mutating func parseObjectDocument() throws(JOSEError) -> [JSONObjectMember] {
+    mutating func parseObjectDocument() throws(JSONError) -> [JSONObjectMember] {
         skipWhitespace()
-        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw .malformed("JSON text is not an object") }
+        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw failure(.notAnObject, "the document is not an object") }
         var members: [JSONObjectMember] = []
         members.reserveCapacity(12)
         // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
@@ -153,7 +206,7 @@ struct JSONParser {
         // not plain ASCII (nearly never any) need comparing: about one test per member instead
         // of one per pair of members.
         var plainNameBits: UInt64 = 0
-        try parseMembers(depth: 1) { (name, rawName, value) throws(JOSEError) in
+        try parseMembers(depth: 1) { (name, rawName, value) -> Bool in
             // `==` on String, the equality a Dictionary's keys use, so this refuses exactly what
             // `parse` refuses.
             if members.count < JSONObjectMember.linearScanLimit {
@@ -176,11 +229,11 @@ struct JSONParser {
                         // The first eight bytes settle it for most; longer names compare in full.
                         if rawNameCounts[earlier] == rawName.count && rawNameHeads[earlier] == rawName.head
                             && (rawName.count <= 8 || memcmp(base + rawNameStarts[earlier], base + rawName.start, rawName.count) == 0) {
-                            throw .malformed("JSON object has a duplicate member name")
+                            return false
                         }
                         continue
                     }
-                    if members[earlier].name == name { throw .malformed("JSON object has a duplicate member name") }
+                    if members[earlier].name == name { return false }
                 }
                 if let rawName {
                     rawNameStarts[members.count] = rawName.start
@@ -191,12 +244,13 @@ struct JSONParser {
                 }
             } else {
                 if names.isEmpty { names = Set(members.map(\.name)) }
-                if !names.insert(name).inserted { throw .malformed("JSON object has a duplicate member name") }
+                if !names.insert(name).inserted { return false }
             }
             members.append(JSONObjectMember(name: name, value: value))
+            return true
         }
         skipWhitespace()
-        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        if index != bytes.count { throw failure(.trailingText, "unexpected text after the end of the document") }
         return members
     }
 
@@ -220,76 +274,94 @@ struct JSONParser {
         index < bytes.count ? bytes[index] : nil
     }
 
-    private mutating func parseValue(depth: Int) throws(JOSEError) -> JSONValue {
-        guard let byte = peek() else { throw .malformed("JSON text ends where a value should be") }
+    private mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
+        guard let byte = peek() else { throw failure(.unexpectedEnd, "unexpected end of input; expected a value") }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "{"): return keepsMemberOrder ? try parseOrderedObject(depth: depth + 1) : try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw .malformed("JSON text has an unexpected byte where a value should be")
+        default: throw failure(.unexpectedCharacter, "unexpected character \(Self.describe(byte)); expected a value")
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JOSEError) {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw .malformed("JSON text has a truncated literal") }
         let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+        // Truncated or misspelt, the literal is reported where it starts.
+        guard bytes.count - index >= count else { throw failure(.invalidLiteral, "invalid literal; expected \(literal)") }
         for offset in 0..<count where bytes[index + offset] != expected[offset] {
-            throw .malformed("JSON text has an unknown literal")
+            throw failure(.invalidLiteral, "invalid literal; expected \(literal)")
         }
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JOSEError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         // Room for a typical token's claims up front, so the table is not rehashed as it grows.
         var members: [String: JSONValue] = Dictionary(minimumCapacity: 12)
-        try parseMembers(depth: depth) { (name, _, value) throws(JOSEError) in
-            if members.updateValue(value, forKey: name) != nil {
-                throw .malformed("JSON object has a duplicate member name")
-            }
+        try parseMembers(depth: depth) { (name, _, value) -> Bool in
+            members.updateValue(value, forKey: name) == nil
         }
         return .object(members)
     }
 
+    /// An object as `.orderedObject`, for `keepsMemberOrder`. A set of names refuses
+    /// duplicates with the same `==` a dictionary's keys use, so both forms refuse the same texts.
+    private mutating func parseOrderedObject(depth: Int) throws(JSONError) -> JSONValue {
+        var members: [JSONObjectMember] = []
+        var names: Set<String> = []
+        try parseMembers(depth: depth) { (name, _, value) -> Bool in
+            guard names.insert(name).inserted else { return false }
+            members.append(JSONObjectMember(name: name, value: value))
+            return true
+        }
+        return .orderedObject(members)
+    }
+
     /// Parses an object starting at its `{`, handing each member to `add` in document order;
-    /// `add` decides how members are kept and refuses duplicates.
+    /// `add` decides how members are kept, and returns false for a name it already has, which
+    /// is refused here, where the name's position is known.
     /// The name and value are handed over (`consuming`), so keeping them costs no retain; when
     /// the name was written as plain ASCII (no escapes), its bytes' range in the input comes too.
     private mutating func parseMembers(
         depth: Int,
-        _ add: (consuming String, RawName?, consuming JSONValue) throws(JOSEError) -> Void
-    ) throws(JOSEError) {
-        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+        _ add: (consuming String, RawName?, consuming JSONValue) -> Bool
+    ) throws(JSONError) {
+        if depth > maximumDepth { throw failure(.tooDeep, "nesting deeper than \(maximumDepth) levels") }
         index += 1  // {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
+            guard peek() == UInt8(ascii: "\"") else { throw failure(.unexpectedCharacter, "expected a string key in double quotes") }
+            let quote = index
             let nameStart = index + 1
             let name = try parseString(internKnownName: true)
             // A plain ASCII name's bytes run up to its closing quote, just before `index`.
             let rawName = lastStringWasPlainASCII ? RawName(start: nameStart, count: index - 1 - nameStart, head: lastNameHead) : nil
             skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
+            guard peek() == UInt8(ascii: ":") else { throw failure(.unexpectedCharacter, "expected ':' after an object key") }
             index += 1
             skipWhitespace()
-            try add(name, rawName, try parseValue(depth: depth))
+            if !add(name, rawName, try parseValue(depth: depth)) {
+                // `add` took the name; a refusal reads it again, off the fast path.
+                throw failure(.duplicateMemberName, "duplicate key \(JSONError.quoted(string(at: quote))) in one object", at: quote)
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"): index += 1; return
-            default: throw .malformed("JSON object is not closed")
+            case nil: throw failure(.unexpectedEnd, "unexpected end of input; expected ',' or '}'")
+            default: throw failure(.unexpectedCharacter, "expected ',' or '}' after an object member")
             }
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JOSEError) -> JSONValue {
-        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+    private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > maximumDepth { throw failure(.tooDeep, "nesting deeper than \(maximumDepth) levels") }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -301,27 +373,32 @@ struct JSONParser {
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"): index += 1; return .array(elements)
-            default: throw .malformed("JSON array is not closed")
+            case nil: throw failure(.unexpectedEnd, "unexpected end of input; expected ',' or ']'")
+            default: throw failure(.unexpectedCharacter, "expected ',' or ']' after an array element")
             }
         }
     }
 
-    private mutating func parseNumber() throws(JOSEError) -> String {
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as written.
+    private mutating func parseNumber() throws(JSONError) -> String {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         // Integer part: 0, or a non-zero digit followed by digits (no leading zeros).
-        guard let first = peek(), isDigit(first) else { throw .malformed("JSON number lacks digits") }
+        guard let first = peek(), isDigit(first) else { throw failure(.invalidNumber, "expected a digit in a number") }
         index += 1
+        if first == UInt8(ascii: "0"), let next = peek(), isDigit(next) {
+            throw failure(.invalidNumber, "numbers must not have leading zeros")
+        }
         if first != UInt8(ascii: "0") { skipDigits() }
         if peek() == UInt8(ascii: ".") {
             index += 1
-            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks fraction digits") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.invalidNumber, "expected a digit after the decimal point") }
             skipDigits()
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
-            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks exponent digits") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.invalidNumber, "expected a digit in the exponent") }
             skipDigits()
         }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -337,7 +414,9 @@ struct JSONParser {
     /// With `internKnownName`, a plain ASCII string that is one of the `KnownMemberName`s comes
     /// back as that literal (the same string, built at compile time), and `lastNameHead` holds
     /// its first eight bytes.
-    private mutating func parseString(internKnownName: Bool = false) throws(JOSEError) -> String {
+    private mutating func parseString(internKnownName: Bool = false) throws(JSONError) -> String {
+        // An unclosed string, or one that is not UTF-8, is reported where it starts.
+        let quote = index
         index += 1  // opening quote
         lastStringWasPlainASCII = false
         let start = index
@@ -374,16 +453,16 @@ struct JSONParser {
                     return String(decoding: raw, as: UTF8.self)
                 }
                 guard let text = String(validating: raw, as: UTF8.self) else {
-                    throw .malformed("JSON string is not valid UTF-8")
+                    throw failure(.invalidString, "string is not valid UTF-8", at: quote)
                 }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            if byte < 0x20 { throw failure(.invalidString, "control character \(Self.describe(byte)) in a string must be escaped") }
             orOfBytes |= byte
             index += 1
         }
-        guard index < bytes.count else { throw .malformed("JSON string is not closed") }
+        guard index < bytes.count else { throw failure(.unexpectedEnd, "unterminated string", at: quote) }
 
         // Slow path: copy what we have and decode escapes into a byte buffer.
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -392,19 +471,18 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = String(validating: decoded, as: UTF8.self) else {
-                    throw .malformed("JSON string is not valid UTF-8")
+                    throw failure(.invalidString, "string is not valid UTF-8", at: quote)
                 }
                 return text
             }
-            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            if byte < 0x20 { throw failure(.invalidString, "control character \(Self.describe(byte)) in a string must be escaped") }
             if byte != UInt8(ascii: "\\") {
                 decoded.append(byte)
                 index += 1
                 continue
             }
             index += 1
-            guard let escape = peek() else { break }
-            index += 1
+            guard let escape = peek() else { throw failure(.unexpectedEnd, "unterminated escape sequence") }
             switch escape {
             case UInt8(ascii: "\""): decoded.append(0x22)
             case UInt8(ascii: "\\"): decoded.append(0x5C)
@@ -415,26 +493,40 @@ struct JSONParser {
             case UInt8(ascii: "r"): decoded.append(0x0D)
             case UInt8(ascii: "t"): decoded.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = UInt32(try parseHex4())
-                if (0xD800...0xDBFF).contains(scalar) {
+                index += 1
+                let first = try parseHex4()
+                var scalar = UInt32(first)
+                if (0xD800...0xDBFF).contains(first) {
                     // A high surrogate must be followed by an escaped low surrogate.
                     guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw .malformed("JSON string has a lone surrogate")
+                        throw failure(.invalidString, "high surrogate \\u\(Self.hex(first)) is not followed by a low surrogate")
                     }
                     index += 2
-                    let low = UInt32(try parseHex4())
-                    guard (0xDC00...0xDFFF).contains(low) else { throw .malformed("JSON string has a lone surrogate") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw .malformed("JSON string has a lone surrogate")
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else {
+                        throw failure(.invalidString, "high surrogate \\u\(Self.hex(first)) is followed by \\u\(Self.hex(low)), not a low surrogate")
+                    }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(first) {
+                    throw failure(.invalidString, "lone low surrogate \\u\(Self.hex(first))")
                 }
-                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw .malformed("JSON string has an invalid escape") }
+                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw failure(.invalidString, "invalid Unicode escape") }
                 decoded.append(contentsOf: String(unicodeScalar).utf8)
+                continue
             default:
-                throw .malformed("JSON string has an unknown escape")
+                throw failure(.invalidString, "invalid escape sequence \\\(Self.describeBare(escape))")
             }
+            index += 1
         }
-        throw .malformed("JSON string is not closed")
+        throw failure(.unexpectedEnd, "unterminated string", at: quote)
+    }
+
+    /// The string whose opening quote is at `quote`, read again (for a message; never refused
+    /// there, since it parsed before).
+    private func string(at quote: Int) -> String {
+        var reader = self
+        reader.index = quote
+        return (try? reader.parseString()) ?? ""
     }
 
     /// The top bit of each byte of `word` that may need a look: a quote, a backslash, a
@@ -475,21 +567,45 @@ struct JSONParser {
         return KnownMemberName.head(of: raw)
     }
 
-    private mutating func parseHex4() throws(JOSEError) -> UInt16 {
-        guard bytes.count - index >= 4 else { throw .malformed("JSON string has a truncated \\u escape") }
+    /// Four hexadecimal digits; the first that is not one is reported where it stands.
+    private mutating func parseHex4() throws(JSONError) -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
             let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw .malformed("JSON string has a bad \\u escape")
+            switch peek() {
+            case let byte? where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case let byte? where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case let byte? where byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure(.invalidString, "\\u must be followed by four hexadecimal digits")
             }
             value = value << 4 | UInt16(digit)
             index += 1
         }
         return value
+    }
+
+    // MARK: Errors, made only on the way out: nothing here costs a parse that succeeds.
+
+    /// An error at `offset` (the current position by default), with its line and column.
+    private func failure(_ code: JSONError.Code, _ message: String, at offset: Int? = nil) -> JSONError {
+        JSONError(code: code, message: message, location: JSONError.Location(offset: offset ?? index, in: bytes, documentStart: documentStart))
+    }
+
+    /// `'x'` for a printable ASCII byte, `0x09` for any other.
+    private static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "0x\(hex(UInt16(byte), width: 2))"
+    }
+
+    /// `x` for a printable ASCII byte, `(0x09)` for any other: what follows a backslash.
+    private static func describeBare(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return String(Character(Unicode.Scalar(byte))) }
+        return "(0x\(hex(UInt16(byte), width: 2)))"
+    }
+
+    /// Upper-case hexadecimal, zero-padded to `width` digits.
+    private static func hex(_ value: UInt16, width: Int = 4) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
