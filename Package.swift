@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JSON", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
