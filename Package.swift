@@ -22,11 +22,12 @@ let package = Package(
         .target(name: "CICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         .target(name: "CSocket"),
         // The one strict JSON parser and value type (issue 14 section 4): JOSE, OIDC, the
-        // configuration and the admin API read with it; the API writes its answers with it.
+        // configuration and the admin API read with it; problem details and the admin API's
+        // answers are written with it.
         .target(name: "JSON"),
         .target(
             name: "HTTP",
-            dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSocket", "CZlib", "JSON", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto", "JSON"]),

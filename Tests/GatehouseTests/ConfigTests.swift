@@ -64,12 +64,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     /// The example is the reference operators copy from: it must show every key.
     @Test func exampleFileShowsEveryKey() throws {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("config.example.json"))
-        let root = try JSON.JSONValue.parse(Array(data), options: .configuration)
-        func keys(_ value: JSON.JSONValue?) -> [String] {
+        let root = try JSONValue.parse(Array(data), options: .configuration)
+        func keys(_ value: JSONValue?) -> [String] {
             guard case .orderedObject(let members) = value else { return [] }
             return members.map(\.name)
         }
-        func member(_ value: JSON.JSONValue?, _ key: String) -> JSON.JSONValue? {
+        func member(_ value: JSONValue?, _ key: String) -> JSONValue? {
             guard case .orderedObject(let members) = value else { return nil }
             return members.first { $0.name == key }?.value
         }

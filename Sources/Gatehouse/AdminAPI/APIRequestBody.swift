@@ -6,16 +6,16 @@ import JSON
 /// every member is known. Accessors collect every problem with its JSON Pointer; `finish()`
 /// throws them together as one 422, so a client learns all that is wrong at once.
 struct APIRequestBody {
-    private let members: [String: JSON.JSONValue]
+    private let members: [String: JSONValue]
     private let path: String
     private(set) var problems: [AdministrationError.FieldProblem] = []
 
     /// Reads the body of `request` as an object whose members are among `keys`.
     init(_ request: Request, keys: [String]) throws {
         guard request.hasJSONBody else { throw APIProblem.unsupportedMediaType }
-        let document: JSON.JSONValue
+        let document: JSONValue
         do {
-            document = try JSON.JSONValue.parse(request.body, options: .configuration)
+            document = try JSONValue.parse(request.body, options: .configuration)
         } catch {
             throw APIProblem.malformedJSON("The request body is not valid JSON: \(error.description).")
         }
@@ -23,14 +23,14 @@ struct APIRequestBody {
         if case .orderedObject = document {} else { throw AdministrationError.invalid(problems) }
     }
 
-    private init(_ value: JSON.JSONValue, path: String, keys: [String]) {
+    private init(_ value: JSONValue, path: String, keys: [String]) {
         self.path = path
         guard case .orderedObject(let list) = value else {
             members = [:]
             problems.append(.init(path, "must be an object, not \(value.kindDescription)"))
             return
         }
-        var members: [String: JSON.JSONValue] = [:]
+        var members: [String: JSONValue] = [:]
         var unknown: [String] = []
         for member in list {
             if keys.contains(member.name) { members[member.name] = member.value } else { unknown.append(member.name) }
@@ -146,13 +146,13 @@ struct APIRequestBody {
 
     /// An object member as claims are read (objects as dictionaries at every level, as JOSE
     /// makes them; numbers keep their literal text).
-    mutating func jsonObject(_ key: String, required: Bool = false) -> [String: JSON.JSONValue]? {
+    mutating func jsonObject(_ key: String, required: Bool = false) -> [String: JSONValue]? {
         switch members[key] {
         case nil:
             if required { problems.append(.init(field(key), "is required")) }
             return nil
         case .orderedObject(let list)?:
-            var object: [String: JSON.JSONValue] = [:]
+            var object: [String: JSONValue] = [:]
             for member in list { object[member.name] = Self.unordered(member.value) }
             return object
         case let other?:
@@ -168,7 +168,7 @@ struct APIRequestBody {
     }
 
     /// `value` with every object as a dictionary (the parser refused repeated names).
-    private static func unordered(_ value: JSON.JSONValue) -> JSON.JSONValue {
+    private static func unordered(_ value: JSONValue) -> JSONValue {
         switch value {
         case .orderedObject(let list): .object(Dictionary(list.map { ($0.name, unordered($0.value)) }, uniquingKeysWith: { _, last in last }))
         case .object(let members): .object(members.mapValues(unordered))
