@@ -58,7 +58,7 @@ let package = Package(
         // a separate executable, never linked into `gatehouse`.
         .executableTarget(
             name: "gatehouse-bench",
-            dependencies: ["OIDC", "JOSE", "Store", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["OIDC", "JOSE", "Crypto", "Store", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GatehouseBench"
         ),
         // Fuzz targets for the parsers strangers reach (`make fuzz`); built normally it replays
@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Accounts"]),

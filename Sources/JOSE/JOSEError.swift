@@ -1,3 +1,5 @@
+import Crypto
+
 /// Every failure the JOSE layer reports.
 ///
 /// Callers switch on `code`, a struct rather than an enum so that adding a code later never breaks
@@ -67,6 +69,11 @@ public struct JOSEError: Error, Sendable, Equatable, CustomStringConvertible {
     /// what JOSE reads is a bearer credential.
     static func malformedJSON(_ error: JSONError, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .malformed, message: "JSON text refused (\(error.code))", fileID: fileID, line: line)
+    }
+    /// Base64url that JOSE decodes was refused: `malformed`, or `internalFailure` for a buffer
+    /// of our own that was too small.
+    static func base64URL(_ error: Base64URLError, fileID: String = #fileID, line: Int = #line) -> JOSEError {
+        JOSEError(code: error.code == .malformed ? .malformed : .internalFailure, message: error.message, fileID: fileID, line: line)
     }
     static func tooLarge(_ message: String, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .tooLarge, message: message, fileID: fileID, line: line)

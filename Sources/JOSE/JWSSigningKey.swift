@@ -1,3 +1,5 @@
+import Crypto
+
 /// A private key generated in memory that signs compact JWS, with the public JWK to publish.
 ///
 /// Gatehouse itself only verifies; this exists for the development provider and for tests, which
