@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "MatchingKeys", dependencies: ["CIDN2", "CICU"]),
         // The account-linking decision: pure, no I/O (issue 4 section 3), on MatchingKeys' keys.
         .target(name: "Accounts", dependencies: ["MatchingKeys"]),
-        .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys", "Crypto"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
         // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
         .target(name: "Templates", dependencies: ["HTTP"]),
