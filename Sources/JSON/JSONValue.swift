@@ -183,14 +183,14 @@ struct JSONParser {
         skipWhitespace()
         let value = try parseValue(depth: 0)
         skipWhitespace()
-        if index != bytes.count { throw failure(.trailingText, "unexpected text after the end of the document") }
+        if index != bytes.count { throw failure(.trailingText) }
         return value
     }
 
     /// Parses a document that must be one object, into its members in document order.
     mutating func parseObjectDocument() throws(JSONError) -> [JSONObjectMember] {
         skipWhitespace()
-        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw failure(.notAnObject, "the document is not an object") }
+        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw failure(.notAnObject) }
         var members: [JSONObjectMember] = []
         members.reserveCapacity(12)
         // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
@@ -250,7 +250,7 @@ struct JSONParser {
             return true
         }
         skipWhitespace()
-        if index != bytes.count { throw failure(.trailingText, "unexpected text after the end of the document") }
+        if index != bytes.count { throw failure(.trailingText) }
         return members
     }
 
@@ -275,7 +275,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
-        guard let byte = peek() else { throw failure(.unexpectedEnd, "unexpected end of input; expected a value") }
+        guard let byte = peek() else { throw failure(.endInsteadOfValue) }
         switch byte {
         case UInt8(ascii: "{"): return keepsMemberOrder ? try parseOrderedObject(depth: depth + 1) : try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -284,7 +284,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw failure(.unexpectedCharacter, "unexpected character \(Self.describe(byte)); expected a value")
+        default: throw failure(.unexpectedByte(byte))
         }
     }
 
@@ -292,9 +292,9 @@ struct JSONParser {
         let count = literal.utf8CodeUnitCount
         let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
         // Truncated or misspelt, the literal is reported where it starts.
-        guard bytes.count - index >= count else { throw failure(.invalidLiteral, "invalid literal; expected \(literal)") }
+        guard bytes.count - index >= count else { throw failure(.invalidLiteral(literal)) }
         for offset in 0..<count where bytes[index + offset] != expected[offset] {
-            throw failure(.invalidLiteral, "invalid literal; expected \(literal)")
+            throw failure(.invalidLiteral(literal))
         }
         index += count
     }
@@ -330,38 +330,33 @@ struct JSONParser {
         depth: Int,
         _ add: (consuming String, RawName?, consuming JSONValue) -> Bool
     ) throws(JSONError) {
-        if depth > maximumDepth { throw failure(.tooDeep, "nesting deeper than \(maximumDepth) levels") }
+        if depth > maximumDepth { throw failure(.tooDeep) }
         index += 1  // {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw failure(.unexpectedCharacter, "expected a string key in double quotes") }
-            let quote = index
+            guard peek() == UInt8(ascii: "\"") else { throw failure(.keyNotQuoted) }
             let nameStart = index + 1
             let name = try parseString(internKnownName: true)
             // A plain ASCII name's bytes run up to its closing quote, just before `index`.
             let rawName = lastStringWasPlainASCII ? RawName(start: nameStart, count: index - 1 - nameStart, head: lastNameHead) : nil
             skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw failure(.unexpectedCharacter, "expected ':' after an object key") }
+            guard peek() == UInt8(ascii: ":") else { throw failure(.colonMissing) }
             index += 1
             skipWhitespace()
-            if !add(name, rawName, try parseValue(depth: depth)) {
-                // `add` took the name; a refusal reads it again, off the fast path.
-                throw failure(.duplicateMemberName, "duplicate key \(JSONError.quoted(string(at: quote))) in one object", at: quote)
-            }
+            if !add(name, rawName, try parseValue(depth: depth)) { throw failure(.duplicateName, at: nameStart - 1) }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"): index += 1; return
-            case nil: throw failure(.unexpectedEnd, "unexpected end of input; expected ',' or '}'")
-            default: throw failure(.unexpectedCharacter, "expected ',' or '}' after an object member")
+            default: throw failure(peek() == nil ? .objectEnded : .objectNotContinued)
             }
         }
     }
 
     private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
-        if depth > maximumDepth { throw failure(.tooDeep, "nesting deeper than \(maximumDepth) levels") }
+        if depth > maximumDepth { throw failure(.tooDeep) }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -373,8 +368,7 @@ struct JSONParser {
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"): index += 1; return .array(elements)
-            case nil: throw failure(.unexpectedEnd, "unexpected end of input; expected ',' or ']'")
-            default: throw failure(.unexpectedCharacter, "expected ',' or ']' after an array element")
+            default: throw failure(peek() == nil ? .arrayEnded : .arrayNotContinued)
             }
         }
     }
@@ -384,21 +378,21 @@ struct JSONParser {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         // Integer part: 0, or a non-zero digit followed by digits (no leading zeros).
-        guard let first = peek(), isDigit(first) else { throw failure(.invalidNumber, "expected a digit in a number") }
+        guard let first = peek(), isDigit(first) else { throw failure(.digitMissing) }
         index += 1
         if first == UInt8(ascii: "0"), let next = peek(), isDigit(next) {
-            throw failure(.invalidNumber, "numbers must not have leading zeros")
+            throw failure(.leadingZero)
         }
         if first != UInt8(ascii: "0") { skipDigits() }
         if peek() == UInt8(ascii: ".") {
             index += 1
-            guard let digit = peek(), isDigit(digit) else { throw failure(.invalidNumber, "expected a digit after the decimal point") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.fractionDigitMissing) }
             skipDigits()
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
-            guard let digit = peek(), isDigit(digit) else { throw failure(.invalidNumber, "expected a digit in the exponent") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.exponentDigitMissing) }
             skipDigits()
         }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -414,9 +408,8 @@ struct JSONParser {
     /// With `internKnownName`, a plain ASCII string that is one of the `KnownMemberName`s comes
     /// back as that literal (the same string, built at compile time), and `lastNameHead` holds
     /// its first eight bytes.
+    /// An unclosed string, or one that is not UTF-8, is reported at its opening quote.
     private mutating func parseString(internKnownName: Bool = false) throws(JSONError) -> String {
-        // An unclosed string, or one that is not UTF-8, is reported where it starts.
-        let quote = index
         index += 1  // opening quote
         lastStringWasPlainASCII = false
         let start = index
@@ -453,36 +446,42 @@ struct JSONParser {
                     return String(decoding: raw, as: UTF8.self)
                 }
                 guard let text = String(validating: raw, as: UTF8.self) else {
-                    throw failure(.invalidString, "string is not valid UTF-8", at: quote)
+                    throw failure(.notUTF8, at: start - 1)
                 }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw failure(.invalidString, "control character \(Self.describe(byte)) in a string must be escaped") }
+            if byte < 0x20 { throw failure(.controlCharacter(byte)) }
             orOfBytes |= byte
             index += 1
         }
-        guard index < bytes.count else { throw failure(.unexpectedEnd, "unterminated string", at: quote) }
+        guard index < bytes.count else { throw failure(.unterminatedString, at: start - 1) }
+        return try parseEscapedString(from: start)
+    }
 
-        // Slow path: copy what we have and decode escapes into a byte buffer.
+    /// The slow path of `parseString`, from its first backslash (at `index`) on: copies what
+    /// came before and decodes escapes into a byte buffer. Never inlined: escapes are rare, and
+    /// `parseString` stays small enough that its plain loop keeps its registers.
+    @inline(never)
+    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = String(validating: decoded, as: UTF8.self) else {
-                    throw failure(.invalidString, "string is not valid UTF-8", at: quote)
+                    throw failure(.notUTF8, at: start - 1)
                 }
                 return text
             }
-            if byte < 0x20 { throw failure(.invalidString, "control character \(Self.describe(byte)) in a string must be escaped") }
+            if byte < 0x20 { throw failure(.controlCharacter(byte)) }
             if byte != UInt8(ascii: "\\") {
                 decoded.append(byte)
                 index += 1
                 continue
             }
             index += 1
-            guard let escape = peek() else { throw failure(.unexpectedEnd, "unterminated escape sequence") }
+            guard let escape = peek() else { throw failure(.unterminatedEscape) }
             switch escape {
             case UInt8(ascii: "\""): decoded.append(0x22)
             case UInt8(ascii: "\\"): decoded.append(0x5C)
@@ -499,26 +498,24 @@ struct JSONParser {
                 if (0xD800...0xDBFF).contains(first) {
                     // A high surrogate must be followed by an escaped low surrogate.
                     guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw failure(.invalidString, "high surrogate \\u\(Self.hex(first)) is not followed by a low surrogate")
+                        throw failure(.highSurrogateAlone(first))
                     }
                     index += 2
                     let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else {
-                        throw failure(.invalidString, "high surrogate \\u\(Self.hex(first)) is followed by \\u\(Self.hex(low)), not a low surrogate")
-                    }
+                    guard (0xDC00...0xDFFF).contains(low) else { throw failure(.highSurrogateThen(first, low)) }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (UInt32(low) - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(first) {
-                    throw failure(.invalidString, "lone low surrogate \\u\(Self.hex(first))")
+                    throw failure(.lowSurrogateAlone(first))
                 }
-                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw failure(.invalidString, "invalid Unicode escape") }
+                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw failure(.invalidScalar) }
                 decoded.append(contentsOf: String(unicodeScalar).utf8)
                 continue
             default:
-                throw failure(.invalidString, "invalid escape sequence \\\(Self.describeBare(escape))")
+                throw failure(.unknownEscape(escape))
             }
             index += 1
         }
-        throw failure(.unexpectedEnd, "unterminated string", at: quote)
+        throw failure(.unterminatedString, at: start - 1)
     }
 
     /// The string whose opening quote is at `quote`, read again (for a message; never refused
@@ -568,6 +565,8 @@ struct JSONParser {
     }
 
     /// Four hexadecimal digits; the first that is not one is reported where it stands.
+    /// Never inlined: escapes are rare, and `parseString`'s plain-ASCII loop keeps its registers.
+    @inline(never)
     private mutating func parseHex4() throws(JSONError) -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
@@ -576,7 +575,7 @@ struct JSONParser {
             case let byte? where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case let byte? where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case let byte? where byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw failure(.invalidString, "\\u must be followed by four hexadecimal digits")
+            default: throw failure(.hexDigitMissing)
             }
             value = value << 4 | UInt16(digit)
             index += 1
@@ -586,9 +585,54 @@ struct JSONParser {
 
     // MARK: Errors, made only on the way out: nothing here costs a parse that succeeds.
 
-    /// An error at `offset` (the current position by default), with its line and column.
-    private func failure(_ code: JSONError.Code, _ message: String, at offset: Int? = nil) -> JSONError {
-        JSONError(code: code, message: message, location: JSONError.Location(offset: offset ?? index, in: bytes, documentStart: documentStart))
+    /// Every way a text is refused, with only what its message needs. A throw site is one small
+    /// call, so the functions on the fast path stay the size they were (and the optimizer
+    /// inlines them as before); `failure` writes the message.
+    enum Fault {
+        case trailingText, notAnObject, endInsteadOfValue, unexpectedByte(UInt8), invalidLiteral(StaticString), tooDeep
+        case keyNotQuoted, colonMissing, duplicateName, objectEnded, objectNotContinued, arrayEnded, arrayNotContinued
+        case digitMissing, leadingZero, fractionDigitMissing, exponentDigitMissing
+        case notUTF8, controlCharacter(UInt8), unterminatedString, unterminatedEscape, unknownEscape(UInt8), hexDigitMissing
+        case highSurrogateAlone(UInt16), highSurrogateThen(UInt16, UInt16), lowSurrogateAlone(UInt16), invalidScalar
+    }
+
+    /// The error for `fault` at `offset` (the current position by default), with its line and
+    /// column. For `duplicateName`, `offset` is the name's opening quote.
+    @inline(never)
+    private func failure(_ fault: Fault, at offset: Int? = nil) -> JSONError {
+        let code: JSONError.Code, message: String
+        switch fault {
+        case .trailingText: (code, message) = (.trailingText, "unexpected text after the end of the document")
+        case .notAnObject: (code, message) = (.notAnObject, "the document is not an object")
+        case .endInsteadOfValue: (code, message) = (.unexpectedEnd, "unexpected end of input; expected a value")
+        case .unexpectedByte(let byte): (code, message) = (.unexpectedCharacter, "unexpected character \(Self.describe(byte)); expected a value")
+        case .invalidLiteral(let literal): (code, message) = (.invalidLiteral, "invalid literal; expected \(literal)")
+        case .tooDeep: (code, message) = (.tooDeep, "nesting deeper than \(maximumDepth) levels")
+        case .keyNotQuoted: (code, message) = (.unexpectedCharacter, "expected a string key in double quotes")
+        case .colonMissing: (code, message) = (.unexpectedCharacter, "expected ':' after an object key")
+        // The name was handed on; it is read again, off the fast path.
+        case .duplicateName: (code, message) = (.duplicateMemberName, "duplicate key \(JSONError.quoted(string(at: offset ?? index))) in one object")
+        case .objectEnded: (code, message) = (.unexpectedEnd, "unexpected end of input; expected ',' or '}'")
+        case .objectNotContinued: (code, message) = (.unexpectedCharacter, "expected ',' or '}' after an object member")
+        case .arrayEnded: (code, message) = (.unexpectedEnd, "unexpected end of input; expected ',' or ']'")
+        case .arrayNotContinued: (code, message) = (.unexpectedCharacter, "expected ',' or ']' after an array element")
+        case .digitMissing: (code, message) = (.invalidNumber, "expected a digit in a number")
+        case .leadingZero: (code, message) = (.invalidNumber, "numbers must not have leading zeros")
+        case .fractionDigitMissing: (code, message) = (.invalidNumber, "expected a digit after the decimal point")
+        case .exponentDigitMissing: (code, message) = (.invalidNumber, "expected a digit in the exponent")
+        case .notUTF8: (code, message) = (.invalidString, "string is not valid UTF-8")
+        case .controlCharacter(let byte): (code, message) = (.invalidString, "control character \(Self.describe(byte)) in a string must be escaped")
+        case .unterminatedString: (code, message) = (.unexpectedEnd, "unterminated string")
+        case .unterminatedEscape: (code, message) = (.unexpectedEnd, "unterminated escape sequence")
+        case .unknownEscape(let byte): (code, message) = (.invalidString, "invalid escape sequence \\\(Self.describeBare(byte))")
+        case .hexDigitMissing: (code, message) = (.invalidString, "\\u must be followed by four hexadecimal digits")
+        case .highSurrogateAlone(let high): (code, message) = (.invalidString, "high surrogate \\u\(Self.hex(high)) is not followed by a low surrogate")
+        case .highSurrogateThen(let high, let other):
+            (code, message) = (.invalidString, "high surrogate \\u\(Self.hex(high)) is followed by \\u\(Self.hex(other)), not a low surrogate")
+        case .lowSurrogateAlone(let low): (code, message) = (.invalidString, "lone low surrogate \\u\(Self.hex(low))")
+        case .invalidScalar: (code, message) = (.invalidString, "invalid Unicode escape")
+        }
+        return JSONError(code: code, message: message, location: JSONError.Location(offset: offset ?? index, in: bytes, documentStart: documentStart))
     }
 
     /// `'x'` for a printable ASCII byte, `0x09` for any other.
