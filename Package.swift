@@ -21,19 +21,23 @@ let package = Package(
         // A C target, not a system library: its header shows Swift no ICU type (see gatehouse_icu.h).
         .target(name: "CICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         .target(name: "CSocket"),
+        // The one strict JSON parser and value type (issue 14 section 4): JOSE, OIDC, the
+        // configuration and the admin API read with it; problem details and the admin API's
+        // answers are written with it.
+        .target(name: "JSON"),
         .target(
             name: "HTTP",
-            dependencies: ["CSocket", "CZlib", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSocket", "CZlib", "JSON", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
-        .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto"]),
+        .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto", "JSON"]),
         .target(name: "OIDC", dependencies: ["JOSE", "Crypto"]),
         // The one rule for when two emails, usernames or domains are the same: IDNA through
         // libidn2, NFC and the TR39 confusable skeleton through ICU (issue 11 section 1).
         .target(name: "MatchingKeys", dependencies: ["CIDN2", "CICU"]),
         // The account-linking decision: pure, no I/O (issue 4 section 3), on MatchingKeys' keys.
         .target(name: "Accounts", dependencies: ["MatchingKeys"]),
-        .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys", "Crypto"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
         // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
         .target(name: "Templates", dependencies: ["HTTP"]),
@@ -44,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JSON", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -54,20 +58,21 @@ let package = Package(
         // a separate executable, never linked into `gatehouse`.
         .executableTarget(
             name: "gatehouse-bench",
-            dependencies: ["OIDC", "JOSE", "Store", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["OIDC", "JOSE", "Crypto", "Store", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GatehouseBench"
         ),
         // Fuzz targets for the parsers strangers reach (`make fuzz`); built normally it replays
         // the saved corpus (`make test`). `-DFUZZING` and `-sanitize=fuzzer` make it a libFuzzer binary.
         .executableTarget(
             name: "gatehouse-fuzz",
-            dependencies: ["Gatehouse", "HTTP", "JOSE", "Templates"],
+            dependencies: ["Gatehouse", "HTTP", "JSON", "JOSE", "Templates"],
             path: "Sources/GatehouseFuzz",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Accounts"]),
@@ -76,7 +81,7 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
-        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
+        .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JSON", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,7 +42,7 @@ final class DevSigningKeys: Sendable {
     }
 
     /// The JWKS document (RFC 7517 section 5).
-    func jwksDocument() throws(JOSEError) -> [UInt8] {
+    func jwksDocument() throws(JSONError) -> [UInt8] {
         try JSONValue.object(["keys": .array(published.map(\.publicJWK))]).serialized()
     }
 }

@@ -39,7 +39,7 @@ extension Response {
     /// A JSON body from JOSE's value type, serialised compactly with sorted members. The values
     /// the provider builds are always serialisable; should one not be, the answer is a bare 500
     /// rather than half a document.
-    static func jsonDocument(_ value: JOSE.JSONValue, status: HTTPStatus = .ok) -> Response {
+    static func jsonDocument(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
         guard let body = try? value.serialized() else {
             return Response(status: .internalServerError, headers: ["Content-Type": MediaType.plainText], body: Array("500\n".utf8))
         }

@@ -13,9 +13,11 @@ enum FuzzTarget: String, CaseIterable {
     case http
     /// Compact JWS parsing: the three parts, base64url, the JOSE header and its members.
     case jws
-    /// The JOSE JSON parser alone (ID-token claims, JWKS, discovery documents).
+    /// The one JSON parser alone: as JOSE and OIDC read (ID-token claims, JWKS, discovery
+    /// documents), then as the configuration and the admin API read (document order, a byte
+    /// order mark, deeper nesting).
     case json
-    /// The configuration file: the strict JSON parser and every key's validation.
+    /// The configuration file: the JSON parser and every key's validation.
     case config
     /// The page template parser (a Mustache subset) and its partials check.
     case template
@@ -37,6 +39,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? UnverifiedJWS.parse(bytes: bytes)
         case .json:
             _ = try? JSONValue.parse(bytes)
+            _ = try? JSONValue.parse(bytes, options: JSONParseOptions(maximumDepth: 64, keepsMemberOrder: true, allowsByteOrderMark: true))
         case .config:
             _ = GatehouseConfig.parse(data: Data(bytes), environment: [:])
         case .template:

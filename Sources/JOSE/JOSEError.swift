@@ -1,3 +1,5 @@
+import Crypto
+
 /// Every failure the JOSE layer reports.
 ///
 /// Callers switch on `code`, a struct rather than an enum so that adding a code later never breaks
@@ -61,6 +63,17 @@ public struct JOSEError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func malformed(_ message: String, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .malformed, message: message, fileID: fileID, line: line)
+    }
+    /// JSON that JOSE reads or writes was refused. The message names the kind of fault (the
+    /// `JSONError` code), never the text: the parser's own message may quote a member name, and
+    /// what JOSE reads is a bearer credential.
+    static func malformedJSON(_ error: JSONError, fileID: String = #fileID, line: Int = #line) -> JOSEError {
+        JOSEError(code: .malformed, message: "JSON text refused (\(error.code))", fileID: fileID, line: line)
+    }
+    /// Base64url that JOSE decodes was refused: `malformed`, or `internalFailure` for a buffer
+    /// of our own that was too small.
+    static func base64URL(_ error: Base64URLError, fileID: String = #fileID, line: Int = #line) -> JOSEError {
+        JOSEError(code: error.code == .malformed ? .malformed : .internalFailure, message: error.message, fileID: fileID, line: line)
     }
     static func tooLarge(_ message: String, fileID: String = #fileID, line: Int = #line) -> JOSEError {
         JOSEError(code: .tooLarge, message: message, fileID: fileID, line: line)

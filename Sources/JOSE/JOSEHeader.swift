@@ -1,3 +1,5 @@
+import Crypto
+
 /// The protected header of a compact JWS (RFC 7515 section 4), already checked for the rules
 /// that make a token unusable whatever the key: `alg` present and a string, `kid`/`typ`/`cty`
 /// strings when present, no `crit`.
@@ -29,7 +31,8 @@ public struct JOSEHeader: Sendable, Equatable {
     init(encoded text: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         self = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCount(text.count)) {
             (buffer) throws(JOSEError) -> JOSEHeader in
-            let count = try Base64URL.decode(text, into: buffer)
+            let count: Int
+            do throws(Base64URLError) { count = try Base64URL.decode(text, into: buffer) } catch { throw .base64URL(error) }
             return try JOSEHeader(json: UnsafeBufferPointer(rebasing: buffer[0..<count]))
         }
     }
@@ -37,7 +40,8 @@ public struct JOSEHeader: Sendable, Equatable {
     /// Parses and checks the decoded header bytes.
     init(json: UnsafeBufferPointer<UInt8>) throws(JOSEError) {
         // A header that is not a JSON object fails here as `malformed`, like any other bad JSON.
-        let members = try JSONValue.parseObjectMembers(json)
+        let members: [JSONObjectMember]
+        do { members = try JSONValue.parseObjectMembers(json) } catch { throw .malformedJSON(error) }
         // One pass picks out the members we read (a header has a handful, and five hashed lookups
         // cost more than walking them); the checks then run in a fixed order, so a header with
         // several faults always gets the same error.

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A public key from a JWK (RFC 7517), parsed once and held ready for OpenSSL.
 ///
 /// Only signature-verification keys are built: RSA (modulus of at least 2048 bits), EC on P-256,
@@ -45,7 +47,9 @@ public struct JSONWebKey: Sendable {
 
     /// Parses one JWK from its JSON text.
     public init(json: [UInt8]) throws(JOSEError) {
-        guard case .object(let members) = try JSONValue.parse(json) else { throw .malformed("JWK is not a JSON object") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(json) } catch { throw .malformedJSON(error) }
+        guard case .object(let members) = value else { throw .malformed("JWK is not a JSON object") }
         try self.init(members: members)
     }
 
@@ -139,7 +143,8 @@ public struct JSONWebKey: Sendable {
     private static func requiredBytes(_ name: String, in members: [String: JSONValue]) throws(JOSEError) -> [UInt8] {
         guard let value = members[name] else { throw .malformed("JWK has no \(name)") }
         guard case .string(let text) = value else { throw .malformed("JWK \(name) is not a string") }
-        let bytes = try Base64URL.decode(text)
+        let bytes: [UInt8]
+        do { bytes = try Base64URL.decode(text) } catch { throw .base64URL(error) }
         guard !bytes.isEmpty else { throw .malformed("JWK \(name) is empty") }
         return bytes
     }

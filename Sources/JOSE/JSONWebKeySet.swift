@@ -24,7 +24,9 @@ public struct JSONWebKeySet: Sendable {
     /// Parses a JWKS document: a JSON object whose `keys` member is an array of JWKs.
     public init(json: [UInt8], maxBytes: Int = defaultMaximumBytes) throws(JOSEError) {
         if json.count > maxBytes { throw .tooLarge("JWKS is larger than \(maxBytes) bytes") }
-        guard case .object(let document) = try JSONValue.parse(json) else { throw .malformed("JWKS is not a JSON object") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(json) } catch { throw .malformedJSON(error) }
+        guard case .object(let document) = value else { throw .malformed("JWKS is not a JSON object") }
         guard case .array(let entries)? = document["keys"] else { throw .malformed("JWKS has no keys array") }
         var keys: [JSONWebKey] = []
         var skipped: [SkippedKey] = []

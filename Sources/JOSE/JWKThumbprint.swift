@@ -28,7 +28,8 @@ public enum JWKThumbprint {
             canonical[name] = members[name]
         }
         // Sorted names and no whitespace: exactly the form section 3.3 prescribes.
-        let text = try JSONValue.object(canonical).serialized()
+        let text: [UInt8]
+        do { text = try JSONValue.object(canonical).serialized() } catch { throw .malformedJSON(error) }
         return Base64URL.encode(Crypto.Digest.sha256(text))
     }
 }

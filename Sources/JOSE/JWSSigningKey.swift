@@ -141,7 +141,9 @@ public final class JWSSigningKey: Sendable {
         if let type { header.append(("typ", .string(type))) }
         header.append(contentsOf: certificateHeader)
         header.append(contentsOf: extraHeader)
-        let signingInput = Base64URL.encode(try JSONValue.serializedObject(header)) + "." + Base64URL.encode(payload)
+        let headerText: [UInt8]
+        do { headerText = try JSONValue.serializedObject(header) } catch { throw .malformedJSON(error) }
+        let signingInput = Base64URL.encode(headerText) + "." + Base64URL.encode(payload)
         let signature = try privateKey.sign(message: Array(signingInput.utf8), algorithm: algorithm)
         return signingInput + "." + Base64URL.encode(signature)
     }

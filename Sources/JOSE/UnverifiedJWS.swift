@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 
 /// A compact JWS (RFC 7515 section 7.1) that has been parsed and nothing more.
@@ -66,8 +67,13 @@ public final class UnverifiedJWS: Sendable {
 
         // Headers repeat from token to token (one per provider key): see `JOSEHeaderCache`.
         let header = try JOSEHeaderCache.shared.header(forEncoded: UnsafeBufferPointer(rebasing: bytes[0..<firstDot]))
-        let payload = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
-        let signature = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
+        let payload: [UInt8], signature: [UInt8]
+        do {
+            payload = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot]))
+            signature = try Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
+        } catch {
+            throw .base64URL(error)
+        }
         return UnverifiedJWS(
             header: header,
             signingInput: Array(UnsafeBufferPointer(rebasing: bytes[0..<secondDot])),

@@ -55,8 +55,12 @@ public enum ClientAuthentication {
                 ("jti", .string(try RandomToken.make())), ("iat", .number(String(now))),
                 ("exp", .number(String(now + assertionLifetimeSeconds))),
             ]
+            let payload: [UInt8]
+            do { payload = try JSONValue.serializedObject(claims) } catch {
+                throw .make(.invalidConfiguration, "provider \(settings.slug): the client assertion could not be written: \(error.message)")
+            }
             do {
-                return .assertion(try key.sign(payload: JSONValue.serializedObject(claims)))
+                return .assertion(try key.sign(payload: payload))
             } catch {
                 throw .make(.invalidConfiguration, "provider \(settings.slug): the client assertion could not be signed: \(error.message)")
             }

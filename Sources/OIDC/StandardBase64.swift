@@ -1,5 +1,5 @@
 /// Base64 with the standard alphabet and padding (RFC 4648 section 4), as HTTP Basic needs it.
-/// JOSE's `Base64URL` is the other alphabet without padding, so it cannot serve here.
+/// Crypto's `Base64URL` is the other alphabet without padding, so it cannot serve here.
 enum StandardBase64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 

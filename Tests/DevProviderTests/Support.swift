@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTP
 import JOSE
@@ -7,7 +8,7 @@ import Testing
 import TestSupport
 @testable import DevProvider
 
-typealias JSON = JOSE.JSONValue
+typealias JSON = JSONValue
 
 /// RFC 7636 Appendix B: a verifier and its S256 challenge, computed independently of our code.
 enum PKCEVector {

@@ -101,7 +101,7 @@ import TestSupport
             """#)
         #expect(answer.status == 200, "\(answer.text)")
         #expect(answer.json["decision"] as? String == "link" && answer.json["rule"] as? String == "3.email_link.one_match.first_link")
-        let claims: [String: JOSE.JSONValue] = ["sub": .string("x-1"), "email": .string("OWNER@example.com"), "email_verified": .bool(true)]
+        let claims: [String: JSONValue] = ["sub": .string("x-1"), "email": .string("OWNER@example.com"), "email_verified": .bool(true)]
         let report = try api.administration.simulateLogin(provider: "dev", claims: claims)
         #expect(answer.json["explanation"] as? String == report.text())
         #expect(try ["users", "identities", "link_decisions", "audit_log"].map { try api.count($0) } == counts)

@@ -1,4 +1,5 @@
 import DevProvider
+import Crypto
 import Foundation
 import JOSE
 import Store

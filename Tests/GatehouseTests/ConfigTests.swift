@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HTTP
+import JSON
 @testable import Gatehouse
 
 /// A configuration document with the two required server keys, plus extra members.
@@ -63,14 +64,14 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     /// The example is the reference operators copy from: it must show every key.
     @Test func exampleFileShowsEveryKey() throws {
         let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("config.example.json"))
-        let root = try JSONParser.parse(Array(data))
-        func keys(_ value: ConfigJSON?) -> [String] {
-            guard case .object(let members) = value else { return [] }
-            return members.map(\.key)
+        let root = try JSONValue.parse(Array(data), options: .configuration)
+        func keys(_ value: JSONValue?) -> [String] {
+            guard case .orderedObject(let members) = value else { return [] }
+            return members.map(\.name)
         }
-        func member(_ value: ConfigJSON?, _ key: String) -> ConfigJSON? {
-            guard case .object(let members) = value else { return nil }
-            return members.first { $0.key == key }?.value
+        func member(_ value: JSONValue?, _ key: String) -> JSONValue? {
+            guard case .orderedObject(let members) = value else { return nil }
+            return members.first { $0.name == key }?.value
         }
         let server = member(root, "server")
         #expect(keys(root) == ["server", "database", "sessions", "logging", "login", "accounts", "forward_auth", "providers"])

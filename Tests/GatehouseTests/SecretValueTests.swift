@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import Testing
 @testable import Gatehouse
 
@@ -12,7 +13,7 @@ private let secret = "s3cr3t-Value-9f8e7d"
 private let secretPath = ConfigPath.root.appending("providers").appending(index: 0).appending("client_secret")
 
 private func decode(_ json: String, environment: [String: String] = [:]) throws -> (SecretValue?, [ConfigProblem]) {
-    let value = try JSONParser.parse(Array(json.utf8))
+    let value = try JSONValue.parse(Array(json.utf8), options: .configuration)
     let decoder = ConfigDecoder(environment: environment)
     let result = SecretValue.decode(value, at: secretPath, in: decoder)
     return (result, decoder.errors)
@@ -169,7 +170,7 @@ private func temporaryFile(_ contents: String) throws -> String {
 
     /// A secret kept in a `GATEHOUSE_*` variable is expected, not an unknown override.
     @Test func referencedVariableIsNotAnUnknownOverride() throws {
-        let value = try JSONParser.parse(Array(#"{"env": "GATEHOUSE_GITHUB_SECRET"}"#.utf8))
+        let value = try JSONValue.parse(Array(#"{"env": "GATEHOUSE_GITHUB_SECRET"}"#.utf8), options: .configuration)
         let decoder = ConfigDecoder(environment: ["GATEHOUSE_GITHUB_SECRET": secret, "GATEHOUSE_OTHER": "x"])
         _ = SecretValue.decode(value, at: secretPath, in: decoder)
         decoder.reportUnknownOverrides(reserved: [])
@@ -178,7 +179,7 @@ private func temporaryFile(_ contents: String) throws -> String {
 
     @Test func readerAccessorReportsMissingRequiredSecret() throws {
         let decoder = ConfigDecoder(environment: [:])
-        let reader = decoder.object(try JSONParser.parse(Array("{}".utf8)), at: secretPath.appending("x"), keys: ["client_secret"])
+        let reader = decoder.object(try JSONValue.parse(Array("{}".utf8), options: .configuration), at: secretPath.appending("x"), keys: ["client_secret"])
         #expect(reader.secret("client_secret", required: true) == nil)
         #expect(decoder.errors == [ConfigProblem(path: "$.providers[0].client_secret.x.client_secret", message: "required key is missing")])
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Session groups from claims")
 struct SessionGroupsTests {
     struct Row: CustomTestStringConvertible, Sendable {
-        let claim: JOSE.JSONValue?
+        let claim: JSONValue?
         let expected: [String]
         let reason: String
         var testDescription: String { reason }
@@ -32,13 +32,13 @@ struct SessionGroupsTests {
 
     @Test(arguments: rows)
     func reads(_ row: Row) {
-        var claims: [String: JOSE.JSONValue] = ["sub": .string("s")]
+        var claims: [String: JSONValue] = ["sub": .string("s")]
         if let claim = row.claim { claims["groups"] = claim }
         #expect(SessionGroups.read(from: claims, claim: "groups") == row.expected, "\(row.reason)")
     }
 
     @Test func theConfiguredClaimNameIsUsed() {
-        let claims: [String: JOSE.JSONValue] = ["groups": .string("no"), "roles": .array([.string("yes")])]
+        let claims: [String: JSONValue] = ["groups": .string("no"), "roles": .array([.string("yes")])]
         #expect(SessionGroups.read(from: claims, claim: "roles") == ["yes"])
     }
 }

@@ -1,39 +1,39 @@
 import HTTP
-import JOSE
+import JSON
 
 /// A JSON request body of the admin API, read strictly: `application/json` only (415
 /// otherwise), RFC 8259 syntax with no repeated member (400 `malformed_json`), an object whose
 /// every member is known. Accessors collect every problem with its JSON Pointer; `finish()`
 /// throws them together as one 422, so a client learns all that is wrong at once.
 struct APIRequestBody {
-    private let members: [String: ConfigJSON]
+    private let members: [String: JSONValue]
     private let path: String
     private(set) var problems: [AdministrationError.FieldProblem] = []
 
     /// Reads the body of `request` as an object whose members are among `keys`.
     init(_ request: Request, keys: [String]) throws {
         guard request.hasJSONBody else { throw APIProblem.unsupportedMediaType }
-        let document: ConfigJSON
+        let document: JSONValue
         do {
-            document = try JSONParser.parse(request.body)
+            document = try JSONValue.parse(request.body, options: .configuration)
         } catch {
             throw APIProblem.malformedJSON("The request body is not valid JSON: \(error.description).")
         }
         self.init(document, path: "", keys: keys)
-        if case .object = document {} else { throw AdministrationError.invalid(problems) }
+        if case .orderedObject = document {} else { throw AdministrationError.invalid(problems) }
     }
 
-    private init(_ value: ConfigJSON, path: String, keys: [String]) {
+    private init(_ value: JSONValue, path: String, keys: [String]) {
         self.path = path
-        guard case .object(let list) = value else {
+        guard case .orderedObject(let list) = value else {
             members = [:]
             problems.append(.init(path, "must be an object, not \(value.kindDescription)"))
             return
         }
-        var members: [String: ConfigJSON] = [:]
+        var members: [String: JSONValue] = [:]
         var unknown: [String] = []
         for member in list {
-            if keys.contains(member.key) { members[member.key] = member.value } else { unknown.append(member.key) }
+            if keys.contains(member.name) { members[member.name] = member.value } else { unknown.append(member.name) }
         }
         self.members = members
         for key in unknown { problems.append(.init(field(key), "unknown field")) }
@@ -144,15 +144,16 @@ struct APIRequestBody {
         problems += nested.problems
     }
 
-    /// An object member as JOSE's JSON values (numbers keep their literal text), for claims.
-    mutating func jsonObject(_ key: String, required: Bool = false) -> [String: JOSE.JSONValue]? {
+    /// An object member as claims are read (objects as dictionaries at every level, as JOSE
+    /// makes them; numbers keep their literal text).
+    mutating func jsonObject(_ key: String, required: Bool = false) -> [String: JSONValue]? {
         switch members[key] {
         case nil:
             if required { problems.append(.init(field(key), "is required")) }
             return nil
-        case .object(let list)?:
-            var object: [String: JOSE.JSONValue] = [:]
-            for member in list { object[member.key] = Self.joseValue(member.value) }
+        case .orderedObject(let list)?:
+            var object: [String: JSONValue] = [:]
+            for member in list { object[member.name] = Self.unordered(member.value) }
             return object
         case let other?:
             problems.append(.init(field(key), "must be an object, not \(other.kindDescription)"))
@@ -166,14 +167,13 @@ struct APIRequestBody {
         return path.isEmpty ? token : path + "/" + token
     }
 
-    private static func joseValue(_ value: ConfigJSON) -> JOSE.JSONValue {
+    /// `value` with every object as a dictionary (the parser refused repeated names).
+    private static func unordered(_ value: JSONValue) -> JSONValue {
         switch value {
-        case .object(let list): .object(Dictionary(list.map { ($0.key, joseValue($0.value)) }, uniquingKeysWith: { _, last in last }))
-        case .array(let items): .array(items.map(joseValue))
-        case .string(let text): .string(text)
-        case .number(let literal): .number(literal)
-        case .bool(let flag): .bool(flag)
-        case .null: .null
+        case .orderedObject(let list): .object(Dictionary(list.map { ($0.name, unordered($0.value)) }, uniquingKeysWith: { _, last in last }))
+        case .object(let members): .object(members.mapValues(unordered))
+        case .array(let items): .array(items.map(unordered))
+        case .string, .number, .bool, .null: value
         }
     }
 }

@@ -1,4 +1,4 @@
-import JOSE
+import Crypto
 
 /// The opaque `cursor` of a listing: where the previous page ended, which clients hand back
 /// and never read. Versioned (`p1:`), so its form can change without misreading old ones.

@@ -1,6 +1,5 @@
 import Accounts
 import Crypto
-import Foundation
 import HTTP
 import OIDC
 import Store
@@ -161,10 +160,10 @@ enum AdminRepresentation {
         number.map { .int(Int($0)) } ?? .null
     }
 
-    /// The bytes the API sends for `value`: the default encoder's, with sorted keys, so the
-    /// same state always gives the same bytes and the same `ETag`.
+    /// The bytes the API sends for `value`: compact, with sorted keys, so the same state
+    /// always gives the same bytes and the same `ETag`.
     static func encoded(_ value: JSONValue) -> [UInt8] {
-        (try? Response.defaultJSONEncoder().encode(value)).map { Array($0) } ?? []
+        (try? value.serialized()) ?? []
     }
 
     /// A strong entity tag for `value`: a digest of its bytes, so it changes exactly when what

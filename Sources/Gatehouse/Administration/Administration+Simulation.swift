@@ -6,7 +6,7 @@ extension Administration {
     /// The decision a sign-in with these claims through `provider` would get now, with what the
     /// engine read and why; writes nothing (the store is only read, in a read transaction).
     /// Without `iss`, the provider's configured issuer is assumed, as its ID tokens carry.
-    public func simulateLogin(provider slug: String, claims: [String: JOSE.JSONValue]) throws -> SimulationReport {
+    public func simulateLogin(provider slug: String, claims: [String: JSONValue]) throws -> SimulationReport {
         let provider = try provider(slug)
         guard let subject = claims["sub"]?.stringValue, !subject.isEmpty, subject.utf8.count <= 255 else {
             throw AdministrationError.invalid("claims/sub", "the claims need a \"sub\" string of 1 to 255 bytes")

@@ -1,3 +1,12 @@
+import JSON
+
+extension JSONParseOptions {
+    /// How the configuration file is read, and the admin API's request bodies with it: objects
+    /// in document order (problems are reported in the order they were written), room for 64
+    /// levels of nesting, a leading byte order mark skipped.
+    static let configuration = JSONParseOptions(maximumDepth: 64, keepsMemberOrder: true, allowsByteOrderMark: true)
+}
+
 /// Walks a parsed configuration, collecting every problem instead of stopping at the first,
 /// and applying `GATEHOUSE_*` environment overrides on top of the file.
 ///
@@ -32,7 +41,7 @@ final class ConfigDecoder {
     }
 
     /// Reads `value` (the document root or a section) as an object with exactly `keys`.
-    func object(_ value: ConfigJSON?, at path: ConfigPath, keys: [String]) -> ObjectReader {
+    func object(_ value: JSONValue?, at path: ConfigPath, keys: [String]) -> ObjectReader {
         ObjectReader(decoder: self, path: path, value: value, keys: keys)
     }
 
@@ -69,27 +78,27 @@ final class ConfigDecoder {
 struct ObjectReader {
     let decoder: ConfigDecoder
     let path: ConfigPath
-    private let members: [String: ConfigJSON]
+    private let members: [String: JSONValue]
 
     /// A missing value reads as an empty object (every key defaulted); a value of another
     /// type is reported and then also read as empty, so overrides below it still apply.
-    init(decoder: ConfigDecoder, path: ConfigPath, value: ConfigJSON?, keys: [String]) {
+    init(decoder: ConfigDecoder, path: ConfigPath, value: JSONValue?, keys: [String]) {
         self.decoder = decoder
         self.path = path
-        var members: [String: ConfigJSON] = [:]
+        var members: [String: JSONValue] = [:]
         switch value {
         case nil:
             break
-        case .object(let list):
+        case .orderedObject(let list):
             for member in list {
-                if keys.contains(member.key) {
-                    members[member.key] = member.value
+                if keys.contains(member.name) {
+                    members[member.name] = member.value
                 } else {
                     var message = "unknown key"
-                    if let close = ConfigText.suggestion(for: member.key, among: keys) {
+                    if let close = ConfigText.suggestion(for: member.name, among: keys) {
                         message += "; did you mean \(ConfigText.quoted(close))?"
                     }
-                    decoder.error(at: path.appending(member.key), message)
+                    decoder.error(at: path.appending(member.name), message)
                 }
             }
         case .some(let other):
@@ -99,7 +108,7 @@ struct ObjectReader {
     }
 
     /// The raw member, for shapes the value kinds do not cover (such as `providers`).
-    func member(_ key: String) -> ConfigJSON? { members[key] }
+    func member(_ key: String) -> JSONValue? { members[key] }
 
     /// A nested section such as `server.limits`.
     func section(_ key: String, keys: [String]) -> ObjectReader {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Why one value is unacceptable; the reader adds where it was found.
 struct ConfigValueError: Error, Sendable, Equatable {
@@ -9,7 +10,7 @@ struct ConfigValueError: Error, Sendable, Equatable {
 /// the path it is given, including inside arrays) and from the text of an environment
 /// override.
 struct ConfigValueKind<T> {
-    let decodeJSON: (ConfigJSON, ConfigPath, ConfigDecoder) -> T?
+    let decodeJSON: (JSONValue, ConfigPath, ConfigDecoder) -> T?
     let parseText: (String) -> Result<T, ConfigValueError>
 }
 
@@ -46,7 +47,7 @@ extension ConfigValueKind {
     ) -> ConfigValueKind<[Element]> where T == [Element] {
         ConfigValueKind(
             decodeJSON: { json, path, decoder in
-                let items: [ConfigJSON]
+                let items: [JSONValue]
                 var single = false
                 switch json {
                 case .array(let values): items = values

@@ -1,3 +1,4 @@
+import JSON
 import MatchingKeys
 
 /// `forward_auth`: Gatehouse as the session check in front of other applications
@@ -62,7 +63,7 @@ public struct ForwardAuthConfig: Sendable, Equatable {
         let defaults = ForwardAuthConfig()
         let groupsClaim = reader.value("groups_claim", .nonEmptyString) ?? defaults.groupsClaim
         let path = reader.path.appending("protected_hosts")
-        let elements: [ConfigJSON]
+        let elements: [JSONValue]
         switch reader.member("protected_hosts") {
         case nil: elements = []
         case .array(let list): elements = list

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Gatehouse's whole configuration: one JSON file, with `GATEHOUSE_*` environment overrides
 /// applied on top. See docs/configuration.md for every key.
@@ -70,9 +71,9 @@ public struct GatehouseConfig: Sendable, Equatable {
     /// Validates a configuration document and applies overrides from `environment` (pass the
     /// process environment; it is never read here).
     public static func parse(data: Data, environment: [String: String]) -> Result<GatehouseConfig, ConfigErrors> {
-        let document: ConfigJSON
+        let document: JSONValue
         do {
-            document = try JSONParser.parse(Array(data))
+            document = try JSONValue.parse(Array(data), options: .configuration)
         } catch {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }

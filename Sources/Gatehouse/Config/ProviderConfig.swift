@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import JSON
 import JOSE
 import OIDC
 
@@ -38,7 +39,7 @@ public struct ProviderConfig: Sendable, Equatable {
 
     static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
         let path = root.path.appending("providers")
-        let elements: [ConfigJSON]
+        let elements: [JSONValue]
         switch root.member("providers") {
         case nil: return []
         case .array(let list): elements = list
@@ -160,20 +161,20 @@ public struct ProviderConfig: Sendable, Equatable {
         switch reader.member("extra_authorization_parameters") {
         case nil:
             return []
-        case .object(let members):
+        case .orderedObject(let members):
             var result: [(name: String, value: String)] = []
             for member in members {
-                let memberPath = path.appending(member.key)
+                let memberPath = path.appending(member.name)
                 guard case .string(let value) = member.value else {
                     reader.decoder.error(at: memberPath, "expected a string, found \(member.value.kindDescription)")
                     continue
                 }
                 // The OIDC layer's list: a config typo must not switch PKCE off or send the code elsewhere.
-                if AuthorizationRequest.reservedParameterNames.contains(member.key) {
+                if AuthorizationRequest.reservedParameterNames.contains(member.name) {
                     reader.decoder.error(at: memberPath, "Gatehouse sets this parameter itself (or through its own key); it cannot be overridden here")
                     continue
                 }
-                result.append((name: member.key, value: value))
+                result.append((name: member.name, value: value))
             }
             return result
         case .some(let other):

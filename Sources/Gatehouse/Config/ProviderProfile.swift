@@ -1,3 +1,4 @@
+import JSON
 import OIDC
 
 /// `providers[N].profile`: documented defaults for a provider people know by name, and the
@@ -19,46 +20,46 @@ enum ProviderProfile: String, CaseIterable, Sendable {
 
     /// The provider object with this profile's defaults added where the operator wrote nothing,
     /// and the keys it added, in order. `members` are the operator's own.
-    func defaults(for members: [String: ConfigJSON]) -> [JSONMember] {
+    func defaults(for members: [String: JSONValue]) -> [JSONObjectMember] {
         func text(_ key: String) -> String? {
             if case .string(let value)? = members[key] { return value }
             return nil
         }
-        func strings(_ values: [String]) -> ConfigJSON { .array(values.map(ConfigJSON.string)) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
         switch self {
         case .github:
             return [
-                JSONMember(key: "issuer", value: .string(GitHubEndpoints(baseURL: text("base_url") ?? GitHubEndpoints.gitHubDotCom).web)),
-                JSONMember(key: "scopes", value: strings(["read:user", "user:email"])),
-                JSONMember(key: "userinfo", value: .bool(false)),
+                JSONObjectMember(name: "issuer", value: .string(GitHubEndpoints(baseURL: text("base_url") ?? GitHubEndpoints.gitHubDotCom).web)),
+                JSONObjectMember(name: "scopes", value: strings(["read:user", "user:email"])),
+                JSONObjectMember(name: "userinfo", value: .bool(false)),
             ]
         case .entra:
             guard let tenant = text("tenant") else { return [] }
             let authority = Self.trimmed(text("authority") ?? Self.entraAuthority)
             guard Self.entraMultiTenant.contains(tenant) else {
-                return [JSONMember(key: "issuer", value: .string("\(authority)/\(tenant)/v2.0"))]
+                return [JSONObjectMember(name: "issuer", value: .string("\(authority)/\(tenant)/v2.0"))]
             }
             return [
-                JSONMember(key: "issuer", value: .string("\(authority)/\(TenantIssuer.placeholder)/v2.0")),
-                JSONMember(key: "discovery_url", value: .string("\(authority)/\(tenant)/v2.0/.well-known/openid-configuration")),
+                JSONObjectMember(name: "issuer", value: .string("\(authority)/\(TenantIssuer.placeholder)/v2.0")),
+                JSONObjectMember(name: "discovery_url", value: .string("\(authority)/\(tenant)/v2.0/.well-known/openid-configuration")),
             ]
         case .google:
-            var filled = [JSONMember(key: "issuer", value: .string("https://accounts.google.com"))]
+            var filled = [JSONObjectMember(name: "issuer", value: .string("https://accounts.google.com"))]
             // One hosted domain: Google's account chooser shows only accounts of it (`hd` is a
             // hint there; the claim is what is checked).
             if case .array(let domains)? = members["hosted_domains"], domains.count == 1, case .string(let domain) = domains[0] {
-                filled.append(JSONMember(key: "extra_authorization_parameters", value: .object([JSONMember(key: "hd", value: .string(domain))])))
+                filled.append(JSONObjectMember(name: "extra_authorization_parameters", value: .orderedObject([JSONObjectMember(name: "hd", value: .string(domain))])))
             }
             return filled
         case .cognito:
             // Cognito sends `email_verified` as the string "true" (or "false").
-            return [JSONMember(key: "email_verified_strings", value: .bool(true))]
+            return [JSONObjectMember(name: "email_verified_strings", value: .bool(true))]
         case .cilogon:
             // A broker: one person, many upstream providers, a subject per upstream provider.
             return [
-                JSONMember(key: "issuer", value: .string("https://cilogon.org")),
-                JSONMember(key: "scopes", value: strings(["openid", "email", "profile", "org.cilogon.userinfo"])),
-                JSONMember(key: "multiple_identities", value: .string("allow")),
+                JSONObjectMember(name: "issuer", value: .string("https://cilogon.org")),
+                JSONObjectMember(name: "scopes", value: strings(["openid", "email", "profile", "org.cilogon.userinfo"])),
+                JSONObjectMember(name: "multiple_identities", value: .string("allow")),
             ]
         }
     }
@@ -74,14 +75,14 @@ enum ProviderProfile: String, CaseIterable, Sendable {
 /// filled, in words for `check-config`.
 struct AppliedProfile {
     let profile: ProviderProfile?
-    let element: ConfigJSON
+    let element: JSONValue
     let filled: [String]
 
     /// Reads `profile` from a provider object and adds its defaults; reports an unknown profile
     /// and a profile-only key used without its profile.
-    static func apply(to element: ConfigJSON, at path: ConfigPath, decoder: ConfigDecoder) -> AppliedProfile {
-        guard case .object(let members) = element else { return AppliedProfile(profile: nil, element: element, filled: []) }
-        let byKey = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    static func apply(to element: JSONValue, at path: ConfigPath, decoder: ConfigDecoder) -> AppliedProfile {
+        guard case .orderedObject(let members) = element else { return AppliedProfile(profile: nil, element: element, filled: []) }
+        let byKey = Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         var profile: ProviderProfile?
         switch byKey["profile"] {
         case nil: break
@@ -100,22 +101,23 @@ struct AppliedProfile {
             decoder.error(at: path.appending(key), "only with \"profile\": \(ConfigText.quoted(owner.rawValue))")
         }
         guard let profile else { return AppliedProfile(profile: nil, element: element, filled: []) }
-        let added = profile.defaults(for: byKey).filter { byKey[$0.key] == nil }
+        let added = profile.defaults(for: byKey).filter { byKey[$0.name] == nil }
         return AppliedProfile(
-            profile: profile, element: .object(members + added),
-            filled: added.map { "\($0.key) \(Self.render($0.value))" }
+            profile: profile, element: .orderedObject(members + added),
+            filled: added.map { "\($0.name) \(Self.render($0.value))" }
         )
     }
 
     /// A filled value as `check-config` prints it.
-    private static func render(_ value: ConfigJSON) -> String {
+    private static func render(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return ConfigText.quoted(text)
         case .bool(let flag): return flag ? "true" : "false"
         case .number(let text): return text
         case .null: return "null"
         case .array(let elements): return "[" + elements.map(render).joined(separator: ", ") + "]"
-        case .object(let members): return "{" + members.map { "\(ConfigText.quoted($0.key)): \(render($0.value))" }.joined(separator: ", ") + "}"
+        case .orderedObject(let members): return "{" + members.map { "\(ConfigText.quoted($0.name)): \(render($0.value))" }.joined(separator: ", ") + "}"
+        case .object(let members): return "{" + members.sorted { $0.key < $1.key }.map { "\(ConfigText.quoted($0.key)): \(render($0.value))" }.joined(separator: ", ") + "}"
         }
     }
 }

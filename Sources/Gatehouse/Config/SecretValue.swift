@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A secret from the configuration, such as a provider's client secret.
 ///
@@ -39,7 +40,7 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// Reads a secret written at `path` in any of its three forms, reporting problems there.
     /// Usable at any path: providers call it for `$.providers[N].client_secret`.
-    static func decode(_ json: ConfigJSON, at path: ConfigPath, in decoder: ConfigDecoder) -> SecretValue? {
+    static func decode(_ json: JSONValue, at path: ConfigPath, in decoder: ConfigDecoder) -> SecretValue? {
         let shape = "expected a string, {\"env\": \"NAME\"} or {\"file\": \"/path\"}"
         switch json {
         case .string(let text):
@@ -48,18 +49,18 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
                 return nil
             }
             return SecretValue(source: .inline, value: text)
-        case .object(let members):
-            guard members.count == 1, let member = members.first, member.key == "env" || member.key == "file" else {
-                let keys = members.map { ConfigText.quoted($0.key) }.joined(separator: ", ")
+        case .orderedObject(let members):
+            guard members.count == 1, let member = members.first, member.name == "env" || member.name == "file" else {
+                let keys = members.map { ConfigText.quoted($0.name) }.joined(separator: ", ")
                 decoder.error(at: path, "\(shape), found an object with keys [\(keys)]")
                 return nil
             }
-            let memberPath = path.appending(member.key)
+            let memberPath = path.appending(member.name)
             guard case .string(let reference) = member.value else {
                 decoder.error(at: memberPath, "expected a string, found \(member.value.kindDescription)")
                 return nil
             }
-            return member.key == "env"
+            return member.name == "env"
                 ? fromEnvironment(reference, at: memberPath, in: decoder)
                 : fromFile(reference, at: memberPath, in: decoder)
         default:

@@ -5,17 +5,17 @@ import JOSE
 /// types apart on purpose: `email_verified` counts only as a JSON `true`, never as the string
 /// "true" (unless the provider's policy says so) nor the number 1.
 enum ClaimMapping {
-    static func claimValues(_ claims: [String: JOSE.JSONValue]) -> [String: ClaimValue] {
+    static func claimValues(_ claims: [String: JSONValue]) -> [String: ClaimValue] {
         claims.mapValues(claimValue)
     }
 
-    static func claimValue(_ value: JOSE.JSONValue) -> ClaimValue {
+    static func claimValue(_ value: JSONValue) -> ClaimValue {
         switch value {
         case .string(let text): .string(text)
         case .bool(let flag): .bool(flag)
         case .number(let literal): .number(literal)
         case .null: .null
-        case .array, .object: .other
+        case .array, .object, .orderedObject: .other
         }
     }
 }

@@ -18,7 +18,7 @@ enum PolicyRecording {
     }
 
     static func stored(_ policy: ProviderPolicy, provider: String, issuer: String) throws -> StoredProviderPolicy {
-        let domains = try JOSE.JSONValue.array(policy.allowedEmailDomains.map { .string($0) }).serialized()
+        let domains = try JSONValue.array(policy.allowedEmailDomains.map { .string($0) }).serialized()
         return StoredProviderPolicy(
             provider: provider, issuer: issuer, userMatchingMode: policy.userMatchingMode.rawValue,
             multipleIdentities: policy.multipleIdentities.rawValue, requireEmailVerified: policy.requireEmailVerified,

@@ -19,7 +19,7 @@ public enum AdminCommands {
     /// Opens the configured, current database, runs `body`, prints what it returns.
     static func run(
         configPath: String, output: Output, argumentErrors: Bool = false,
-        _ body: (Administration) throws -> (text: String, json: HTTP.JSONValue)
+        _ body: (Administration) throws -> (text: String, json: JSONValue)
     ) -> Int32 {
         guard let config = Runtime.loadOrReport(configPath) else { return 2 }
         let database: Database
@@ -247,10 +247,10 @@ extension AdminCommands {
     /// The decision a sign-in with the claims in `claimsPath` would get; writes nothing.
     public static func simulateLogin(configPath: String, provider: String, claimsPath: String, output: Output) -> Int32 {
         run(configPath: configPath, output: output, argumentErrors: true) { admin in
-            let claims: [String: JOSE.JSONValue]
+            let claims: [String: JSONValue]
             do {
                 let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: claimsPath)))
-                guard case .object(let members) = try JOSE.JSONValue.parse(bytes) else {
+                guard case .object(let members) = try JSONValue.parse(bytes) else {
                     throw AdministrationError.invalid("claims", "\(claimsPath): expected a JSON object of claims")
                 }
                 claims = members

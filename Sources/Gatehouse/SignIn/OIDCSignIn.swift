@@ -157,7 +157,7 @@ final class OIDCSignIn: Sendable {
             } catch { throw .idTokenRejected(detail: "incomplete identity: \(error.code.rawValue)") }
             let verified = AccountLinking.VerifiedSignIn(
                 identity: identity,
-                claimsJSON: String(decoding: (try? JOSE.JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self),
+                claimsJSON: String(decoding: (try? JSONValue.object(merged).serialized()) ?? Array("{}".utf8), as: UTF8.self),
                 displayName: merged["name"]?.stringValue,
                 upstreamIdP: completed.upstreamIdP
             )

@@ -1,11 +1,9 @@
-import Foundation
-
 /// An RFC 9457 problem-details object, rendered as `application/problem+json`.
 ///
 /// `type` defaults to `about:blank`, which per the RFC means "nothing more than the status";
 /// `title` should then be the status's reason phrase. Extension members (`request_id`, for
 /// example) sit beside the standard ones at the top level, as the RFC requires.
-public struct ProblemDetails: Sendable, Equatable, Encodable {
+public struct ProblemDetails: Sendable, Equatable {
     public static let mediaType = "application/problem+json"
 
     public var type: String
@@ -35,28 +33,26 @@ public struct ProblemDetails: Sendable, Equatable, Encodable {
 
     static let standardMembers: Set<String> = ["type", "title", "status", "detail", "instance"]
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: DynamicKey.self)
-        try container.encode(type, forKey: DynamicKey("type"))
-        try container.encode(title, forKey: DynamicKey("title"))
-        try container.encode(status.code, forKey: DynamicKey("status"))
-        try container.encodeIfPresent(detail, forKey: DynamicKey("detail"))
-        try container.encodeIfPresent(instance, forKey: DynamicKey("instance"))
-        for (name, value) in extensions where !Self.standardMembers.contains(name) {
-            try container.encode(value, forKey: DynamicKey(name))
-        }
+    /// The problem as one JSON object: the standard members (`detail` and `instance` only when
+    /// set) beside the extensions.
+    public var jsonValue: JSONValue {
+        var members = extensions.filter { !Self.standardMembers.contains($0.key) }
+        members["type"] = .string(type)
+        members["title"] = .string(title)
+        members["status"] = .int(status.code)
+        if let detail { members["detail"] = .string(detail) }
+        if let instance { members["instance"] = .string(instance) }
+        return .object(members)
     }
 
     /// The JSON bytes, with sorted keys so that output is stable for caches and tests.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if let data = try? encoder.encode(self) {
-            return Array(data)
+        if let bytes = try? jsonValue.serialized() {
+            return bytes
         }
-        // Only a non-finite Double in an extension can fail; drop the extensions rather than the problem.
+        // Only a `.number` whose text is no JSON number can fail; drop the extensions rather than the problem.
         var plain = self
         plain.extensions = [:]
-        return (try? encoder.encode(plain)).map { Array($0) } ?? Array(#"{"status":500}"#.utf8)
+        return (try? plain.jsonValue.serialized()) ?? Array(#"{"status":500}"#.utf8)
     }
 }

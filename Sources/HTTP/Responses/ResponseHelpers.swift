@@ -30,6 +30,13 @@ extension Response {
         return Response(status: status, headers: ["Content-Type": MediaType.json], body: Array(data))
     }
 
+    /// A JSON body written from a `JSONValue`: compact, members sorted by name (the bytes the
+    /// default encoder writes for the same members). Throws when a `.number` holds text that is
+    /// no JSON number, so the router turns a programming error into a 500.
+    public static func json(_ value: JSONValue, status: HTTPStatus = .ok) throws(JSONError) -> Response {
+        Response(status: status, headers: ["Content-Type": MediaType.json], body: try value.serialized())
+    }
+
     /// Sorted keys for stable output; slashes left alone because `\/` only hurts readability.
     public static func defaultJSONEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()

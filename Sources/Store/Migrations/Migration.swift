@@ -1,3 +1,5 @@
+import Crypto
+
 /// One versioned schema change, as shipped in `migrations/NNNN_name.sql`.
 ///
 /// An applied migration is never edited: the migrator stores `checksum` with each applied
@@ -16,7 +18,7 @@ public struct Migration: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hexDigest(of: sql)
+        self.checksum = Digest.hex(Digest.sha256(Array(sql.utf8)))
     }
 
     /// The file name without `.sql`, such as `0001_initial`, for messages.

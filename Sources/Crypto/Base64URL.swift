@@ -38,26 +38,26 @@ public enum Base64URL {
     private static let encodeTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Decodes `text`, refusing anything but canonical unpadded base64url.
-    public static func decode(_ text: some StringProtocol) throws(JOSEError) -> [UInt8] {
+    public static func decode(_ text: some StringProtocol) throws(Base64URLError) -> [UInt8] {
         var string = String(text)
         // withUTF8 only rethrows untyped errors, so the typed error travels out in a Result.
         let result = string.withUTF8 { buffer in
-            Result { () throws(JOSEError) -> [UInt8] in try decode(buffer) }
+            Result { () throws(Base64URLError) -> [UInt8] in try decode(buffer) }
         }
         return try result.get()
     }
 
     /// Decodes the bytes of `encoded`, refusing anything but canonical unpadded base64url.
-    public static func decode(_ encoded: [UInt8]) throws(JOSEError) -> [UInt8] {
-        try encoded.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [UInt8] in try decode(buffer) }
+    public static func decode(_ encoded: [UInt8]) throws(Base64URLError) -> [UInt8] {
+        try encoded.withUnsafeBufferPointer { (buffer) throws(Base64URLError) -> [UInt8] in try decode(buffer) }
     }
 
     /// Decodes the bytes of `encoded`, refusing anything but canonical unpadded base64url.
-    public static func decode(_ encoded: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [UInt8] {
-        var failure: JOSEError?
+    public static func decode(_ encoded: UnsafeBufferPointer<UInt8>) throws(Base64URLError) -> [UInt8] {
+        var failure: Base64URLError?
         let output = [UInt8](unsafeUninitializedCapacity: decodedCount(encoded.count)) { out, initialized in
             // On failure the buffer is handed back empty so no uninitialized byte is ever read.
-            do throws(JOSEError) { initialized = try decode(encoded, into: out) } catch { failure = error; initialized = 0 }
+            do throws(Base64URLError) { initialized = try decode(encoded, into: out) } catch { failure = error; initialized = 0 }
         }
         if let failure { throw failure }
         return output
@@ -65,7 +65,7 @@ public enum Base64URL {
 
     /// How many bytes `encodedCount` characters decode to, if they are valid; 0 for a count
     /// no valid text has (1 mod 4), which `decode` refuses before writing anything.
-    static func decodedCount(_ encodedCount: Int) -> Int {
+    public static func decodedCount(_ encodedCount: Int) -> Int {
         let remainder = encodedCount % 4
         if remainder == 1 { return 0 }
         return encodedCount / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
@@ -75,12 +75,12 @@ public enum Base64URL {
     /// `decodedCount(encoded.count)` bytes, and returns how many it wrote; refuses anything
     /// but canonical unpadded base64url, exactly as `decode(_:)` does (which calls this). For a
     /// caller that reads the bytes once and drops them (a JWS header), without an array.
-    static func decode(_ encoded: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) throws(JOSEError) -> Int {
+    public static func decode(_ encoded: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) throws(Base64URLError) -> Int {
         let remainder = encoded.count % 4
-        if remainder == 1 { throw .malformed("base64url text has an impossible length") }
+        if remainder == 1 { throw Base64URLError(.malformed, "base64url text has an impossible length") }
         let fullGroups = encoded.count / 4
         let outputCount = decodedCount(encoded.count)
-        guard out.count >= outputCount else { throw .internalFailure("base64url output buffer is too small") }
+        guard out.count >= outputCount else { throw Base64URLError(.bufferTooSmall, "base64url output buffer is too small") }
 
         let groups = groupTable
         let single = decodeTable
@@ -152,7 +152,7 @@ public enum Base64URL {
                 }
             }
         }
-        if failed { throw .malformed("base64url text has a character outside the alphabet or non-zero trailing bits") }
+        if failed { throw Base64URLError(.malformed, "base64url text has a character outside the alphabet or non-zero trailing bits") }
         return outIndex
     }
 
@@ -173,4 +173,29 @@ public enum Base64URL {
         }
         return String(decoding: output, as: UTF8.self)
     }
+}
+
+/// Why `Base64URL.decode` refused its input. Callers compare `code`; `message` never quotes the
+/// input (a token, a secret).
+public struct Base64URLError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The text is not canonical unpadded base64url.
+        public static let malformed = Code("malformed")
+        /// `decode(_:into:)` was handed a buffer smaller than `decodedCount` (a caller's mistake).
+        public static let bufferTooSmall = Code("bufferTooSmall")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "Base64URLError.\(code): \(message)" }
 }

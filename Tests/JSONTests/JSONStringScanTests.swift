@@ -1,5 +1,5 @@
 import Testing
-@testable import JOSE
+@testable import JSON
 
 /// The string scan skips eight bytes at a time; these tests put every kind of byte it must stop
 /// at in every position of a word and at every distance from the string's start and end.
@@ -76,9 +76,9 @@ struct JSONStringScanTests {
     func invalidUTF8(_ bad: [UInt8], _ reason: String) {
         for before in 0..<20 {
             let bytes = Array("{\"k\":\"".utf8) + [UInt8](repeating: 0x61, count: before) + bad + Array("abcdefghij\"}".utf8)
-            #expect(errorCode { try JSONValue.parseObjectMembers(bytes) } == .malformed, "\(reason) after \(before)")
+            #expect(errorCode { try JSONValue.parseObjectMembers(bytes) } == .invalidString, "\(reason) after \(before)")
             let unclosed = Array("{\"k\":\"".utf8) + [UInt8](repeating: 0x61, count: before)
-            #expect(errorCode { try JSONValue.parseObjectMembers(unclosed) } == .malformed, "unclosed after \(before)")
+            #expect(errorCode { try JSONValue.parseObjectMembers(unclosed) } == .unexpectedEnd, "unclosed after \(before)")
         }
     }
 }

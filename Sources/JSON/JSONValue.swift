@@ -1,12 +1,15 @@
 import Glibc
 
-/// A JSON value (RFC 8259) as parsed by `JSONValue.parse`.
+/// A JSON value (RFC 8259): what `JSONValue.parse` reads, and what Gatehouse writes.
 ///
-/// JOSE headers and JWKs go through this small strict parser rather than `JSONSerialization`:
-/// it refuses duplicate member names (RFC 7515 section 4 lets a parser either reject them or take
+/// One strict parser for every JSON text Gatehouse reads: JOSE headers, ID-token claims and
+/// JWKs, OpenID Provider documents, the configuration file and the admin API's request bodies.
+/// It refuses duplicate member names (RFC 7515 section 4 lets a parser either reject them or take
 /// the last one; taking one silently is how two parsers come to disagree about a header), invalid
-/// UTF-8, lone surrogates and deep nesting, and it is cheap enough to run once per token.
-/// Numbers keep their text so that large integers (`exp`) are never rounded through a Double.
+/// UTF-8, lone surrogates and deep nesting, reports where a text went wrong (line and column, see
+/// `JSONError`), and is cheap enough to run once per token. Numbers keep their text so that large
+/// integers (`exp`) are never rounded through a Double, and `1.5` can be refused where a count is
+/// expected instead of being rounded.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -15,14 +18,19 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// An object with its members in document order: what `parse` makes of every object when
+    /// `JSONParseOptions.keepsMemberOrder` is set (the configuration file, whose problems are
+    /// reported in the order they were written), and never otherwise. Its names are distinct.
+    /// It compares unequal to an `.object` with the same members; `objectValue` reads either.
+    case orderedObject([JSONObjectMember])
 
-    /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+    /// Nesting deeper than this is refused by default, so hostile input cannot exhaust the stack.
     public static let maximumDepth = 32
 
     /// Parses one JSON text; anything but whitespace after the value is refused.
-    public static func parse(_ bytes: [UInt8]) throws(JOSEError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> JSONValue in
-            var parser = JSONParser(bytes: buffer)
+    public static func parse(_ bytes: [UInt8], options: JSONParseOptions = JSONParseOptions()) throws(JSONError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer, options: options)
             return try parser.parseDocument()
         }
     }
@@ -33,13 +41,13 @@ public enum JSONValue: Sendable, Equatable {
     /// For a JWS header or payload, read once and then dropped: hashing every name into a
     /// dictionary (and allocating its table) costs about as much as parsing the members, and the
     /// few names a verifier reads are found by one walk over the list instead.
-    public static func parseObjectMembers(_ bytes: [UInt8]) throws(JOSEError) -> [JSONObjectMember] {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JOSEError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
+    public static func parseObjectMembers(_ bytes: [UInt8]) throws(JSONError) -> [JSONObjectMember] {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> [JSONObjectMember] in try parseObjectMembers(buffer) }
     }
 
     /// `parseObjectMembers` over bytes the caller holds in a buffer of its own.
-    static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JOSEError) -> [JSONObjectMember] {
-        var parser = JSONParser(bytes: bytes)
+    public static func parseObjectMembers(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> [JSONObjectMember] {
+        var parser = JSONParser(bytes: bytes, options: JSONParseOptions())
         return try parser.parseObjectDocument()
     }
 
@@ -49,10 +57,13 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// The members, when this is an object.
+    /// The members, when this is an object (ordered or not).
     public var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { return value }
-        return nil
+        switch self {
+        case .object(let value): return value
+        case .orderedObject(let members): return members.dictionary
+        default: return nil
+        }
     }
 
     /// The elements, when this is an array.
@@ -77,6 +88,36 @@ public enum JSONValue: Sendable, Equatable {
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
+    }
+
+    /// "a string", "an object" ...: the phrase used after "found" or "not" in problem messages.
+    public var kindDescription: String {
+        switch self {
+        case .object, .orderedObject: return "an object"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "a boolean"
+        case .null: return "null"
+        }
+    }
+}
+
+/// How `JSONValue.parse` reads a text. The defaults are the strict ones every protocol document
+/// gets; the configuration file asks for more room, document order and a byte order mark.
+public struct JSONParseOptions: Sendable, Equatable {
+    /// Containers nested deeper than this are refused.
+    public var maximumDepth: Int
+    /// Objects come back as `.orderedObject`, members in document order, instead of `.object`.
+    public var keepsMemberOrder: Bool
+    /// A UTF-8 byte order mark before the text is skipped (RFC 8259 section 8.1 lets a parser
+    /// ignore it) rather than refused. Lines and columns count from after it.
+    public var allowsByteOrderMark: Bool
+
+    public init(maximumDepth: Int = JSONValue.maximumDepth, keepsMemberOrder: Bool = false, allowsByteOrderMark: Bool = false) {
+        self.maximumDepth = maximumDepth
+        self.keepsMemberOrder = keepsMemberOrder
+        self.allowsByteOrderMark = allowsByteOrderMark
     }
 }
 
@@ -107,6 +148,11 @@ extension [JSONObjectMember] {
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Where the text starts: 3 past a byte order mark the options let us skip, else 0.
+    private var documentStart = 0
+    private let maximumDepth: Int
+    private let keepsMemberOrder: Bool
+    private let allowsByteOrderMark: Bool
     /// Whether the last string `parseString` returned was written as plain ASCII (no escapes),
     /// which lets `parseObjectDocument` compare names by their raw bytes.
     private var lastStringWasPlainASCII = false
@@ -122,22 +168,29 @@ struct JSONParser {
         let head: UInt64
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) {
         self.bytes = bytes
+        self.maximumDepth = options.maximumDepth
+        self.keepsMemberOrder = options.keepsMemberOrder
+        self.allowsByteOrderMark = options.allowsByteOrderMark
     }
 
-    mutating func parseDocument() throws(JOSEError) -> JSONValue {
+    mutating func parseDocument() throws(JSONError) -> JSONValue {
+        if allowsByteOrderMark, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            index = 3
+            documentStart = 3
+        }
         skipWhitespace()
         let value = try parseValue(depth: 0)
         skipWhitespace()
-        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        if index != bytes.count { throw failure(.trailingText) }
         return value
     }
 
     /// Parses a document that must be one object, into its members in document order.
-    mutating func parseObjectDocument() throws(JOSEError) -> [JSONObjectMember] {
+    mutating func parseObjectDocument() throws(JSONError) -> [JSONObjectMember] {
         skipWhitespace()
-        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw .malformed("JSON text is not an object") }
+        guard let base = bytes.baseAddress, peek() == UInt8(ascii: "{") else { throw failure(.notAnObject) }
         var members: [JSONObjectMember] = []
         members.reserveCapacity(12)
         // Past `linearScanLimit` members, names go into a set, so a hostile object with thousands
@@ -153,7 +206,7 @@ struct JSONParser {
         // not plain ASCII (nearly never any) need comparing: about one test per member instead
         // of one per pair of members.
         var plainNameBits: UInt64 = 0
-        try parseMembers(depth: 1) { (name, rawName, value) throws(JOSEError) in
+        try parseMembers(depth: 1) { (name, rawName, value) -> Bool in
             // `==` on String, the equality a Dictionary's keys use, so this refuses exactly what
             // `parse` refuses.
             if members.count < JSONObjectMember.linearScanLimit {
@@ -176,11 +229,11 @@ struct JSONParser {
                         // The first eight bytes settle it for most; longer names compare in full.
                         if rawNameCounts[earlier] == rawName.count && rawNameHeads[earlier] == rawName.head
                             && (rawName.count <= 8 || memcmp(base + rawNameStarts[earlier], base + rawName.start, rawName.count) == 0) {
-                            throw .malformed("JSON object has a duplicate member name")
+                            return false
                         }
                         continue
                     }
-                    if members[earlier].name == name { throw .malformed("JSON object has a duplicate member name") }
+                    if members[earlier].name == name { return false }
                 }
                 if let rawName {
                     rawNameStarts[members.count] = rawName.start
@@ -191,12 +244,13 @@ struct JSONParser {
                 }
             } else {
                 if names.isEmpty { names = Set(members.map(\.name)) }
-                if !names.insert(name).inserted { throw .malformed("JSON object has a duplicate member name") }
+                if !names.insert(name).inserted { return false }
             }
             members.append(JSONObjectMember(name: name, value: value))
+            return true
         }
         skipWhitespace()
-        if index != bytes.count { throw .malformed("JSON text has trailing bytes") }
+        if index != bytes.count { throw failure(.trailingText) }
         return members
     }
 
@@ -220,76 +274,89 @@ struct JSONParser {
         index < bytes.count ? bytes[index] : nil
     }
 
-    private mutating func parseValue(depth: Int) throws(JOSEError) -> JSONValue {
-        guard let byte = peek() else { throw .malformed("JSON text ends where a value should be") }
+    private mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
+        guard let byte = peek() else { throw failure(.endInsteadOfValue) }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "{"): return keepsMemberOrder ? try parseOrderedObject(depth: depth + 1) : try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw .malformed("JSON text has an unexpected byte where a value should be")
+        default: throw failure(.unexpectedByte(byte))
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JOSEError) {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw .malformed("JSON text has a truncated literal") }
         let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+        // Truncated or misspelt, the literal is reported where it starts.
+        guard bytes.count - index >= count else { throw failure(.invalidLiteral(literal)) }
         for offset in 0..<count where bytes[index + offset] != expected[offset] {
-            throw .malformed("JSON text has an unknown literal")
+            throw failure(.invalidLiteral(literal))
         }
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(JOSEError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         // Room for a typical token's claims up front, so the table is not rehashed as it grows.
         var members: [String: JSONValue] = Dictionary(minimumCapacity: 12)
-        try parseMembers(depth: depth) { (name, _, value) throws(JOSEError) in
-            if members.updateValue(value, forKey: name) != nil {
-                throw .malformed("JSON object has a duplicate member name")
-            }
+        try parseMembers(depth: depth) { (name, _, value) -> Bool in
+            members.updateValue(value, forKey: name) == nil
         }
         return .object(members)
     }
 
+    /// An object as `.orderedObject`, for `keepsMemberOrder`. A set of names refuses
+    /// duplicates with the same `==` a dictionary's keys use, so both forms refuse the same texts.
+    private mutating func parseOrderedObject(depth: Int) throws(JSONError) -> JSONValue {
+        var members: [JSONObjectMember] = []
+        var names: Set<String> = []
+        try parseMembers(depth: depth) { (name, _, value) -> Bool in
+            guard names.insert(name).inserted else { return false }
+            members.append(JSONObjectMember(name: name, value: value))
+            return true
+        }
+        return .orderedObject(members)
+    }
+
     /// Parses an object starting at its `{`, handing each member to `add` in document order;
-    /// `add` decides how members are kept and refuses duplicates.
+    /// `add` decides how members are kept, and returns false for a name it already has, which
+    /// is refused here, where the name's position is known.
     /// The name and value are handed over (`consuming`), so keeping them costs no retain; when
     /// the name was written as plain ASCII (no escapes), its bytes' range in the input comes too.
     private mutating func parseMembers(
         depth: Int,
-        _ add: (consuming String, RawName?, consuming JSONValue) throws(JOSEError) -> Void
-    ) throws(JOSEError) {
-        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+        _ add: (consuming String, RawName?, consuming JSONValue) -> Bool
+    ) throws(JSONError) {
+        if depth > maximumDepth { throw failure(.tooDeep) }
         index += 1  // {
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw .malformed("JSON object member name is not a string") }
+            guard peek() == UInt8(ascii: "\"") else { throw failure(.keyNotQuoted) }
             let nameStart = index + 1
             let name = try parseString(internKnownName: true)
             // A plain ASCII name's bytes run up to its closing quote, just before `index`.
             let rawName = lastStringWasPlainASCII ? RawName(start: nameStart, count: index - 1 - nameStart, head: lastNameHead) : nil
             skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw .malformed("JSON object member lacks a colon") }
+            guard peek() == UInt8(ascii: ":") else { throw failure(.colonMissing) }
             index += 1
             skipWhitespace()
-            try add(name, rawName, try parseValue(depth: depth))
+            if !add(name, rawName, try parseValue(depth: depth)) { throw failure(.duplicateName, at: nameStart - 1) }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"): index += 1; return
-            default: throw .malformed("JSON object is not closed")
+            default: throw failure(peek() == nil ? .objectEnded : .objectNotContinued)
             }
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JOSEError) -> JSONValue {
-        if depth > JSONValue.maximumDepth { throw .malformed("JSON text nests too deeply") }
+    private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
+        if depth > maximumDepth { throw failure(.tooDeep) }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -301,27 +368,31 @@ struct JSONParser {
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"): index += 1; return .array(elements)
-            default: throw .malformed("JSON array is not closed")
+            default: throw failure(peek() == nil ? .arrayEnded : .arrayNotContinued)
             }
         }
     }
 
-    private mutating func parseNumber() throws(JOSEError) -> String {
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as written.
+    private mutating func parseNumber() throws(JSONError) -> String {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         // Integer part: 0, or a non-zero digit followed by digits (no leading zeros).
-        guard let first = peek(), isDigit(first) else { throw .malformed("JSON number lacks digits") }
+        guard let first = peek(), isDigit(first) else { throw failure(.digitMissing) }
         index += 1
+        if first == UInt8(ascii: "0"), let next = peek(), isDigit(next) {
+            throw failure(.leadingZero)
+        }
         if first != UInt8(ascii: "0") { skipDigits() }
         if peek() == UInt8(ascii: ".") {
             index += 1
-            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks fraction digits") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.fractionDigitMissing) }
             skipDigits()
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
-            guard let digit = peek(), isDigit(digit) else { throw .malformed("JSON number lacks exponent digits") }
+            guard let digit = peek(), isDigit(digit) else { throw failure(.exponentDigitMissing) }
             skipDigits()
         }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -337,7 +408,8 @@ struct JSONParser {
     /// With `internKnownName`, a plain ASCII string that is one of the `KnownMemberName`s comes
     /// back as that literal (the same string, built at compile time), and `lastNameHead` holds
     /// its first eight bytes.
-    private mutating func parseString(internKnownName: Bool = false) throws(JOSEError) -> String {
+    /// An unclosed string, or one that is not UTF-8, is reported at its opening quote.
+    private mutating func parseString(internKnownName: Bool = false) throws(JSONError) -> String {
         index += 1  // opening quote
         lastStringWasPlainASCII = false
         let start = index
@@ -374,37 +446,42 @@ struct JSONParser {
                     return String(decoding: raw, as: UTF8.self)
                 }
                 guard let text = String(validating: raw, as: UTF8.self) else {
-                    throw .malformed("JSON string is not valid UTF-8")
+                    throw failure(.notUTF8, at: start - 1)
                 }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            if byte < 0x20 { throw failure(.controlCharacter(byte)) }
             orOfBytes |= byte
             index += 1
         }
-        guard index < bytes.count else { throw .malformed("JSON string is not closed") }
+        guard index < bytes.count else { throw failure(.unterminatedString, at: start - 1) }
+        return try parseEscapedString(from: start)
+    }
 
-        // Slow path: copy what we have and decode escapes into a byte buffer.
+    /// The slow path of `parseString`, from its first backslash (at `index`) on: copies what
+    /// came before and decodes escapes into a byte buffer. Never inlined: escapes are rare, and
+    /// `parseString` stays small enough that its plain loop keeps its registers.
+    @inline(never)
+    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = String(validating: decoded, as: UTF8.self) else {
-                    throw .malformed("JSON string is not valid UTF-8")
+                    throw failure(.notUTF8, at: start - 1)
                 }
                 return text
             }
-            if byte < 0x20 { throw .malformed("JSON string has a raw control character") }
+            if byte < 0x20 { throw failure(.controlCharacter(byte)) }
             if byte != UInt8(ascii: "\\") {
                 decoded.append(byte)
                 index += 1
                 continue
             }
             index += 1
-            guard let escape = peek() else { break }
-            index += 1
+            guard let escape = peek() else { throw failure(.unterminatedEscape) }
             switch escape {
             case UInt8(ascii: "\""): decoded.append(0x22)
             case UInt8(ascii: "\\"): decoded.append(0x5C)
@@ -415,26 +492,38 @@ struct JSONParser {
             case UInt8(ascii: "r"): decoded.append(0x0D)
             case UInt8(ascii: "t"): decoded.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = UInt32(try parseHex4())
-                if (0xD800...0xDBFF).contains(scalar) {
+                index += 1
+                let first = try parseHex4()
+                var scalar = UInt32(first)
+                if (0xD800...0xDBFF).contains(first) {
                     // A high surrogate must be followed by an escaped low surrogate.
                     guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw .malformed("JSON string has a lone surrogate")
+                        throw failure(.highSurrogateAlone(first))
                     }
                     index += 2
-                    let low = UInt32(try parseHex4())
-                    guard (0xDC00...0xDFFF).contains(low) else { throw .malformed("JSON string has a lone surrogate") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw .malformed("JSON string has a lone surrogate")
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw failure(.highSurrogateThen(first, low)) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(first) {
+                    throw failure(.lowSurrogateAlone(first))
                 }
-                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw .malformed("JSON string has an invalid escape") }
+                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw failure(.invalidScalar) }
                 decoded.append(contentsOf: String(unicodeScalar).utf8)
+                continue
             default:
-                throw .malformed("JSON string has an unknown escape")
+                throw failure(.unknownEscape(escape))
             }
+            index += 1
         }
-        throw .malformed("JSON string is not closed")
+        throw failure(.unterminatedString, at: start - 1)
+    }
+
+    /// The string whose opening quote is at `quote`, read again (for a message; never refused
+    /// there, since it parsed before).
+    private func string(at quote: Int) -> String {
+        var reader = self
+        reader.index = quote
+        return (try? reader.parseString()) ?? ""
     }
 
     /// The top bit of each byte of `word` that may need a look: a quote, a backslash, a
@@ -475,21 +564,92 @@ struct JSONParser {
         return KnownMemberName.head(of: raw)
     }
 
-    private mutating func parseHex4() throws(JOSEError) -> UInt16 {
-        guard bytes.count - index >= 4 else { throw .malformed("JSON string has a truncated \\u escape") }
+    /// Four hexadecimal digits; the first that is not one is reported where it stands.
+    /// Never inlined: escapes are rare, and `parseString`'s plain-ASCII loop keeps its registers.
+    @inline(never)
+    private mutating func parseHex4() throws(JSONError) -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
             let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw .malformed("JSON string has a bad \\u escape")
+            switch peek() {
+            case let byte? where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case let byte? where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case let byte? where byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw failure(.hexDigitMissing)
             }
             value = value << 4 | UInt16(digit)
             index += 1
         }
         return value
+    }
+
+    // MARK: Errors, made only on the way out: nothing here costs a parse that succeeds.
+
+    /// Every way a text is refused, with only what its message needs. A throw site is one small
+    /// call, so the functions on the fast path stay the size they were (and the optimizer
+    /// inlines them as before); `failure` writes the message.
+    enum Fault {
+        case trailingText, notAnObject, endInsteadOfValue, unexpectedByte(UInt8), invalidLiteral(StaticString), tooDeep
+        case keyNotQuoted, colonMissing, duplicateName, objectEnded, objectNotContinued, arrayEnded, arrayNotContinued
+        case digitMissing, leadingZero, fractionDigitMissing, exponentDigitMissing
+        case notUTF8, controlCharacter(UInt8), unterminatedString, unterminatedEscape, unknownEscape(UInt8), hexDigitMissing
+        case highSurrogateAlone(UInt16), highSurrogateThen(UInt16, UInt16), lowSurrogateAlone(UInt16), invalidScalar
+    }
+
+    /// The error for `fault` at `offset` (the current position by default), with its line and
+    /// column. For `duplicateName`, `offset` is the name's opening quote.
+    @inline(never)
+    private func failure(_ fault: Fault, at offset: Int? = nil) -> JSONError {
+        let code: JSONError.Code, message: String
+        switch fault {
+        case .trailingText: (code, message) = (.trailingText, "unexpected text after the end of the document")
+        case .notAnObject: (code, message) = (.notAnObject, "the document is not an object")
+        case .endInsteadOfValue: (code, message) = (.unexpectedEnd, "unexpected end of input; expected a value")
+        case .unexpectedByte(let byte): (code, message) = (.unexpectedCharacter, "unexpected character \(Self.describe(byte)); expected a value")
+        case .invalidLiteral(let literal): (code, message) = (.invalidLiteral, "invalid literal; expected \(literal)")
+        case .tooDeep: (code, message) = (.tooDeep, "nesting deeper than \(maximumDepth) levels")
+        case .keyNotQuoted: (code, message) = (.unexpectedCharacter, "expected a string key in double quotes")
+        case .colonMissing: (code, message) = (.unexpectedCharacter, "expected ':' after an object key")
+        // The name was handed on; it is read again, off the fast path.
+        case .duplicateName: (code, message) = (.duplicateMemberName, "duplicate key \(JSONError.quoted(string(at: offset ?? index))) in one object")
+        case .objectEnded: (code, message) = (.unexpectedEnd, "unexpected end of input; expected ',' or '}'")
+        case .objectNotContinued: (code, message) = (.unexpectedCharacter, "expected ',' or '}' after an object member")
+        case .arrayEnded: (code, message) = (.unexpectedEnd, "unexpected end of input; expected ',' or ']'")
+        case .arrayNotContinued: (code, message) = (.unexpectedCharacter, "expected ',' or ']' after an array element")
+        case .digitMissing: (code, message) = (.invalidNumber, "expected a digit in a number")
+        case .leadingZero: (code, message) = (.invalidNumber, "numbers must not have leading zeros")
+        case .fractionDigitMissing: (code, message) = (.invalidNumber, "expected a digit after the decimal point")
+        case .exponentDigitMissing: (code, message) = (.invalidNumber, "expected a digit in the exponent")
+        case .notUTF8: (code, message) = (.invalidString, "string is not valid UTF-8")
+        case .controlCharacter(let byte): (code, message) = (.invalidString, "control character \(Self.describe(byte)) in a string must be escaped")
+        case .unterminatedString: (code, message) = (.unexpectedEnd, "unterminated string")
+        case .unterminatedEscape: (code, message) = (.unexpectedEnd, "unterminated escape sequence")
+        case .unknownEscape(let byte): (code, message) = (.invalidString, "invalid escape sequence \\\(Self.describeBare(byte))")
+        case .hexDigitMissing: (code, message) = (.invalidString, "\\u must be followed by four hexadecimal digits")
+        case .highSurrogateAlone(let high): (code, message) = (.invalidString, "high surrogate \\u\(Self.hex(high)) is not followed by a low surrogate")
+        case .highSurrogateThen(let high, let other):
+            (code, message) = (.invalidString, "high surrogate \\u\(Self.hex(high)) is followed by \\u\(Self.hex(other)), not a low surrogate")
+        case .lowSurrogateAlone(let low): (code, message) = (.invalidString, "lone low surrogate \\u\(Self.hex(low))")
+        case .invalidScalar: (code, message) = (.invalidString, "invalid Unicode escape")
+        }
+        return JSONError(code: code, message: message, location: JSONError.Location(offset: offset ?? index, in: bytes, documentStart: documentStart))
+    }
+
+    /// `'x'` for a printable ASCII byte, `0x09` for any other.
+    private static func describe(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "0x\(hex(UInt16(byte), width: 2))"
+    }
+
+    /// `x` for a printable ASCII byte, `(0x09)` for any other: what follows a backslash.
+    private static func describeBare(_ byte: UInt8) -> String {
+        if byte >= 0x21 && byte < 0x7F { return String(Character(Unicode.Scalar(byte))) }
+        return "(0x\(hex(UInt16(byte), width: 2)))"
+    }
+
+    /// Upper-case hexadecimal, zero-padded to `width` digits.
+    private static func hex(_ value: UInt16, width: Int = 4) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import JOSE
+@testable import JSON
 
 /// The parser hands out literals for common member names, and compares plain ASCII names by
 /// their raw bytes to find duplicates; neither may change what a document parses to.
@@ -70,21 +70,5 @@ struct KnownMemberNameTests {
         #expect((members != nil) == accepted, "\(reason)")
         // The dictionary parser agrees.
         #expect(((try? JSONValue.parse(Array(text.utf8))) != nil) == accepted, "parse agrees: \(reason)")
-    }
-}
-
-@Suite("Algorithm equality by number")
-struct JWSAlgorithmEqualityTests {
-    @Test("two algorithms are equal exactly when their names are, and hash alike when equal")
-    func equalityFollowsNames() {
-        for lhs in JWSAlgorithm.all {
-            for rhs in JWSAlgorithm.all {
-                #expect((lhs == rhs) == (lhs.rawValue == rhs.rawValue), "\(lhs) and \(rhs)")
-            }
-            let parsed = JWSAlgorithm(rawValue: String(decoding: Array(lhs.rawValue.utf8), as: UTF8.self))
-            #expect(parsed == lhs)
-            #expect(parsed?.hashValue == lhs.hashValue)
-        }
-        #expect(Set(JWSAlgorithm.all).count == JWSAlgorithm.all.count)
     }
 }

@@ -3,22 +3,28 @@
 /// `JSONValue.object` is a dictionary and keeps no order, so members are written sorted by name
 /// (by code point, which for UTF-8 is byte order). That makes the output a function of the value
 /// alone: the same JWK always has the same bytes, which is exactly what an RFC 7638 thumbprint
-/// needs (required members, sorted, no whitespace). Where the order is chosen by the writer (a
-/// JWS header, `alg` first), `serializedObject(_:)` takes the members as an ordered list.
+/// needs (required members, sorted, no whitespace), and the same admin API answer always has the
+/// same `ETag`. Where the order is chosen by the writer (a JWS header, `alg` first),
+/// `serializedObject(_:)` takes the members as an ordered list, and `.orderedObject` keeps its own.
+///
+/// The bytes are those Foundation's `JSONEncoder` wrote with `.sortedKeys` and
+/// `.withoutEscapingSlashes`, which the admin API used before: the same escapes (quote,
+/// backslash, controls; `\n` `\r` `\t` `\b` `\f`, others as lower-case `\u00xx`), `/` and
+/// non-ASCII text as they are, integers in decimal.
 extension JSONValue {
     /// The value as compact JSON text (no whitespace, members sorted by name, UTF-8).
     ///
-    /// Throws `malformed` when a `.number` holds text that is not a JSON number: writing it as it
-    /// is would produce a document no parser accepts, or one that means something else.
-    public func serialized() throws(JOSEError) -> [UInt8] {
+    /// Throws `invalidNumberText` when a `.number` holds text that is not a JSON number: writing
+    /// it as it is would produce a document no parser accepts, or one that means something else.
+    public func serialized() throws(JSONError) -> [UInt8] {
         var writer = JSONTextWriter()
         try writer.write(self)
         return writer.bytes
     }
 
     /// An object written with its members in the given order. Repeated names are refused
-    /// (`malformed`): our own parser refuses them, and so should every reader of what we write.
-    public static func serializedObject(_ members: [(String, JSONValue)]) throws(JOSEError) -> [UInt8] {
+    /// (`duplicateMemberName`): our own parser refuses them, and so should every reader of what we write.
+    public static func serializedObject(_ members: [(String, JSONValue)]) throws(JSONError) -> [UInt8] {
         var writer = JSONTextWriter()
         try writer.writeObject(members)
         return writer.bytes
@@ -28,18 +34,33 @@ extension JSONValue {
     public static func integer(_ value: Int64) -> JSONValue {
         .number(String(value))
     }
+
+    /// A number from an `Int`, written exactly: `.int(count)` where a value is built.
+    public static func int(_ value: Int) -> JSONValue {
+        .number(String(value))
+    }
+}
+
+/// Literals for values built in code (`["type": "integer", "minimum": 1]` in a schema).
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }
 
 /// Appends JSON text to a byte buffer. Internal: only the `JSONValue` extension drives it.
 struct JSONTextWriter {
     private(set) var bytes: [UInt8] = []
 
-    mutating func write(_ value: JSONValue) throws(JOSEError) {
+    mutating func write(_ value: JSONValue) throws(JSONError) {
         switch value {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .number(let text):
-            guard Self.isJSONNumber(text) else { throw .malformed("JSON number text is not a JSON number") }
+            guard Self.isJSONNumber(text) else {
+                throw JSONError(code: .invalidNumberText, message: "JSON number text is not a JSON number", location: nil)
+            }
             bytes.append(contentsOf: text.utf8)
         case .string(let text): writeString(text)
         case .array(let elements):
@@ -52,14 +73,18 @@ struct JSONTextWriter {
         case .object(let members):
             let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             try writeObject(sorted.map { ($0.key, $0.value) })
+        case .orderedObject(let members):
+            try writeObject(members.map { ($0.name, $0.value) })
         }
     }
 
-    mutating func writeObject(_ members: [(String, JSONValue)]) throws(JOSEError) {
+    mutating func writeObject(_ members: [(String, JSONValue)]) throws(JSONError) {
         var seen: Set<String> = []
         bytes.append(UInt8(ascii: "{"))
         for (index, (name, value)) in members.enumerated() {
-            guard seen.insert(name).inserted else { throw .malformed("JSON object would repeat the member name \(name)") }
+            guard seen.insert(name).inserted else {
+                throw JSONError(code: .duplicateMemberName, message: "JSON object would repeat the member name \(name)", location: nil)
+            }
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             writeString(name)
             bytes.append(UInt8(ascii: ":"))

@@ -1,5 +1,5 @@
 import Testing
-@testable import JOSE
+@testable import JSON
 
 @Suite("JSON object members in document order")
 struct JSONObjectMembersTests {
@@ -16,22 +16,22 @@ struct JSONObjectMembersTests {
     static let manyNames = (0..<40).map { "\"n\($0)\":\($0)" }
 
     @Test("what parse refuses is refused here too", arguments: [
-        (#"{"a":1,"a":2}"#, "duplicate member, found by the linear scan"),
-        ("{\"e\u{301}\":1,\"\u{E9}\":2}", "duplicate by canonical equivalence, as a Dictionary's keys compare"),
-        ("{\"K\":1,\"\u{212A}\":2}", "an ASCII name, then the Kelvin sign, canonically equivalent to it"),
-        ("{\"\u{212A}\":1,\"K\":2}", "the Kelvin sign, then the ASCII name it is equivalent to"),
-        (#"{"ab":1,"\u0061b":2}"#, "the same name once plain, once with an escape"),
-        (#"{"iss":1,"aud":2,"iss":3}"#, "a repeated name among others of the same length"),
-        ("{" + (manyNames + ["\"n3\":0"]).joined(separator: ",") + "}", "duplicate of an early name, found by the set past the limit"),
-        ("{" + (manyNames + ["\"n39\":0"]).joined(separator: ",") + "}", "duplicate of a late name, found by the set past the limit"),
-        (#"[1]"#, "an array, not an object"),
-        (#""{}""#, "a string, not an object"),
-        (#"{"a":1} x"#, "trailing bytes"),
-        (#"{"a":1"#, "unclosed object"),
-        ("", "nothing at all"),
+        (#"{"a":1,"a":2}"#, JSONError.Code.duplicateMemberName, "duplicate member, found by the linear scan"),
+        ("{\"e\u{301}\":1,\"\u{E9}\":2}", .duplicateMemberName, "duplicate by canonical equivalence, as a Dictionary's keys compare"),
+        ("{\"K\":1,\"\u{212A}\":2}", .duplicateMemberName, "an ASCII name, then the Kelvin sign, canonically equivalent to it"),
+        ("{\"\u{212A}\":1,\"K\":2}", .duplicateMemberName, "the Kelvin sign, then the ASCII name it is equivalent to"),
+        (#"{"ab":1,"\u0061b":2}"#, .duplicateMemberName, "the same name once plain, once with an escape"),
+        (#"{"iss":1,"aud":2,"iss":3}"#, .duplicateMemberName, "a repeated name among others of the same length"),
+        ("{" + (manyNames + ["\"n3\":0"]).joined(separator: ",") + "}", .duplicateMemberName, "duplicate of an early name, found by the set past the limit"),
+        ("{" + (manyNames + ["\"n39\":0"]).joined(separator: ",") + "}", .duplicateMemberName, "duplicate of a late name, found by the set past the limit"),
+        (#"[1]"#, .notAnObject, "an array, not an object"),
+        (#""{}""#, .notAnObject, "a string, not an object"),
+        (#"{"a":1} x"#, .trailingText, "trailing bytes"),
+        (#"{"a":1"#, .unexpectedEnd, "unclosed object"),
+        ("", .notAnObject, "nothing at all"),
     ])
-    func refused(_ text: String, _ reason: String) {
-        #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == .malformed, "\(reason)")
+    func refused(_ text: String, _ code: JSONError.Code, _ reason: String) {
+        #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == code, "\(reason)")
         // parse refuses the same texts, or (for non-objects) returns something that is no object.
         #expect((try? JSONValue.parse(Array(text.utf8)))?.objectValue == nil, "parse agrees: \(reason)")
     }
@@ -55,7 +55,7 @@ struct JSONObjectMembersTests {
         let members = Self.claimNames.map { "\"\($0)\":1" }
         for repeated in Self.claimNames {
             let text = "{" + (members + ["\"\(repeated)\":2"]).joined(separator: ",") + "}"
-            #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == .malformed, "\(repeated) twice")
+            #expect(errorCode { try JSONValue.parseObjectMembers(Array(text.utf8)) } == .duplicateMemberName, "\(repeated) twice")
         }
         let distinct = "{" + (members + [#""picture":2"#]).joined(separator: ",") + "}"
         #expect(try JSONValue.parseObjectMembers(Array(distinct.utf8)).count == Self.claimNames.count + 1)
