@@ -1,16 +1,12 @@
+import Foundation
 import Testing
 @testable import HTTP
 
 @Suite struct JSONBodyTests {
-    struct Login: Codable, Equatable {
-        let user: String
-        let remember: Bool
-    }
-
-    static func request(_ body: String, contentType: String? = "application/json") -> Request {
+    static func request(contentType: String?) -> Request {
         var headers = HTTPHeaders()
         if let contentType { headers.add("Content-Type", contentType) }
-        return Request(method: "POST", target: "/api/login", headers: headers, body: Array(body.utf8))
+        return Request(method: "POST", target: "/api/login", headers: headers, body: Array(#"{"user":"ann"}"#.utf8))
     }
 
     @Test(arguments: [
@@ -18,9 +14,8 @@ import Testing
         "application/json; charset=utf-8",
         "application/merge-patch+json",
     ])
-    func decodesJSONTypes(contentType: String) throws {
-        let login = try Self.request(#"{"user":"ann","remember":true}"#, contentType: contentType).decodeJSON(Login.self)
-        #expect(login == Login(user: "ann", remember: true))
+    func jsonTypes(contentType: String) {
+        #expect(Self.request(contentType: contentType).hasJSONBody)
     }
 
     @Test(arguments: [
@@ -29,41 +24,19 @@ import Testing
         ("application/x-www-form-urlencoded", "a form"),
         ("text/json+xml", "+json only counts under application/"),
     ])
-    func otherTypesAre415(contentType: String?, reason: String) {
-        do {
-            _ = try Self.request(#"{"user":"ann","remember":true}"#, contentType: contentType).decodeJSON(Login.self)
-            Issue.record("expected 415: \(reason)")
-        } catch {
-            #expect(error.status == .unsupportedMediaType, "\(reason)")
-        }
-    }
-
-    @Test(arguments: [
-        ("{", "The request body is not valid JSON.", "truncated"),
-        ("", "The request body is not valid JSON.", "empty"),
-        (#"{"remember":true}"#, #"The field "user" is missing."#, "a missing key is named"),
-        (#"{"user":1,"remember":true}"#, #"The field "user" has the wrong type."#, "a wrong type is named"),
-        (#"{"user":null,"remember":true}"#, #"The field "user" must not be null."#, "null for a required value"),
-    ])
-    func malformedIs400(body: String, detail: String, reason: String) {
-        do {
-            _ = try Self.request(body).decodeJSON(Login.self)
-            Issue.record("expected 400: \(reason)")
-        } catch {
-            #expect(error.status == .badRequest, "\(reason)")
-            #expect(error.detail == detail, "\(reason)")
-        }
+    func otherTypesAreNotJSON(contentType: String?, reason: String) {
+        #expect(!Self.request(contentType: contentType).hasJSONBody, "\(reason)")
     }
 
     @Test func jsonResponse() throws {
-        let response = try Response.json(Login(user: "a/b", remember: false), status: .created)
+        let response = try Response.json(.object(["user": .string("a/b"), "remember": .bool(false)]), status: .created)
         #expect(response.status == .created)
         #expect(response.headers["Content-Type"] == "application/json")
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"remember":false,"user":"a/b"}"#)
     }
 
-    @Test func unencodableValueThrows() {
-        #expect(throws: (any Error).self) { try Response.json(["x": Double.nan]) }
+    @Test func numberTextThatIsNoJSONNumberThrows() {
+        #expect(throws: JSONError.self) { try Response.json(.object(["x": .number("NaN")])) }
     }
 }
 
@@ -109,8 +82,11 @@ import Testing
         }
     }
 
+    /// The encoder the admin API used: sorted keys, slashes left alone.
     static func encoderBytes(_ value: JSONValue) throws -> [UInt8] {
-        Array(try Response.defaultJSONEncoder().encode(EncoderReference(value: value)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(EncoderReference(value: value)))
     }
 
     static let everyASCII = String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self)

@@ -17,7 +17,9 @@ struct HealthRoutes: Sendable {
                 guard status.isCurrent else {
                     throw HTTPError.serviceUnavailable(retryAfter: 5).with(detail: "The database has pending migrations.")
                 }
-                return try Response.json(Readiness(status: "ready", schemaVersion: status.currentVersion))
+                return try Response.json(.object([
+                    "status": .string("ready"), "schema_version": status.currentVersion.map { .int($0) } ?? .null,
+                ]))
             } catch let error as HTTPError {
                 throw error
             } catch {
@@ -58,16 +60,6 @@ struct HealthRoutes: Sendable {
             expired += "gatehouse_executor_expired_total{executor=\"\(executor.name)\"} \(load.expired)\n"
         }
         return out + running + refused + expired
-    }
-
-    private struct Readiness: Encodable {
-        let status: String
-        let schemaVersion: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case status
-            case schemaVersion = "schema_version"
-        }
     }
 
     private static let healthy: Response = {

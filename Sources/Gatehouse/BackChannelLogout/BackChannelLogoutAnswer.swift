@@ -11,7 +11,7 @@ enum BackChannelLogoutAnswer {
 
     static func response(status: HTTPStatus, body: [String: String]) -> Response {
         // A dictionary of strings always encodes; the fallback only keeps the signature total.
-        var response = (try? Response.json(body, status: status)) ?? Response(status: status)
+        var response = (try? Response.json(.object(body.mapValues(JSONValue.string)), status: status)) ?? Response(status: status)
         response.headers.set("Cache-Control", "no-store")
         return response
     }

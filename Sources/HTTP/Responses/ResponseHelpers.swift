@@ -1,4 +1,3 @@
-import Foundation
 
 /// Content types the helpers set, in one place so tests and callers agree on spelling.
 public enum MediaType {
@@ -19,29 +18,11 @@ extension Response {
         Response(status: status, headers: ["Content-Type": MediaType.plainText], body: Array(text.utf8))
     }
 
-    /// A JSON body. Throws when the value cannot be encoded (a non-finite Double, say), so the
-    /// router turns a programming error into a 500 rather than sending half a document.
-    public static func json(
-        _ value: some Encodable,
-        status: HTTPStatus = .ok,
-        encoder: JSONEncoder = Response.defaultJSONEncoder()
-    ) throws -> Response {
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: ["Content-Type": MediaType.json], body: Array(data))
-    }
-
     /// A JSON body written from a `JSONValue`: compact, members sorted by name (the bytes the
     /// default encoder writes for the same members). Throws when a `.number` holds text that is
     /// no JSON number, so the router turns a programming error into a 500.
     public static func json(_ value: JSONValue, status: HTTPStatus = .ok) throws(JSONError) -> Response {
         Response(status: status, headers: ["Content-Type": MediaType.json], body: try value.serialized())
-    }
-
-    /// Sorted keys for stable output; slashes left alone because `\/` only hurts readability.
-    public static func defaultJSONEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 
     /// An RFC 9457 problem response with the problem's own status.
