@@ -70,7 +70,8 @@ public struct DiscoveryDocument: Sendable, Equatable {
     }
 
     /// GitHub's endpoints as a document: GitHub publishes none, and signs no ID tokens (so no
-    /// key set). It takes both client-secret methods and PKCE S256; the callback carries no `iss`.
+    /// key set). Its token endpoint documents `client_id` and `client_secret` as form
+    /// parameters (`client_secret_post`); it takes PKCE S256; the callback carries no `iss`.
     public static func gitHub(_ endpoints: GitHubEndpoints, plainHTTPAllowedForLoopback: Bool) throws(OIDCError) -> DiscoveryDocument {
         func endpoint(_ text: String) throws(OIDCError) -> EndpointURL {
             do { return try EndpointURL.parse(text, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback) } catch {
@@ -81,7 +82,7 @@ public struct DiscoveryDocument: Sendable, Equatable {
             issuer: endpoints.web, authorizationEndpoint: try endpoint(endpoints.authorization), tokenEndpoint: try endpoint(endpoints.token),
             jwksURI: nil, userinfoEndpoint: nil, endSessionEndpoint: nil, idTokenSigningAlgValuesSupported: nil,
             responseModesSupported: ["query"], codeChallengeMethodsSupported: ["S256"],
-            tokenEndpointAuthMethodsSupported: [TokenEndpointAuthMethod.clientSecretBasic.rawValue, TokenEndpointAuthMethod.clientSecretPost.rawValue],
+            tokenEndpointAuthMethodsSupported: [TokenEndpointAuthMethod.clientSecretPost.rawValue],
             authorizationResponseIssParameterSupported: false
         )
     }

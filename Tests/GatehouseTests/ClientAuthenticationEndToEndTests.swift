@@ -132,7 +132,7 @@ import TestSupport
         let result = try ChildProcess.run(CommandLineTests.binary, ["check-config", "--config", path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains(#"$.providers[0] (gh): profile github set issuer "https://github.com", scopes ["read:user", "user:email"], userinfo false"#))
-        #expect(result.output.contains("$.providers[0] (gh): client authentication client_secret_basic, chosen from discovery"))
+        #expect(result.output.contains("$.providers[0] (gh): client authentication client_secret_post, chosen from discovery"))
         // The operator's scopes win; the rest is filled.
         #expect(result.output.contains(#"$.providers[1] (edu): profile cilogon set issuer "https://cilogon.org", multiple_identities "allow""#))
     }

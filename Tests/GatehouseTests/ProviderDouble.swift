@@ -113,6 +113,10 @@ final class ProviderDouble: @unchecked Sendable {
             // GitHub's quirk: a refused code is a 200 with an error object.
             return json(.object(["error": .string(gitHub ? "bad_verification_code" : "invalid_grant")]), status: gitHub ? .ok : .badRequest)
         }
+        // GitHub takes the client's credentials as form parameters only.
+        if gitHub, form.first("client_id") != ProviderProfileTests.clientID || form.first("client_secret") != "s3cret" {
+            return json(.object(["error": .string("incorrect_client_credentials")]))
+        }
         let accessToken = "at-\(UUID().uuidString)"
         state.withLock { _ = $0.accessTokens.insert(accessToken) }
         if gitHub {
