@@ -106,3 +106,14 @@ public struct DirectoryURI: Sendable, Equatable {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
+
+extension DirectorySettings: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The servers and the account, never the password: settings printed into a log line or a
+    /// test failure carry no secret.
+    public var description: String {
+        "DirectorySettings(uris: \(uris), order: \(order.rawValue), startTLS: \(startTLS), caFile: \(caFile ?? "system"), "
+            + "bindDN: \(bindDN ?? "anonymous"), bindPassword: \(bindPassword == nil ? "none" : "<redacted>"))"
+    }
+
+    public var debugDescription: String { description }
+}

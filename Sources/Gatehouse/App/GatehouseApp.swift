@@ -1,4 +1,5 @@
 import BackChannel
+import Directory
 import Foundation
 import HTTP
 import Logging
@@ -13,11 +14,14 @@ public enum GatehouseAppError: Error, Sendable, CustomStringConvertible {
     case backChannel(BackChannelError)
     /// A page template is missing or broken; the message names the file and line.
     case templates(TemplateError)
+    /// A directory's settings were refused by the LDAP client.
+    case directory(DirectoryError)
 
     public var description: String {
         switch self {
         case .backChannel(let error): "cannot set up the providers' back channel: \(error)"
         case .templates(let error): "cannot load the page templates: \(error)"
+        case .directory(let error): "cannot set up a directory: \(error)"
         }
     }
 }
@@ -40,6 +44,8 @@ public final class GatehouseApp: Sendable {
     /// The configured OpenID Providers by slug, each with its own back-channel client and caches.
     public let providers: [String: ProviderConnection]
     let linking: AccountLinking
+    /// The configured directories with their LDAP clients, in file order.
+    let directories: [DirectorySource]
 
     /// The page templates, loaded and checked once: a broken template stops the start.
     let pages: PageRenderer
@@ -79,7 +85,8 @@ public final class GatehouseApp: Sendable {
         let returnTarget = ReturnTarget(config: config.forwardAuth)
         let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages)
         let linking = AccountLinking(
-            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) }),
+            database: database,
+            policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) } + config.directories.map { ($0.slug, $0.policy) }),
             reservedUsernames: ReservedUsernames(config.accounts.reservedUsernames)
         )
         self.linking = linking
@@ -96,13 +103,16 @@ public final class GatehouseApp: Sendable {
         let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
+        let directories: [DirectorySource]
+        do { directories = try DirectorySource.all(config.directories) } catch { throw .directory(error) }
+        self.directories = directories
         let passwordSignIn = PasswordSignIn(
             database: database,
             settings: PasswordSignInSettings(
                 identifierFields: config.login.identifierFields,
                 caseSensitive: config.login.caseSensitive
             ),
-            logger: logger
+            throttle: LoginThrottle(), directories: directories, logger: logger
         )
         let loginSubmission = LoginSubmission(
             config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, completion: completion,
@@ -218,6 +228,7 @@ public final class GatehouseApp: Sendable {
     /// an unsafe one: call at start, before serving; a throw means do not serve.
     public func recordProviderPolicies(now: Int64) throws {
         try PolicyRecording.record(config.providers, database: database, now: now)
+        try PolicyRecording.record(config.directories, database: database, now: now)
     }
 
     /// What one purge removed.

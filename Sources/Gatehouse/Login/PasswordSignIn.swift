@@ -68,38 +68,79 @@ public final class PasswordSignIn: Sendable {
     let throttle: LoginThrottle
     let audit: AuditRecorder
     let logger: Logger
+    /// The directories asked, in order, for an identifier no local password answers to.
+    let directories: DirectorySignIn
 
-    public init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle = LoginThrottle(), logger: Logger) {
+    public convenience init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle = LoginThrottle(), logger: Logger) {
+        self.init(database: database, settings: settings, throttle: throttle, directories: [], logger: logger)
+    }
+
+    init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle, directories: [DirectorySource], logger: Logger) {
         self.database = database
         self.settings = settings
         self.throttle = throttle
         audit = AuditRecorder(database: database, logger: logger)
         self.logger = logger
+        self.directories = DirectorySignIn(sources: directories, logger: logger)
     }
 
     public func authenticate(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
+        switch signIn(identifier: identifier, password: password, clientAddress: clientAddress, requestID: requestID, now: now) {
+        case .outcome(let outcome): return outcome
+        // Not reached without directories; with them, `signIn` is the caller's entry.
+        case .directory: return .refused
+        }
+    }
+
+    /// What the password field came to: a local outcome, or a person a directory vouched for
+    /// (who is not signed in yet either: `SignInCompletion` links and starts the session).
+    enum SignInResult: Sendable {
+        case outcome(PasswordSignInOutcome)
+        case directory(AccountLinking.VerifiedSignIn, groups: [String], auditDetail: String)
+    }
+
+    /// Local passwords first: an identifier that names a local account with a password is
+    /// decided here. One that names none goes to the directories in file order
+    /// (`DirectorySignIn`), behind the same throttle, with the same audit and the same refusal.
+    func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
         if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            return rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now)
+            return .outcome(rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now))
         }
         let passwordBytes = LocalPassword.bytes(password)
 
-        let result: Result<Int64, RefusalRecord>
+        let result: Swift.Result<Int64, RefusalRecord>
         do {
             result = try check(typed, passwordBytes: passwordBytes, now: now)
         } catch let limited as AccountLimited {
-            return rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now)
+            return .outcome(rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now))
         } catch {
             // Our own failure (the database), not the person's: refuse without counting it.
             logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
-            return .refused
+            return .outcome(.refused)
+        }
+
+        if case .failure(let refusal) = result, [.unknownUser, .noPassword].contains(refusal.reason),
+           !directories.sources.isEmpty, !password.isEmpty {
+            switch directories.authenticate(typed, password: password, requestID: requestID) {
+            case .notFound:
+                break
+            case .verified(let verified, let groups, let directory):
+                throttle.recordSuccess(identifier: typed, account: nil)
+                return .directory(verified, groups: groups, auditDetail: "method=ldap; directory=\(directory); \(who)")
+            case .refused(let reason, let directory):
+                throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
+                audit.record(.passwordFailed, requestID: requestID, now: now,
+                             detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
+                return .outcome(.refused)
+            }
         }
 
         switch result {
         case .success(let userID):
             throttle.recordSuccess(identifier: typed, account: userID)
-            return .verified(userID: userID, auditDetail: "method=password; \(who)")
+            return .outcome(.verified(userID: userID, auditDetail: "method=password; \(who)"))
         case .failure(let refusal):
             throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
             audit.record(.passwordFailed, userID: refusal.userID, requestID: requestID, now: now,
@@ -109,7 +150,7 @@ public final class PasswordSignIn: Sendable {
                     "request_id": "\(requestID)", "user_id": "\(refusal.userID ?? 0)", "error": "\(refusal.hashError.map { "\($0)" } ?? "")",
                 ])
             }
-            return .refused
+            return .outcome(.refused)
         }
     }
 

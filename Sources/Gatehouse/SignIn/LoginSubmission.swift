@@ -76,32 +76,37 @@ struct LoginSubmission: Sendable {
             }
         }
 
-        switch passwords.authenticate(
+        let principal: AuthenticatedPrincipal
+        let method: String
+        switch passwords.signIn(
             identifier: identifier, password: password, clientAddress: request.clientAddress,
             requestID: request.requestID, now: now
         ) {
-        case .verified(let userID, let auditDetail):
-            let outcome: SignInCompletion.Outcome
-            do {
-                outcome = try completion.complete(.localUser(userID: userID, auditDetail: auditDetail), request: request, now: now)
-            } catch {
-                // Nothing of the sign-in was committed; the person may simply try again.
-                logger.error("could not record a password sign-in", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
-                return pages.errorPage(.serverFault(reference: request.requestID), status: .serviceUnavailable)
-            }
-            guard case .signedIn(_, let started) = outcome else {
-                return try again(passwordError: Self.refusedSentence, status: .unauthorized)
-            }
-            var response = Response.redirect(to: next, status: .seeOther)
-            response.headers.set("Cache-Control", "no-store")
-            try response.setCookie(started.cookie)
-            logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "method": "password", "user_id": "\(userID)"])
-            return response
-        case .refused:
+        case .outcome(.verified(let userID, let auditDetail)):
+            (principal, method) = (.localUser(userID: userID, auditDetail: auditDetail), "password")
+        case .directory(let verified, let groups, let auditDetail):
+            (principal, method) = (.directory(verified, groups: groups, auditDetail: auditDetail), "ldap")
+        case .outcome(.refused):
             return try again(passwordError: Self.refusedSentence, status: .unauthorized)
-        case .rateLimited(let retryAfter):
+        case .outcome(.rateLimited(let retryAfter)):
             return try rateLimited(retryAfter)
         }
+        let outcome: SignInCompletion.Outcome
+        do {
+            outcome = try completion.complete(principal, request: request, now: now)
+        } catch {
+            // Nothing of the sign-in was committed; the person may simply try again.
+            logger.error("could not record a password sign-in", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+            return pages.errorPage(.serverFault(reference: request.requestID), status: .serviceUnavailable)
+        }
+        guard case .signedIn(let userID, let started) = outcome else {
+            return try again(passwordError: Self.refusedSentence, status: .unauthorized)
+        }
+        var response = Response.redirect(to: next, status: .seeOther)
+        response.headers.set("Cache-Control", "no-store")
+        try response.setCookie(started.cookie)
+        logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "method": "\(method)", "user_id": "\(userID)"])
+        return response
     }
 
     /// "12 seconds", "3 minutes": the wait in words.
