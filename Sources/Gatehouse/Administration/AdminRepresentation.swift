@@ -82,6 +82,17 @@ enum AdminRepresentation {
         ])
     }
 
+    /// A directory synchronisation's report.
+    static func directorySync(_ report: DirectorySyncReport) -> JSONValue {
+        .object([
+            "directory": .string(report.directory), "dry_run": .bool(report.dryRun), "entries": .int(report.entries),
+            "groups": .int(report.groups), "identities": .int(report.identities), "updated": .int(report.updated),
+            "deactivated": .int(report.deactivated), "sessions_revoked": .int(report.sessionsRevoked),
+            "sessions_regrouped": .int(report.sessionsRegrouped), "duration_seconds": .double(report.durationSeconds),
+            "stopped": report.stopped.map { .string($0) } ?? .null,
+        ])
+    }
+
     static func provider(_ overview: ProviderOverview) -> JSONValue {
         let policy = overview.provider.policy
         let violations = policy.guardViolations()

@@ -46,6 +46,8 @@ public final class GatehouseApp: Sendable {
     let linking: AccountLinking
     /// The configured directories with their LDAP clients, in file order.
     let directories: [DirectorySource]
+    /// One synchroniser per directory, shared by the schedule and the admin services.
+    let directorySyncs: [String: DirectorySync]
 
     /// The page templates, loaded and checked once: a broken template stops the start.
     let pages: PageRenderer
@@ -106,6 +108,10 @@ public final class GatehouseApp: Sendable {
         let directories: [DirectorySource]
         do { directories = try DirectorySource.all(config.directories) } catch { throw .directory(error) }
         self.directories = directories
+        let directorySyncs = Dictionary(uniqueKeysWithValues: directories.map { source in
+            (source.config.slug, DirectorySync(source: source, database: database, logger: logger, clock: clock))
+        })
+        self.directorySyncs = directorySyncs
         let passwordSignIn = PasswordSignIn(
             database: database,
             settings: PasswordSignInSettings(
@@ -127,7 +133,9 @@ public final class GatehouseApp: Sendable {
             unlinking: IdentityUnlinking(database: database), csrf: csrf,
             pages: pages, logger: logger, clock: clock
         )
-        let administration = Administration(database: database, config: config, connections: providers, clock: clock)
+        let administration = Administration(
+            database: database, config: config, connections: providers, directorySyncs: directorySyncs, clock: clock
+        )
         self.administration = administration
         let adminAPI = AdminAPI(administration: administration, audit: AuditRecorder(database: database, logger: logger), logger: logger)
         let hasManagementListener = !config.server.managementListenAddresses.isEmpty
