@@ -22,8 +22,10 @@ import TestSupport
         let gatehouse: RunningGatehouse
         let browser = BrowserClient()
 
-        init(directoryExtra: String = "") throws {
-            slapd = try SlapdServer(ldif: DirectorySignInTests.ldif)
+        /// `directoryExtra` adds members to the directory object; `ldif` and `schema` replace
+        /// the people and add attribute definitions (the Active Directory shape).
+        init(directoryExtra: String = "", ldif: String = DirectorySignInTests.ldif, schema: String = "") throws {
+            slapd = try SlapdServer(ldif: ldif, schema: schema)
             let port = try ExternalServer.freePort()
             let origin = "http://127.0.0.1:\(port)"
             do {
