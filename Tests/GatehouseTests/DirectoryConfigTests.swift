@@ -99,4 +99,26 @@ import Testing
         let config = try Self.parse(#", "uris": ["ldap://a.example"], "start_tls": false, "allow_plain_ldap": true"#).get()
         #expect(config.warnings.map(\.path).contains("$.directories[0].allow_plain_ldap"))
     }
+
+    @Test(arguments: [
+        (#""password_order": ["corp", "nope"]"#, "$.login.password_order[1]"),     // no such source
+        (#""password_order": ["corp", "corp"]"#, "$.login.password_order[1]"),     // twice
+        (#""local_passwords": false, "password_order": ["local", "corp"]"#, "$.login.password_order[0]"),  // local is off
+    ])
+    func passwordOrderRefusals(_ row: (String, String)) throws {
+        let json = """
+            {"server": {"listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080"}, "login": {\(row.0)},
+             "directories": [{"slug": "corp", "name": "Corp", "base_dn": "dc=example,dc=org", "uris": ["ldaps://a.example"]}]}
+            """
+        guard case .failure(let errors) = GatehouseConfig.parse(data: Data(json.utf8), environment: [:]) else {
+            Issue.record("accepted \(row.0)")
+            return
+        }
+        #expect(errors.problems.map(\.path) == [row.1])
+    }
+
+    @Test func thePasswordOrderDefaultsToLocalThenEachDirectory() throws {
+        let config = try Self.parse(#", "uris": ["ldaps://a.example"]"#).get()
+        #expect(config.passwordSources == [.local, .directory("corp")])
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Store
 import Testing
@@ -24,7 +25,8 @@ import TestSupport
 
         /// `directoryExtra` adds members to the directory object; `ldif` and `schema` replace
         /// the people and add attribute definitions (the Active Directory shape).
-        init(directoryExtra: String = "", ldif: String = DirectorySignInTests.ldif, schema: String = "") throws {
+        /// `sections` adds top-level members (`, "login": {...}`).
+        init(directoryExtra: String = "", ldif: String = DirectorySignInTests.ldif, schema: String = "", sections: String = "") throws {
             slapd = try SlapdServer(ldif: ldif, schema: schema)
             let port = try ExternalServer.freePort()
             let origin = "http://127.0.0.1:\(port)"
@@ -36,7 +38,7 @@ import TestSupport
                           "ca_file": "\(slapd.caFile)", "bind_dn": "\(SlapdServer.serviceDN)",
                           "bind_password": "\(SlapdServer.servicePassword)", "base_dn": "\(SlapdServer.suffix)",
                           "group_base_dn": "\(DirectoryFixture.groups)", "email_trusted": true\(directoryExtra)}],
-                        "forward_auth": {"protected_hosts": [{"url": "\(origin)", "required_groups": ["staff"]}]}
+                        "forward_auth": {"protected_hosts": [{"url": "\(origin)", "required_groups": ["staff"]}]}\(sections)
                         """
                 )
             } catch {
@@ -227,6 +229,31 @@ import TestSupport
             let bobBrowser = BrowserClient()
             #expect(try rig.submit("bob", "bob-pw", browser: bobBrowser).status == 303)
             #expect(try rig.verify(bobBrowser).status == 403)
+        }
+    }
+
+    /// With local passwords off the page still has its password field, for the directory.
+    @Test func directoriesAloneKeepThePasswordField() throws {
+        let rig = try Rig(sections: #", "login": {"local_passwords": false}"#)
+        defer { rig.stop() }
+        #expect(try rig.submit("alice", "alice-pw").status == 303)
+    }
+
+    /// `login.password_order`: the first source that holds the identifier decides. A local
+    /// alice with her own password and a directory alice: by default the local account
+    /// answers; with the directory first, the directory does.
+    @Test(arguments: [(order: "", winner: "alice-local"), (order: #", "password_order": ["corp", "local"]"#, winner: "alice-pw")])
+    func thePasswordOrderDecidesWhoAnswers(_ row: (order: String, winner: String)) throws {
+        let rig = try Rig(sections: #", "login": {"local_passwords": true\#(row.order)}"#)
+        defer { rig.stop() }
+        let hash = try PasswordHash.make(password: Array("alice-local".utf8), parameters: PasswordLoginTests.testParameters)
+        try rig.gatehouse.database.write { connection in
+            let user = try UserRepository(connection).create(username: "alice", email: nil, emailVerifiedBy: nil, displayName: nil, now: 1)
+            try UserRepository(connection).setPasswordHash(userID: user.id, hash: hash, now: 1)
+        }
+        for password in ["alice-local", "alice-pw"] {
+            let answer = try rig.submit("alice", password, browser: BrowserClient())
+            #expect(answer.status == (password == row.winner ? 303 : 401), "\(password)")
         }
     }
 }

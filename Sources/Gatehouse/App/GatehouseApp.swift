@@ -118,7 +118,7 @@ public final class GatehouseApp: Sendable {
                 identifierFields: config.login.identifierFields,
                 caseSensitive: config.login.caseSensitive
             ),
-            throttle: LoginThrottle(), directories: directories, logger: logger
+            throttle: LoginThrottle(), order: config.passwordSources, directories: directories, logger: logger
         )
         let loginSubmission = LoginSubmission(
             config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, completion: completion,

@@ -19,6 +19,8 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var providers: [ProviderConfig]
     /// `directories`: the LDAP and Active Directory servers people may sign in to, in file order.
     public var directories: [DirectoryConfig]
+    /// What the sign-in page's password field checks, in turn (`login.password_order`).
+    public var passwordSources: [PasswordSource]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
     public var warnings: [ConfigProblem]
 
@@ -32,6 +34,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         forwardAuth: ForwardAuthConfig = ForwardAuthConfig(),
         providers: [ProviderConfig] = [],
         directories: [DirectoryConfig] = [],
+        passwordSources: [PasswordSource]? = nil,
         warnings: [ConfigProblem] = []
     ) {
         self.server = server
@@ -43,6 +46,7 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.forwardAuth = forwardAuth
         self.providers = providers
         self.directories = directories
+        self.passwordSources = passwordSources ?? (login.localPasswords ? [.local] : []) + directories.map { .directory($0.slug) }
         self.warnings = warnings
     }
 
@@ -86,20 +90,23 @@ public struct GatehouseConfig: Sendable, Equatable {
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
-        let login = LoginConfig.decode(root.section("login", keys: LoginConfig.keys))
+        let loginSection = root.section("login", keys: LoginConfig.keys)
+        let login = LoginConfig.decode(loginSection)
         let accounts = AccountsConfig.decode(root.section("accounts", keys: AccountsConfig.keys))
         let forwardAuth = ForwardAuthConfig.decode(
             root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
         )
         let providers = ProviderConfig.decodeAll(root)
         let directories = DirectoryConfig.decodeAll(root, providerSlugs: Set(providers.map(\.slug)))
+        let passwordSources = LoginConfig.passwordSources(loginSection, login: login, directories: directories)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
         guard decoder.errors.isEmpty, let server else {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, login: login, accounts: accounts, forwardAuth: forwardAuth, providers: providers, directories: directories, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, login: login, accounts: accounts, forwardAuth: forwardAuth, providers: providers, directories: directories,
+            passwordSources: passwordSources, warnings: decoder.warnings
         ))
     }
 }

@@ -29,7 +29,7 @@ struct LoginSubmission: Sendable {
 
     func submit(_ request: Request) throws -> Response {
         let now = clock()
-        guard config.login.localPasswords else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
+        guard !config.passwordSources.isEmpty else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
         let form = try request.formBody()
         let next = returnTarget.validate(form.first("next"))
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
@@ -46,7 +46,8 @@ struct LoginSubmission: Sendable {
         func again(identifierError: String = "", passwordError: String = "", status: HTTPStatus) throws -> Response {
             let context = LoginPageContext(
                 login: config.login, identifier: identifier, identifierError: identifierError, passwordError: passwordError,
-                csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next)
+                csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next),
+                passwordEnabled: !config.passwordSources.isEmpty
             )
             return try pages.page(context, status: status, formTargets: config.forwardAuth.formTargets)
         }
