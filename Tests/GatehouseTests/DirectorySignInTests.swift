@@ -32,7 +32,7 @@ import TestSupport
             let origin = "http://127.0.0.1:\(port)"
             do {
                 gatehouse = try RunningGatehouse(
-                    port: port, serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#,
+                    port: port, serverExtra: #", "trusted_proxies": ["127.0.0.1"], "metrics_require_token": false"#,
                     sections: """
                         , "directories": [{"slug": "corp", "name": "Corporate directory", "uris": ["\(slapd.uri)"],
                           "ca_file": "\(slapd.caFile)", "bind_dn": "\(SlapdServer.serviceDN)",

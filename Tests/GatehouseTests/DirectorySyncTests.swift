@@ -121,4 +121,21 @@ import TestSupport
             #expect(unknown.status == 2)
         }
     }
+
+    /// A finished run and a stopped one, in `/metrics` as a scraper reads it.
+    @Test func runsAreInTheMetrics() throws {
+        try withRig(maximumPercent: nil) { (rig: Rig) throws in
+            #expect(try rig.submit("alice", "alice-pw").status == 303)
+            #expect(try rig.submit("bob", "bob-pw", browser: BrowserClient()).status == 303)
+            _ = try sync(rig)
+            try delete("alice", from: rig)
+            _ = try sync(rig)
+            let metrics = try rig.browser.get("\(rig.origin)/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.text.contains(#"gatehouse_directory_sync_runs_total{directory="corp",result="finished"} 1"#))
+            #expect(metrics.text.contains(#"gatehouse_directory_sync_runs_total{directory="corp",result="stopped"} 1"#))
+            #expect(metrics.text.contains(#"gatehouse_directory_sync_last_entries{directory="corp"} 3"#))
+            #expect(metrics.text.contains(#"gatehouse_directory_sync_last_stopped{directory="corp"} 1"#))
+        }
+    }
 }

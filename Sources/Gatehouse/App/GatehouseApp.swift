@@ -82,7 +82,6 @@ public final class GatehouseApp: Sendable {
         do { pages = try PageRenderer(publicDirectory: config.server.publicDirectory) } catch { throw .templates(error) }
         self.pages = pages
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
-        let health = HealthRoutes(database: database, metrics: metrics, executors: executors)
         let landing = Pages(config: config, sessions: sessions, database: database, pages: pages, clock: clock)
         let returnTarget = ReturnTarget(config: config.forwardAuth)
         let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages)
@@ -112,6 +111,9 @@ public final class GatehouseApp: Sendable {
             (source.config.slug, DirectorySync(source: source, database: database, logger: logger, clock: clock))
         })
         self.directorySyncs = directorySyncs
+        let health = HealthRoutes(
+            database: database, metrics: metrics, executors: executors, directorySyncs: directorySyncs.values.map { $0 }
+        )
         let passwordSignIn = PasswordSignIn(
             database: database,
             settings: PasswordSignInSettings(

@@ -61,6 +61,20 @@ final class DirectorySync: Sendable {
     private let running = Mutex(false)
     /// The last finished run, for the admin view and `/metrics`.
     private let lastReport = Mutex<DirectorySyncReport?>(nil)
+    /// Runs by result, for `/metrics`.
+    private let counts = Mutex<[Outcome: Int]>([:])
+
+    /// How a run ended, as `/metrics` labels it.
+    enum Outcome: String, CaseIterable, Sendable {
+        case finished
+        /// A brake stopped it before it changed anything.
+        case stopped
+        /// The directory or the database failed; nothing was committed.
+        case failed
+    }
+
+    /// Runs so far by how they ended.
+    var outcomes: [Outcome: Int] { counts.withLock { $0 } }
 
     init(source: DirectorySource, database: Database, logger: Logger, clock: @escaping @Sendable () -> Int64) {
         self.source = source
@@ -86,6 +100,7 @@ final class DirectorySync: Sendable {
             try reconcile(&report, dryRun: dryRun, actor: actor)
         } catch {
             logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)"])
+            counts.withLock { $0[.failed, default: 0] += 1 }
             throw error
         }
         let elapsed = ContinuousClock.now - started
@@ -100,6 +115,7 @@ final class DirectorySync: Sendable {
             logger.warning("directory sync stopped before changing anything", metadata: ["summary": "\(report.summary)"])
         }
         lastReport.withLock { $0 = report }
+        counts.withLock { $0[report.stopped == nil ? .finished : .stopped, default: 0] += 1 }
         return report
     }
 
