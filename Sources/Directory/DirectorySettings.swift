@@ -82,7 +82,8 @@ public struct DirectoryURI: Sendable, Equatable {
         else { return nil }
         var rest = Substring(text.dropFirst(scheme.count))
         if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("?"), !rest.contains(" ") else { return nil }
+        // No userinfo (`user:password@`): credentials belong in bind_dn and bind_password, never in a URI.
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("?"), !rest.contains(" "), !rest.contains("@") else { return nil }
         var hostPart = rest
         var portValue = isTLS ? 636 : 389
         if rest.hasPrefix("[") {

@@ -36,6 +36,7 @@ import Testing
         ("ldaps://directory.example", false, false, false), // TLS from the first byte
         ("ldap://127.0.0.1:3890", false, false, false),     // loopback never leaves the machine
         ("ldap://directory.example", false, true, false),   // the operator opted in
+        ("ldaps://admin@directory.example:636", true, false, true),  // a user in a URI is refused: credentials have their own keys
     ])
     func plainLDAPRule(_ row: (String, Bool, Bool, Bool)) {
         let settings = DirectorySettings(uris: [row.0], startTLS: row.1, allowPlainLDAP: row.2)

@@ -138,4 +138,28 @@ import TestSupport
             #expect(metrics.text.contains(#"gatehouse_directory_sync_last_stopped{directory="corp"} 1"#))
         }
     }
+
+    /// The admin API: a dry run on demand with an admin token, the directory's view with its
+    /// last run, and a token without the admin scope refused.
+    @Test func theAdminAPISyncsOnDemandAndShowsTheLastRun() throws {
+        try withRig { (rig: Rig) throws in
+            #expect(try rig.submit("alice", "alice-pw").status == 303)
+            let admin = try rig.gatehouse.app.administration.createToken(NewToken(name: "ops", scopes: ["admin"]), by: .commandLine).secret
+            let reader = try rig.gatehouse.app.administration.createToken(NewToken(name: "reader", scopes: ["providers:read"]), by: .commandLine).secret
+            let api = BrowserClient()
+            func call(_ method: String, _ path: String, _ token: String, _ json: String = "") throws -> BrowserClient.Page {
+                try api.send(method, rig.origin + path, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                             body: Array(json.utf8))
+            }
+            #expect(try call("POST", "/api/v1/admin/directories/corp/sync", reader, #"{"dry_run": true}"#).status == 403)
+            let ran = try call("POST", "/api/v1/admin/directories/corp/sync", admin, #"{"dry_run": true}"#)
+            #expect(ran.status == 200, "\(ran.text)")
+            #expect(ran.text.contains(#""dry_run":true"#) && ran.text.contains(#""entries":4"#))
+            let listed = try call("GET", "/api/v1/admin/directories", reader)
+            #expect(listed.status == 200)
+            #expect(listed.text.contains(#""slug":"corp""#) && listed.text.contains(#""last_sync":{"#))
+            #expect(!listed.text.contains(SlapdServer.servicePassword))
+            #expect(try call("POST", "/api/v1/admin/directories/nope/sync", admin, "{}").status == 404)
+        }
+    }
 }

@@ -82,6 +82,16 @@ enum AdminRepresentation {
         ])
     }
 
+    /// A directory as the admin API lists it: what it is, never its password.
+    static func directory(_ directory: DirectoryConfig, lastSync: DirectorySyncReport?) -> JSONValue {
+        .object([
+            "slug": .string(directory.slug), "name": .string(directory.name), "preset": .string(directory.preset.rawValue),
+            "uris": .array(directory.settings.uris.map { .string($0) }), "base_dn": .string(directory.baseDN),
+            "sync_interval_seconds": .int(directory.syncIntervalSeconds),
+            "last_sync": lastSync.map(directorySync) ?? .null,
+        ])
+    }
+
     /// A directory synchronisation's report.
     static func directorySync(_ report: DirectorySyncReport) -> JSONValue {
         .object([

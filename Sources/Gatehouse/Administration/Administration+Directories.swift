@@ -22,6 +22,18 @@ extension Administration {
                 logger: Logger(label: "gatehouse.directories"), clock: clock
             )
         }
-        return try sync.run(dryRun: dryRun, actor: actor.name)
+        do {
+            return try sync.run(dryRun: dryRun, actor: actor.name)
+        } catch let error as DirectorySyncError {
+            throw AdministrationError.conflict(.init("sync_running", error.message))
+        } catch let error as DirectoryError {
+            throw AdministrationError.unavailable("the directory did not answer: \(error.message)")
+        }
+    }
+
+    /// Every configured directory with its last synchronisation in this process (nil before
+    /// the first, and always for the command line).
+    public func directories() -> [(config: DirectoryConfig, lastSync: DirectorySyncReport?)] {
+        config.directories.map { ($0, directorySyncs[$0.slug]?.last) }
     }
 }
