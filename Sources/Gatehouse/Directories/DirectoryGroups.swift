@@ -18,25 +18,37 @@ enum DirectoryGroups {
             let groups = try source.client.search(base: config.groupBaseDN, filter: filter, attributes: [config.groupNameAttribute])
             return Array(Set(groups.compactMap { $0.strings(config.groupNameAttribute).first })).sorted()
         case .memberOf:
-            var seen: Set<String> = []
-            var names: Set<String> = []
-            var frontier = entry.strings("memberOf")
-            var depth = 0
-            while !frontier.isEmpty, depth < maximumDepth, seen.count < maximumGroups {
-                depth += 1
-                var next: [String] = []
-                for dn in frontier where seen.insert(dn.lowercased()).inserted {
-                    let found = try source.client.search(
-                        base: dn, filter: config.groupFilter, attributes: [config.groupNameAttribute, "memberOf"], paged: false, scope: .base
-                    )
-                    for group in found {
-                        if let name = group.strings(config.groupNameAttribute).first { names.insert(name) }
-                        next += group.strings("memberOf")
-                    }
-                }
-                frontier = next
+            return try nested(from: entry.strings("memberOf")) { dn throws(DirectoryError) in
+                let found = try source.client.search(
+                    base: dn, filter: config.groupFilter, attributes: [config.groupNameAttribute, "memberOf"], paged: false, scope: .base
+                )
+                return (found.first?.strings(config.groupNameAttribute).first, found.flatMap { $0.strings("memberOf") })
             }
-            return names.sorted()
         }
+    }
+
+    /// The one walk up `memberOf` for sign-in and synchronisation alike: the names of the
+    /// groups `start` names and of every group above them, each group visited once (DNs
+    /// compared lower-cased), at most `maximumDepth` levels and `maximumGroups` groups.
+    /// `group` gives a group's name (nil when it is not a group the filter admits) and the
+    /// groups it is itself a member of.
+    static func nested(
+        from start: [String], group: (String) throws(DirectoryError) -> (name: String?, memberOf: [String])
+    ) throws(DirectoryError) -> [String] {
+        var seen: Set<String> = []
+        var names: Set<String> = []
+        var frontier = start
+        var depth = 0
+        while !frontier.isEmpty, depth < maximumDepth, seen.count < maximumGroups {
+            depth += 1
+            var next: [String] = []
+            for dn in frontier where seen.insert(dn.lowercased()).inserted {
+                let found = try group(dn)
+                if let name = found.name { names.insert(name) }
+                next += found.memberOf
+            }
+            frontier = next
+        }
+        return names.sorted()
     }
 }

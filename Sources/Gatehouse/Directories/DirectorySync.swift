@@ -201,20 +201,11 @@ final class DirectorySync: Sendable {
             case .member:
                 return (byMember[entry.dn.lowercased()] ?? []).sorted()
             case .memberOf:
-                var result: Set<String> = []
-                var seen: Set<String> = []
-                var frontier = entry.strings("memberOf").map { $0.lowercased() }
-                var depth = 0
-                while !frontier.isEmpty, depth < DirectoryGroups.maximumDepth {
-                    depth += 1
-                    var next: [String] = []
-                    for dn in frontier where seen.insert(dn).inserted {
-                        if let name = names[dn] { result.insert(name) }
-                        next += parents[dn] ?? []
-                    }
-                    frontier = next
+                // Every group was read once for the run: the walk looks them up here.
+                let lookup = { (dn: String) throws(DirectoryError) -> (name: String?, memberOf: [String]) in
+                    (names[dn.lowercased()], parents[dn.lowercased()] ?? [])
                 }
-                return result.sorted()
+                return (try? DirectoryGroups.nested(from: entry.strings("memberOf"), group: lookup)) ?? []
             }
         }
     }
