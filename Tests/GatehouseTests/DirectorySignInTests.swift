@@ -256,4 +256,14 @@ import TestSupport
             #expect(answer.status == (password == row.winner ? 303 : 401), "\(password)")
         }
     }
+
+    /// With `pretend_unknown_users_exist` off, the identification step still never tells a
+    /// directory person there is no account: it knows local accounts only, so it asks for the password.
+    @Test func theIdentificationStepAsksDirectoryPeopleForTheirPassword() throws {
+        let rig = try Rig(sections: #", "login": {"pretend_unknown_users_exist": false}"#)
+        defer { rig.stop() }
+        let answer = try rig.submit("alice", "")
+        #expect(answer.status == 200)
+        #expect(answer.text.contains("Enter your password."))
+    }
 }

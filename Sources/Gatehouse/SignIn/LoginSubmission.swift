@@ -63,8 +63,11 @@ struct LoginSubmission: Sendable {
             return response
         }
         if password.isEmpty {
+            // The identification step knows local accounts only: with a directory among the
+            // password sources it never says "no account", it asks for the password.
+            let directoryAnswers = config.passwordSources.contains { if case .directory = $0 { true } else { false } }
             switch passwords.identify(
-                identifier, pretend: config.login.pretendUnknownUsersExist, clientAddress: request.clientAddress,
+                identifier, pretend: config.login.pretendUnknownUsersExist || directoryAnswers, clientAddress: request.clientAddress,
                 requestID: request.requestID, now: now
             ) {
             case .askForPassword:
