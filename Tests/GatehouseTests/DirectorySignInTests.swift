@@ -266,4 +266,17 @@ import TestSupport
         #expect(answer.status == 200)
         #expect(answer.text.contains("Enter your password."))
     }
+
+    /// A directory group whose name holds a comma would read as two groups in the comma-joined
+    /// `X-Auth-Request-Groups` (`x,staff` as `staff`): it is dropped, at sign-in and at sync.
+    @Test func aGroupNameWithACommaIsDropped() throws {
+        let ldif = DirectorySignInTests.ldif + "dn: cn=x\\,staff,\(DirectoryFixture.groups)\nobjectClass: groupOfNames\ncn: x,staff\n"
+            + "member: uid=bob,\(DirectoryFixture.people)\n\n"
+        let rig = try Rig(ldif: ldif)
+        defer { rig.stop() }
+        #expect(try rig.submit("bob", "bob-pw").status == 303)
+        #expect(try rig.query("SELECT groups FROM sessions WHERE revoked_at IS NULL AND user_id IS NOT NULL", columns: 1) == [[""]])
+        _ = try rig.gatehouse.app.administration.syncDirectory("corp", dryRun: false, by: .commandLine)
+        #expect(try rig.query("SELECT groups FROM sessions WHERE revoked_at IS NULL AND user_id IS NOT NULL", columns: 1) == [[""]])
+    }
 }

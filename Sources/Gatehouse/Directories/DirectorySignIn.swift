@@ -45,7 +45,8 @@ struct DirectorySignIn: Sendable {
             guard let verified = DirectoryIdentity.verifiedSignIn(entry, config: config) else {
                 return .refused(reason: "no_uniqueness_value", directory: config.slug)
             }
-            let groups = try DirectoryGroups.names(of: entry, source: source)
+            // A name that cannot be passed on faithfully (a comma would split it downstream) is dropped.
+            let groups = SessionGroups.kept(try DirectoryGroups.names(of: entry, source: source))
             return .verified(verified, groups: groups, directory: config.slug)
         } catch {
             if error.code == .emptyPassword { return .refused(reason: "empty_password", directory: config.slug) }
