@@ -4,12 +4,13 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 CONFIG ?= config.example.json
-DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev libidn2-dev libicu-dev
-BENCH_PACKAGES := wrk nginx-light openssl util-linux
+DEB_PACKAGES := pkg-config libssl-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev libidn2-dev libicu-dev libldap-dev
+BENCH_PACKAGES := wrk nginx-light openssl util-linux slapd
 # Debian packages the tests run: nginx and Caddy in front of Gatehouse for the forward-auth
 # round trips, headless Chromium with its chromedriver for the browser walks, and glewlwyd (with
-# openssl for its keys) for the back-channel logout round trip.
-TEST_PACKAGES := nginx-light caddy chromium chromium-driver glewlwyd openssl
+# openssl for its keys) for the back-channel logout round trip, and OpenLDAP's slapd with
+# ldap-utils for the directory tests (each test starts its own slapd on loopback ports).
+TEST_PACKAGES := nginx-light caddy chromium chromium-driver glewlwyd openssl slapd ldap-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
@@ -38,6 +39,7 @@ bench-deps: deps
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
+		echo "slapd slapd/no_configuration boolean true" | $(SUDO) debconf-set-selections; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
@@ -45,6 +47,7 @@ test-deps: deps
 	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
+		echo "slapd slapd/no_configuration boolean true" | $(SUDO) debconf-set-selections; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 

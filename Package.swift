@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
         // A C target, not a system library: its header shows Swift no ICU type (see gatehouse_icu.h).
         .target(name: "CICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         .target(name: "CSocket"),
@@ -39,6 +40,8 @@ let package = Package(
         .target(name: "Accounts", dependencies: ["MatchingKeys"]),
         .target(name: "Store", dependencies: ["CSQLite", "Accounts", "MatchingKeys", "Crypto"]),
         .target(name: "BackChannel", dependencies: ["CCurl"]),
+        // The LDAP client (issue 15 section 1): libldap through CLDAP, pooled, with failover.
+        .target(name: "Directory", dependencies: ["CLDAP"]),
         // Server-rendered pages: a Mustache subset, parsed once at start (issue 5 section 1).
         .target(name: "Templates", dependencies: ["HTTP"]),
         // A development OpenID Provider (`gatehouse dev-idp`): a peer of Gatehouse, never imported by it.
@@ -48,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "Gatehouse",
-            dependencies: ["HTTP", "BackChannel", "Crypto", "JSON", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "BackChannel", "Crypto", "JSON", "JOSE", "OIDC", "Accounts", "MatchingKeys", "Store", "Templates", "Directory", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "gatehouse",
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "MatchingKeys"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "DevProviderTests", dependencies: ["DevProvider", "JOSE", "HTTP", "TestSupport"]),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "TestSupport"]),
         .testTarget(name: "BackChannelTests", dependencies: ["BackChannel", "HTTP", "TestSupport"]),
         .testTarget(name: "GatehouseTests", dependencies: ["Gatehouse", "Accounts", "BackChannel", "Crypto", "DevProvider", "HTTP", "JSON", "JOSE", "OIDC", "Store", "Templates", "TestSupport"]),
     ],

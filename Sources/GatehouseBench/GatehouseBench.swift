@@ -7,6 +7,6 @@ struct GatehouseBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse-bench",
         abstract: "Measure Gatehouse: ID-token verification throughput, complete sign-ins, and a session for forward-auth.",
-        subcommands: [VerifyCommand.self, SignInsCommand.self, SessionCommand.self, SeedUsersCommand.self]
+        subcommands: [VerifyCommand.self, SignInsCommand.self, SessionCommand.self, SeedUsersCommand.self, SeedIdentitiesCommand.self]
     )
 }

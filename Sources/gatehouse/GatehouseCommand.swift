@@ -12,7 +12,7 @@ struct GatehouseCommand: ParsableCommand {
         abstract: "A self-hosted OpenID Connect login server.",
         version: GatehouseVersion.current,
         subcommands: [
-            Serve.self, Migrate.self, CheckConfig.self, Users.self, Identities.self, Sessions.self, Tokens.self, Providers.self, Events.self,
+            Serve.self, Migrate.self, CheckConfig.self, Users.self, Identities.self, Sessions.self, Tokens.self, Providers.self, Directories.self, Events.self,
             SimulateLogin.self, DevIdP.self, Version.self,
         ]
     )

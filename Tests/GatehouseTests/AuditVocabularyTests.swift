@@ -15,6 +15,7 @@ import Testing
             "user.updated", "user.deactivated", "user.deleted", "session.revoked", "sessions.revoked",
             "api_token.created", "api_token.revoked", "api.authentication_failed", "api.authentication_rate_limited",
             "user.provisioned",
+            "directory.synced", "directory.sync_stopped",
             "migration.key_collision",
         ])
     }

@@ -52,8 +52,12 @@ public final class TestClient {
             }
         }
         guard status == 0 else {
-            close(fd)
-            throw Failure(description: "connect to \(host):\(port) failed: errno \(errno)")
+            // No close here: every stored property is set, so `deinit` runs when this init throws
+            // and closes the socket. Closing it here too closed it twice, and the second close
+            // could end whatever descriptor another test's thread had opened meanwhile under the
+            // same number (seen as a connection closed under a test, and posix_spawn's EBADF).
+            let failure = errno
+            throw Failure(description: "connect to \(host):\(port) failed: errno \(failure)")
         }
     }
 

@@ -67,6 +67,7 @@ enum APISchema {
     /// running configuration allows.
     static func components(providers: [String]) -> [String: JSONValue] {
         let provider = enumeration(providers)
+        let count = integer(minimum: 0, maximum: Int(Int32.max))
         let scopes = enumeration(APIScope.allCases.map(\.rawValue))
         let tokenProperties: [String: JSONValue] = [
             "id": id, "name": text, "scopes": array(scopes), "created_at": time, "created_by": text,
@@ -172,6 +173,17 @@ enum APISchema {
                 "reason": nullable(text), "message": nullable(text), "explanation": text,
                 "written": .object(["const": false]),
             ]),
+            "DirectorySyncRequest": object(["dry_run": boolean], required: []),
+            "DirectorySync": object([
+                "directory": text, "dry_run": boolean, "entries": count, "groups": count, "identities": count, "updated": count,
+                "deactivated": count, "sessions_revoked": count, "sessions_regrouped": count,
+                "duration_seconds": .object(["type": "number", "minimum": 0]), "stopped": nullable(text),
+            ]),
+            "Directory": object([
+                "slug": text, "name": text, "preset": enumeration(DirectoryConfig.Preset.allCases.map(\.rawValue)), "uris": array(text),
+                "base_dn": text, "sync_interval_seconds": integer(minimum: 0, maximum: 604_800), "last_sync": nullable(ref("DirectorySync")),
+            ]),
+            "DirectoryList": object(["items": array(ref("Directory"))]),
             "RekeyRequest": object([
                 "from": string(minLength: 1, maxLength: 2048), "to": string(minLength: 1, maxLength: 2048), "dry_run": boolean,
             ], required: ["from", "to"]),

@@ -17,16 +17,19 @@ struct AdminAPI: Sendable {
         self.administration = administration
         self.logger = logger
         authentication = APIAuthentication(administration: administration, audit: audit, logger: logger)
-        operations = Self.operations(providers: administration.config.providers.map(\.slug))
+        operations = Self.operations(
+            providers: administration.config.providers.map(\.slug), directories: administration.config.directories.map(\.slug)
+        )
         document = AdminRepresentation.encoded(OpenAPIDocument.build(
             operations, providers: administration.config.providers.map(\.slug), version: GatehouseVersion.current
         ))
     }
 
-    /// Every operation; `providers` are the configured slugs, which a provider path names.
-    static func operations(providers: [String]) -> [AdminOperation] {
+    /// Every operation; `providers` and `directories` are the configured slugs, which their paths name.
+    static func operations(providers: [String], directories: [String] = []) -> [AdminOperation] {
         AdminUsersAPI.operations + AdminIdentitiesAPI.operations + AdminSessionsAPI.operations
-            + AdminProvidersAPI.operations(providers: providers) + AdminTrailAPI.operations + AdminTokensAPI.operations
+            + AdminProvidersAPI.operations(providers: providers) + AdminDirectoriesAPI.operations(directories: directories)
+            + AdminTrailAPI.operations + AdminTokensAPI.operations
     }
 
     func register(in routes: inout RouterBuilder, executors: Executors) {

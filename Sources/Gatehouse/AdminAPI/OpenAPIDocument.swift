@@ -48,7 +48,7 @@ enum OpenAPIDocument {
 
     static let tags: [(String, String)] = [
         ("users", "Local accounts."), ("identities", "Accounts at providers linked to users."),
-        ("sessions", "Who is signed in."), ("providers", "The configured providers."),
+        ("sessions", "Who is signed in."), ("providers", "The configured providers."), ("directories", "The configured LDAP and Active Directory sources."),
         ("events", "The audit trail and the link decisions."), ("tokens", "API tokens."), ("meta", "This document."),
     ]
 

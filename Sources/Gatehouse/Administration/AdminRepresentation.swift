@@ -81,6 +81,32 @@ enum AdminRepresentation {
         ])
     }
 
+    /// A directory as the admin API lists it: what it is, never its password.
+    static func directory(_ directory: DirectoryConfig, lastSync: DirectorySyncReport?) -> JSONValue {
+        .object([
+            "slug": .string(directory.slug), "name": .string(directory.name), "preset": .string(directory.preset.rawValue),
+            "uris": .array(directory.settings.uris.map { .string($0) }), "base_dn": .string(directory.baseDN),
+            "sync_interval_seconds": .int(directory.syncIntervalSeconds),
+            "last_sync": lastSync.map(directorySync) ?? .null,
+        ])
+    }
+
+    /// A directory synchronisation's report.
+    static func directorySync(_ report: DirectorySyncReport) -> JSONValue {
+        let counts: [String: JSONValue] = [
+            "entries": .int(report.entries), "groups": .int(report.groups), "identities": .int(report.identities),
+            "updated": .int(report.updated), "deactivated": .int(report.deactivated), "sessions_revoked": .int(report.sessionsRevoked),
+            "sessions_regrouped": .int(report.sessionsRegrouped),
+        ]
+        let facts: [String: JSONValue] = [
+            "directory": .string(report.directory), "dry_run": .bool(report.dryRun),
+            // Milliseconds are all a sync's duration needs; the text is always a JSON number.
+            "duration_seconds": .number(String(Double(Int((report.durationSeconds * 1000).rounded())) / 1000)),
+            "stopped": report.stopped.map { .string($0) } ?? .null,
+        ]
+        return .object(counts.merging(facts) { first, _ in first })
+    }
+
     static func provider(_ overview: ProviderOverview) -> JSONValue {
         let policy = overview.provider.policy
         let violations = policy.guardViolations()

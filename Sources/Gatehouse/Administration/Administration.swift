@@ -17,18 +17,30 @@ public struct Administration: Sendable {
     /// empty for the command line, which has none.
     let connections: [String: ProviderConnection]
     let clock: @Sendable () -> Int64
+    /// The running server's synchronisers, one per directory, so the API's runs and the
+    /// schedule's share one "already running" guard; empty for the command line, which makes its own.
+    let directorySyncs: [String: DirectorySync]
 
     public init(
         database: Database, config: GatehouseConfig, connections: [String: ProviderConnection] = [:],
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
+        self.init(database: database, config: config, connections: connections, directorySyncs: [:], clock: clock)
+    }
+
+    init(
+        database: Database, config: GatehouseConfig, connections: [String: ProviderConnection], directorySyncs: [String: DirectorySync],
+        clock: @escaping @Sendable () -> Int64
+    ) {
         self.database = database
         self.config = config
         self.linking = AccountLinking(
-            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) }),
+            database: database,
+            policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) } + config.directories.map { ($0.slug, $0.policy) }),
             reservedUsernames: ReservedUsernames(config.accounts.reservedUsernames)
         )
         self.connections = connections
+        self.directorySyncs = directorySyncs
         self.clock = clock
     }
 

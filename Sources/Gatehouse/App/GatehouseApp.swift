@@ -1,4 +1,5 @@
 import BackChannel
+import Directory
 import Foundation
 import HTTP
 import Logging
@@ -13,11 +14,14 @@ public enum GatehouseAppError: Error, Sendable, CustomStringConvertible {
     case backChannel(BackChannelError)
     /// A page template is missing or broken; the message names the file and line.
     case templates(TemplateError)
+    /// A directory's settings were refused by the LDAP client.
+    case directory(DirectoryError)
 
     public var description: String {
         switch self {
         case .backChannel(let error): "cannot set up the providers' back channel: \(error)"
         case .templates(let error): "cannot load the page templates: \(error)"
+        case .directory(let error): "cannot set up a directory: \(error)"
         }
     }
 }
@@ -40,6 +44,10 @@ public final class GatehouseApp: Sendable {
     /// The configured OpenID Providers by slug, each with its own back-channel client and caches.
     public let providers: [String: ProviderConnection]
     let linking: AccountLinking
+    /// The configured directories with their LDAP clients, in file order.
+    let directories: [DirectorySource]
+    /// One synchroniser per directory, shared by the schedule and the admin services.
+    let directorySyncs: [String: DirectorySync]
 
     /// The page templates, loaded and checked once: a broken template stops the start.
     let pages: PageRenderer
@@ -74,12 +82,12 @@ public final class GatehouseApp: Sendable {
         do { pages = try PageRenderer(publicDirectory: config.server.publicDirectory) } catch { throw .templates(error) }
         self.pages = pages
         let staticFiles = Self.makeStaticFiles(config: config, logger: logger)
-        let health = HealthRoutes(database: database, metrics: metrics, executors: executors)
         let landing = Pages(config: config, sessions: sessions, database: database, pages: pages, clock: clock)
         let returnTarget = ReturnTarget(config: config.forwardAuth)
         let login = LoginPage(config: config, returnTarget: returnTarget, sessions: sessions, pages: pages)
         let linking = AccountLinking(
-            database: database, policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) }),
+            database: database,
+            policies: Dictionary(uniqueKeysWithValues: config.providers.map { ($0.slug, $0.policy) } + config.directories.map { ($0.slug, $0.policy) }),
             reservedUsernames: ReservedUsernames(config.accounts.reservedUsernames)
         )
         self.linking = linking
@@ -96,13 +104,23 @@ public final class GatehouseApp: Sendable {
         let forwardAuth = ForwardAuthEndpoint(config: config, sessions: sessions, logger: logger, clock: clock)
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
+        let directories: [DirectorySource]
+        do { directories = try DirectorySource.all(config.directories) } catch { throw .directory(error) }
+        self.directories = directories
+        let directorySyncs = Dictionary(uniqueKeysWithValues: directories.map { source in
+            (source.config.slug, DirectorySync(source: source, database: database, logger: logger, clock: clock))
+        })
+        self.directorySyncs = directorySyncs
+        let health = HealthRoutes(
+            database: database, metrics: metrics, executors: executors, directorySyncs: directorySyncs.values.map { $0 }
+        )
         let passwordSignIn = PasswordSignIn(
             database: database,
             settings: PasswordSignInSettings(
                 identifierFields: config.login.identifierFields,
                 caseSensitive: config.login.caseSensitive
             ),
-            logger: logger
+            throttle: LoginThrottle(), order: config.passwordSources, directories: directories, logger: logger
         )
         let loginSubmission = LoginSubmission(
             config: config, returnTarget: returnTarget, sessions: sessions, passwords: passwordSignIn, completion: completion,
@@ -117,7 +135,9 @@ public final class GatehouseApp: Sendable {
             unlinking: IdentityUnlinking(database: database), csrf: csrf,
             pages: pages, logger: logger, clock: clock
         )
-        let administration = Administration(database: database, config: config, connections: providers, clock: clock)
+        let administration = Administration(
+            database: database, config: config, connections: providers, directorySyncs: directorySyncs, clock: clock
+        )
         self.administration = administration
         let adminAPI = AdminAPI(administration: administration, audit: AuditRecorder(database: database, logger: logger), logger: logger)
         let hasManagementListener = !config.server.managementListenAddresses.isEmpty
@@ -218,6 +238,7 @@ public final class GatehouseApp: Sendable {
     /// an unsafe one: call at start, before serving; a throw means do not serve.
     public func recordProviderPolicies(now: Int64) throws {
         try PolicyRecording.record(config.providers, database: database, now: now)
+        try PolicyRecording.record(config.directories, database: database, now: now)
     }
 
     /// What one purge removed.

@@ -7,6 +7,8 @@ struct HealthRoutes: Sendable {
     let database: Database
     let metrics: HTTPMetrics
     let executors: Executors
+    /// Each directory's synchroniser, whose runs `/metrics` reports.
+    let directorySyncs: [DirectorySync]
 
     /// `/healthz` and `/readyz`: on every listener, inline (probes must never queue).
     func registerProbes(in routes: inout RouterBuilder) {
@@ -33,7 +35,7 @@ struct HealthRoutes: Sendable {
     func registerMetrics(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice, authorize: @escaping @Sendable (Request) throws -> Void) {
         routes.get("/metrics", on: executor) { [self] request in
             try authorize(request)
-            var text = metrics.render() + executorMetrics()
+            var text = metrics.render() + executorMetrics() + DirectorySyncMetrics.render(directorySyncs)
             if let statistics = try? database.read({ connection in try DatabaseStatistics.read(connection) }) {
                 text += statistics.render()
             }

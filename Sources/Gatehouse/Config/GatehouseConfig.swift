@@ -18,6 +18,10 @@ public struct GatehouseConfig: Sendable, Equatable {
     public var forwardAuth: ForwardAuthConfig
     /// `providers`: the OpenID Providers people may sign in through, in file order.
     public var providers: [ProviderConfig]
+    /// `directories`: the LDAP and Active Directory servers people may sign in to, in file order.
+    public var directories: [DirectoryConfig]
+    /// What the sign-in page's password field checks, in turn (`login.password_order`).
+    public var passwordSources: [PasswordSource]
     /// Things that work but are probably not meant; printed by `check-config` and at start.
     public var warnings: [ConfigProblem]
 
@@ -30,6 +34,8 @@ public struct GatehouseConfig: Sendable, Equatable {
         accounts: AccountsConfig = AccountsConfig(),
         forwardAuth: ForwardAuthConfig = ForwardAuthConfig(),
         providers: [ProviderConfig] = [],
+        directories: [DirectoryConfig] = [],
+        passwordSources: [PasswordSource]? = nil,
         warnings: [ConfigProblem] = []
     ) {
         self.server = server
@@ -40,6 +46,8 @@ public struct GatehouseConfig: Sendable, Equatable {
         self.accounts = accounts
         self.forwardAuth = forwardAuth
         self.providers = providers
+        self.directories = directories
+        self.passwordSources = passwordSources ?? (login.localPasswords ? [.local] : []) + directories.map { .directory($0.slug) }
         self.warnings = warnings
     }
 
@@ -78,24 +86,28 @@ public struct GatehouseConfig: Sendable, Equatable {
             return .failure(ConfigErrors(problems: [ConfigProblem(path: "$", message: error.description)]))
         }
         let decoder = ConfigDecoder(environment: environment)
-        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "accounts", "forward_auth", "providers"])
+        let root = decoder.object(document, at: .root, keys: ["server", "database", "sessions", "logging", "login", "accounts", "forward_auth", "providers", "directories"])
         let server = ServerConfig.decode(root.section("server", keys: ServerConfig.keys))
         let database = DatabaseConfig.decode(root.section("database", keys: DatabaseConfig.keys))
         let sessions = SessionsConfig.decode(root.section("sessions", keys: SessionsConfig.keys), publicURL: server?.publicURL)
         let logging = LoggingConfig.decode(root.section("logging", keys: LoggingConfig.keys))
-        let login = LoginConfig.decode(root.section("login", keys: LoginConfig.keys))
+        let loginSection = root.section("login", keys: LoginConfig.keys)
+        let login = LoginConfig.decode(loginSection)
         let accounts = AccountsConfig.decode(root.section("accounts", keys: AccountsConfig.keys))
         let forwardAuth = ForwardAuthConfig.decode(
             root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
         )
         let providers = ProviderConfig.decodeAll(root)
+        let directories = DirectoryConfig.decodeAll(root, providerSlugs: Set(providers.map(\.slug)))
+        let passwordSources = LoginConfig.passwordSources(loginSection, login: login, directories: directories)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 
         guard decoder.errors.isEmpty, let server else {
             return .failure(ConfigErrors(problems: decoder.errors, warnings: decoder.warnings))
         }
         return .success(GatehouseConfig(
-            server: server, database: database, sessions: sessions, logging: logging, login: login, accounts: accounts, forwardAuth: forwardAuth, providers: providers, warnings: decoder.warnings
+            server: server, database: database, sessions: sessions, logging: logging, login: login, accounts: accounts, forwardAuth: forwardAuth, providers: providers, directories: directories,
+            passwordSources: passwordSources, warnings: decoder.warnings
         ))
     }
 }

@@ -16,7 +16,6 @@ public struct LoginConfig: Sendable, Equatable {
     /// Off, the identification step says when no account with a password answers to the
     /// identifier (an oracle the operator chooses, throttled like a password attempt).
     public var pretendUnknownUsersExist: Bool
-
     public init(
         localPasswords: Bool = true,
         identifierFields: [IdentifierField] = [.username, .email],
@@ -29,7 +28,7 @@ public struct LoginConfig: Sendable, Equatable {
         self.pretendUnknownUsersExist = pretendUnknownUsersExist
     }
 
-    static let keys = ["local_passwords", "identifier_fields", "case_sensitive", "pretend_unknown_users_exist"]
+    static let keys = ["local_passwords", "identifier_fields", "case_sensitive", "pretend_unknown_users_exist", "password_order"]
 
     static func decode(_ reader: ObjectReader) -> LoginConfig {
         let defaults = LoginConfig()
@@ -55,5 +54,40 @@ public struct LoginConfig: Sendable, Equatable {
         }
         let joined = words.joined(separator: " or ")
         return joined.prefix(1).uppercased() + joined.dropFirst()
+    }
+
+    /// `login.password_order`, read from the `login` section once the directories are known
+    /// (it names them): the sources in effect, `GatehouseConfig.passwordSources`. Without the
+    /// key, local passwords (when on) and then every directory in file order.
+    static func passwordSources(_ reader: ObjectReader, login: LoginConfig, directories: [DirectoryConfig]) -> [PasswordSource] {
+        let path = reader.path
+        let decoder = reader.decoder
+        guard let order = reader.value("password_order", .list(of: .nonEmptyString)) else {
+            return (login.localPasswords ? [.local] : []) + directories.map { .directory($0.slug) }
+        }
+        var sources: [PasswordSource] = []
+        for (index, word) in order.enumerated() {
+            let at = path.appending("password_order").appending(index: index)
+            let source: PasswordSource
+            if word == "local" {
+                guard login.localPasswords else {
+                    decoder.error(at: at, "local passwords are off (login.local_passwords is false)")
+                    continue
+                }
+                source = .local
+            } else if directories.contains(where: { $0.slug == word }) {
+                source = .directory(word)
+            } else {
+                let known = ["local"] + directories.map(\.slug)
+                decoder.error(at: at, "expected one of \(ConfigText.alternatives(known)), found \(ConfigText.quoted(word))")
+                continue
+            }
+            if sources.contains(source) {
+                decoder.error(at: at, "\(ConfigText.quoted(word)) is listed twice")
+                continue
+            }
+            sources.append(source)
+        }
+        return sources
     }
 }

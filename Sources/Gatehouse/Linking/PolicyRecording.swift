@@ -17,6 +17,16 @@ enum PolicyRecording {
         }
     }
 
+    /// Directories' policies, in the same table under their slugs and issuers: the same guard.
+    static func record(_ directories: [DirectoryConfig], database: Database, now: Int64) throws {
+        try database.write { connection in
+            let repository = ProviderPolicyRepository(connection)
+            for directory in directories {
+                try repository.save(stored(directory.policy, provider: directory.slug, issuer: directory.issuer), now: now)
+            }
+        }
+    }
+
     static func stored(_ policy: ProviderPolicy, provider: String, issuer: String) throws -> StoredProviderPolicy {
         let domains = try JSONValue.array(policy.allowedEmailDomains.map { .string($0) }).serialized()
         return StoredProviderPolicy(

@@ -95,12 +95,15 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// Forgets the identifier's and the account's failures; the address keeps its count.
-    public func recordSuccess(identifier: String, account userID: Int64) {
-        let (identifierKey, accountKey) = (Self.key(identifier: identifier), Self.key(account: userID))
+    /// Forgets the identifier's and the account's failures; the address keeps its count. A
+    /// directory's sign-in knows no account yet (the linking decides it): nil forgets the
+    /// identifier's alone.
+    public func recordSuccess(identifier: String, account userID: Int64?) {
+        let identifierKey = Self.key(identifier: identifier)
+        let accountKey = userID.map { Self.key(account: $0) }
         state.withLock { state in
             state.identifiers.remove(identifierKey)
-            state.accounts.remove(accountKey)
+            if let accountKey { state.accounts.remove(accountKey) }
         }
     }
 

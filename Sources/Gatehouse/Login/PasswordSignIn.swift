@@ -68,49 +68,107 @@ public final class PasswordSignIn: Sendable {
     let throttle: LoginThrottle
     let audit: AuditRecorder
     let logger: Logger
+    /// The configured directories, asked where `order` names them.
+    let directories: DirectorySignIn
+    /// `login.password_order`: the sources the password field checks, in turn.
+    let order: [PasswordSource]
 
-    public init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle = LoginThrottle(), logger: Logger) {
+    public convenience init(database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle = LoginThrottle(), logger: Logger) {
+        self.init(database: database, settings: settings, throttle: throttle, order: [.local], directories: [], logger: logger)
+    }
+
+    init(
+        database: Database, settings: PasswordSignInSettings, throttle: LoginThrottle, order: [PasswordSource], directories: [DirectorySource],
+        logger: Logger
+    ) {
+        self.order = order
         self.database = database
         self.settings = settings
         self.throttle = throttle
         audit = AuditRecorder(database: database, logger: logger)
         self.logger = logger
+        self.directories = DirectorySignIn(sources: directories, logger: logger)
     }
 
     public func authenticate(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
+        switch signIn(identifier: identifier, password: password, clientAddress: clientAddress, requestID: requestID, now: now) {
+        case .outcome(let outcome): return outcome
+        // Not reached without directories; with them, `signIn` is the caller's entry.
+        case .directory: return .refused
+        }
+    }
+
+    /// What the password field came to: a local outcome, or a person a directory vouched for
+    /// (who is not signed in yet either: `SignInCompletion` links and starts the session).
+    enum SignInResult: Sendable {
+        case outcome(PasswordSignInOutcome)
+        case directory(AccountLinking.VerifiedSignIn, groups: [String], auditDetail: String)
+    }
+
+    /// The password sources in `login.password_order`, each asked in turn: the first that holds
+    /// the identifier decides (a local account with a password, or one directory entry), and a
+    /// refusal there is final. An identifier no source holds gets the local refusal (or
+    /// `unknown_user`), the same answer as a wrong password, behind the same throttle.
+    func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
         if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            return rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now)
+            return .outcome(rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now))
         }
-        let passwordBytes = LocalPassword.bytes(password)
-
-        let result: Result<Int64, RefusalRecord>
-        do {
-            result = try check(typed, passwordBytes: passwordBytes, now: now)
-        } catch let limited as AccountLimited {
-            return rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now)
-        } catch {
-            // Our own failure (the database), not the person's: refuse without counting it.
-            logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
-            return .refused
-        }
-
-        switch result {
-        case .success(let userID):
-            throttle.recordSuccess(identifier: typed, account: userID)
-            return .verified(userID: userID, auditDetail: "method=password; \(who)")
-        case .failure(let refusal):
-            throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
-            audit.record(.passwordFailed, userID: refusal.userID, requestID: requestID, now: now,
-                         detail: "method=password; reason=\(refusal.reason.rawValue); \(who)")
-            if refusal.reason == .storedHashInvalid {
-                logger.error("a stored password hash is invalid", metadata: [
-                    "request_id": "\(requestID)", "user_id": "\(refusal.userID ?? 0)", "error": "\(refusal.hashError.map { "\($0)" } ?? "")",
-                ])
+        var unheld = RefusalRecord(reason: .unknownUser, userID: nil)
+        for source in order {
+            switch source {
+            case .local:
+                let result: Swift.Result<Int64, RefusalRecord>
+                do {
+                    result = try check(typed, passwordBytes: LocalPassword.bytes(password), now: now)
+                } catch let limited as AccountLimited {
+                    return .outcome(rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now))
+                } catch {
+                    // Our own failure (the database), not the person's: refuse without counting it.
+                    logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+                    return .outcome(.refused)
+                }
+                switch result {
+                case .success(let userID):
+                    throttle.recordSuccess(identifier: typed, account: userID)
+                    return .outcome(.verified(userID: userID, auditDetail: "method=password; \(who)"))
+                case .failure(let refusal) where [.unknownUser, .noPassword].contains(refusal.reason):
+                    // No local account with a password holds the identifier: ask the next source.
+                    unheld = refusal
+                case .failure(let refusal):
+                    return .outcome(refuse(refusal, typed: typed, who: who, clientAddress: clientAddress, requestID: requestID, now: now))
+                }
+            case .directory(let slug):
+                guard !password.isEmpty, let directory = directories.source(slug) else { continue }
+                switch directories.authenticate(typed, password: password, in: directory, requestID: requestID) {
+                case .notFound:
+                    continue
+                case .verified(let verified, let groups, let directory):
+                    throttle.recordSuccess(identifier: typed, account: nil)
+                    return .directory(verified, groups: groups, auditDetail: "method=ldap; directory=\(directory); \(who)")
+                case .refused(let reason, let directory):
+                    throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
+                    audit.record(.passwordFailed, requestID: requestID, now: now,
+                                 detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
+                    return .outcome(.refused)
+                }
             }
-            return .refused
         }
+        return .outcome(refuse(unheld, typed: typed, who: who, clientAddress: clientAddress, requestID: requestID, now: now))
+    }
+
+    /// Counts, audits and logs a local refusal; the person sees one sentence whatever it was.
+    private func refuse(_ refusal: RefusalRecord, typed: String, who: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
+        throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
+        audit.record(.passwordFailed, userID: refusal.userID, requestID: requestID, now: now,
+                     detail: "method=password; reason=\(refusal.reason.rawValue); \(who)")
+        if refusal.reason == .storedHashInvalid {
+            logger.error("a stored password hash is invalid", metadata: [
+                "request_id": "\(requestID)", "user_id": "\(refusal.userID ?? 0)", "error": "\(refusal.hashError.map { "\($0)" } ?? "")",
+            ])
+        }
+        return .refused
     }
 
     /// The identification step alone (a form sent without a password), throttled and audited

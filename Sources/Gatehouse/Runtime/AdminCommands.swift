@@ -225,6 +225,17 @@ extension AdminCommands {
         }
     }
 
+    /// `gatehouse directories sync`: exit 0 when it ran through, 1 when a brake stopped it.
+    public static func syncDirectory(configPath: String, slug: String, dryRun: Bool, output: Output) -> Int32 {
+        var stopped = false
+        let status = run(configPath: configPath, output: output, argumentErrors: true) { admin in
+            let report = try admin.syncDirectory(slug, dryRun: dryRun, by: .commandLine)
+            stopped = report.stopped != nil
+            return (report.summary, AdminRepresentation.directorySync(report))
+        }
+        return status == 0 && stopped ? 1 : status
+    }
+
     public static func listProviders(configPath: String, output: Output) -> Int32 {
         run(configPath: configPath, output: output) { admin in
             let providers = try admin.providers()

@@ -144,9 +144,11 @@ public enum Runtime {
         app.reportProviderReadiness()
 
         let purge = schedulePurgeOfDeadSessions(app, logger: logger)
+        let directorySyncs = app.scheduleDirectorySyncs()
         shutdownSignals.wait()
         logger.notice("shutting down")
         purge.cancel()
+        directorySyncs.forEach { $0.cancel() }
         management?.shutdown()
         server.shutdown()
         app.shutdown()

@@ -23,6 +23,12 @@ public enum SessionGroups {
         case .array(let values): candidates = values.compactMap(\.stringValue)
         default: return []
         }
+        return kept(candidates)
+    }
+
+    /// The values of `candidates` that can be passed on faithfully, first ones first, without
+    /// repeats, at most `maximumCount`: the one rule for groups from a claim and from a directory.
+    public static func kept(_ candidates: [String]) -> [String] {
         var groups: [String] = []
         for value in candidates where isStorable(value) && !groups.contains(value) {
             groups.append(value)

@@ -44,7 +44,8 @@ struct LoginPage: Sendable {
 
         let context = LoginPageContext(
             login: config.login, identifier: hint, identifierError: "", passwordError: "",
-            csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next)
+            csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next),
+            passwordEnabled: !config.passwordSources.isEmpty
         )
         var response = try pages.page(context, formTargets: config.forwardAuth.formTargets)
         if let newCookie { try response.setCookie(newCookie) }
@@ -64,6 +65,9 @@ struct LoginPageContext: PageContext {
     /// Already validated with `ReturnTarget` (a local path, or a protected application's URL).
     var next: String
     var providers: [ProviderButton]
+    /// Whether the page has a password field: some password source (local passwords or a
+    /// directory) is configured; nil reads `login.local_passwords` alone.
+    var passwordEnabled: Bool? = nil
 
     var title: String { "Sign in" }
 
@@ -73,7 +77,7 @@ struct LoginPageContext: PageContext {
             "identifier": .string(identifier),
             "identifier_autocomplete": .string(login.identifierFields.contains(.username) ? "username" : "email"),
             "identifier_error": .string(identifierError),
-            "password_enabled": .bool(login.localPasswords),
+            "password_enabled": .bool(passwordEnabled ?? login.localPasswords),
             "password_error": .string(passwordError),
             "csrf_token": .string(csrfToken),
             "next": .string(next),

@@ -29,7 +29,7 @@ struct LoginSubmission: Sendable {
 
     func submit(_ request: Request) throws -> Response {
         let now = clock()
-        guard config.login.localPasswords else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
+        guard !config.passwordSources.isEmpty else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
         let form = try request.formBody()
         let next = returnTarget.validate(form.first("next"))
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
@@ -46,7 +46,8 @@ struct LoginSubmission: Sendable {
         func again(identifierError: String = "", passwordError: String = "", status: HTTPStatus) throws -> Response {
             let context = LoginPageContext(
                 login: config.login, identifier: identifier, identifierError: identifierError, passwordError: passwordError,
-                csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next)
+                csrfToken: CSRFProtection.token(for: binding), next: next, providers: ProviderButton.all(for: config.providers, next: next),
+                passwordEnabled: !config.passwordSources.isEmpty
             )
             return try pages.page(context, status: status, formTargets: config.forwardAuth.formTargets)
         }
@@ -62,8 +63,11 @@ struct LoginSubmission: Sendable {
             return response
         }
         if password.isEmpty {
+            // The identification step knows local accounts only: with a directory among the
+            // password sources it never says "no account", it asks for the password.
+            let directoryAnswers = config.passwordSources.contains { if case .directory = $0 { true } else { false } }
             switch passwords.identify(
-                identifier, pretend: config.login.pretendUnknownUsersExist, clientAddress: request.clientAddress,
+                identifier, pretend: config.login.pretendUnknownUsersExist || directoryAnswers, clientAddress: request.clientAddress,
                 requestID: request.requestID, now: now
             ) {
             case .askForPassword:
@@ -76,32 +80,37 @@ struct LoginSubmission: Sendable {
             }
         }
 
-        switch passwords.authenticate(
+        let principal: AuthenticatedPrincipal
+        let method: String
+        switch passwords.signIn(
             identifier: identifier, password: password, clientAddress: request.clientAddress,
             requestID: request.requestID, now: now
         ) {
-        case .verified(let userID, let auditDetail):
-            let outcome: SignInCompletion.Outcome
-            do {
-                outcome = try completion.complete(.localUser(userID: userID, auditDetail: auditDetail), request: request, now: now)
-            } catch {
-                // Nothing of the sign-in was committed; the person may simply try again.
-                logger.error("could not record a password sign-in", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
-                return pages.errorPage(.serverFault(reference: request.requestID), status: .serviceUnavailable)
-            }
-            guard case .signedIn(_, let started) = outcome else {
-                return try again(passwordError: Self.refusedSentence, status: .unauthorized)
-            }
-            var response = Response.redirect(to: next, status: .seeOther)
-            response.headers.set("Cache-Control", "no-store")
-            try response.setCookie(started.cookie)
-            logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "method": "password", "user_id": "\(userID)"])
-            return response
-        case .refused:
+        case .outcome(.verified(let userID, let auditDetail)):
+            (principal, method) = (.localUser(userID: userID, auditDetail: auditDetail), "password")
+        case .directory(let verified, let groups, let auditDetail):
+            (principal, method) = (.directory(verified, groups: groups, auditDetail: auditDetail), "ldap")
+        case .outcome(.refused):
             return try again(passwordError: Self.refusedSentence, status: .unauthorized)
-        case .rateLimited(let retryAfter):
+        case .outcome(.rateLimited(let retryAfter)):
             return try rateLimited(retryAfter)
         }
+        let outcome: SignInCompletion.Outcome
+        do {
+            outcome = try completion.complete(principal, request: request, now: now)
+        } catch {
+            // Nothing of the sign-in was committed; the person may simply try again.
+            logger.error("could not record a password sign-in", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+            return pages.errorPage(.serverFault(reference: request.requestID), status: .serviceUnavailable)
+        }
+        guard case .signedIn(let userID, let started) = outcome else {
+            return try again(passwordError: Self.refusedSentence, status: .unauthorized)
+        }
+        var response = Response.redirect(to: next, status: .seeOther)
+        response.headers.set("Cache-Control", "no-store")
+        try response.setCookie(started.cookie)
+        logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "method": "\(method)", "user_id": "\(userID)"])
+        return response
     }
 
     /// "12 seconds", "3 minutes": the wait in words.

@@ -12,6 +12,10 @@ enum AuthenticatedPrincipal: Sendable {
     /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
     /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
     case localUser(userID: Int64, auditDetail: String)
+    /// A directory entry whose password a bind proved (`DirectorySignIn`): linked exactly like
+    /// an external account, with its directory groups. `auditDetail` says which directory and
+    /// identifier, never the password.
+    case directory(AccountLinking.VerifiedSignIn, groups: [String], auditDetail: String)
 }
 
 /// The one end of every sign-in. In ONE write transaction it decides the account (the linking
@@ -40,20 +44,24 @@ struct SignInCompletion: Sendable {
             let detail: String
             switch principal {
             case .external(let verified, let groups, let idToken, let providerSessionID):
-                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
+                let identityID: Int64?
+                switch try link(verified, request: request, now: now, in: connection) {
                 case .denied(let reason): return .denied(reason)
-                case .signedIn(let linked, _): userID = linked
+                case .linked(let linked, let identity): (userID, identityID) = (linked, identity)
                 }
-                // The identity the decision signed in as, whichever way it got there (found,
-                // filled, linked or created): what a back-channel logout's `sub` names.
-                let identity = verified.identity
-                let identityID = try IdentityRepository(connection).find(
-                    provider: identity.provider, issuer: identity.issuer, subject: identity.subject
-                )?.id
                 origin = SessionOrigin(
-                    provider: identity.provider, groups: groups, idToken: idToken, providerSessionID: providerSessionID, identityID: identityID
+                    provider: verified.identity.provider, groups: groups, idToken: idToken, providerSessionID: providerSessionID,
+                    identityID: identityID
                 )
-                detail = "method=oidc; provider=\(identity.provider)"
+                detail = "method=oidc; provider=\(verified.identity.provider)"
+            case .directory(let verified, let groups, let auditDetail):
+                let identityID: Int64?
+                switch try link(verified, request: request, now: now, in: connection) {
+                case .denied(let reason): return .denied(reason)
+                case .linked(let linked, let identity): (userID, identityID) = (linked, identity)
+                }
+                origin = SessionOrigin(provider: verified.identity.provider, groups: groups, idToken: nil, providerSessionID: nil, identityID: identityID)
+                detail = auditDetail
             case .localUser(let local, let auditDetail):
                 guard try UserRepository(connection).find(id: local)?.isActive == true else { return .userInactive }
                 (userID, origin, detail) = (local, .local, auditDetail)
@@ -64,6 +72,25 @@ struct SignInCompletion: Sendable {
                 in: connection
             )
             return .signedIn(userID: userID, started: started)
+        }
+    }
+
+    private enum Linked {
+        case linked(userID: Int64, identityID: Int64?)
+        case denied(DenyReason)
+    }
+
+    /// The linking engine's decision for an external identity, and the identity it signed in as
+    /// (found, filled, linked or created): what a back-channel logout's `sub` names.
+    private func link(_ verified: AccountLinking.VerifiedSignIn, request: Request, now: Int64, in connection: Connection) throws -> Linked {
+        switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
+        case .denied(let reason): return .denied(reason)
+        case .signedIn(let userID, _):
+            let identity = verified.identity
+            let identityID = try IdentityRepository(connection).find(
+                provider: identity.provider, issuer: identity.issuer, subject: identity.subject
+            )?.id
+            return .linked(userID: userID, identityID: identityID)
         }
     }
 }

@@ -50,6 +50,11 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     case apiAuthenticationRateLimited = "api.authentication_rate_limited"
     /// A first sign-in through a provider created a user.
     case userProvisioned = "user.provisioned"
+    /// A directory synchronisation finished (or was a dry run); the detail carries its counts.
+    case directorySynced = "directory.synced"
+    /// A directory synchronisation stopped before changing anything: the directory returned
+    /// nothing, or it would have deactivated more than the configured share of its users.
+    case directorySyncStopped = "directory.sync_stopped"
     /// Written by migration 0008 (in SQL): two users whose recomputed matching keys (or
     /// username skeletons) collide. They are not merged; the engine denies `ambiguous_match`.
     case keyCollision = "migration.key_collision"

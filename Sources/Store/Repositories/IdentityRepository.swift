@@ -58,6 +58,13 @@ public struct IdentityRepository {
         )
     }
 
+    /// Every identity of `provider` under `issuer` (a directory's people, for synchronisation).
+    public func list(provider: String, issuer: String) throws(StoreError) -> [IdentityRecord] {
+        try connection.query(
+            "SELECT \(IdentityRecord.columns) FROM identities WHERE provider = ? AND issuer = ? ORDER BY id", [.text(provider), .text(issuer)]
+        ).map { row throws(StoreError) in try IdentityRecord(row: row) }
+    }
+
     /// The pre-provisioned or legacy identities of a provider: subject still empty.
     public func unclaimed(provider: String) throws(StoreError) -> [IdentityRecord] {
         try connection.query(
@@ -160,6 +167,16 @@ public struct IdentityRepository {
         )
         guard let row else { throw StoreError(code: .notFound, message: "the inserted identity was not returned") }
         return try IdentityRecord(row: row)
+    }
+
+    /// Refreshes what is stored of an identity from its source without a sign-in (a directory
+    /// synchronisation): the email and the claims, not the last sign-in time.
+    public func refreshSnapshot(id: Int64, snapshot: IdentitySnapshot) throws(StoreError) {
+        try connection.execute(
+            "UPDATE identities SET email = ?, email_verified = ?, claims = ? WHERE id = ?",
+            [SQLValue(snapshot.email), .integer(snapshot.emailVerified ? 1 : 0), .text(snapshot.claims), .integer(id)]
+        )
+        guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no identity with that id") }
     }
 
     /// Records a sign-in through an identity: last use and what the provider said this time.

@@ -156,6 +156,20 @@ public struct SessionRepository {
         return connection.changes
     }
 
+    /// Replaces the groups of the unrevoked sessions that signed in through `identityID` (a
+    /// directory synchronisation read new memberships): forward-auth sees them at the next
+    /// request. Returns how many sessions changed.
+    public func replaceGroups(identityID: Int64, groups: [String]) throws(StoreError) -> Int {
+        var details = SessionDetails()
+        details.groups = groups
+        let stored = SQLValue(details.storedGroups)
+        try connection.execute(
+            "UPDATE sessions SET groups = ? WHERE identity_id = ? AND revoked_at IS NULL AND groups IS NOT ?",
+            [stored, .integer(identityID), stored]
+        )
+        return connection.changes
+    }
+
     /// Revokes the live sessions a provider's verified back-channel logout names (OIDC
     /// Back-Channel Logout 1.0 section 2.7), clearing their ID tokens, and returns them.
     ///

@@ -1,0 +1,228 @@
+import Accounts
+import Directory
+import Foundation
+import Logging
+import Store
+import Synchronization
+
+/// What one synchronisation of a directory found and did.
+public struct DirectorySyncReport: Sendable, Equatable {
+    public var directory: String
+    public var dryRun: Bool
+    /// Entries the user search returned, and groups the group search returned.
+    public var entries = 0
+    public var groups = 0
+    /// Identities of this directory in Gatehouse before the run.
+    public var identities = 0
+    /// Identities whose entry was found and whose snapshot was refreshed.
+    public var updated = 0
+    /// Users deactivated (their entry gone or disabled), with their sessions revoked.
+    public var deactivated = 0
+    public var sessionsRevoked = 0
+    /// Sessions whose groups changed.
+    public var sessionsRegrouped = 0
+    public var durationSeconds = 0.0
+    /// Why the run stopped before changing anything, or nil when it ran through.
+    public var stopped: String?
+
+    /// One line of `key=value` pairs: the log line, the audit detail and the command's output.
+    public var summary: String {
+        var parts = ["directory=\(directory)", "dry_run=\(dryRun)", "entries=\(entries)", "groups=\(groups)", "identities=\(identities)",
+                     "updated=\(updated)", "deactivated=\(deactivated)", "sessions_revoked=\(sessionsRevoked)",
+                     "sessions_regrouped=\(sessionsRegrouped)", String(format: "duration_seconds=%.3f", durationSeconds)]
+        if let stopped { parts.append("stopped=\(stopped)") }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// Why a synchronisation could not run at all.
+public struct DirectorySyncError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Reads a directory's people and groups and reconciles Gatehouse with them (issue 15 section
+/// 4): each identity whose entry is found gets its snapshot refreshed and its live sessions
+/// the entry's current groups; each whose entry is gone or disabled has its user deactivated
+/// and every session revoked in the same transaction (forward-auth refuses them at the next
+/// request). Nothing is ever deleted.
+///
+/// Two brakes stop a run before it writes anything: a directory that returns no entry (a wrong
+/// base DN, a filter typo, a replica being rebuilt), and one that would deactivate more than
+/// `sync_max_deactivation_percent` of the directory's active users. Either is reported, logged
+/// and audited; the operator decides.
+///
+/// One run of a directory at a time: a second caller is refused at once, never queued.
+final class DirectorySync: Sendable {
+    let source: DirectorySource
+    let database: Database
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    private let running = Mutex(false)
+    /// The last finished run, for the admin view and `/metrics`.
+    private let lastReport = Mutex<DirectorySyncReport?>(nil)
+    /// Runs by result, for `/metrics`.
+    private let counts = Mutex<[Outcome: Int]>([:])
+
+    /// How a run ended, as `/metrics` labels it.
+    enum Outcome: String, CaseIterable, Sendable {
+        case finished
+        /// A brake stopped it before it changed anything.
+        case stopped
+        /// The directory or the database failed; nothing was committed.
+        case failed
+    }
+
+    /// Runs so far by how they ended.
+    var outcomes: [Outcome: Int] { counts.withLock { $0 } }
+
+    init(source: DirectorySource, database: Database, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        self.source = source
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+    }
+
+    var last: DirectorySyncReport? { lastReport.withLock { $0 } }
+
+    func run(dryRun: Bool, actor: String) throws -> DirectorySyncReport {
+        let claimed = running.withLock { busy in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard claimed else { throw DirectorySyncError(message: "a synchronisation of \(source.config.slug) is already running") }
+        defer { running.withLock { $0 = false } }
+        let started = ContinuousClock.now
+        var report = DirectorySyncReport(directory: source.config.slug, dryRun: dryRun)
+        logger.info("directory sync started", metadata: ["directory": "\(source.config.slug)", "dry_run": "\(dryRun)"])
+        do {
+            try reconcile(&report, dryRun: dryRun, actor: actor)
+        } catch {
+            logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)"])
+            counts.withLock { $0[.failed, default: 0] += 1 }
+            throw error
+        }
+        let elapsed = ContinuousClock.now - started
+        report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let event: AuditEvent = report.stopped == nil ? .directorySynced : .directorySyncStopped
+        try database.write { connection in
+            try AuditRecorder.record(event, requestID: nil, now: clock(), detail: report.summary, actor: actor, provider: source.config.slug, in: connection)
+        }
+        if report.stopped == nil {
+            logger.info("directory sync finished", metadata: ["summary": "\(report.summary)"])
+        } else {
+            logger.warning("directory sync stopped before changing anything", metadata: ["summary": "\(report.summary)"])
+        }
+        lastReport.withLock { $0 = report }
+        counts.withLock { $0[report.stopped == nil ? .finished : .stopped, default: 0] += 1 }
+        return report
+    }
+
+    private struct Found {
+        let signIn: AccountLinking.VerifiedSignIn
+        let groups: [String]
+        let disabled: Bool
+    }
+
+    private func reconcile(_ report: inout DirectorySyncReport, dryRun: Bool, actor: String) throws {
+        let config = source.config
+        var found: [String: Found] = [:]
+        var entries: [DirectoryEntry] = []
+        try source.client.search(
+            base: config.userBaseDN, filter: config.userFilter, attributes: DirectoryIdentity.attributes(config)
+        ) { entry throws(DirectoryError) in entries.append(entry) }
+        report.entries = entries.count
+        let membership = try groupsByMember()
+        report.groups = membership.groupCount
+        for entry in entries {
+            guard let signIn = DirectoryIdentity.verifiedSignIn(entry, config: config) else { continue }
+            let groups = SessionGroups.kept(membership.groups(of: entry, config: config))
+            found[signIn.identity.subject] = Found(signIn: signIn, groups: groups, disabled: DirectoryIdentity.isDisabled(entry, config: config))
+        }
+
+        let now = clock()
+        try database.write { connection in
+            let identities = try IdentityRepository(connection).list(provider: config.slug, issuer: config.issuer)
+            let users = UserRepository(connection)
+            report.identities = identities.count
+            var deactivate: [Int64] = []
+            var activeUsers: Set<Int64> = []
+            for identity in identities {
+                guard let user = try users.find(id: identity.userID), user.isActive else { continue }
+                activeUsers.insert(user.id)
+                let entry = found[identity.subject]
+                if entry == nil || entry?.disabled == true { deactivate.append(user.id) }
+            }
+            if entries.isEmpty && !identities.isEmpty {
+                report.stopped = "directory_returned_nothing"
+                return
+            }
+            let limit = config.syncMaximumDeactivationPercent
+            if !activeUsers.isEmpty, Set(deactivate).count * 100 > limit * activeUsers.count {
+                report.stopped = "would_deactivate_\(Set(deactivate).count)_of_\(activeUsers.count)_over_\(limit)_percent"
+                return
+            }
+            for identity in identities {
+                guard let entry = found[identity.subject], !entry.disabled else { continue }
+                report.updated += 1
+                guard !dryRun else { continue }
+                let seen = IncomingAttributes(identity: entry.signIn.identity, policy: config.policy)
+                try IdentityRepository(connection).refreshSnapshot(
+                    id: identity.id,
+                    snapshot: IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: entry.signIn.claimsJSON)
+                )
+                report.sessionsRegrouped += try SessionRepository(connection).replaceGroups(identityID: identity.id, groups: entry.groups)
+            }
+            for userID in Set(deactivate).sorted() {
+                report.deactivated += 1
+                guard !dryRun else { continue }
+                try users.setActive(id: userID, false, now: now)
+                let revoked = try SessionRepository(connection).revokeAll(userID: userID, now: now)
+                report.sessionsRevoked += revoked
+                try AuditRecorder.record(
+                    .userDeactivated, userID: userID, requestID: nil, now: now,
+                    detail: "directory=\(config.slug); reason=not_found_or_disabled; sessions_revoked=\(revoked)",
+                    actor: actor, provider: config.slug, in: connection
+                )
+            }
+        }
+    }
+
+    /// Group names by member DN (lower-cased), read once per run.
+    private struct Membership {
+        var byMember: [String: Set<String>] = [:]
+        var parents: [String: [String]] = [:]
+        var names: [String: String] = [:]
+        var groupCount = 0
+
+        func groups(of entry: DirectoryEntry, config: DirectoryConfig) -> [String] {
+            switch config.membership {
+            case .member:
+                return (byMember[entry.dn.lowercased()] ?? []).sorted()
+            case .memberOf:
+                // Every group was read once for the run: the walk looks them up here.
+                let lookup = { (dn: String) throws(DirectoryError) -> (name: String?, memberOf: [String]) in
+                    (names[dn.lowercased()], parents[dn.lowercased()] ?? [])
+                }
+                return (try? DirectoryGroups.nested(from: entry.strings("memberOf"), group: lookup)) ?? []
+            }
+        }
+    }
+
+    private func groupsByMember() throws -> Membership {
+        let config = source.config
+        var membership = Membership()
+        try source.client.search(
+            base: config.groupBaseDN, filter: config.groupFilter, attributes: [config.groupNameAttribute, "member", "memberOf"]
+        ) { group throws(DirectoryError) in
+            guard let name = group.strings(config.groupNameAttribute).first else { return }
+            membership.groupCount += 1
+            let dn = group.dn.lowercased()
+            membership.names[dn] = name
+            membership.parents[dn] = group.strings("memberOf").map { $0.lowercased() }
+            for member in group.strings("member") { membership.byMember[member.lowercased(), default: []].insert(name) }
+        }
+        return membership
+    }
+}
