@@ -97,6 +97,33 @@ import TestSupport
     }
 
     /// `gatehouse directories sync --directory corp --dry-run` through the built binary.
+    @Test func oneSyncAtATimeAcrossProcesses() throws {
+        try withRig { (rig: Rig) throws in
+            // Another process (an operator's command, a second instance) holds the lease.
+            let other = try Database(path: rig.gatehouse.database.path)
+            defer { other.close() }
+            let now = Int64(Date().timeIntervalSince1970)
+            let taken = try other.write { try DirectorySyncLeaseRepository($0).claim(directory: "corp", holder: "other-process", now: now, expiresAt: now + 600) }
+            #expect(taken)
+            #expect(throws: (any Error).self) { try sync(rig) }
+            #expect(try rig.gatehouse.database.read { try $0.queryOne("SELECT count(*) AS n FROM audit_log WHERE event LIKE 'directory.%'")?.int("n") } == 0)
+            try other.write { try DirectorySyncLeaseRepository($0).release(directory: "corp", holder: "other-process") }
+            #expect(try sync(rig).stopped == nil)
+            // The run gave its lease back: the other process may take it again.
+            #expect(try other.write { try DirectorySyncLeaseRepository($0).claim(directory: "corp", holder: "other-process", now: now, expiresAt: now + 600) })
+        }
+    }
+
+    @Test func aLeaseWhoseHolderDiedExpires() throws {
+        try withRig { (rig: Rig) throws in
+            let now = Int64(Date().timeIntervalSince1970)
+            try rig.gatehouse.database.write {
+                _ = try DirectorySyncLeaseRepository($0).claim(directory: "corp", holder: "crashed-process", now: now - 700, expiresAt: now - 100)
+            }
+            #expect(try sync(rig).stopped == nil)
+        }
+    }
+
     @Test func theCommandLineRunsASync() throws {
         try withRig { (rig: Rig) throws in
             #expect(try rig.submit("alice", "alice-pw").status == 303)

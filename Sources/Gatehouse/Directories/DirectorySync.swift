@@ -59,6 +59,16 @@ final class DirectorySync: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     private let running = Mutex(false)
+    /// How long a sync's lease lasts: far longer than a sync takes (10,000 people in about a
+    /// second), and short enough that a process that died holding it blocks the next run for
+    /// minutes, not for good.
+    static let leaseSeconds: Int64 = 600
+    /// This process's name on the leases it takes: its pid and a random part, so two processes
+    /// (or one restarted with the same pid) never take each other's lease for their own.
+    static let leaseHolder: String = {
+        let random = (try? SessionToken.generate().cookieValue.prefix(16)).map(String.init) ?? "\(UInt64.random(in: 0...UInt64.max))"
+        return "pid-\(getpid())-\(random)"
+    }()
     /// The last finished run, for the admin view and `/metrics`.
     private let lastReport = Mutex<DirectorySyncReport?>(nil)
     /// Runs by result, for `/metrics`.
@@ -93,6 +103,21 @@ final class DirectorySync: Sendable {
         }
         guard claimed else { throw DirectorySyncError(message: "a synchronisation of \(source.config.slug) is already running") }
         defer { running.withLock { $0 = false } }
+        // And across processes: the server's schedule, an operator's command, another instance.
+        let holder = Self.leaseHolder
+        let leased = try database.write { connection in
+            try DirectorySyncLeaseRepository(connection).claim(
+                directory: source.config.slug, holder: holder, now: clock(), expiresAt: clock() + Self.leaseSeconds
+            )
+        }
+        guard leased else {
+            throw DirectorySyncError(message: "a synchronisation of \(source.config.slug) is already running in another process")
+        }
+        defer {
+            _ = try? database.write { connection in
+                try DirectorySyncLeaseRepository(connection).release(directory: source.config.slug, holder: holder)
+            }
+        }
         let started = ContinuousClock.now
         var report = DirectorySyncReport(directory: source.config.slug, dryRun: dryRun)
         logger.info("directory sync started", metadata: ["directory": "\(source.config.slug)", "dry_run": "\(dryRun)"])
