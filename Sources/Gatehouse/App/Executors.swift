@@ -11,6 +11,9 @@ import HTTP
 ///   that hangs (until its timeout) takes only its own threads, never another provider's.
 /// - `store`: the pages that write the database (sessions, links, sign-out) and so may wait on
 ///   its one writer.
+/// - one per directory: a password attempt a directory is asked first for (its search and bind
+///   over libldap), so a directory that hangs (until its total timeout) takes only its own
+///   threads, never the password executor local sign-ins hash on.
 /// - `admin`: the admin API and `/metrics`, apart from the pages, so a busy operator's script,
 ///   a scraper, or a flood of requests with wrong tokens queues behind itself and never delays a
 ///   person's sign-in.
@@ -27,12 +30,15 @@ final class Executors: Sendable {
     let store: BoundedExecutor
     let admin: BoundedExecutor
     private let providers: [String: BoundedExecutor]
+    private let directories: [String: BoundedExecutor]
+    static let directoryThreads = 4
+    static let directoryQueue = 64
 
     /// The longest a request waits in a queue before it is told 503 rather than started: a
     /// person would rather try again than wait behind a provider that hangs.
     static let maximumWaitSeconds = 15.0
 
-    init(providerSlugs: [String], processorCount: Int) {
+    init(providerSlugs: [String], directorySlugs: [String] = [], processorCount: Int) {
         passwords = BoundedExecutor(
             name: "passwords", threads: max(1, processorCount), queueLimit: Self.passwordQueue, maximumWaitSeconds: Self.maximumWaitSeconds
         )
@@ -46,6 +52,14 @@ final class Executors: Sendable {
             )
         }
         self.providers = providers
+        var directories: [String: BoundedExecutor] = [:]
+        for slug in directorySlugs {
+            directories[slug] = BoundedExecutor(
+                name: "directory-\(slug)", threads: Self.directoryThreads, queueLimit: Self.directoryQueue,
+                maximumWaitSeconds: Self.maximumWaitSeconds
+            )
+        }
+        self.directories = directories
     }
 
     /// The executor of the provider the request's path names (`:provider`), or nil for a slug
@@ -61,8 +75,24 @@ final class Executors: Sendable {
     var storeChoice: ExecutorChoice { { [store] _ in store } }
     var adminChoice: ExecutorChoice { { [admin] _ in admin } }
 
+    /// `POST /login`: the executor of the source `firstSource` names for the typed identifier
+    /// (the password executor for local accounts, an identification step or a form that does
+    /// not parse; the directory's own for a directory).
+    func login(_ passwordSignIn: PasswordSignIn) -> ExecutorChoice {
+        { [passwords, directories] request in
+            guard !directories.isEmpty, let form = try? request.formBody(), let identifier = form.first("identifier"),
+                  !(form.first("password") ?? "").isEmpty else { return passwords }
+            switch passwordSignIn.firstSource(for: String(identifier.prefix(LoginPage.maximumHintBytes))) {
+            case .local: return passwords
+            case .directory(let slug): return directories[slug] ?? passwords
+            }
+        }
+    }
+
     /// Every executor with its name, for `/metrics`.
-    var all: [BoundedExecutor] { [passwords, store, admin] + providers.keys.sorted().compactMap { providers[$0] } }
+    var all: [BoundedExecutor] {
+        [passwords, store, admin] + providers.keys.sorted().compactMap { providers[$0] } + directories.keys.sorted().compactMap { directories[$0] }
+    }
 
     /// Lets queued work finish and ends the threads.
     func shutdown() {

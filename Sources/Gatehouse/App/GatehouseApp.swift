@@ -75,7 +75,8 @@ public final class GatehouseApp: Sendable {
         }
         self.providers = providers
         let executors = Executors(
-            providerSlugs: config.providers.map(\.slug), processorCount: ProcessInfo.processInfo.activeProcessorCount
+            providerSlugs: config.providers.map(\.slug), directorySlugs: config.directories.map(\.slug),
+            processorCount: ProcessInfo.processInfo.activeProcessorCount
         )
         self.executors = executors
         let pages: PageRenderer
@@ -153,7 +154,7 @@ public final class GatehouseApp: Sendable {
             }
             landing.register(in: &routes, on: executors.storeChoice)
             login.register(in: &routes)
-            loginSubmission.register(in: &routes, on: executors.passwordsChoice)
+            loginSubmission.register(in: &routes, on: executors.login(loginSubmission.passwords))
             signIn.register(in: &routes, on: executors.providerOfRequest)
             backChannelLogout.register(in: &routes, on: executors.providerOfRequest)
             me.register(in: &routes)

@@ -158,6 +158,33 @@ public final class PasswordSignIn: Sendable {
         return .outcome(refuse(unheld, typed: typed, who: who, clientAddress: clientAddress, requestID: requestID, now: now))
     }
 
+    /// The source whose threads a password attempt for `identifier` runs on: the first in
+    /// `login.password_order` that may decide it, by the same rule `signIn` walks the order with.
+    /// A local account that answers to the identifier (with a password, or several accounts) decides
+    /// locally; otherwise the next directory is asked, on its own executor, so a directory that
+    /// hangs holds its own threads and never the password executor local sign-ins need. An
+    /// identifier nobody holds, or a store that cannot be read, stays local (the refusal, and its
+    /// dummy hash, run there). Reads only: it runs on the connection's loop, before the handler.
+    func firstSource(for identifier: String) -> PasswordSource {
+        let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
+        for source in order {
+            switch source {
+            case .local:
+                guard !typed.isEmpty, typed.utf8.count <= Self.maximumIdentifierBytes,
+                      let match = try? database.read({ connection throws in try Self.match(typed, settings: settings, connection: connection) })
+                else { return .local }
+                switch match {
+                case .one, .ambiguous: return .local
+                case .none, .noPassword: continue
+                }
+            case .directory(let slug):
+                guard directories.source(slug) != nil else { continue }
+                return source
+            }
+        }
+        return .local
+    }
+
     /// Counts, audits and logs a local refusal; the person sees one sentence whatever it was.
     private func refuse(_ refusal: RefusalRecord, typed: String, who: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
         throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
