@@ -343,6 +343,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               path: "$.providers[0].tenant", message: "required key is missing"),
         .init(reason: "allowed tenants are for the multi-tenant endpoints only", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "client_id": "gh", "client_secret": "s", "profile": "entra", "tenant": "contoso.example", "allowed_tenants": ["a"]}]"#]),
               path: "$.providers[0].allowed_tenants", message: #"only for the multi-tenant endpoints (tenant "common" or "organizations")"#),
+        .init(reason: "an accepted verifier must exist among providers and directories", json: document(top: [#""providers": [{"slug": "gh", "name": "GH", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "accept_email_verified_by": ["nobody"]}]"#]),
+              path: "$.providers[0].accept_email_verified_by[0]", message: #"there is no provider or directory "nobody""#),
+        .init(reason: "a directory that does not require verified emails proves no address", json: document(top: [#""providers": [{"slug": "gh", "name": "GH", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s", "accept_email_verified_by": ["corp"]}], "directories": [{"slug": "corp", "name": "Corp", "uris": ["ldaps://ldap.corp.example"], "bind_dn": "cn=gh,dc=corp", "bind_password": "s", "base_dn": "dc=corp", "require_email_verified": false}]"#]),
+              path: "$.providers[0].accept_email_verified_by[0]", message: #""corp" does not require a verified email (require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses prove nothing: accepting them would let anyone who types someone else's address there be linked here"#),
         .init(reason: "a secret from an unset variable", json: document(top: [#""providers": [{"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": {"env": "NO_SUCH_VARIABLE_HERE"}}]"#]),
               path: "$.providers[0].client_secret.env", message: #"environment variable NO_SUCH_VARIABLE_HERE is not set"#),
         .init(reason: "providers must be a list", json: document(top: [#""providers": {}"#]),
@@ -409,6 +413,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test(arguments: cases)
     func reportsTheProblemAtItsPath(_ row: Case) {
         #expect(problems(row.json, row.environment) == [ConfigProblem(path: row.path, message: row.message)], "\(row.reason)")
+    }
+
+    @Test func aDirectoryAcceptsAProvidersVerification() throws {
+        let json = document(top: [#""providers": [{"slug": "gh", "name": "GH", "issuer": "https://idp.example.com", "client_id": "gh", "client_secret": "s"}], "directories": [{"slug": "corp", "name": "Corp", "uris": ["ldaps://ldap.corp.example"], "bind_dn": "cn=gh,dc=corp", "bind_password": "s", "base_dn": "dc=corp", "accept_email_verified_by": ["gh"]}]"#])
+        let config = try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
+        #expect(config.directories.first?.policy.acceptEmailVerifiedBy == ["gh"])
     }
 
     @Test func everyProblemIsReportedAtOnce() {

@@ -68,11 +68,12 @@ public struct DirectoryConfig: Sendable, Equatable {
     /// `mail`, verified by `email_trusted`, and the username attribute).
     static let policyKeys = [
         "user_matching_mode", "multiple_identities", "require_email_verified", "username_claim_trusted", "signups",
-        "allowed_email_domains",
+        "allowed_email_domains", "accept_email_verified_by",
     ]
     static let keys = ownKeys + policyKeys
 
-    static func decodeAll(_ root: ObjectReader, providerSlugs: Set<String>) -> [DirectoryConfig] {
+    /// Every directory, with where it sits in the file.
+    static func decodeAll(_ root: ObjectReader, providerSlugs: Set<String>) -> [(directory: DirectoryConfig, path: ConfigPath)] {
         let path = root.path.appending("directories")
         let elements: [JSONValue]
         switch root.member("directories") {
@@ -82,7 +83,7 @@ public struct DirectoryConfig: Sendable, Equatable {
             root.decoder.error(at: path, "expected an array, found \(other.kindDescription)")
             return []
         }
-        var directories: [DirectoryConfig] = []
+        var directories: [(directory: DirectoryConfig, path: ConfigPath)] = []
         var seen = providerSlugs
         for (index, element) in elements.enumerated() {
             let reader = root.decoder.object(element, at: path.appending(index: index), keys: keys)
@@ -92,7 +93,7 @@ public struct DirectoryConfig: Sendable, Equatable {
                                    "another provider or directory already uses the slug \(ConfigText.quoted(directory.slug))")
                 continue
             }
-            directories.append(directory)
+            directories.append((directory, reader.path))
         }
         return directories
     }

@@ -97,8 +97,15 @@ public struct GatehouseConfig: Sendable, Equatable {
         let forwardAuth = ForwardAuthConfig.decode(
             root.section("forward_auth", keys: ForwardAuthConfig.keys), publicURL: server?.publicURL, sessions: sessions
         )
-        let providers = ProviderConfig.decodeAll(root)
-        let directories = DirectoryConfig.decodeAll(root, providerSlugs: Set(providers.map(\.slug)))
+        let providersAt = ProviderConfig.decodeAll(root)
+        let directoriesAt = DirectoryConfig.decodeAll(root, providerSlugs: Set(providersAt.map(\.provider.slug)))
+        ProviderPolicyConfig.checkAcceptedVerifiers(
+            providersAt.map { ProviderPolicyConfig.PolicySource(slug: $0.provider.slug, policy: $0.provider.policy, path: $0.path) }
+                + directoriesAt.map { ProviderPolicyConfig.PolicySource(slug: $0.directory.slug, policy: $0.directory.policy, path: $0.path) },
+            decoder: decoder
+        )
+        let providers = providersAt.map(\.provider)
+        let directories = directoriesAt.map(\.directory)
         let passwordSources = LoginConfig.passwordSources(loginSection, login: login, directories: directories)
         decoder.reportUnknownOverrides(reserved: reservedEnvironmentNames)
 

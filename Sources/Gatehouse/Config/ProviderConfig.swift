@@ -37,7 +37,8 @@ public struct ProviderConfig: Sendable, Equatable {
         "backchannel_logout",
     ] + ProviderPolicyConfig.keys + ProviderProfile.keys
 
-    static func decodeAll(_ root: ObjectReader) -> [ProviderConfig] {
+    /// Every provider, with where it sits in the file.
+    static func decodeAll(_ root: ObjectReader) -> [(provider: ProviderConfig, path: ConfigPath)] {
         let path = root.path.appending("providers")
         let elements: [JSONValue]
         switch root.member("providers") {
@@ -62,8 +63,7 @@ public struct ProviderConfig: Sendable, Equatable {
             }
             providers.append((provider, reader.path))
         }
-        ProviderPolicyConfig.checkAcceptedVerifiers(providers, decoder: root.decoder)
-        return providers.map(\.provider)
+        return providers
     }
 
     private static func decode(_ reader: ObjectReader, profile: ProviderProfile?) -> ProviderConfig? {

@@ -41,20 +41,29 @@ enum ProviderPolicyConfig {
 }
 
 extension ProviderPolicyConfig {
-    /// `accept_email_verified_by` names other providers whose verification of an email this one
-    /// accepts for linking: each must exist, and must itself require a verified email (or trust
-    /// its custom email claim), or a provider that verifies nothing could mint "verified" users.
-    static func checkAcceptedVerifiers(_ providers: [(provider: ProviderConfig, path: ConfigPath)], decoder: ConfigDecoder) {
-        let bySlug = Dictionary(providers.map { ($0.provider.slug, $0.provider) }, uniquingKeysWith: { first, _ in first })
-        for (provider, path) in providers {
-            for (index, slug) in provider.policy.acceptEmailVerifiedBy.enumerated() {
-                let at = path.appending("accept_email_verified_by").appending(index: index)
+    /// A source of sign-ins whose linking policy `checkAcceptedVerifiers` reads: a provider or a
+    /// directory, with where it sits in the file.
+    struct PolicySource {
+        let slug: String
+        let policy: ProviderPolicy
+        let path: ConfigPath
+    }
+
+    /// `accept_email_verified_by` names other providers or directories whose verification of an
+    /// email this one accepts for linking: each must exist, and must itself require a verified
+    /// email (or trust its custom email claim), or a source that verifies nothing could mint
+    /// "verified" users. Checked once over providers and directories together.
+    static func checkAcceptedVerifiers(_ sources: [PolicySource], decoder: ConfigDecoder) {
+        let bySlug = Dictionary(sources.map { ($0.slug, $0.policy) }, uniquingKeysWith: { first, _ in first })
+        for source in sources {
+            for (index, slug) in source.policy.acceptEmailVerifiedBy.enumerated() {
+                let at = source.path.appending("accept_email_verified_by").appending(index: index)
                 guard let other = bySlug[slug] else {
-                    decoder.error(at: at, "there is no provider \(ConfigText.quoted(slug))")
+                    decoder.error(at: at, "there is no provider or directory \(ConfigText.quoted(slug))")
                     continue
                 }
-                if !other.policy.verifiesEmails {
-                    decoder.error(at: at, "provider \(ConfigText.quoted(slug)) does not require a verified email "
+                if !other.verifiesEmails {
+                    decoder.error(at: at, "\(ConfigText.quoted(slug)) does not require a verified email "
                         + "(require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses "
                         + "prove nothing: accepting them would let anyone who types someone else's address there be linked here")
                 }
