@@ -93,12 +93,12 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Values longer than this are cut in messages: an operator needs to recognise a member
     /// name, not read a page of it.
-    static let maximumQuotedLength = 80
+    public static let maximumQuotedLength = 80
 
     /// `value` in double quotes with quotes, backslashes and control characters escaped, cut
-    /// after `maximumQuotedLength` characters. (The configuration's `ConfigText.quoted` quotes
-    /// its values the same way.)
-    static func quoted(_ value: String) -> String {
+    /// after `maximumQuotedLength` characters: how a parser message and a configuration
+    /// problem quote the text they name. Never use it on a secret.
+    public static func quoted(_ value: String) -> String {
         var text = "\""
         var count = 0
         for scalar in value.unicodeScalars {

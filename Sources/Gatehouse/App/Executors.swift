@@ -44,22 +44,15 @@ final class Executors: Sendable {
         )
         store = BoundedExecutor(name: "store", threads: Self.storeThreads, queueLimit: Self.storeQueue, maximumWaitSeconds: Self.maximumWaitSeconds)
         admin = BoundedExecutor(name: "admin", threads: Self.adminThreads, queueLimit: Self.adminQueue, maximumWaitSeconds: Self.maximumWaitSeconds)
-        var providers: [String: BoundedExecutor] = [:]
-        for slug in providerSlugs {
-            providers[slug] = BoundedExecutor(
-                name: "provider-\(slug)", threads: Self.providerThreads, queueLimit: Self.providerQueue,
-                maximumWaitSeconds: Self.maximumWaitSeconds
-            )
-        }
-        self.providers = providers
-        var directories: [String: BoundedExecutor] = [:]
-        for slug in directorySlugs {
-            directories[slug] = BoundedExecutor(
-                name: "directory-\(slug)", threads: Self.directoryThreads, queueLimit: Self.directoryQueue,
-                maximumWaitSeconds: Self.maximumWaitSeconds
-            )
-        }
-        self.directories = directories
+        providers = Self.onePerSlug(providerSlugs, named: "provider", threads: Self.providerThreads, queueLimit: Self.providerQueue)
+        directories = Self.onePerSlug(directorySlugs, named: "directory", threads: Self.directoryThreads, queueLimit: Self.directoryQueue)
+    }
+
+    /// An executor for each slug, named `<kind>-<slug>` in `/metrics`.
+    private static func onePerSlug(_ slugs: [String], named kind: String, threads: Int, queueLimit: Int) -> [String: BoundedExecutor] {
+        Dictionary(slugs.map { slug in
+            (slug, BoundedExecutor(name: "\(kind)-\(slug)", threads: threads, queueLimit: queueLimit, maximumWaitSeconds: maximumWaitSeconds))
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The executor of the provider the request's path names (`:provider`), or nil for a slug

@@ -1,32 +1,11 @@
+import JSON
+
 /// Small text helpers for problem messages.
 enum ConfigText {
-    /// Values longer than this are cut in messages; an operator needs to recognise the value,
-    /// not read a page of it.
-    static let maximumQuotedLength = 80
-
-    /// `value` in double quotes with quotes, backslashes and control characters escaped,
-    /// cut after `maximumQuotedLength` characters. Never use it on a secret.
+    /// `value` quoted as every message of the configuration and of the JSON parser quotes text
+    /// (`JSONError.quoted`: escaped, cut after 80 characters). Never use it on a secret.
     static func quoted(_ value: String) -> String {
-        var text = "\""
-        var count = 0
-        for scalar in value.unicodeScalars {
-            if count == maximumQuotedLength {
-                text += "…"
-                break
-            }
-            count += 1
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                text += "\\u{\(String(scalar.value, radix: 16))}"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
+        JSONError.quoted(value)
     }
 
     /// `'a', 'b' or 'c'`: the allowed values of an enumeration, for messages.
