@@ -60,12 +60,7 @@ import Glibc
         }
         @Sendable func submit(_ identifier: String, _ password: String) throws -> BrowserClient.Page {
             let browser = BrowserClient()
-            let page = try browser.get("\(origin)/login")
-            var form = try #require(HTMLForm.all(in: page.text).first { $0.action == "/login" })
-            form.set("identifier", identifier)
-            form.fields.removeAll { $0.0 == "password" }
-            form.fields.append(("password", password))
-            return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)])
+            return try postLoginForm(try browser.get("\(origin)/login"), identifier: identifier, password: password, origin: origin, browser: browser)
         }
 
         // More people nobody local knows than the password executor could ever hold (a thread

@@ -74,11 +74,7 @@ import TestSupport
             let signedOut = try browser.get(appURL)
             try #require(signedOut.status == 302)
             let login = try browser.get(try #require(signedOut.location))
-            var form = try #require(HTMLForm.all(in: login.text).first { $0.action == "/login" })
-            form.set("identifier", identifier)
-            form.fields.removeAll { $0.0 == "password" }
-            form.fields.append(("password", password))
-            return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)])
+            return try postLoginForm(login, identifier: identifier, password: password, origin: origin, browser: browser)
         }
     }
 

@@ -57,12 +57,7 @@ import TestSupport
         /// Opens /login, fills the form and posts it as the browser would.
         func submit(_ identifier: String, _ password: String, browser: BrowserClient? = nil) throws -> BrowserClient.Page {
             let browser = browser ?? self.browser
-            let page = try browser.get("\(origin)/login")
-            var form = try #require(HTMLForm.all(in: page.text).first { $0.action == "/login" })
-            form.set("identifier", identifier)
-            form.fields.removeAll { $0.0 == "password" }
-            form.fields.append(("password", password))
-            return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)])
+            return try postLoginForm(try browser.get("\(origin)/login"), identifier: identifier, password: password, origin: origin, browser: browser)
         }
 
         func me(_ browser: BrowserClient? = nil) throws -> BrowserClient.Page {

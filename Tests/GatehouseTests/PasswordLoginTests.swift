@@ -27,11 +27,7 @@ import TestSupport
     /// Opens /login, fills the form and posts it as the browser would (with its Origin).
     private func submit(_ rig: SignInRig, identifier: String, password: String?, next: String = "/") throws -> BrowserClient.Page {
         let page = try rig.browser.get("\(rig.origin)/login?next=\(BrowserClient.formEncode([("", next)]).dropFirst())")
-        var form = try #require(HTMLForm.all(in: page.text).first { $0.action == "/login" })
-        form.set("identifier", identifier)
-        form.fields.removeAll { $0.0 == "password" }
-        if let password { form.fields.append(("password", password)) }
-        return try rig.browser.postForm("\(rig.origin)/login", form.fields, headers: [("Origin", rig.origin)])
+        return try postLoginForm(page, identifier: identifier, password: password, origin: rig.origin, browser: rig.browser)
     }
 
     @Test func aCorrectPasswordSignsInAndGoesToNext() throws {

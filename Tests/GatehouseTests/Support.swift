@@ -3,6 +3,7 @@ import Gatehouse
 import HTTP
 import Logging
 import Store
+import Testing
 import TestSupport
 
 /// A configuration for tests, read through the same parser as a real file.
@@ -80,4 +81,17 @@ final class RunningGatehouse {
         database.close()
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// Fills in the sign-in form of `loginPage` (a page Gatehouse served at `/login`) with the
+/// identifier and, when given, the password, and posts it as the browser would, with the
+/// `Origin` of `origin`.
+func postLoginForm(
+    _ loginPage: BrowserClient.Page, identifier: String, password: String?, origin: String, browser: BrowserClient
+) throws -> BrowserClient.Page {
+    var form = try #require(HTMLForm.all(in: loginPage.text).first { $0.action == "/login" })
+    form.set("identifier", identifier)
+    form.fields.removeAll { $0.0 == "password" }
+    if let password { form.fields.append(("password", password)) }
+    return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)])
 }
