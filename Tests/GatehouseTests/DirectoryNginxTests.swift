@@ -16,7 +16,7 @@ import TestSupport
         let origin: String
 
         init() throws {
-            guard let nginxPath = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            guard let nginxPath = NginxForwardAuthTests.Rig.proxyCandidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 throw TestClient.Failure(description: "nginx is not installed: make test installs nginx-light")
             }
             directory = try temporaryDirectory()
@@ -40,20 +40,8 @@ import TestSupport
                 throw error
             }
             do {
-                let www = directory.appendingPathComponent("www/app")
-                try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
-                try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
-                try "<!doctype html><title>The app</title><p>Hello from the protected app</p>\n"
-                    .write(to: www.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
-                let configPath = directory.appendingPathComponent("nginx.conf").path
-                try NginxForwardAuthTests.Rig.nginxConfig(
-                    directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
-                ).write(toFile: configPath, atomically: true, encoding: .utf8)
-                nginx = try ExternalServer(
-                    executable: nginxPath,
-                    arguments: ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path, "-c", configPath],
-                    port: nginxPort, logPath: directory.appendingPathComponent("nginx.out").path
+                nginx = try NginxForwardAuthTests.Rig.startNginx(
+                    executable: nginxPath, in: directory, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
                 )
             } catch {
                 gatehouse.stop()

@@ -44,6 +44,22 @@ import TestSupport
             provider = started.provider
             gatehouse = started.gatehouse
 
+            do {
+                nginx = try Self.startNginx(
+                    executable: nginxPath, in: directory, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
+                )
+            } catch {
+                gatehouse.stop()
+                provider.shutdown()
+                throw error
+            }
+        }
+
+        /// nginx in `directory` in front of the application's static page and Gatehouse, as
+        /// the README's block configures it: the one place the tests start it.
+        static func startNginx(
+            executable nginxPath: String, in directory: URL, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16
+        ) throws -> ExternalServer {
             let www = directory.appendingPathComponent("www/app")
             try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
@@ -52,20 +68,13 @@ import TestSupport
             // nginx workers may run as another user when the tests run as root.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
             let configPath = directory.appendingPathComponent("nginx.conf").path
-            try Self.nginxConfig(
-                directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
-            ).write(toFile: configPath, atomically: true, encoding: .utf8)
-            do {
-                nginx = try ExternalServer(
-                    executable: nginxPath,
-                    arguments: ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path, "-c", configPath],
-                    port: nginxPort, logPath: directory.appendingPathComponent("nginx.out").path
-                )
-            } catch {
-                gatehouse.stop()
-                provider.shutdown()
-                throw error
-            }
+            try nginxConfig(directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehousePort)
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            return try ExternalServer(
+                executable: nginxPath,
+                arguments: ["-p", directory.path, "-e", directory.appendingPathComponent("error.log").path, "-c", configPath],
+                port: nginxPort, logPath: directory.appendingPathComponent("nginx.out").path
+            )
         }
 
         /// Gatehouse's pages and the application share nginx's one origin.
