@@ -16,13 +16,10 @@ struct SignOutState: Sendable {
     /// Ten minutes to confirm at the provider and come back.
     static let lifetimeSeconds = 600
 
-    let name: String
-    let secure: Bool
+    let cookie: BrowserBindingCookie
 
     init(publicURLIsHTTPS: Bool) {
-        secure = publicURLIsHTTPS
-        // `__Host-` makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
-        name = publicURLIsHTTPS ? "__Host-gatehouse_signout" : "gatehouse_signout"
+        cookie = BrowserBindingCookie(baseName: "gatehouse_signout", lifetimeSeconds: Self.lifetimeSeconds, publicURLIsHTTPS: publicURLIsHTTPS)
     }
 
     /// How the browser came back to the signed-out page.
@@ -39,16 +36,13 @@ struct SignOutState: Sendable {
     /// A new state, and the cookie that binds it to this browser.
     func issue() throws -> (state: String, cookie: SetCookie) {
         let state = try SessionToken.generate().cookieValue
-        let cookie = try SetCookie(
-            name: name, value: state, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true, sameSite: .lax
-        )
-        return (state, cookie)
+        return (state, try cookie.setCookie(value: state))
     }
 
     /// Matches the request's `state` against the browser's cookie, in constant time.
     func check(_ request: Request) -> Return {
         let returned = (try? request.query)?.all("state") ?? []
-        let pending = request.cookies[name].flatMap { SessionToken(cookieValue: $0) }?.cookieValue
+        let pending = cookie.presented(in: request)?.cookieValue
         switch (returned.count, pending) {
         case (0, nil): return .plain
         case (1, let pending?): return Digest.constantTimeEqual(returned[0], pending) ? .confirmed : .unmatched
@@ -58,6 +52,6 @@ struct SignOutState: Sendable {
 
     /// Clears the cookie: a state is good for one return.
     func removal() throws -> SetCookie {
-        try SetCookie.removal(name: name, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+        try cookie.removal()
     }
 }

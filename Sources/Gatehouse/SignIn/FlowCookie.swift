@@ -12,13 +12,10 @@ struct FlowCookie: Sendable {
     /// Ten minutes, the flows' own lifetime: the cookie never outlives what it protects.
     static let lifetimeSeconds = 600
 
-    let name: String
-    let secure: Bool
+    let cookie: BrowserBindingCookie
 
     init(publicURLIsHTTPS: Bool) {
-        secure = publicURLIsHTTPS
-        // `__Host-` makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
-        name = publicURLIsHTTPS ? "__Host-gatehouse_flow" : "gatehouse_flow"
+        cookie = BrowserBindingCookie(baseName: "gatehouse_flow", lifetimeSeconds: Self.lifetimeSeconds, publicURLIsHTTPS: publicURLIsHTTPS)
     }
 
     /// The browser's binding secret: the one it already presents, or a fresh one. It has the
@@ -35,7 +32,7 @@ struct FlowCookie: Sendable {
     }
 
     private func presented(in request: Request) -> SessionToken? {
-        request.cookies[name].flatMap { SessionToken(cookieValue: $0) }
+        cookie.presented(in: request)
     }
 
     /// `SameSite=Lax` lets the provider's top-level redirect back carry the cookie. A
@@ -43,6 +40,6 @@ struct FlowCookie: Sendable {
     /// (`OIDCSignIn.holdPostedCallback`), where this cookie arrives, so it never needs
     /// `SameSite=None`.
     func setCookie(value: String) throws(CookieError) -> SetCookie {
-        try SetCookie(name: name, value: value, maxAge: Self.lifetimeSeconds, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+        try cookie.setCookie(value: value)
     }
 }
