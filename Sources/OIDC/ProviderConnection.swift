@@ -13,6 +13,8 @@ public final class ProviderConnection: Sendable {
     private let transport: any ProviderTransport
     private let plainHTTPAllowedForLoopback: Bool
     private let cache: Mutex<Cache>
+    /// GitHub's document, written once from its endpoints (it publishes none to fetch).
+    private let gitHubDocument: Result<DiscoveryDocument, OIDCError>?
 
     private struct Cache {
         var discovery: DiscoveryDocument?
@@ -26,6 +28,9 @@ public final class ProviderConnection: Sendable {
         self.settings = settings
         self.transport = transport
         self.plainHTTPAllowedForLoopback = plainHTTPAllowedForLoopback
+        gitHubDocument = settings.quirks.gitHub.map { endpoints in
+            Result { () throws(OIDCError) in try DiscoveryDocument.gitHub(endpoints, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback) }
+        }
         cache = Mutex(Cache(
             discovery: nil, schedule: DiscoveryRefreshSchedule(settings: settings),
             jwks: JWKSCacheState(policy: JWKSCachePolicy(settings: settings))
@@ -38,9 +43,7 @@ public final class ProviderConnection: Sendable {
     /// good document stays in use (with backoff before the next try), so a provider's brief
     /// outage does not stop sign-ins that would otherwise work.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
-        if let gitHub = settings.quirks.gitHub {
-            return try DiscoveryDocument.gitHub(gitHub, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
-        }
+        if let gitHubDocument { return try gitHubDocument.get() }
         let (cached, due) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now)) }
         if let cached, !due { return cached }
         do throws(OIDCError) {
