@@ -79,8 +79,8 @@ public final class SessionManager: Sendable {
     public enum TouchWait: Sendable {
         /// Pages on the store executor: the touch waits its turn.
         case waitForWriter
-        /// Handlers that run on a connection's loop and must never wait (`/api/v1/me`, like
-        /// forward-auth): when another write holds the writer, the touch is left to a later request.
+        /// Handlers that run on a connection's loop and must never wait (forward-auth,
+        /// `/api/v1/me`): when another write holds the writer, the touch is left to a later request.
         case onlyIfIdle
     }
 
@@ -115,11 +115,7 @@ public final class SessionManager: Sendable {
         guard let session = found else { return nil }
         if session.needsTouch(at: now, minimumInterval: settings.touchInterval) {
             // The touch is a write, which moves the stamp on: nothing to keep.
-            _ = try database.writeIfIdle { connection in
-                try SessionRepository(connection).touch(
-                    tokenHash: hash, now: now, idleLifetime: settings.idleLifetime, minimumInterval: settings.touchInterval
-                )
-            }
+            try touch(hash, now: now, .onlyIfIdle)
         } else {
             forwardAuthCache.keep(session, for: hash, readAt: stamp, current: forwardAuthStamp(now: now))
         }
