@@ -64,8 +64,7 @@ public struct ProviderHeader: Sendable, Equatable {
 
     /// Header names compare ASCII case-insensitively (RFC 9110 section 5.1).
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        return lhs.utf8.count == rhs.utf8.count && zip(lhs.utf8, rhs.utf8).allSatisfy { lower($0) == lower($1) }
+        ASCIIText.equalIgnoringCase(lhs, rhs)
     }
 }
 
