@@ -70,8 +70,6 @@ public struct JWKSCacheState: Sendable {
     public private(set) var fetchedAt: Int64?
     /// When `keys` should be fetched again.
     public private(set) var expiresAt: Int64?
-    /// When a fetch was last started or finished, successful or not.
-    public private(set) var lastAttemptAt: Int64?
     /// When an unknown `kid` last made a fetch.
     public private(set) var lastUnknownKeyRefetchAt: Int64?
     public private(set) var consecutiveFailures = 0
@@ -87,7 +85,6 @@ public struct JWKSCacheState: Sendable {
         self.keys = keys
         fetchedAt = now
         expiresAt = saturatingAdd(now, policy.lifetime(for: cacheControl))
-        lastAttemptAt = now
         consecutiveFailures = 0
         retryNotBefore = nil
     }
@@ -95,7 +92,6 @@ public struct JWKSCacheState: Sendable {
     /// Records a failed fetch; the previous key set, if any, stays in use until it is too stale.
     public mutating func recordFetchFailure(now: Int64) {
         consecutiveFailures = consecutiveFailures == .max ? .max : consecutiveFailures + 1
-        lastAttemptAt = now
         retryNotBefore = saturatingAdd(now, policy.failureBackoff.delay(afterFailures: consecutiveFailures))
     }
 
