@@ -49,6 +49,13 @@ int gatehouse_epoll_add(int epfd, int fd, int readable, int writable) {
     return epoll_change(epfd, EPOLL_CTL_ADD, fd, readable, writable);
 }
 
+int gatehouse_epoll_add_listener(int epfd, int fd) {
+    struct epoll_event event = {0};
+    event.events = EPOLLIN | EPOLLEXCLUSIVE;
+    event.data.fd = fd;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
 int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable) {
     return epoll_change(epfd, EPOLL_CTL_MOD, fd, readable, writable);
 }

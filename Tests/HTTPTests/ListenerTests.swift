@@ -16,11 +16,14 @@ import Glibc
         ("::1", "IPv6 listener"),
     ])
     func acceptedSocketsHaveNoDelay(host: String, reason: String) throws {
+        let loop = try EventLoop()
+        loop.start(name: "test.loop")
+        defer { loop.stop() }
         let listener = try Listener(binding: ListenAddress(host: host, port: 0))
         defer { listener.stop() }
         let noDelay = Mutex<Int32?>(nil)
         let accepted = DispatchSemaphore(value: 0)
-        try listener.startAccepting { fd, _ in
+        listener.startAccepting(on: [loop]) { fd, _, _ in
             var value: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             let status = getsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &value, &length)
@@ -35,14 +38,17 @@ import Glibc
         #expect(noDelay.withLock { $0 } == 1, "\(reason)")
     }
 
-    /// `stop` wakes the accepting thread and returns only after the socket is closed, so a
+    /// `stop` has every loop forget the socket and returns only after it is closed, so a
     /// server that has shut down refuses new connections at once.
     @Test func stopClosesTheSocketBeforeItReturns() throws {
+        let loops = [try EventLoop(), try EventLoop()]
+        for loop in loops { loop.start(name: "test.loop") }
+        defer { loops.forEach { $0.stop() } }
         // A reserved port: once the listener is gone nothing else can be given it, so the
         // refusal below is the listener's absence and never another test's server.
         let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: try ExternalServer.freePort()))
         let acceptedCount = Atomic<Int>(0)
-        try listener.startAccepting { fd, _ in
+        listener.startAccepting(on: loops) { fd, _, _ in
             acceptedCount.add(1, ordering: .relaxed)
             close(fd)
         }

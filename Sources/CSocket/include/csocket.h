@@ -16,7 +16,7 @@ int gatehouse_set_nonblocking(int fd);
 /// send(2) with MSG_NOSIGNAL, so a peer that went away gives EPIPE instead of killing the process.
 ssize_t gatehouse_send(int fd, const void *bytes, size_t length);
 
-/// eventfd(2), non-blocking and close-on-exec: how `Listener.stop` wakes the accepting thread.
+/// eventfd(2), non-blocking and close-on-exec: how work posted to an event loop wakes it.
 int gatehouse_wakeup_fd(void);
 
 /// epoll(7), behind calls that take and give plain integers: `struct epoll_event` is packed on
@@ -26,6 +26,9 @@ int gatehouse_epoll_create(void);
 /// reads as readable), `writable` EPOLLOUT; EPOLLERR and EPOLLHUP are always reported.
 /// Level-triggered.
 int gatehouse_epoll_add(int epfd, int fd, int readable, int writable);
+/// Adds a listening socket, readable when a connection waits, with EPOLLEXCLUSIVE: when several
+/// epoll instances watch it, a new connection wakes one of the waiting ones, not all.
+int gatehouse_epoll_add_listener(int epfd, int fd);
 int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable);
 int gatehouse_epoll_remove(int epfd, int fd);
 /// Waits up to `timeoutMilliseconds` (-1 forever) and writes each ready descriptor to `fds` and

@@ -11,12 +11,16 @@ import Synchronization
 /// worker thread through an eventfd, and an epoll_ctl to re-arm; profiles of forward-auth showed
 /// context switches and `eventfd_write` above any work of ours. Here a request on a kept-alive
 /// connection costs one epoll_wait return, its read, its handler and its send. Work for a loop
-/// from another thread (a new connection, a response made on an executor) is posted with
+/// from another thread (a response made on an executor) is posted with
 /// `execute`, which wakes the loop through an eventfd only when it is not already awake.
+///
+/// Every loop also watches every listening socket and accepts on it itself (see
+/// `watchListener`): a new connection then costs the wake-up of the loop that will serve it,
+/// not also one of an accepting thread that hands it over.
 ///
 /// Every connection's deadlines are checked by its own loop, four times a second.
 ///
-/// `@unchecked Sendable`: `connections` and `localTasks` are touched only on the loop's thread;
+/// `@unchecked Sendable`: `connections`, `listeners` and `localTasks` are touched only on the loop's thread;
 /// everything else is a constant, an atomic or behind its mutex.
 final class EventLoop: @unchecked Sendable {
     private let epollFD: Int32
@@ -30,6 +34,8 @@ final class EventLoop: @unchecked Sendable {
     private let loopThread = Atomic<UInt>(0)
 
     private var connections: [Int32: Connection] = [:]
+    /// Listening sockets, each with what to do when a connection waits on it.
+    private var listeners: [Int32: () -> Void] = [:]
     private var localTasks: [() -> Void] = []
 
     static let sweepNanoseconds: UInt64 = 250_000_000
@@ -90,6 +96,20 @@ final class EventLoop: @unchecked Sendable {
         _ = gatehouse_epoll_modify(epollFD, connection.fd, readable ? 1 : 0, writable ? 1 : 0)
     }
 
+    /// Watches a listening socket: `acceptable` runs on this loop whenever connections wait on
+    /// it. Every loop watches every listener, with EPOLLEXCLUSIVE, so the kernel wakes one loop
+    /// that is waiting (one with time to serve the connection), not every loop.
+    func watchListener(_ fd: Int32, acceptable: @escaping () -> Void) {
+        listeners[fd] = acceptable
+        _ = gatehouse_epoll_add_listener(epollFD, fd)
+    }
+
+    /// Stops watching a listening socket; call before closing it.
+    func unwatchListener(_ fd: Int32) {
+        _ = gatehouse_epoll_remove(epollFD, fd)
+        listeners[fd] = nil
+    }
+
     /// Stops watching `connection`; call before closing its descriptor.
     func deregister(_ connection: Connection) {
         _ = gatehouse_epoll_remove(epollFD, connection.fd)
@@ -110,8 +130,10 @@ final class EventLoop: @unchecked Sendable {
                     let fd = fds[index]
                     if fd == wakeFD {
                         drainWakeups()
+                    } else if let connection = connections[fd] {
+                        connection.handle(events: events[index])
                     } else {
-                        connections[fd]?.handle(events: events[index])
+                        listeners[fd]?()
                     }
                 }
             }

@@ -8,10 +8,10 @@ import Glibc
 
 /// Gatehouse's HTTP/1.1 server: POSIX sockets, epoll, and threads of its own.
 ///
-/// Each listener accepts on a thread of its own (see `Listener.startAccepting`) and hands each
-/// new connection to one of the event loops, one per core, in turn; the connection then lives on
-/// that loop's thread (see `EventLoop`), which also enforces its deadlines, so idle connections
-/// cost no timer of their own. Handlers that may block run on bounded executors instead
+/// The event loops, one per core, accept on every listener themselves (see
+/// `Listener.startAccepting`); a connection then lives on the thread of the loop that accepted
+/// it (see `EventLoop`), which also enforces its deadlines, so idle connections cost no timer of
+/// their own. Handlers that may block run on bounded executors instead
 /// (`Answer.deferred`), never on a loop.
 public final class HTTPServer: Sendable {
     private let context: ServerContext
@@ -44,7 +44,7 @@ public final class HTTPServer: Sendable {
                 bound.append(try Listener(binding: address))
             }
             for listener in bound {
-                try listener.startAccepting { [self] fd, peer in self.accepted(fd: fd, peer: peer) }
+                listener.startAccepting(on: started) { [self] fd, peer, loop in self.accepted(fd: fd, peer: peer, on: loop) }
             }
         } catch {
             bound.forEach { $0.stop() }
@@ -55,23 +55,19 @@ public final class HTTPServer: Sendable {
         listeners.withLock { $0 = bound }
     }
 
-    private func accepted(fd: Int32, peer: String) {
+    /// A new connection, on the thread of the loop that accepted it, which serves it from now on.
+    private func accepted(fd: Int32, peer: String, on loop: EventLoop) {
         if context.isShuttingDown {
             SystemCall.close(fd)
             return
         }
         let id = connectionIDs.add(1, ordering: .relaxed).newValue
-        let loop = loops.withLock { $0.isEmpty ? nil : $0[Int(id % UInt64($0.count))] }
-        guard let loop else {
-            SystemCall.close(fd)
-            return
-        }
         let connection = Connection(id: id, fd: fd, peerAddress: peer, context: context, loop: loop, now: Connection.now())
         guard context.register(connection) else {
             refuseOverLimit(fd: fd)
             return
         }
-        loop.execute { connection.start() }
+        connection.start()
     }
 
     /// Answers 503 at once and closes, so a client over the limit learns why instead of hanging.

@@ -5,19 +5,15 @@ import Foundation
 import Glibc
 #endif
 
-/// A bound, listening, non-blocking socket and the thread that accepts on it.
+/// A bound, listening, non-blocking socket, accepted on by the event loops themselves.
 ///
-/// `@unchecked Sendable`: `accepting` and `isStopped` are only touched by `startAccepting` and
+/// `@unchecked Sendable`: `loops` and `isStopped` are only touched by `startAccepting` and
 /// `stop`, which `HTTPServer` calls in that order, never concurrently.
 final class Listener: @unchecked Sendable {
     let fd: Int32
     let address: ListenAddress
-    /// How to stop the accepting thread and learn that it is done.
-    private struct Accepting {
-        let wakeup: Int32
-        let stopped: DispatchSemaphore
-    }
-    private var accepting: Accepting?
+    /// The loops that watch this socket, each of which must forget it before it is closed.
+    private var loops: [EventLoop] = []
     private var isStopped = false
 
     /// Binds and listens. Port 0 picks a free port; `address.port` then holds the real one.
@@ -51,67 +47,56 @@ final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Starts accepting on a thread of its own, which sleeps in poll(2) on the listening socket
-    /// and on an eventfd that `stop` signals, and calls `accepted` with each new socket.
+    /// Has each of `loops` watch the socket and accept on it, calling `accepted` on that loop's
+    /// thread with each new socket and the client's address.
     ///
-    /// A thread rather than a Dispatch read source: with the source, every connection cost a
-    /// wake-up of Dispatch's event thread, a hop to a worker thread, and a second wake-up of the
-    /// event thread to re-arm the one-shot epoll registration. Here it costs one wake-up.
-    func startAccepting(_ accepted: @escaping @Sendable (Int32, String) -> Void) throws(SocketError) {
-        let wakeup = gatehouse_wakeup_fd()
-        guard wakeup >= 0 else { throw SocketError(operation: "eventfd", errnoCode: gatehouse_errno()) }
-        let stopped = DispatchSemaphore(value: 0)
+    /// On the loops rather than on a thread of its own: with an accepting thread, every
+    /// connection cost that thread's wake-up and then the wake-up of the loop it was handed to;
+    /// here it costs the second alone (a sign-in opens one connection, and each wake-up is a
+    /// context switch that profiles of sign-in showed above any work of ours).
+    func startAccepting(on loops: [EventLoop], _ accepted: @escaping @Sendable (Int32, String, EventLoop) -> Void) {
         let fd = self.fd
-        let thread = Thread {
-            Self.acceptUntilStopped(fd, wakeup: wakeup, accepted)
-            // Closed here, after the last poll and accept, so no descriptor is closed under them.
-            SystemCall.close(fd)
-            SystemCall.close(wakeup)
-            stopped.signal()
+        self.loops = loops
+        for loop in loops {
+            loop.execute {
+                loop.watchListener(fd) { Self.acceptWaiting(fd, on: loop, accepted) }
+            }
         }
-        thread.name = "gatehouse.accept"
-        accepting = Accepting(wakeup: wakeup, stopped: stopped)
-        thread.startWithSignalsBlocked()
     }
 
-    private static func acceptUntilStopped(_ fd: Int32, wakeup: Int32, _ accepted: (Int32, String) -> Void) {
-        var watched = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
-        while true {
-            watched[0].revents = 0
-            watched[1].revents = 0
-            guard poll(&watched, 2, -1) >= 0 else {
-                if gatehouse_errno() == EINTR { continue }
-                return
-            }
-            if watched[1].revents != 0 { return }
-            // Accept a bounded batch per wake-up, then look at the stop signal again.
-            for _ in 0..<64 {
-                var storage = sockaddr_storage()
-                var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                let result = withUnsafeMutablePointer(to: &storage) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                        try? SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) }
-                    }
+    /// Accepts a bounded batch, so one busy listener cannot keep a loop from its connections;
+    /// the socket stays readable while more wait, and the loop comes back to it.
+    private static func acceptWaiting(_ fd: Int32, on loop: EventLoop, _ accepted: (Int32, String, EventLoop) -> Void) {
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let result = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    try? SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) }
                 }
-                guard case .processed(let client)? = result else { break }
-                // TCP_NODELAY comes from the listener (see init).
-                accepted(client, SocketAddress.ipString(&storage))
             }
+            guard case .processed(let client)? = result else { return }
+            // TCP_NODELAY comes from the listener (see init).
+            accepted(client, SocketAddress.ipString(&storage), loop)
         }
     }
 
     /// Stops accepting and closes the socket; once this returns, no connection is accepted.
-    /// Later calls do nothing.
+    /// Waits for each loop to forget the socket first, so it must not be called on a loop's
+    /// thread, and the loops must still be running. Later calls do nothing.
     func stop() {
         guard !isStopped else { return }
         isStopped = true
-        guard let accepting else {
-            SystemCall.close(fd)
-            return
+        let fd = self.fd
+        for loop in loops {
+            let forgotten = DispatchSemaphore(value: 0)
+            loop.execute {
+                loop.unwatchListener(fd)
+                forgotten.signal()
+            }
+            forgotten.wait()
         }
-        var one: UInt64 = 1
-        _ = Glibc.write(accepting.wakeup, &one, MemoryLayout<UInt64>.size)
-        accepting.stopped.wait()
+        SystemCall.close(fd)
     }
 
     private static func bind(_ fd: Int32, to address: ListenAddress) throws(SocketError) {
