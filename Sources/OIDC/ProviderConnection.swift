@@ -68,6 +68,13 @@ public final class ProviderConnection: Sendable {
         }
     }
 
+    /// The provider's metadata when it is at hand and not due for a refresh, else nil: for a
+    /// caller that must not wait for the network (see `discovery(now:)`, which fetches).
+    public func discoveryAtHand(now: Int64) -> DiscoveryDocument? {
+        if let gitHubDocument { return try? gitHubDocument.get() }
+        return cache.withLock { $0.schedule.isDue(now: now) ? nil : $0.discovery }
+    }
+
     /// What an operator wants to know of this connection now: when discovery and the key set
     /// were last fetched, the last failure of each, and the ids of the keys held.
     public func status() -> ProviderConnectionStatus {

@@ -83,9 +83,7 @@ import TestSupport
         let started = try rig.gatehouse.app.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: rig.clock.now)
         let sessionCookie = "gatehouse_session=\(started.session.token.cookieValue)"
 
-        // Eight sign-ins reach the provider; then their callbacks are sent together. (Sent as
-        // they came, the fifth sign-in's start would queue behind the four hanging callbacks on
-        // the provider's executor, as it should.)
+        // Eight sign-ins reach the provider; then their callbacks are sent together.
         var requests: [String] = []
         for index in 0..<8 {
             let browser = BrowserClient()
@@ -109,6 +107,46 @@ import TestSupport
         for callback in callbacks {
             let answer = try callback.readResponse()
             #expect(answer.status == 303, "\(answer.status): \(answer.text.prefix(300))")
+        }
+    }
+
+    /// A sign-in's start needs no wait when the provider's metadata is at hand and the writer is
+    /// free, and is then answered on the loop: it never queues behind callbacks waiting on the
+    /// provider. Here every thread of the provider's executor hangs on its token endpoint, and a
+    /// new sign-in still reaches the provider (on the executor it would wait for them).
+    @Test func signInStartsDoNotQueueBehindHangingCallbacks() throws {
+        let hang = DispatchSemaphore(value: 0)
+        let rig = try SignInRig(gatehouseExtra: "") { options in
+            options.beforeTokenResponse = {
+                hang.wait()
+                hang.signal()
+            }
+        }
+        defer { rig.stop() }
+        let executor = try #require(rig.gatehouse.app.executors.providerOfRequest(
+            { var request = Request(method: "GET", target: "/oidc/dev/callback"); request.pathParameters = ["provider": "dev"]; return request }()
+        ))
+        var callbacks: [TestClient] = []
+        for index in 0..<executor.threadCount {
+            let browser = BrowserClient()
+            var person = SignInRig.Person()
+            person.subject = "waiting-\(index)"
+            let callback = try SignInRig.authorizeAtProvider(person, next: "/", gatehouseOrigin: rig.origin, browser: browser)
+            let flow = try #require(browser.cookie(named: "gatehouse_flow"))
+            let target = String(callback.dropFirst(rig.origin.count))
+            callbacks.append(try send(
+                rig.gatehouse.port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: gatehouse_flow=\(flow.value)\r\nConnection: close\r\n"
+            ))
+            waitUntil { executor.load.running == index + 1 }
+        }
+        #expect(executor.load.running == executor.threadCount, "every thread of the provider's executor waits on its token endpoint")
+        let start = try send(rig.gatehouse.port, "GET /oidc/dev/authorize?next=/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n")
+        let answer = try start.readResponse()
+        #expect(answer.status == 302, "\(answer.status): \(answer.text.prefix(300))")
+        #expect(executor.load.running == executor.threadCount, "answered while every callback still waited")
+        hang.signal()
+        for callback in callbacks {
+            #expect(try callback.readResponse().status == 303)
         }
     }
 }

@@ -72,7 +72,7 @@ private struct PlainFailure: Error {
     }
 
     @Test func aLiteralRouteCarriesItsPatternToo() throws {
-        guard case .matched(_, let routed, _) = Self.router.route(Request(method: "GET", target: "/users/new?x=1")) else {
+        guard case .matched(_, let routed, _, _) = Self.router.route(Request(method: "GET", target: "/users/new?x=1")) else {
             Issue.record("no match")
             return
         }
@@ -81,7 +81,7 @@ private struct PlainFailure: Error {
     }
 
     @Test func matchedRequestCarriesThePattern() throws {
-        guard case .matched(_, let routed, _) = Self.router.route(Request(method: "GET", target: "/users/9/edit")) else {
+        guard case .matched(_, let routed, _, _) = Self.router.route(Request(method: "GET", target: "/users/9/edit")) else {
             Issue.record("expected a match")
             return
         }
@@ -148,5 +148,28 @@ private struct PlainFailure: Error {
         #expect(!Self.body(response).contains("hunter2"))
         #expect(!Self.body(response).contains("PlainFailure"))
         #expect(reported.withLock { $0 } == ["PlainFailure /boom/plain"])
+    }
+
+    /// A route tried inline first: its attempt's answer goes out at once, and only when the
+    /// attempt declines (nil) does the handler run, on the executor.
+    @Test func anInlineAttemptAnswersAtOnceOrLeavesTheHandlerToItsExecutor() throws {
+        let executor = BoundedExecutor(name: "test-attempt", threads: 1, queueLimit: 1)
+        let router = Router { routes in
+            routes.get("/start/:mode", on: { _ in executor }, tryingInline: { request in
+                request.pathParameters["mode"] == "inline" ? .text("inline") : nil
+            }, handler: Self.named("executor"))
+        }
+        guard case .now(let inline) = router.answer(Request(method: "GET", target: "/start/inline")) else {
+            Issue.record("an attempt that answers is answered at once")
+            return
+        }
+        #expect(Self.body(inline) == "inline")
+        #expect(inline.routePattern == "/start/:mode")
+        guard case .deferred(let chosen, let work, _) = router.answer(Request(method: "GET", target: "/start/wait")) else {
+            Issue.record("an attempt that declines leaves the request to the executor")
+            return
+        }
+        #expect(chosen === executor)
+        #expect(Self.body(work()) == "executor|mode=wait")
     }
 }

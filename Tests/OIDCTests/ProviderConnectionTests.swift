@@ -40,6 +40,19 @@ struct ProviderConnectionTests {
         #expect(provider.requests(to: "/jwks").count == 3)
     }
 
+    @Test("the metadata at hand is never fetched: none before the first fetch or once a refresh is due, the document between")
+    func discoveryAtHandNeverFetches() throws {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        let connection = ProviderConnection(settings: InMemoryProvider.settings { $0.discoveryRefreshSeconds = 3600 }, transport: provider)
+        let discovery = "/.well-known/openid-configuration"
+        #expect(connection.discoveryAtHand(now: Self.t0) == nil)
+        #expect(provider.requests(to: discovery).isEmpty)
+        _ = try connection.discovery(now: Self.t0)
+        #expect(connection.discoveryAtHand(now: Self.t0 + 3599)?.authorizationEndpoint.text == InMemoryProvider.issuer + "/authorize")
+        #expect(connection.discoveryAtHand(now: Self.t0 + 3600) == nil, "due for its refresh: the caller that may wait fetches it")
+        #expect(provider.requests(to: discovery).count == 1)
+    }
+
     @Test("a provider that lists only client_secret_post gets the secret in the body, and no Basic header")
     func postChosenFromDiscovery() throws {
         let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256), authMethods: ["client_secret_post"])

@@ -59,7 +59,9 @@ final class OIDCSignIn: Sendable {
     }
 
     func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
-        routes.get("/oidc/:provider/authorize", on: executor) { [self] request in authorize(request) }
+        routes.get("/oidc/:provider/authorize", on: executor, tryingInline: { [self] request in authorizeWithoutWaiting(request) }) {
+            [self] request in authorize(request)
+        }
         routes.get("/oidc/:provider/callback", on: executor) { [self] request in callback(request) }
         routes.post("/oidc/:provider/callback", on: executor) { [self] request in holdPostedCallback(request) }
     }
@@ -75,6 +77,24 @@ final class OIDCSignIn: Sendable {
         return begin(slug: slug, next: returnTarget.validate(try? request.query.first("next")), intent: .signIn, request: request)
     }
 
+    /// `authorize` on the event loop, when it needs no wait: the provider's metadata is at hand
+    /// and the database writer is free. Nil otherwise, and for any refusal (whose audit entry is
+    /// a write): the route's executor then runs `authorize`, which may wait. Most sign-ins start
+    /// here, spared the hop to the executor and back.
+    func authorizeWithoutWaiting(_ request: Request) -> Response? {
+        let slug = request.pathParameters["provider"] ?? ""
+        let now = clock()
+        guard let provider = providers[slug], let discovery = provider.discoveryAtHand(now: now),
+              let started = try? prepare(
+                  provider, slug: slug, discovery: discovery, next: returnTarget.validate(try? request.query.first("next")),
+                  intent: .signIn, request: request
+              ),
+              (try? database.writeIfIdle { try started.store($0, now) }) != nil,
+              let response = try? started.redirect(request)
+        else { return nil }
+        return response
+    }
+
     /// Stores a new flow and sends the browser to the provider. `intent` is `.link(userID:)` when
     /// the signed-in person adds an identity from the account page (the caller has checked the
     /// session and its CSRF token); the callback then links instead of signing in.
@@ -84,40 +104,57 @@ final class OIDCSignIn: Sendable {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
-            let authorization: AuthorizationRequest
-            let binding: SessionToken
+            let started = try prepare(provider, slug: slug, discovery: discovery, next: next, intent: intent, request: request)
             do {
-                authorization = try AuthorizationRequest.generate()
-                binding = try flowCookie.binding(for: request)
-            } catch {
-                throw SignInFailure.providerUnavailable(detail: "random source failed")
-            }
-            let location: String
-            do {
-                location = try authorization.url(
-                    authorizationEndpoint: discovery.authorizationEndpoint, redirectURI: redirectURI(for: slug), settings: provider.settings
-                )
-            } catch { throw .providerUnavailable(detail: error.description) }
-            let flow = NewSignInFlow(
-                stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: binding.hash,
-                provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
-                redirectURI: redirectURI(for: slug), nextPath: next, intent: intent
-            )
-            do {
-                try database.write { connection in
-                    try SignInFlowRepository(connection).create(flow, now: now, lifetime: Self.flowLifetimeSeconds)
-                }
+                try database.write { try started.store($0, now) }
             } catch { throw .providerUnavailable(detail: "could not store the flow: \(error)") }
-            var response = Response.redirect(to: location, status: .found)
-            response.headers.set("Cache-Control", "no-store")
-            do {
-                try response.setCookie(flowCookie.setCookie(value: binding.cookieValue))
-            } catch { throw .providerUnavailable(detail: "flow cookie: \(error)") }
-            logger.info("sign-in started", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)"])
-            return response
+            return try started.redirect(request)
         } catch {
             return refuse(error, request: request, provider: slug, userID: nil, now: now)
         }
+    }
+
+    /// A flow made and not yet stored: `store` writes it, `redirect` sends the browser on.
+    private struct StartedFlow {
+        let store: (Connection, Int64) throws -> Void
+        let redirect: (Request) throws(SignInFailure) -> Response
+    }
+
+    /// The flow's secrets, its row, and the redirect to the provider with the browser-binding cookie.
+    private func prepare(
+        _ provider: ProviderConnection, slug: String, discovery: DiscoveryDocument, next: String, intent: SignInIntent, request: Request
+    ) throws(SignInFailure) -> StartedFlow {
+        let authorization: AuthorizationRequest
+        let binding: SessionToken
+        do {
+            authorization = try AuthorizationRequest.generate()
+            binding = try flowCookie.binding(for: request)
+        } catch {
+            throw SignInFailure.providerUnavailable(detail: "random source failed")
+        }
+        let location: String
+        do {
+            location = try authorization.url(
+                authorizationEndpoint: discovery.authorizationEndpoint, redirectURI: redirectURI(for: slug), settings: provider.settings
+            )
+        } catch { throw .providerUnavailable(detail: error.description) }
+        let flow = NewSignInFlow(
+            stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: binding.hash,
+            provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
+            redirectURI: redirectURI(for: slug), nextPath: next, intent: intent
+        )
+        return StartedFlow(
+            store: { connection, now in try SignInFlowRepository(connection).create(flow, now: now, lifetime: Self.flowLifetimeSeconds) },
+            redirect: { [self] request throws(SignInFailure) in
+                var response = Response.redirect(to: location, status: .found)
+                response.headers.set("Cache-Control", "no-store")
+                do {
+                    try response.setCookie(flowCookie.setCookie(value: binding.cookieValue))
+                } catch { throw .providerUnavailable(detail: "flow cookie: \(error)") }
+                logger.info("sign-in started", metadata: ["request_id": "\(request.requestID)", "provider": "\(slug)"])
+                return response
+            }
+        )
     }
 
     // MARK: - Finishing
