@@ -23,6 +23,25 @@ import TestSupport
         while !condition() && Date() < deadline { usleep(2_000) }
     }
 
+    /// A sign-in taken as far as the provider's answer: the raw callback request its browser
+    /// would send next, with the browser's flow cookie.
+    private func callbackRequest(_ rig: SignInRig, subject: String) throws -> String {
+        let browser = BrowserClient()
+        var person = SignInRig.Person()
+        person.subject = subject
+        let callback = try SignInRig.authorizeAtProvider(person, next: "/", gatehouseOrigin: rig.origin, browser: browser)
+        let flow = try #require(browser.cookie(named: "gatehouse_flow"))
+        let target = String(callback.dropFirst(rig.origin.count))
+        return "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: gatehouse_flow=\(flow.value)\r\nConnection: close\r\n"
+    }
+
+    /// The executor the `dev` provider's sign-ins run on.
+    private func devExecutor(_ rig: SignInRig) throws -> BoundedExecutor {
+        try #require(rig.gatehouse.app.executors.providerOfRequest(
+            { var request = Request(method: "GET", target: "/oidc/dev/callback"); request.pathParameters = ["provider": "dev"]; return request }()
+        ))
+    }
+
     /// Measured before the fix: 32 concurrent wrong passwords, each from its own address
     /// through a trusted proxy, raised `/healthz` latency from 7 ms to 4.3 s.
     @Test func wrongPasswordsFromManyAddressesDoNotStallForwardAuth() throws {
@@ -84,20 +103,9 @@ import TestSupport
         let sessionCookie = "gatehouse_session=\(started.session.token.cookieValue)"
 
         // Eight sign-ins reach the provider; then their callbacks are sent together.
-        var requests: [String] = []
-        for index in 0..<8 {
-            let browser = BrowserClient()
-            var person = SignInRig.Person()
-            person.subject = "hang-\(index)"
-            let callback = try SignInRig.authorizeAtProvider(person, next: "/", gatehouseOrigin: rig.origin, browser: browser)
-            let flow = try #require(browser.cookie(named: "gatehouse_flow"))
-            let target = String(callback.dropFirst(rig.origin.count))
-            requests.append("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: gatehouse_flow=\(flow.value)\r\nConnection: close\r\n")
-        }
+        let requests = try (0..<8).map { try callbackRequest(rig, subject: "hang-\($0)") }
         let callbacks = try requests.map { try send(rig.gatehouse.port, $0) }
-        let executor = try #require(rig.gatehouse.app.executors.providerOfRequest(
-            { var request = Request(method: "GET", target: "/oidc/dev/callback"); request.pathParameters = ["provider": "dev"]; return request }()
-        ))
+        let executor = try devExecutor(rig)
         waitUntil { executor.load.running == executor.threadCount }
         #expect(executor.load.running == executor.threadCount, "the provider's threads all wait on its token endpoint")
         let verify = try send(rig.gatehouse.port, "GET /auth/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(sessionCookie)\r\nConnection: close\r\n")
@@ -123,20 +131,10 @@ import TestSupport
             }
         }
         defer { rig.stop() }
-        let executor = try #require(rig.gatehouse.app.executors.providerOfRequest(
-            { var request = Request(method: "GET", target: "/oidc/dev/callback"); request.pathParameters = ["provider": "dev"]; return request }()
-        ))
+        let executor = try devExecutor(rig)
         var callbacks: [TestClient] = []
         for index in 0..<executor.threadCount {
-            let browser = BrowserClient()
-            var person = SignInRig.Person()
-            person.subject = "waiting-\(index)"
-            let callback = try SignInRig.authorizeAtProvider(person, next: "/", gatehouseOrigin: rig.origin, browser: browser)
-            let flow = try #require(browser.cookie(named: "gatehouse_flow"))
-            let target = String(callback.dropFirst(rig.origin.count))
-            callbacks.append(try send(
-                rig.gatehouse.port, "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: gatehouse_flow=\(flow.value)\r\nConnection: close\r\n"
-            ))
+            callbacks.append(try send(rig.gatehouse.port, try callbackRequest(rig, subject: "waiting-\(index)")))
             waitUntil { executor.load.running == index + 1 }
         }
         #expect(executor.load.running == executor.threadCount, "every thread of the provider's executor waits on its token endpoint")
