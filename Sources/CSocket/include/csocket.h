@@ -26,11 +26,11 @@ int gatehouse_epoll_create(void);
 /// reads as readable), `writable` EPOLLOUT; EPOLLERR and EPOLLHUP are always reported.
 /// Level-triggered.
 int gatehouse_epoll_add(int epfd, int fd, int readable, int writable);
+int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable);
+int gatehouse_epoll_remove(int epfd, int fd);
 /// Adds a listening socket, readable when a connection waits, with EPOLLEXCLUSIVE: when several
 /// epoll instances watch it, a new connection wakes one of the waiting ones, not all.
 int gatehouse_epoll_add_listener(int epfd, int fd);
-int gatehouse_epoll_modify(int epfd, int fd, int readable, int writable);
-int gatehouse_epoll_remove(int epfd, int fd);
 /// Waits up to `timeoutMilliseconds` (-1 forever) and writes each ready descriptor to `fds` and
 /// what it is ready for to `events` (1 readable or half-closed, 2 writable, 4 hung up or in error). Returns the
 /// count, 0 on timeout, or -1 with errno set.
