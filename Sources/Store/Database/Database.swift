@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// Every connection gets `foreign_keys=ON` and the configured `busy_timeout`; the writer of a
 /// file database also sets `journal_mode=WAL` and `synchronous=NORMAL` (durable in WAL mode
-/// except for the last transactions on power loss, never corrupt). Readers run with
+/// except for the last transactions on power loss, never corrupt), and leaves checkpoints to a
+/// thread of their own (`Checkpointer`), so no commit waits for one. Readers run with
 /// `query_only=ON`, so a write inside `read` fails with `.readOnly` instead of racing the writer.
 public final class Database: Sendable {
     /// The path this database was opened with.
@@ -24,6 +25,8 @@ public final class Database: Sendable {
     private let writer: SerializedConnection
     /// Nil for an in-memory database, whose reads use the writer.
     private let readers: ReaderPool?
+    /// Nil for an in-memory database, which has no log to copy back.
+    let checkpointer: Checkpointer?
     private let finishedWrites = Atomic<UInt64>(0)
 
     public init(path: String, options: DatabaseOptions = .init()) throws(StoreError) {
@@ -41,7 +44,11 @@ public final class Database: Sendable {
 
         if isInMemory {
             self.readers = nil
+            self.checkpointer = nil
         } else {
+            let checkpointer = Checkpointer(path: path)
+            try checkpointer.watch(writerConnection)
+            self.checkpointer = checkpointer
             var readerConnections: [Connection] = []
             for _ in 0..<max(1, options.readerCount) {
                 let reader = try Connection(
@@ -159,6 +166,7 @@ public final class Database: Sendable {
     public func close() {
         readers?.close()
         writer.close()
+        checkpointer?.close()
     }
 
     private static func inTransaction<T>(
