@@ -59,7 +59,8 @@ final class Checkpointer: @unchecked Sendable {
             return true
         }
         guard start else { return }
-        // A thread started by a loop or an executor inherits their blocked signals.
+        // It inherits the starting thread's signal mask: in a server every thread has SIGTERM and
+        // SIGINT blocked from the start (`ShutdownSignals.capture`), so they stay for the waiter.
         let thread = Thread { [self] in checkpoint() }
         thread.name = "gatehouse.checkpoint"
         thread.start()
