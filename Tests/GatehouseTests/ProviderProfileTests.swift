@@ -58,6 +58,18 @@ import TestSupport
             }
         }
 
+        /// The double names its own origin as issuer and signs ID tokens for `subject` with
+        /// `extra` claims beside the standard ones.
+        func issue(subject: String, extra: [String: JOSE.JSONValue]) {
+            let origin = double.origin
+            double.state.withLock {
+                $0.discovery["issuer"] = .string(origin)
+                $0.claims = { nonce in
+                    ProviderDouble.claims(issuer: origin, subject: subject, audience: ProviderProfileTests.clientID, nonce: nonce, extra: extra)
+                }
+            }
+        }
+
         func count(_ table: String) throws -> Int {
             try gatehouse.database.read { try $0.queryOne("SELECT count(*) AS n FROM \(table)")?.int("n") ?? 0 }
         }
@@ -191,15 +203,9 @@ import TestSupport
 
     static func googleRig(hd: JOSE.JSONValue?, email: String) throws -> Rig {
         let rig = try Rig { double in #""profile": "google", "issuer": "\#(double.origin)", "hosted_domains": ["corp.example"]"# }
-        let origin = rig.double.origin
-        rig.double.state.withLock {
-            $0.discovery["issuer"] = .string(origin)
-            $0.claims = { nonce in
-                var extra: [String: JOSE.JSONValue] = ["email": .string(email), "email_verified": .bool(true)]
-                extra["hd"] = hd
-                return ProviderDouble.claims(issuer: origin, subject: "g-1", audience: ProviderProfileTests.clientID, nonce: nonce, extra: extra)
-            }
-        }
+        var extra: [String: JOSE.JSONValue] = ["email": .string(email), "email_verified": .bool(true)]
+        extra["hd"] = hd
+        rig.issue(subject: "g-1", extra: extra)
         return rig
     }
 
@@ -228,14 +234,7 @@ import TestSupport
         for (profile, expected) in [(#""profile": "cognito", "#, "1"), ("", "0")] {
             let rig = try Rig { double in #"\#(profile)"issuer": "\#(double.origin)""# }
             defer { rig.stop() }
-            let origin = rig.double.origin
-            rig.double.state.withLock {
-                $0.discovery["issuer"] = .string(origin)
-                $0.claims = { nonce in
-                    ProviderDouble.claims(issuer: origin, subject: "c-1", audience: ProviderProfileTests.clientID, nonce: nonce,
-                                          extra: ["email": .string("ada@example.com"), "email_verified": .string("true")])
-                }
-            }
+            rig.issue(subject: "c-1", extra: ["email": .string("ada@example.com"), "email_verified": .string("true")])
             #expect(try rig.signIn().status == 303)
             #expect(try rig.identity()["email_verified"] == expected, "profile: \(profile)")
         }
@@ -247,14 +246,10 @@ import TestSupport
     func cilogonUpstream() throws {
         let rig = try Rig { double in #""profile": "cilogon", "issuer": "\#(double.origin)""# }
         defer { rig.stop() }
-        let origin = rig.double.origin
-        rig.double.state.withLock {
-            $0.discovery["issuer"] = .string(origin)
-            $0.claims = { nonce in
-                ProviderDouble.claims(issuer: origin, subject: "http://cilogon.org/serverA/users/42", audience: ProviderProfileTests.clientID, nonce: nonce,
-                                      extra: ["idp": .string("https://idp.university.example/idp/shibboleth"), "email": .string("ada@university.example")])
-            }
-        }
+        rig.issue(
+            subject: "http://cilogon.org/serverA/users/42",
+            extra: ["idp": .string("https://idp.university.example/idp/shibboleth"), "email": .string("ada@university.example")]
+        )
         #expect(try rig.signIn().status == 303)
         #expect(try rig.identity()["upstream_idp"] == "https://idp.university.example/idp/shibboleth")
         let account = try rig.browser.get("\(rig.gatehouse.origin)/account")
