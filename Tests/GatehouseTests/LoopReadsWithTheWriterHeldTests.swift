@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import HTTP
 import Store
 import Testing
 @testable import Gatehouse
@@ -70,9 +69,7 @@ import TestSupport
         let rig = try SignInRig()
         defer { rig.stop() }
         #expect(try rig.signIn().status == 303, "the provider's metadata is at hand")
-        let executor = try #require(rig.gatehouse.app.executors.providerOfRequest(
-            { var request = Request(method: "GET", target: "/oidc/dev/authorize"); request.pathParameters = ["provider": "dev"]; return request }()
-        ))
+        let executor = try #require(rig.gatehouse.app.executors.provider("dev"))
         let flows = { try rig.gatehouse.database.read { try $0.queryOne("SELECT count(*) FROM sign_in_flows")?.int64(at: 0) } }
         let before = try flows()
         let start = try Self.whileAnotherProcessHoldsTheWriter(rig.gatehouse.database.path) { () throws -> TestClient in

@@ -35,13 +35,6 @@ import TestSupport
         return "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: gatehouse_flow=\(flow.value)\r\nConnection: close\r\n"
     }
 
-    /// The executor the `dev` provider's sign-ins run on.
-    private func devExecutor(_ rig: SignInRig) throws -> BoundedExecutor {
-        try #require(rig.gatehouse.app.executors.providerOfRequest(
-            { var request = Request(method: "GET", target: "/oidc/dev/callback"); request.pathParameters = ["provider": "dev"]; return request }()
-        ))
-    }
-
     /// Measured before the fix: 32 concurrent wrong passwords, each from its own address
     /// through a trusted proxy, raised `/healthz` latency from 7 ms to 4.3 s.
     @Test func wrongPasswordsFromManyAddressesDoNotStallForwardAuth() throws {
@@ -105,7 +98,7 @@ import TestSupport
         // Eight sign-ins reach the provider; then their callbacks are sent together.
         let requests = try (0..<8).map { try callbackRequest(rig, subject: "hang-\($0)") }
         let callbacks = try requests.map { try send(rig.gatehouse.port, $0) }
-        let executor = try devExecutor(rig)
+        let executor = try #require(rig.gatehouse.app.executors.provider("dev"))
         waitUntil { executor.load.running == executor.threadCount }
         #expect(executor.load.running == executor.threadCount, "the provider's threads all wait on its token endpoint")
         let verify = try send(rig.gatehouse.port, "GET /auth/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(sessionCookie)\r\nConnection: close\r\n")
@@ -131,7 +124,7 @@ import TestSupport
             }
         }
         defer { rig.stop() }
-        let executor = try devExecutor(rig)
+        let executor = try #require(rig.gatehouse.app.executors.provider("dev"))
         var callbacks: [TestClient] = []
         for index in 0..<executor.threadCount {
             callbacks.append(try send(rig.gatehouse.port, try callbackRequest(rig, subject: "waiting-\(index)")))
