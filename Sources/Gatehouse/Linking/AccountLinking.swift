@@ -28,8 +28,9 @@ struct AccountLinking: Sendable {
     }
 
     enum Outcome: Sendable, Equatable {
-        /// The person is signed in as this user; `decision` says which rule got there.
-        case signedIn(userID: Int64, decision: LinkDecision)
+        /// The person is signed in as this user, through this identity; `decision` says which
+        /// rule got there.
+        case signedIn(userID: Int64, identityID: Int64, decision: LinkDecision)
         case denied(DenyReason)
     }
 
@@ -65,9 +66,9 @@ struct AccountLinking: Sendable {
             case .denied(let reason):
                 try effects.record(decision, userID: nil)
                 return .denied(reason)
-            case .signIn(let userID):
+            case .signIn(let userID, let identityID):
                 try effects.record(decision, userID: userID)
-                return .signedIn(userID: userID, decision: decision)
+                return .signedIn(userID: userID, identityID: identityID, decision: decision)
             }
         }
         throw StoreError(code: .busy, message: "the store changed under a sign-in twice in one transaction")

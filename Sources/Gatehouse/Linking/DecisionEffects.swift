@@ -15,8 +15,8 @@ struct DecisionEffects {
     private var identity: IncomingIdentity { signIn.identity }
 
     enum Applied {
-        /// The person signs in as this user.
-        case signIn(userID: Int64)
+        /// The person signs in as this user, through this identity (found, filled, linked or created).
+        case signIn(userID: Int64, identityID: Int64)
         /// Refused: nothing to write beyond the decision's record.
         case denied(DenyReason)
         /// A subject fill found its row already filled: decide again on a fresh view.
@@ -28,18 +28,18 @@ struct DecisionEffects {
         switch decision {
         case .signIn(let signIn):
             try identities.recordSignIn(id: signIn.identityID, snapshot: snapshot(signIn.updateSnapshot), now: now)
-            return .signIn(userID: signIn.userID)
+            return .signIn(userID: signIn.userID, identityID: signIn.identityID)
         case .fillSubjectThenSignIn(let fill):
             let filled = try identities.fillSubject(
                 id: fill.identityID, issuer: fill.issuer, subject: fill.subject, snapshot: snapshot(fill.snapshot), now: now
             )
             guard filled else { return .stale }
             try audit(.identitySubjectFilled, userID: fill.userID, detail: "provider=\(identity.provider); identity=\(fill.identityID)")
-            return .signIn(userID: fill.userID)
+            return .signIn(userID: fill.userID, identityID: fill.identityID)
         case .linkThenSignIn(let link):
             let method: LinkMethod = link.method == .email ? .email : .username
-            try createIdentity(for: link.userID, snapshot: link.snapshot, method: method)
-            return .signIn(userID: link.userID)
+            let identityID = try createIdentity(for: link.userID, snapshot: link.snapshot, method: method)
+            return .signIn(userID: link.userID, identityID: identityID)
         case .createUserThenSignIn(let newUser):
             let users = UserRepository(connection)
             let username = try UsernameAllocation(users: users, reserved: reservedUsernames).available(
@@ -53,12 +53,12 @@ struct DecisionEffects {
                 emailVerifiedBy: newUser.emailVerified ? .provider(identity.provider) : nil,
                 usernameVerified: newUser.usernameVerified && usernameKept, displayName: signIn.displayName, now: now
             )
-            _ = try identities.create(
+            let created = try identities.create(
                 userID: user.id, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
                 snapshot: snapshot(newUser.snapshot), method: .provisioned, now: now
             )
             try audit(.userProvisioned, userID: user.id, detail: "provider=\(identity.provider)")
-            return .signIn(userID: user.id)
+            return .signIn(userID: user.id, identityID: created.id)
         case .deny(let reason):
             return .denied(reason)
         }
@@ -70,7 +70,7 @@ struct DecisionEffects {
         let userID: Int64?
         switch decision {
         case .link(let link):
-            try createIdentity(for: link.userID, snapshot: link.snapshot, method: .accountPage)
+            _ = try createIdentity(for: link.userID, snapshot: link.snapshot, method: .accountPage)
             (reason, userID) = (nil, link.userID)
         case .alreadyLinked(let already):
             try IdentityRepository(connection).recordSignIn(id: already.identityID, snapshot: snapshot(already.snapshot), now: now)
@@ -82,12 +82,14 @@ struct DecisionEffects {
         return reason
     }
 
-    private func createIdentity(for userID: Int64, snapshot seen: IncomingAttributes, method: LinkMethod) throws {
+    /// Links a new identity to `userID` and audits it; returns the identity's id.
+    private func createIdentity(for userID: Int64, snapshot seen: IncomingAttributes, method: LinkMethod) throws -> Int64 {
         let created = try IdentityRepository(connection).create(
             userID: userID, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
             snapshot: snapshot(seen), method: method, now: now
         )
         try audit(.identityLinked, userID: userID, detail: "provider=\(identity.provider); identity=\(created.id); method=\(method.rawValue)")
+        return created.id
     }
 
     /// Writes a sign-in decision's explanation to `link_decisions`: rule, reason, request id;

@@ -44,10 +44,10 @@ struct SignInCompletion: Sendable {
             let detail: String
             switch principal {
             case .external(let verified, let groups, let idToken, let providerSessionID):
-                let identityID: Int64?
-                switch try link(verified, request: request, now: now, in: connection) {
+                let identityID: Int64
+                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
                 case .denied(let reason): return .denied(reason)
-                case .linked(let linked, let identity): (userID, identityID) = (linked, identity)
+                case .signedIn(let linked, let identity, _): (userID, identityID) = (linked, identity)
                 }
                 origin = SessionOrigin(
                     provider: verified.identity.provider, groups: groups, idToken: idToken, providerSessionID: providerSessionID,
@@ -55,10 +55,10 @@ struct SignInCompletion: Sendable {
                 )
                 detail = "method=oidc; provider=\(verified.identity.provider)"
             case .directory(let verified, let groups, let auditDetail):
-                let identityID: Int64?
-                switch try link(verified, request: request, now: now, in: connection) {
+                let identityID: Int64
+                switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
                 case .denied(let reason): return .denied(reason)
-                case .linked(let linked, let identity): (userID, identityID) = (linked, identity)
+                case .signedIn(let linked, let identity, _): (userID, identityID) = (linked, identity)
                 }
                 origin = SessionOrigin(provider: verified.identity.provider, groups: groups, idToken: nil, providerSessionID: nil, identityID: identityID)
                 detail = auditDetail
@@ -72,25 +72,6 @@ struct SignInCompletion: Sendable {
                 in: connection
             )
             return .signedIn(userID: userID, started: started)
-        }
-    }
-
-    private enum Linked {
-        case linked(userID: Int64, identityID: Int64?)
-        case denied(DenyReason)
-    }
-
-    /// The linking engine's decision for an external identity, and the identity it signed in as
-    /// (found, filled, linked or created): what a back-channel logout's `sub` names.
-    private func link(_ verified: AccountLinking.VerifiedSignIn, request: Request, now: Int64, in connection: Connection) throws -> Linked {
-        switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
-        case .denied(let reason): return .denied(reason)
-        case .signedIn(let userID, _):
-            let identity = verified.identity
-            let identityID = try IdentityRepository(connection).find(
-                provider: identity.provider, issuer: identity.issuer, subject: identity.subject
-            )?.id
-            return .linked(userID: userID, identityID: identityID)
         }
     }
 }
