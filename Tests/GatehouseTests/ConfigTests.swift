@@ -201,6 +201,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               path: "$.server.limits.header_count", message: "must be from 16 to 10000, found 15"),
         .init(reason: "busy timeout of zero", json: document(top: [#""database": {"busy_timeout_ms": 0}"#]),
               path: "$.database.busy_timeout_ms", message: "must be from 1 to 600000, found 0"),
+        .init(reason: "no room for any sign-in flow", json: document(top: [#""database": {"max_pending_sign_in_flows": 0}"#]),
+              path: "$.database.max_pending_sign_in_flows", message: "must be from 1 to 100000000, found 0"),
 
         // Enumerations and strings
         .init(reason: "unknown log level lists the allowed ones", json: document(top: [#""logging": {"level": "verbose"}"#]),

@@ -153,6 +153,30 @@ import TestSupport
         }
     }
 
+    /// Anyone can start a sign-in, and each start stores a flow for ten minutes. Past
+    /// `database.max_pending_sign_in_flows` a start is a 503 page that writes nothing (no flow,
+    /// no audit entry), a sign-in already under way still finishes, and flows that expire make
+    /// room again.
+    @Test func startsPastTheFlowCapacityAreRefusedAndWriteNothing() throws {
+        let rig = try SignInRig(databaseExtra: #", "max_pending_sign_in_flows": 3"#)
+        defer { rig.stop() }
+        let underWay = try rig.authorizeAtProvider()
+        let stranger = BrowserClient()
+        for _ in 0..<2 { #expect(try stranger.get("\(rig.origin)/oidc/dev/authorize").status == 302) }
+        let refused = try stranger.get("\(rig.origin)/oidc/dev/authorize")
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(refused.header("Retry-After") == "60")
+        #expect(refused.text.contains("Too many sign-ins in progress"))
+        #expect(try rig.count("sign_in_flows") == 3)
+        #expect(try rig.auditEvents().isEmpty)
+
+        #expect(try rig.browser.get(underWay).status == 303, "a sign-in under way still finishes")
+        #expect(try stranger.get("\(rig.origin)/oidc/dev/authorize").status == 503, "a finished flow is kept until it expires")
+        rig.clock.advance(by: 601)
+        #expect(try rig.signIn(next: "/after").header("Location") == "/after", "expired flows make room")
+        #expect(try rig.count("sign_in_flows") == 1)
+    }
+
     /// RFC 9207: the development provider advertises the `iss` parameter, so it is required.
     @Test func theIssParameterIsRequiredAndMustMatch() throws {
         try withRig { rig in

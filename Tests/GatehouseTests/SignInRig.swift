@@ -37,10 +37,12 @@ final class SignInRig {
     /// `providerJSONBySlug` adds members to one provider object only (a policy of its own).
     /// `clientCredentialsJSON` replaces the `client_secret` member (a `client_assertion_key`).
     /// `gatehouseExtra` adds top-level sections to Gatehouse's configuration (`, "login": {...}`),
-    /// and `serverExtra` members to its `server` object (`, "trusted_proxies": [...]`).
+    /// `serverExtra` members to its `server` object (`, "trusted_proxies": [...]`), and
+    /// `databaseExtra` members to its `database` object.
     init(
         providerJSON: String = "", gatehouseClientSecret: String? = nil, clock: TestClock = TestClock(), alsoAs: [String] = [],
-        providerJSONBySlug: [String: String] = [:], gatehouseExtra: String = "", serverExtra: String = "", clientCredentialsJSON: String? = nil,
+        providerJSONBySlug: [String: String] = [:], gatehouseExtra: String = "", serverExtra: String = "", databaseExtra: String = "",
+        clientCredentialsJSON: String? = nil,
         configureProvider: (inout DevProviderOptions) -> Void = { _ in }
     ) throws {
         self.clock = clock
@@ -65,7 +67,8 @@ final class SignInRig {
         let providers = "[" + objects.joined(separator: ", ") + "]"
         do {
             gatehouse = try RunningGatehouse(
-                port: gatehousePort, providers: providers, serverExtra: serverExtra, sections: gatehouseExtra, clock: clock.function
+                port: gatehousePort, providers: providers, serverExtra: serverExtra, sections: gatehouseExtra, databaseExtra: databaseExtra,
+                clock: clock.function
             )
         } catch {
             provider.shutdown()

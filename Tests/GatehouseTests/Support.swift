@@ -9,11 +9,11 @@ import TestSupport
 /// A configuration for tests, read through the same parser as a real file.
 func testConfig(
     publicURL: String = "http://127.0.0.1:8080", databasePath: String, extra: String = "", providers: String = "[]",
-    sections: String = ""
+    sections: String = "", databaseExtra: String = ""
 ) throws -> GatehouseConfig {
     let json = """
         {"server": {"listen": "127.0.0.1:8080", "public_url": "\(publicURL)", "public_dir": "\(packageRoot)/Public"\(extra)},
-         "database": {"path": "\(databasePath)"}, "providers": \(providers)\(sections)}
+         "database": {"path": "\(databasePath)"\(databaseExtra)}, "providers": \(providers)\(sections)}
         """
     return try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get()
 }
@@ -42,7 +42,8 @@ let packageRoot: String = {
 ///
 /// The listening socket is bound first, so the public URL (and with it every provider's
 /// redirect URI) can name the real port. `providers` is the JSON of the `providers` array;
-/// `clock` lets a test move time forward without waiting.
+/// `clock` lets a test move time forward without waiting; `databaseExtra` adds members to the
+/// `database` object (`, "max_pending_sign_in_flows": 3`).
 final class RunningGatehouse {
     let directory: URL
     let database: Database
@@ -52,7 +53,7 @@ final class RunningGatehouse {
 
     init(
         publicURL: String? = nil, port requestedPort: UInt16? = nil, providers: String = "[]",
-        serverExtra: String = "", sections: String = "",
+        serverExtra: String = "", sections: String = "", databaseExtra: String = "",
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws {
         directory = try temporaryDirectory()
@@ -60,7 +61,7 @@ final class RunningGatehouse {
         let chosenPort = try requestedPort ?? ExternalServer.freePort()
         let config = try testConfig(
             publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, extra: serverExtra,
-            providers: providers, sections: sections
+            providers: providers, sections: sections, databaseExtra: databaseExtra
         )
         var logger = Logger(label: "test")
         logger.logLevel = .critical

@@ -101,7 +101,7 @@ struct SignInFlowRepositoryTests {
     private func withFlow(_ kind: DatabaseKind, _ body: (Database) throws -> Void) throws {
         try withDatabase(kind) { (database) throws in
             try Migrator().migrate(database, now: 0)
-            try database.write { try SignInFlowRepository($0).create(Self.flow, now: 100, lifetime: 600) }
+            _ = try database.write { try SignInFlowRepository($0).create(Self.flow, now: 100, lifetime: 600) }
             try body(database)
         }
     }
@@ -137,10 +137,53 @@ struct SignInFlowRepositoryTests {
             let user = try database.write { try UserRepository($0).create(username: "u", email: nil, displayName: nil, now: 1) }
             var linking = Self.flow
             linking.intent = .link(userID: user.id)
-            try database.write { try SignInFlowRepository($0).create(linking, now: 100, lifetime: 600) }
+            _ = try database.write { try SignInFlowRepository($0).create(linking, now: 100, lifetime: 600) }
             #expect(try claim(database, now: 101).get().flow.intent == .link(userID: user.id))
             #expect(try database.write { try SignInFlowRepository($0).deleteExpired(before: 700) } == 0)
             #expect(try database.write { try SignInFlowRepository($0).deleteExpired(before: 701) } == 1)
+        }
+    }
+
+    /// Flows numbered 1, 2, 3...: each its own state, all from the same browser.
+    private static func flow(_ number: UInt8) -> NewSignInFlow {
+        var made = flow
+        made.stateHash = [UInt8](repeating: number, count: 32)
+        return made
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func aFullTableTakesNoFlowUntilOneExpires(_ kind: DatabaseKind) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator().migrate(database, now: 0)
+            func create(_ number: UInt8, now: Int64) throws -> Bool {
+                try database.write { try SignInFlowRepository($0).create(Self.flow(number), now: now, lifetime: 600, capacity: 3) }
+            }
+            func stored() throws -> Int64 {
+                try database.read { try $0.queryOne("SELECT count(*) FROM sign_in_flows")?.int64(at: 0) ?? -1 }
+            }
+            #expect(try create(1, now: 100) && create(2, now: 200) && create(3, now: 300))
+            #expect(try create(4, now: 699) == false, "three stored, none expired: nothing written")
+            #expect(try stored() == 3)
+            #expect(try create(4, now: 700), "the first flow expired at 700 and made room")
+            #expect(try stored() == 3)
+            #expect(try claim(database, state: [UInt8](repeating: 1, count: 32), now: 700) == .failure(.unknown), "the expired flow went")
+            #expect(try create(5, now: 701) == false)
+        }
+    }
+
+    @Test(arguments: DatabaseKind.allCases)
+    func theSpanNeverUndercountsWhateverWasDeleted(_ kind: DatabaseKind) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator().migrate(database, now: 0)
+            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 0)
+            for number in UInt8(1)...5 {
+                _ = try database.write { try SignInFlowRepository($0).create(Self.flow(number), now: 100, lifetime: 600) }
+            }
+            // A flow deleted out of order (its linking user was deleted): a gap, counted as if there.
+            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(3).stateHash)]) }
+            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 5)
+            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(1).stateHash)]) }
+            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 4)
         }
     }
 }

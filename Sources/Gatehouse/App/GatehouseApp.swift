@@ -96,7 +96,8 @@ public final class GatehouseApp: Sendable {
         let completion = SignInCompletion(database: database, sessions: sessions, linking: linking)
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
-            linking: linking, completion: completion, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth
+            linking: linking, completion: completion, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth,
+            maxPendingFlows: config.database.maxPendingSignInFlows
         )
         let backChannelLogout = BackChannelLogoutEndpoint(
             providers: providers, enabled: Set(config.providers.filter(\.backChannelLogout).map(\.slug)),

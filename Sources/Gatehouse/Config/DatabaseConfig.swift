@@ -11,18 +11,24 @@ public struct DatabaseConfig: Sendable, Equatable {
     /// `database.audit_retention_days`: audit entries and link decisions older than this are
     /// deleted by the periodic purge, so the database's size stays bounded.
     public var auditRetentionDays: Int
+    /// `database.max_pending_sign_in_flows`: how many unexpired sign-in flows may be stored at
+    /// once. Anyone can start a sign-in, and each start stores a flow for ten minutes; past this
+    /// many, a start is refused (a 503 page) and writes nothing, so a flood of starts cannot fill
+    /// the disk. The default allows a sustained 166 starts a second.
+    public var maxPendingSignInFlows: Int
 
     public init(
         path: String = "var/gatehouse.sqlite3", busyTimeoutMilliseconds: Int = 5000, migrateOnStart: Bool = true,
-        auditRetentionDays: Int = 400
+        auditRetentionDays: Int = 400, maxPendingSignInFlows: Int = 100_000
     ) {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.migrateOnStart = migrateOnStart
         self.auditRetentionDays = auditRetentionDays
+        self.maxPendingSignInFlows = maxPendingSignInFlows
     }
 
-    static let keys = ["path", "busy_timeout_ms", "migrate_on_start", "audit_retention_days"]
+    static let keys = ["path", "busy_timeout_ms", "migrate_on_start", "audit_retention_days", "max_pending_sign_in_flows"]
 
     static func decode(_ reader: ObjectReader) -> DatabaseConfig {
         let defaults = DatabaseConfig()
@@ -31,7 +37,8 @@ public struct DatabaseConfig: Sendable, Equatable {
             // Up to ten minutes: a longer wait hides a stuck writer instead of reporting it.
             busyTimeoutMilliseconds: reader.value("busy_timeout_ms", .integer(1...600_000)) ?? defaults.busyTimeoutMilliseconds,
             migrateOnStart: reader.value("migrate_on_start", .boolean) ?? defaults.migrateOnStart,
-            auditRetentionDays: reader.value("audit_retention_days", .integer(1...36_500)) ?? defaults.auditRetentionDays
+            auditRetentionDays: reader.value("audit_retention_days", .integer(1...36_500)) ?? defaults.auditRetentionDays,
+            maxPendingSignInFlows: reader.value("max_pending_sign_in_flows", .integer(1...100_000_000)) ?? defaults.maxPendingSignInFlows
         )
     }
 }

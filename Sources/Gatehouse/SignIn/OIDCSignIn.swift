@@ -6,6 +6,7 @@ import JOSE
 import Logging
 import OIDC
 import Store
+import Synchronization
 
 /// The authorization-code flow, from the "sign in with..." button to the session cookie.
 ///
@@ -36,12 +37,17 @@ final class OIDCSignIn: Sendable {
     // forward-auth: where `next` may point, and which claim holds the session's groups.
     let returnTarget: ReturnTarget
     let groupsClaim: String
+    /// `database.max_pending_sign_in_flows`: past this many stored flows a start is refused.
+    let flowCapacity: Int64
+    /// Whether the last start found the flows at capacity: the first refusal of a run of them is
+    /// logged, not each one of a flood.
+    private let atFlowCapacity = Atomic<Bool>(false)
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
         linking: AccountLinking, completion: SignInCompletion, pages: PageRenderer, logger: Logger,
         clock: @escaping @Sendable () -> Int64,
-        forwardAuth: ForwardAuthConfig = ForwardAuthConfig()
+        forwardAuth: ForwardAuthConfig = ForwardAuthConfig(), maxPendingFlows: Int = DatabaseConfig().maxPendingSignInFlows
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
@@ -56,6 +62,7 @@ final class OIDCSignIn: Sendable {
         self.clock = clock
         returnTarget = ReturnTarget(config: forwardAuth)
         groupsClaim = forwardAuth.groupsClaim
+        flowCapacity = Int64(maxPendingFlows)
     }
 
     func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
@@ -78,9 +85,10 @@ final class OIDCSignIn: Sendable {
     }
 
     /// `authorize` on the event loop, when it needs no wait: the provider's metadata is at hand
-    /// and the database writer is free. Nil otherwise, and for any refusal (whose audit entry is
-    /// a write): the route's executor then runs `authorize`, which may wait. Most sign-ins start
-    /// here, spared the hop to the executor and back.
+    /// and the database writer is free. Nil otherwise, and for any refusal but a full flow table
+    /// (an audit entry is a write): the route's executor then runs `authorize`, which may wait.
+    /// Most sign-ins start here, spared the hop to the executor and back; a flood of starts past
+    /// the flows' capacity is refused here too, without reaching the executor's queue.
     func authorizeWithoutWaiting(_ request: Request) -> Response? {
         let slug = request.pathParameters["provider"] ?? ""
         let now = clock()
@@ -89,10 +97,12 @@ final class OIDCSignIn: Sendable {
                   provider, slug: slug, discovery: discovery, next: returnTarget.validate(try? request.query.first("next")),
                   intent: .signIn, request: request
               ),
-              (try? database.writeIfIdle { try started.store($0, now) }) != nil,
-              let response = try? started.redirect(request)
+              let stored = try? database.writeIfIdle({ try started.store($0, now) })
         else { return nil }
-        return response
+        guard noteFlowCapacity(stored: stored, request: request) else {
+            return refuse(.tooManyPending, request: request, provider: slug, userID: nil, now: now)
+        }
+        return try? started.redirect(request)
     }
 
     /// Stores a new flow and sends the browser to the provider. `intent` is `.link(userID:)` when
@@ -105,18 +115,33 @@ final class OIDCSignIn: Sendable {
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
             let started = try prepare(provider, slug: slug, discovery: discovery, next: next, intent: intent, request: request)
+            let stored: Bool
             do {
-                try database.write { try started.store($0, now) }
+                stored = try database.write { try started.store($0, now) }
             } catch { throw .providerUnavailable(detail: "could not store the flow: \(error)") }
+            guard noteFlowCapacity(stored: stored, request: request) else { throw .tooManyPending }
             return try started.redirect(request)
         } catch {
             return refuse(error, request: request, provider: slug, userID: nil, now: now)
         }
     }
 
-    /// A flow made and not yet stored: `store` writes it, `redirect` sends the browser on.
+    /// Passes `stored` through, logging the first start refused for a full flow table after
+    /// one that was not: a flood of starts is one warning, not a line per request.
+    private func noteFlowCapacity(stored: Bool, request: Request) -> Bool {
+        let wasFull = atFlowCapacity.exchange(!stored, ordering: .relaxed)
+        if !stored && !wasFull {
+            logger.warning("sign-in starts refused: the stored flows reached database.max_pending_sign_in_flows", metadata: [
+                "request_id": "\(request.requestID)", "max_pending_sign_in_flows": "\(flowCapacity)",
+            ])
+        }
+        return stored
+    }
+
+    /// A flow made and not yet stored: `store` writes it (false, and nothing written, when the
+    /// flow table is full), `redirect` sends the browser on.
     private struct StartedFlow {
-        let store: (Connection, Int64) throws -> Void
+        let store: (Connection, Int64) throws -> Bool
         let redirect: (Request) throws(SignInFailure) -> Response
     }
 
@@ -144,7 +169,9 @@ final class OIDCSignIn: Sendable {
             redirectURI: redirectURI(for: slug), nextPath: next, intent: intent
         )
         return StartedFlow(
-            store: { connection, now in try SignInFlowRepository(connection).create(flow, now: now, lifetime: Self.flowLifetimeSeconds) },
+            store: { [flowCapacity] connection, now in
+                try SignInFlowRepository(connection).create(flow, now: now, lifetime: Self.flowLifetimeSeconds, capacity: flowCapacity)
+            },
             redirect: { [self] request throws(SignInFailure) in
                 var response = Response.redirect(to: location, status: .found)
                 response.headers.set("Cache-Control", "no-store")
@@ -353,9 +380,15 @@ final class OIDCSignIn: Sendable {
 
     // MARK: - Refusing
 
-    /// A designed page for the person, a log line, and an audit entry; a provider slug that is
-    /// not configured is only a 404 page (anyone can make up a path, and it writes nothing).
+    /// A designed page for the person, a log line, and an audit entry. A provider slug that is
+    /// not configured is only a 404 page (anyone can make up a path, and it writes nothing), and
+    /// a start refused for a full flow table only a 503 page (a flood must not write instead).
     private func refuse(_ failure: SignInFailure, request: Request, provider: String, userID: Int64?, now: Int64) -> Response {
+        if failure.reason == SignInFailure.tooManyPendingReason {
+            var page = failure.page(requestID: request.requestID, pages: pages)
+            page.headers.set("Retry-After", "60")
+            return page
+        }
         if failure.reason != SignInFailure.unknownProviderReason {
             var detail = "provider=\(provider); reason=\(failure.reason)"
             if let more = failure.detail { detail += "; \(more)" }

@@ -32,6 +32,14 @@ struct SignInFailure: Error, Sendable, Equatable {
                       "There is no such sign-in provider here. Go back and choose one of the offered providers.")
     }
 
+    static let tooManyPendingReason = "too_many_pending_sign_ins"
+
+    /// `database.max_pending_sign_in_flows` flows are stored: the start writes nothing. It
+    /// passes once older flows expire, so the page asks for a minute.
+    static let tooManyPending = SignInFailure(
+        tooManyPendingReason, status: .serviceUnavailable, title: "Too many sign-ins in progress",
+        "Gatehouse is in the middle of more sign-ins than it keeps at once. Please try again in a minute.")
+
     static func providerUnavailable(detail: String) -> SignInFailure {
         SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
                       "Gatehouse could not talk to the sign-in provider just now. Please try again in a minute.", detail: detail)

@@ -7,7 +7,22 @@ public struct SignInFlowRepository {
         self.connection = connection
     }
 
-    public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64) throws(StoreError) {
+    /// Stores `flow`, unless `capacity` flows are stored already and none of them has expired:
+    /// then it writes nothing and returns false. Anyone can start a sign-in, so this is what
+    /// bounds the table between purges. At capacity, up to `reclaimedAtOnce` expired flows are
+    /// deleted first, so a busy server keeps starting sign-ins as fast as old ones expire.
+    @discardableResult
+    public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> Bool {
+        if try storedSpan() >= capacity {
+            try connection.execute(
+                """
+                DELETE FROM sign_in_flows WHERE id IN
+                    (SELECT id FROM sign_in_flows WHERE expires_at <= ? ORDER BY expires_at LIMIT \(Self.reclaimedAtOnce))
+                """,
+                [.integer(now)]
+            )
+            guard try storedSpan() < capacity else { return false }
+        }
         try connection.execute(
             """
             INSERT INTO sign_in_flows (state_hash, browser_hash, provider, nonce, code_verifier, redirect_uri, next_path,
@@ -20,6 +35,22 @@ public struct SignInFlowRepository {
                 SQLValue(flow.intent.userID), .integer(now), .integer(now &+ max(1, lifetime)),
             ]
         )
+        return true
+    }
+
+    /// Enough to keep pace with a flood's expiring flows, few enough to take well under a
+    /// millisecond when a start on an event loop does it.
+    static let reclaimedAtOnce = 100
+
+    /// The highest flow id less the lowest, plus one: never less than the number of stored flows
+    /// (distinct integers between the two), found in two lookups of the primary key whatever
+    /// the count. New ids follow the highest, and flows go oldest first as they expire, so it is
+    /// the count itself unless flows were deleted out of order. Zero when none is stored.
+    public func storedSpan() throws(StoreError) -> Int64 {
+        let row = try connection.queryOne(
+            "SELECT (SELECT max(id) FROM sign_in_flows) - (SELECT min(id) FROM sign_in_flows) + 1"
+        )
+        return try row?.optionalInt64(at: 0) ?? 0
     }
 
     /// Claims the unexpired, unused flow with this state started by this browser, or says why not.
