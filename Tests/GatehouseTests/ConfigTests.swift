@@ -203,6 +203,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               path: "$.database.busy_timeout_ms", message: "must be from 1 to 600000, found 0"),
         .init(reason: "no room for any sign-in flow", json: document(top: [#""database": {"max_pending_sign_in_flows": 0}"#]),
               path: "$.database.max_pending_sign_in_flows", message: "must be from 1 to 100000000, found 0"),
+        .init(reason: "no audit entry of an attempt kept", json: document(top: [#""database": {"max_unauthenticated_audit_entries": 0}"#]),
+              path: "$.database.max_unauthenticated_audit_entries", message: "must be from 1 to 100000000, found 0"),
 
         // Enumerations and strings
         .init(reason: "unknown log level lists the allowed ones", json: document(top: [#""logging": {"level": "verbose"}"#]),

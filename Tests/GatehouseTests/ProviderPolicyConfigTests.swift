@@ -98,7 +98,7 @@ import Testing
 }
 
 /// The third layer: even a policy that never went through config validation cannot be stored,
-/// and `recordProviderPolicies` (run before serving) fails, so the server does not start.
+/// and `recordConfiguration` (run before serving) fails, so the server does not start.
 @Suite struct StoredPolicyGuardTests {
     @Test func seed004_guardTable_anUnsafePolicyCannotBeRecordedAtStart() throws {
         let directory = try temporaryDirectory()

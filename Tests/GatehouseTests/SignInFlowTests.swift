@@ -177,6 +177,21 @@ import TestSupport
         #expect(try rig.count("sign_in_flows") == 1)
     }
 
+    /// Anyone can make a callback fail, and each refusal is audited. Past
+    /// `database.max_unauthenticated_audit_entries` each one removes the oldest attempt, and the
+    /// person's sign-in entries stay.
+    @Test func refusedCallbacksPastTheirCapReplaceOlderAttemptsOnly() throws {
+        let rig = try SignInRig(databaseExtra: #", "max_unauthenticated_audit_entries": 2"#)
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        let stranger = BrowserClient()
+        #expect(try stranger.get("\(rig.origin)/oidc/dev/callback").status == 400)
+        for _ in 0..<2 { #expect(try stranger.get("\(rig.origin)/oidc/dev/callback?code=c&state=forged").status == 400) }
+        let trail = try rig.auditEvents()
+        #expect(trail.map(\.event) == ["user.provisioned", "sign_in.success", "sign_in.refused", "sign_in.refused"])
+        #expect(trail.suffix(2).allSatisfy { $0.detail.contains("reason=flow_unknown") }, "the oldest attempt went: \(trail)")
+    }
+
     /// RFC 9207: the development provider advertises the `iss` parameter, so it is required.
     @Test func theIssParameterIsRequiredAndMustMatch() throws {
         try withRig { rig in

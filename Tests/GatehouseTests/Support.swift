@@ -66,7 +66,7 @@ final class RunningGatehouse {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         app = try GatehouseApp(config: config, database: database, logger: logger, clock: clock)
-        try app.recordProviderPolicies(now: clock())
+        try app.recordConfiguration(now: clock())
         var configuration = app.serverConfiguration
         configuration.listen = [ListenAddress(host: "127.0.0.1", port: chosenPort)]
         server = HTTPServer(configuration: configuration, responder: app.responder, logger: logger, metrics: app.metrics)

@@ -236,17 +236,24 @@ public final class GatehouseApp: Sendable {
         }
     }
 
-    /// Stores each provider's linking policy (`provider_policies`), whose CHECK constraints refuse
-    /// an unsafe one: call at start, before serving; a throw means do not serve.
-    public func recordProviderPolicies(now: Int64) throws {
+    /// Stores what the configuration says the database must enforce, before serving; a throw
+    /// means do not serve. Each provider's linking policy (`provider_policies`, whose CHECK
+    /// constraints refuse an unsafe one) and the count of audit entries anyone can cause
+    /// (`database.max_unauthenticated_audit_entries`, kept by migration 0015's triggers).
+    public func recordConfiguration(now: Int64) throws {
         try PolicyRecording.record(config.providers, database: database, now: now)
         try PolicyRecording.record(config.directories, database: database, now: now)
+        try database.write { connection in
+            try AuditLogRepository(connection).setUnauthenticatedCap(Int64(config.database.maxUnauthenticatedAuditEntries))
+        }
     }
 
     /// What one purge removed.
     public struct Purged: Sendable, Equatable {
         public let sessions: Int
         public let flows: Int
+        /// Past retention, and (after `database.max_unauthenticated_audit_entries` was lowered)
+        /// the oldest entries of unauthenticated attempts beyond it.
         public let auditEntries: Int
         public let linkDecisions: Int
         /// Back-channel logout tokens whose replay record has expired with them.
@@ -257,20 +264,27 @@ public final class GatehouseApp: Sendable {
 
     /// Deletes dead sessions, sign-in flows past their expiry, the replay records of logout
     /// tokens that are refused by now anyway, and audit entries and link decisions older than
-    /// `database.audit_retention_days`: what bounds the database's size.
+    /// `database.audit_retention_days`: what bounds the database's size. Entries of
+    /// unauthenticated attempts beyond their cap (left over when it was lowered) go too, at most
+    /// `trimmedAtOnce` per purge, so the purge never holds the writer long.
     public func purgeExpired(now: Int64) throws -> Purged {
         let sessionsRemoved = try sessions.purgeExpired(now: now)
         let cutoff = now - Int64(config.database.auditRetentionDays) * 86_400
-        let (flows, audit, logoutTokens) = try database.write { connection in
-            (
-                try SignInFlowRepository(connection).deleteExpired(before: now), try AuditLogRepository(connection).deleteOlder(than: cutoff),
-                try LogoutTokenLedger(connection).deleteExpired(now: now)
+        let (flows, audit, trimmed, logoutTokens) = try database.write { connection in
+            let auditLog = AuditLogRepository(connection)
+            return (
+                try SignInFlowRepository(connection).deleteExpired(before: now), try auditLog.deleteOlder(than: cutoff),
+                try auditLog.trimUnauthenticated(limit: Self.trimmedAtOnce), try LogoutTokenLedger(connection).deleteExpired(now: now)
             )
         }
         return Purged(
-            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries, linkDecisions: audit.decisions, logoutTokens: logoutTokens
+            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries + trimmed, linkDecisions: audit.decisions,
+            logoutTokens: logoutTokens
         )
     }
+
+    /// Entries of unauthenticated attempts one purge deletes at most beyond their cap.
+    static let trimmedAtOnce = 10_000
 
     /// The static files built into the binary, or those of `server.public_dir` when set.
     private static func makeStaticFiles(config: GatehouseConfig, logger: Logger) -> StaticFiles? {

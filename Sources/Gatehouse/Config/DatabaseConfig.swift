@@ -16,19 +16,28 @@ public struct DatabaseConfig: Sendable, Equatable {
     /// many, a start is refused (a 503 page) and writes nothing, so a flood of starts cannot fill
     /// the disk. The default allows a sustained 166 starts a second.
     public var maxPendingSignInFlows: Int
+    /// `database.max_unauthenticated_audit_entries`: how many audit entries that need no
+    /// authentication to cause (failed passwords, refused callbacks, the admin API without a
+    /// usable token) are kept; past it, each new one removes the oldest of them. Retention bounds
+    /// them in time, this in count, so a flood of attempts cannot grow the log without limit.
+    public var maxUnauthenticatedAuditEntries: Int
 
     public init(
         path: String = "var/gatehouse.sqlite3", busyTimeoutMilliseconds: Int = 5000, migrateOnStart: Bool = true,
-        auditRetentionDays: Int = 400, maxPendingSignInFlows: Int = 100_000
+        auditRetentionDays: Int = 400, maxPendingSignInFlows: Int = 100_000, maxUnauthenticatedAuditEntries: Int = 500_000
     ) {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.migrateOnStart = migrateOnStart
         self.auditRetentionDays = auditRetentionDays
         self.maxPendingSignInFlows = maxPendingSignInFlows
+        self.maxUnauthenticatedAuditEntries = maxUnauthenticatedAuditEntries
     }
 
-    static let keys = ["path", "busy_timeout_ms", "migrate_on_start", "audit_retention_days", "max_pending_sign_in_flows"]
+    static let keys = [
+        "path", "busy_timeout_ms", "migrate_on_start", "audit_retention_days", "max_pending_sign_in_flows",
+        "max_unauthenticated_audit_entries",
+    ]
 
     static func decode(_ reader: ObjectReader) -> DatabaseConfig {
         let defaults = DatabaseConfig()
@@ -38,7 +47,9 @@ public struct DatabaseConfig: Sendable, Equatable {
             busyTimeoutMilliseconds: reader.value("busy_timeout_ms", .integer(1...600_000)) ?? defaults.busyTimeoutMilliseconds,
             migrateOnStart: reader.value("migrate_on_start", .boolean) ?? defaults.migrateOnStart,
             auditRetentionDays: reader.value("audit_retention_days", .integer(1...36_500)) ?? defaults.auditRetentionDays,
-            maxPendingSignInFlows: reader.value("max_pending_sign_in_flows", .integer(1...100_000_000)) ?? defaults.maxPendingSignInFlows
+            maxPendingSignInFlows: reader.value("max_pending_sign_in_flows", .integer(1...100_000_000)) ?? defaults.maxPendingSignInFlows,
+            maxUnauthenticatedAuditEntries: reader.value("max_unauthenticated_audit_entries", .integer(1...100_000_000))
+                ?? defaults.maxUnauthenticatedAuditEntries
         )
     }
 }

@@ -101,9 +101,9 @@ public enum Runtime {
             return 1
         }
         do {
-            try app.recordProviderPolicies(now: Int64(Date().timeIntervalSince1970))
+            try app.recordConfiguration(now: Int64(Date().timeIntervalSince1970))
         } catch {
-            logger.error("cannot store the providers' linking policies", metadata: ["error": "\(error)"])
+            logger.error("cannot store the configured policies and limits", metadata: ["error": "\(error)"])
             database.close()
             LogSink.standardError.flush()
             return 1

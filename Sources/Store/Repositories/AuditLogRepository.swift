@@ -53,6 +53,37 @@ public struct AuditLogRepository {
         return String(kept) + "…"
     }
 
+    /// How many entries of the events anyone can cause without authenticating are stored, and how
+    /// many are kept (`audit_budget`, kept by the triggers of migration 0015 in every writer's
+    /// transaction: past the cap, each new such entry removes the oldest of them).
+    public func unauthenticatedBudget() throws(StoreError) -> (used: Int64, cap: Int64) {
+        guard let row = try connection.queryOne("SELECT used, cap FROM audit_budget WHERE id = 1") else {
+            throw StoreError(code: .notFound, message: "audit_budget has no row")
+        }
+        return (try row.int64("used"), try row.int64("cap"))
+    }
+
+    /// Sets how many such entries are kept (`database.max_unauthenticated_audit_entries`). A cap
+    /// lower than what is stored takes effect through `trimUnauthenticated`.
+    public func setUnauthenticatedCap(_ cap: Int64) throws(StoreError) {
+        try connection.execute("UPDATE audit_budget SET cap = ? WHERE id = 1", [.integer(max(1, cap))])
+    }
+
+    /// Deletes the oldest such entries while more than the cap are stored, at most `limit` of
+    /// them (each a few index lookups), so one call never holds the writer long. Returns how many.
+    @discardableResult
+    public func trimUnauthenticated(limit: Int) throws(StoreError) -> Int {
+        var removed = 0
+        while removed < limit {
+            let (used, cap) = try unauthenticatedBudget()
+            guard used > cap else { break }
+            try connection.execute("DELETE FROM audit_log WHERE id = (SELECT id FROM audit_unauthenticated_oldest)")
+            guard connection.changes == 1 else { break }
+            removed += 1
+        }
+        return removed
+    }
+
     /// Deletes entries (and link decisions) older than `cutoff`; returns how many of each.
     @discardableResult
     public func deleteOlder(than cutoff: Int64) throws(StoreError) -> (entries: Int, decisions: Int) {
