@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import Foundation
 import Store
+import Synchronization
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -14,8 +15,12 @@ import Glibc
 @Suite(.serialized) struct DirectoryExecutorTests {
     /// A TCP port on loopback that takes connections (the kernel's backlog) and never answers:
     /// a directory server that hangs. Closing it resets every connection waiting on it.
-    final class SilentServer {
-        let fd: Int32
+    ///
+    /// `stop` closes the socket once, however often it is called: a second `close` of the same
+    /// number ends whatever another test's thread opened under it meanwhile (seen as a SQLite
+    /// "disk I/O error" in an unrelated suite, once in about ten full runs).
+    final class SilentServer: Sendable {
+        private let listening: Mutex<Int32?>
         let port: UInt16
 
         init() throws {
@@ -32,11 +37,14 @@ import Glibc
             _ = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
             }
-            self.fd = fd
+            listening = Mutex(fd)
             port = UInt16(bigEndian: address.sin_port)
         }
 
-        func stop() { close(fd) }
+        func stop() {
+            guard let fd = listening.withLock({ fd in defer { fd = nil }; return fd }) else { return }
+            close(fd)
+        }
     }
 
     @Test func aHangingDirectoryFillsOnlyItsOwnExecutor() throws {
