@@ -342,6 +342,23 @@ import TestSupport
         }
     }
 
+    /// Anyone can post a response to a flow they started; beyond what a provider sends (8 KiB,
+    /// encoded) it is refused and nothing is kept beside the flow.
+    @Test func aPostedResponseLongerThanAnyProviderSendsIsNotKept() throws {
+        try withRig(providerJSON: #""response_mode": "form_post""#) { rig in
+            let autoForm = try formPostAnswer(rig, start: "\(rig.origin)/oidc/dev/authorize")
+            let state = try #require(autoForm.value("state"))
+            // 2,000 two-byte characters: within the 4,096 bytes a parameter may have, and three
+            // times that once percent-encoded.
+            let padded = [("code", String(repeating: "é", count: 2000)), ("state", state)]
+            let posted = try BrowserClient().postForm(autoForm.action, padded)
+            #expect(posted.status == 400, "\(posted.text)")
+            #expect(try rig.count("sign_in_flows", where: "posted_response IS NOT NULL") == 0)
+            let real = try BrowserClient().postForm(autoForm.action, autoForm.fields)
+            #expect(real.status == 303, "the flow is still unspent: \(real.text)")
+        }
+    }
+
     /// The provider rotates its signing key; Gatehouse's cached key set lacks the new kid and
     /// fetches the set again, once, then signs the person in without a restart.
     @Test func keyRotationAtTheProviderNeedsNoRestart() throws {

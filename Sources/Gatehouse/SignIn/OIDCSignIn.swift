@@ -266,6 +266,12 @@ final class OIDCSignIn: Sendable {
     /// The query parameter that carries a `form_post` continuation reference.
     static let continuationParameter = "continue"
 
+    /// The longest posted response kept beside a flow, encoded. A real one is a code (each
+    /// parameter is at most 4,096 bytes), our 43-character state and the issuer, or an error and
+    /// its description; anyone can post one to a flow they started, so this, times
+    /// `database.max_pending_sign_in_flows`, bounds what such posts can store.
+    static let maximumHeldResponseBytes = 8192
+
     /// `response_mode=form_post`: the provider's page POSTs the response here from its own origin,
     /// a cross-site request that carries no SameSite=Lax cookie. The response is kept beside the
     /// flow its state names (an unused, unexpired flow, once) under a fresh reference, and the
@@ -282,6 +288,7 @@ final class OIDCSignIn: Sendable {
             let kept = form.pairs.filter { CallbackParameters.names.contains($0.name) }
             let response = kept.map { PercentEncoding.queryComponent($0.name) + "=" + PercentEncoding.queryComponent($0.value) }
                 .joined(separator: "&")
+            guard response.utf8.count <= Self.maximumHeldResponseBytes else { throw .badCallback(detail: "posted response too long") }
             let reference: String
             do { reference = try SessionToken.generate().cookieValue } catch { throw .providerUnavailable(detail: "random source failed") }
             let held: Bool
