@@ -73,10 +73,9 @@ public struct AuditLogRepository {
     /// them (each a few index lookups), so one call never holds the writer long. Returns how many.
     @discardableResult
     public func trimUnauthenticated(limit: Int) throws(StoreError) -> Int {
+        let (used, cap) = try unauthenticatedBudget()
         var removed = 0
-        while removed < limit {
-            let (used, cap) = try unauthenticatedBudget()
-            guard used > cap else { break }
+        while Int64(removed) < min(Int64(limit), used - cap) {
             try connection.execute("DELETE FROM audit_log WHERE id = (SELECT id FROM audit_unauthenticated_oldest)")
             guard connection.changes == 1 else { break }
             removed += 1

@@ -7,20 +7,15 @@ public struct SignInFlowRepository {
         self.connection = connection
     }
 
-    /// Stores `flow`, unless `capacity` flows are stored already and deleting up to
-    /// `reclaimedAtOnce` expired ones does not make room: then it writes nothing and returns false. Anyone can start a sign-in, so this is what
-    /// bounds the table between purges. At capacity, up to `reclaimedAtOnce` expired flows are
-    /// deleted first, so a busy server keeps starting sign-ins as fast as old ones expire.
+    /// Stores `flow` and returns true; anyone can start a sign-in, so `capacity` bounds the table
+    /// between purges. At capacity, up to `reclaimedAtOnce` expired flows are deleted first (a
+    /// busy server keeps starting sign-ins as fast as old ones expire); if that makes no room,
+    /// nothing is written and it returns false.
     @discardableResult
     public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> Bool {
         if try storedSpan() >= capacity {
-            try connection.execute(
-                """
-                DELETE FROM sign_in_flows WHERE id IN
-                    (SELECT id FROM sign_in_flows WHERE expires_at <= ? ORDER BY expires_at LIMIT \(Self.reclaimedAtOnce))
-                """,
-                [.integer(now)]
-            )
+            // A flow expiring at `now` is already refused by `claim` (it takes expires_at > now).
+            try deleteExpired(before: now &+ 1, atMost: Self.reclaimedAtOnce)
             guard try storedSpan() < capacity else { return false }
         }
         try connection.execute(
@@ -117,11 +112,22 @@ public struct SignInFlowRepository {
         return .failure(.otherBrowser)
     }
 
-    /// Deletes flows that expired before `cutoff`. Used and expired rows are kept for a while so
-    /// a replay is still told apart from a forgery; after that they are only clutter.
+    /// Deletes flows that expired before `cutoff`, the first to expire first, `atMost` of them
+    /// when given. Used and expired rows are kept for a while so a replay is still told apart
+    /// from a forgery; after that they are only clutter.
     @discardableResult
-    public func deleteExpired(before cutoff: Int64) throws(StoreError) -> Int {
-        try connection.execute("DELETE FROM sign_in_flows WHERE expires_at < ?", [.integer(cutoff)])
+    public func deleteExpired(before cutoff: Int64, atMost limit: Int? = nil) throws(StoreError) -> Int {
+        if let limit {
+            try connection.execute(
+                """
+                DELETE FROM sign_in_flows WHERE id IN
+                    (SELECT id FROM sign_in_flows WHERE expires_at < ? ORDER BY expires_at LIMIT ?)
+                """,
+                [.integer(cutoff), .integer(Int64(limit))]
+            )
+        } else {
+            try connection.execute("DELETE FROM sign_in_flows WHERE expires_at < ?", [.integer(cutoff)])
+        }
         return connection.changes
     }
 }
