@@ -387,24 +387,18 @@ final class OIDCSignIn: Sendable {
 
     // MARK: - Refusing
 
-    /// A designed page for the person, a log line, and an audit entry. A provider slug that is
-    /// not configured is only a 404 page (anyone can make up a path, and it writes nothing), and
-    /// a start refused for a full flow table only a 503 page (a flood must not write instead).
+    /// A designed page for the person, and for a refusal worth recording
+    /// (`SignInFailure.isRecorded`) an audit entry and a log line.
     private func refuse(_ failure: SignInFailure, request: Request, provider: String, userID: Int64?, now: Int64) -> Response {
-        if failure.reason == SignInFailure.tooManyPendingReason {
-            var page = failure.page(requestID: request.requestID, pages: pages)
-            page.headers.set("Retry-After", "60")
-            return page
-        }
-        if failure.reason != SignInFailure.unknownProviderReason {
+        if failure.isRecorded {
             var detail = "provider=\(provider); reason=\(failure.reason)"
             if let more = failure.detail { detail += "; \(more)" }
             audit.record(.signInRefused, userID: userID, requestID: request.requestID, now: now, detail: detail, provider: provider)
+            logger.notice("sign-in refused", metadata: [
+                "request_id": "\(request.requestID)", "provider": "\(provider.prefix(64))", "reason": "\(failure.reason)",
+                "detail": "\(failure.detail ?? "")",
+            ])
         }
-        logger.notice("sign-in refused", metadata: [
-            "request_id": "\(request.requestID)", "provider": "\(provider.prefix(64))", "reason": "\(failure.reason)",
-            "detail": "\(failure.detail ?? "")",
-        ])
         return failure.page(requestID: request.requestID, pages: pages)
     }
 }

@@ -14,31 +14,41 @@ struct SignInFailure: Error, Sendable, Equatable {
     let sentence: String
     /// Detail for the log and audit trail only (never shown: it may name internals).
     let detail: String?
+    /// Whether the refusal writes a `sign_in.refused` audit entry and a notice line. False only
+    /// for refusals anyone can cause in a flood, so a flood writes neither: a made-up provider
+    /// path (the request line still has it) and a start refused for a full flow table (logged
+    /// once per run of refusals).
+    let isRecorded: Bool
+    /// Sent as `Retry-After` when the refusal passes by itself.
+    let retryAfterSeconds: Int?
 
-    init(_ reason: String, status: HTTPStatus, title: String, _ sentence: String, detail: String? = nil) {
+    init(
+        _ reason: String, status: HTTPStatus, title: String, _ sentence: String, detail: String? = nil,
+        isRecorded: Bool = true, retryAfterSeconds: Int? = nil
+    ) {
         self.reason = reason
         self.status = status
         self.title = title
         self.sentence = sentence
         self.detail = detail
+        self.isRecorded = isRecorded
+        self.retryAfterSeconds = retryAfterSeconds
     }
-
-    static let unknownProviderReason = "unknown_provider"
 
     /// The path names no configured provider. The page does not repeat the name: it is the
     /// requester's own text, up to a URL's length.
     static func unknownProvider(_ slug: String) -> SignInFailure {
-        SignInFailure(unknownProviderReason, status: .notFound, title: "Unknown sign-in provider",
-                      "There is no such sign-in provider here. Go back and choose one of the offered providers.")
+        SignInFailure("unknown_provider", status: .notFound, title: "Unknown sign-in provider",
+                      "There is no such sign-in provider here. Go back and choose one of the offered providers.",
+                      isRecorded: false)
     }
-
-    static let tooManyPendingReason = "too_many_pending_sign_ins"
 
     /// `database.max_pending_sign_in_flows` flows are stored: the start writes nothing. It
     /// passes once older flows expire, so the page asks for a minute.
     static let tooManyPending = SignInFailure(
-        tooManyPendingReason, status: .serviceUnavailable, title: "Too many sign-ins in progress",
-        "Gatehouse is in the middle of more sign-ins than it keeps at once. Please try again in a minute.")
+        "too_many_pending_sign_ins", status: .serviceUnavailable, title: "Too many sign-ins in progress",
+        "Gatehouse is in the middle of more sign-ins than it keeps at once. Please try again in a minute.",
+        isRecorded: false, retryAfterSeconds: 60)
 
     static func providerUnavailable(detail: String) -> SignInFailure {
         SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
@@ -146,6 +156,8 @@ struct SignInFailure: Error, Sendable, Equatable {
 
     /// The HTML page for a browser (`error.html`), with the request id as a reference for support.
     func page(requestID: String, pages: PageRenderer) -> Response {
-        pages.errorPage(ErrorPageContext(heading: title, message: sentence, reference: requestID), status: status)
+        var page = pages.errorPage(ErrorPageContext(heading: title, message: sentence, reference: requestID), status: status)
+        if let retryAfterSeconds { page.headers.set("Retry-After", String(retryAfterSeconds)) }
+        return page
     }
 }
