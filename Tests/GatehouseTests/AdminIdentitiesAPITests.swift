@@ -98,6 +98,30 @@ import TestSupport
         #expect(try api.call("DELETE", "/api/v1/admin/identities/\(id)", token: token).status == 404)
     }
 
+    /// Finding: removing an identity left the sessions it signed in (forward-auth still let them
+    /// through, and once the identity was gone no back-channel logout could name them). They end
+    /// with it, in the same transaction; another person's session is untouched.
+    @Test func unlinkingAnIdentityEndsTheSessionsItSignedIn() throws {
+        let api = try AdminAPIRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, gatehouseExtra: #"""
+            , "forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:1"}]}
+            """#)
+        defer { api.stop() }
+        let verify = [("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/")]
+        let bob = BrowserClient()
+        let bobPerson = SignInRig.Person(subject: "bob-subject", email: "bob@example.com", name: "Bob", preferredUsername: "bob")
+        #expect(try bob.get(try SignInRig.authorizeAtProvider(bobPerson, next: "/", gatehouseOrigin: api.origin, browser: bob)).status == 303)
+        #expect(try api.rig.signIn().status == 303)
+        #expect(try api.rig.browser.get("\(api.origin)/auth/verify", headers: verify).status == 200)
+        let alice = try #require(try api.database.read { try IdentityRepository($0).all() }.first { $0.subject == "alice-subject" })
+
+        let token = try api.token([.usersWrite])
+        #expect(try api.call("DELETE", "/api/v1/admin/identities/\(alice.id)?force=true", token: token).status == 204)
+        #expect(try api.rig.browser.get("\(api.origin)/auth/verify", headers: verify).status == 401, "alice's session ended with her identity")
+        #expect(try bob.get("\(api.origin)/auth/verify", headers: verify).status == 200, "bob's did not")
+        let entry = try #require(try api.audit(.identityUnlinked).last)
+        #expect(entry.detail.contains("sessions_revoked=1"), "\(entry.detail)")
+    }
+
     /// Unlinking with a stale `If-Match` (a first sign-in filled the identity meanwhile) is
     /// refused, and nothing is removed; a subject is looked up with its provider.
     @Test func unlinkingChecksTheVersionAndLookupsNameTheProvider() throws {

@@ -6,6 +6,11 @@ import Store
 /// identity (one still waiting for its first sign-in counts: it is a way in). An operator may
 /// force it, and the entry in the audit log says so. The check and the delete run in one write
 /// transaction, so two unlinks racing in two tabs cannot both pass the check and leave nothing.
+///
+/// The sessions that signed in through the identity end with it, in the same transaction: an
+/// identity removed because it should never have been linked must not keep its sessions past
+/// forward-auth, and once it is gone the provider's back-channel logout could no longer name
+/// them. A person who removes the identity they signed in with is signed out.
 struct IdentityUnlinking: Sendable {
     let database: Database
 
@@ -35,8 +40,9 @@ struct IdentityUnlinking: Sendable {
             let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
             let isLastWayIn = !hasPassword && held.count == 1
             guard !isLastWayIn || force else { return .lastSignInMethod }
+            let revoked = try SessionRepository(connection).revokeAll(identityID: identityID, now: now)
             try identities.delete(id: identityID, userID: userID)
-            var detail = "provider=\(target.provider); identity=\(target.id)"
+            var detail = "provider=\(target.provider); identity=\(target.id); sessions_revoked=\(revoked)"
             if isLastWayIn { detail += "; forced=last_sign_in_method" }
             try AuditRecorder.record(
                 .identityUnlinked, userID: userID, requestID: requestID, now: now, detail: detail,

@@ -156,6 +156,19 @@ public struct SessionRepository {
         return connection.changes
     }
 
+    /// Revokes the live sessions that signed in through `identityID`, clearing their ID tokens.
+    /// Run it in the transaction that removes the identity, before the delete: the delete sets
+    /// `identity_id` to NULL, after which nothing (not even the provider's back-channel logout)
+    /// could find them. Returns how many were revoked.
+    @discardableResult
+    public func revokeAll(identityID: Int64, now: Int64) throws(StoreError) -> Int {
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE identity_id = ? AND revoked_at IS NULL",
+            [.integer(now), .integer(identityID)]
+        )
+        return connection.changes
+    }
+
     /// Replaces the groups of the unrevoked sessions that signed in through `identityID` (a
     /// directory synchronisation read new memberships): forward-auth sees them at the next
     /// request. Returns how many sessions changed.
