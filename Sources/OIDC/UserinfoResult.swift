@@ -4,6 +4,12 @@ import JOSE
 /// userinfo response's when its `sub` is the ID token's (section 5.3.2: otherwise they describe
 /// someone else and must not be used). On a conflict the ID token's value wins: it is signed,
 /// the userinfo response is only as good as the TLS connection it came over.
+///
+/// `email` and `email_verified` are one statement, so they come from one source: the ID token
+/// when it names an email, else userinfo. Merged claim by claim, an ID token's unverified
+/// address and userinfo's `email_verified: true` about another address would have made the
+/// first verified. Userinfo may still vouch for the ID token's address when it names the very
+/// same text and the ID token says nothing about it.
 public struct UserinfoResult: Sendable, Equatable {
     /// Userinfo responses larger than this are refused.
     public static let maximumBytes = 256 * 1024
@@ -38,6 +44,18 @@ public struct UserinfoResult: Sendable, Equatable {
                 discardedBecause: .make(.userinfoSubjectMismatch, "userinfo sub differs from the ID token's; its claims were discarded")
             )
         }
-        return UserinfoResult(claims: idToken.all.merging(members) { fromIDToken, _ in fromIDToken }, discardedBecause: nil)
+        var claims = idToken.all.merging(members) { fromIDToken, _ in fromIDToken }
+        claims["email_verified"] = pairedEmailVerified(idToken: idToken.all, userinfo: members)
+        return UserinfoResult(claims: claims, discardedBecause: nil)
+    }
+
+    /// The `email_verified` that goes with the merged `email` (see the type's comment).
+    private static func pairedEmailVerified(idToken: [String: JSONValue], userinfo: [String: JSONValue]) -> JSONValue? {
+        guard let tokenEmail = idToken["email"] else { return userinfo["email_verified"] }
+        if let stated = idToken["email_verified"] { return stated }
+        guard case .string(let tokenAddress) = tokenEmail, case .string(let userinfoAddress)? = userinfo["email"],
+              ExactMatch.equal(tokenAddress, userinfoAddress)
+        else { return nil }
+        return userinfo["email_verified"]
     }
 }

@@ -103,6 +103,25 @@ struct UserinfoResultTests {
         #expect(result.claims["iss"] == .string(Fixture.issuer))
     }
 
+    /// Review finding: merged claim by claim, userinfo's `email_verified: true` about its own
+    /// address verified the ID token's other address. The two claims travel as a pair.
+    @Test("an email is verified only by what its own source says of it", arguments: [
+        (#""jane@example.com""#, nil, #""email":"boss@example.com","email_verified":true"#, nil, "userinfo vouched for another address"),
+        (#""jane@example.com""#, nil, #""email":"jane@example.com","email_verified":true"#, JSONValue.bool(true), "the same address"),
+        (#""jane@example.com""#, nil, #""email":"Jane@example.com","email_verified":true"#, nil, "an address differing by case"),
+        (#""jane@example.com""#, "false", #""email":"jane@example.com","email_verified":true"#, .bool(false), "the token's own word wins"),
+        (nil, "true", #""email":"boss@example.com""#, nil, "the token's verification with no address of its own"),
+        (nil, nil, #""email":"jane@example.com","email_verified":true"#, .bool(true), "userinfo's own pair"),
+    ] as [(String?, String?, String, JSONValue?, String)])
+    func emailAndItsVerificationArePaired(
+        tokenEmail: String?, tokenVerified: String?, userinfo: String, expected: JSONValue?, reason: String
+    ) throws {
+        let token = try validate(signedToken(Claims.valid.with("email", tokenEmail).with("email_verified", tokenVerified)))
+        let result = UserinfoResult.merge(idToken: token, userinfoBytes: Array("{\"sub\":\"248289761001\",\(userinfo)}".utf8))
+        #expect(result.discardedBecause == nil)
+        #expect(result.emailVerified == expected, "\(reason)")
+    }
+
     @Test("userinfo claims are discarded, and the result says why", arguments: [
         (#"{"sub":"someone-else","email":"attacker@example.com"}"#, OIDCError.Code.userinfoSubjectMismatch, "another subject's claims"),
         (#"{"email":"attacker@example.com"}"#, .malformedUserinfo, "no sub"),
