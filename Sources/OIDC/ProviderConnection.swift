@@ -22,6 +22,10 @@ public final class ProviderConnection: Sendable {
         var jwks: JWKSCacheState
         var discoveryFetches = FetchRecord()
         var jwksFetches = FetchRecord()
+        /// The last failed fetch of each, answered again while its backoff runs and nothing
+        /// fetched before is at hand.
+        var discoveryFailure: OIDCError?
+        var jwksFailure: OIDCError?
     }
 
     public init(settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true) {
@@ -41,11 +45,16 @@ public final class ProviderConnection: Sendable {
 
     /// The provider's metadata: cached, refreshed on schedule; when a refresh fails the last
     /// good document stays in use (with backoff before the next try), so a provider's brief
-    /// outage does not stop sign-ins that would otherwise work.
+    /// outage does not stop sign-ins that would otherwise work. With no document yet, a fetch
+    /// that failed is not tried again before its backoff ends: its failure is the answer, so a
+    /// flood of anonymous sign-in starts cannot make a fetch each.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
         if let gitHubDocument { return try gitHubDocument.get() }
-        let (cached, due) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now)) }
-        if let cached, !due { return cached }
+        let (cached, due, failure) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now), $0.discoveryFailure) }
+        if !due {
+            if let cached { return cached }
+            if let failure { throw failure }
+        }
         do throws(OIDCError) {
             let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
             let document = try DiscoveryDocument.parse(
@@ -54,6 +63,7 @@ public final class ProviderConnection: Sendable {
             try document.checkCompatibility(with: settings)
             cache.withLock {
                 $0.discovery = document
+                $0.discoveryFailure = nil
                 $0.schedule.recordSuccess(now: now)
                 $0.discoveryFetches.succeeded(now: now)
             }
@@ -62,6 +72,7 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 _ = $0.schedule.recordFailure(now: now)
                 $0.discoveryFetches.failed(error, now: now)
+                $0.discoveryFailure = error
             }
             if let cached { return cached }
             throw error
@@ -208,8 +219,12 @@ public final class ProviderConnection: Sendable {
 
     private func currentKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
         guard document.jwksURI != nil else { throw .make(.noUsableKey, "the provider publishes no key set") }
-        let (usable, needsRefresh) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now)) }
-        if let usable, !needsRefresh { return usable }
+        let (usable, needsRefresh, failure) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now), $0.jwksFailure) }
+        if !needsRefresh {
+            if let usable { return usable }
+            // No usable keys and a failed fetch's backoff running: its failure, not another fetch.
+            if let failure { throw failure }
+        }
         do {
             return try fetchKeys(document, now: now)
         } catch {
@@ -231,6 +246,7 @@ public final class ProviderConnection: Sendable {
             let cacheControl = CacheControl.parse(response.values(of: "cache-control"))
             cache.withLock {
                 $0.jwks.recordFetch(keys: keys, cacheControl: cacheControl, now: now)
+                $0.jwksFailure = nil
                 $0.jwksFetches.succeeded(now: now)
             }
             return keys
@@ -238,6 +254,7 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 $0.jwks.recordFetchFailure(now: now)
                 $0.jwksFetches.failed(error, now: now)
+                $0.jwksFailure = error
             }
             throw error
         }

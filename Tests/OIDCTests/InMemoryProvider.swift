@@ -21,6 +21,8 @@ final class InMemoryProvider: ProviderTransport {
         var authMethods: [String]?
         var nonce = Fixture.nonce
         var userinfoSubject = subject
+        /// Paths answered with a 503, as by a provider that is down.
+        var failing: Set<String> = []
         var requests: [ProviderRequest] = []
     }
 
@@ -41,7 +43,9 @@ final class InMemoryProvider: ProviderTransport {
             state.requests.append(request)
             return state
         }
-        switch request.url.dropFirst(Self.issuer.count) {
+        let path = request.url.dropFirst(Self.issuer.count)
+        if current.failing.contains(String(path)) { return ProviderResponse(status: 503, body: []) }
+        switch path {
         case "/.well-known/openid-configuration":
             let document: [String: String] = [
                 "issuer": Self.issuer, "authorization_endpoint": Self.issuer + "/authorize", "token_endpoint": Self.tokenEndpoint,

@@ -53,6 +53,40 @@ struct ProviderConnectionTests {
         #expect(provider.requests(to: discovery).count == 1)
     }
 
+    /// Review finding: with nothing fetched yet, every request fetched again, backoff or not, so
+    /// anonymous sign-in starts (or junk logout tokens) made a fetch each from a provider that is
+    /// down. Within the backoff the last failure is the answer; after it, one fetch.
+    @Test("a provider that is down is not asked again for its metadata before the backoff ends")
+    func discoveryFailureBacksOff() throws {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        let discovery = "/.well-known/openid-configuration"
+        provider.state.withLock { $0.failing = [discovery] }
+        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: provider)
+        for second in Int64(0)..<5 {
+            #expect(throws: OIDCError.self) { try connection.discovery(now: Self.t0 + second) }
+        }
+        #expect(provider.requests(to: discovery).count == 1, "the first backoff is five seconds")
+        provider.state.withLock { $0.failing = [] }
+        #expect(try connection.discovery(now: Self.t0 + 5).issuer == InMemoryProvider.issuer)
+        #expect(provider.requests(to: discovery).count == 2)
+    }
+
+    @Test("a key set that could not be fetched is not fetched again before the backoff ends")
+    func keySetFailureBacksOff() throws {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        provider.state.withLock { $0.failing = ["/jwks"] }
+        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: provider)
+        for second in Int64(0)..<5 {
+            #expect(throws: CodeFlowFailure.self) {
+                try connection.completeCallback(InMemoryProvider.callback, pending: InMemoryProvider.pending, now: Self.t0 + second)
+            }
+        }
+        #expect(provider.requests(to: "/jwks").count == 1)
+        provider.state.withLock { $0.failing = [] }
+        _ = try connection.completeCallback(InMemoryProvider.callback, pending: InMemoryProvider.pending, now: Self.t0 + 5)
+        #expect(provider.requests(to: "/jwks").count == 2)
+    }
+
     @Test("a provider that lists only client_secret_post gets the secret in the body, and no Basic header")
     func postChosenFromDiscovery() throws {
         let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256), authMethods: ["client_secret_post"])
