@@ -58,6 +58,16 @@ struct LoginThrottleTests {
         #expect(throttle.check(clientAddress: "198.51.100.8", identifier: "fresh", now: Self.start) == .allowed)
     }
 
+    /// Review finding: keyed by exact address, every address of an IPv6 /64 had five free guesses.
+    @Test func oneIPv6NetworkTryingManyAccountsIsLimitedAsOneAddress() {
+        let throttle = LoginThrottle()
+        for index in 0..<6 {
+            throttle.recordFailure(clientAddress: "2001:db8:5::\(index + 1)", identifier: "user\(index)", now: Self.start)
+        }
+        #expect(throttle.check(clientAddress: "2001:db8:5::ffff", identifier: "fresh", now: Self.start) == .limited(retryAfterSeconds: 1))
+        #expect(throttle.check(clientAddress: "2001:db8:6::1", identifier: "fresh", now: Self.start) == .allowed)
+    }
+
     @Test func manyAddressesTryingOneAccountAreLimitedByTheIdentifier() {
         let throttle = LoginThrottle()
         for index in 0..<6 {

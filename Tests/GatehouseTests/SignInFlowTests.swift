@@ -177,6 +177,29 @@ import TestSupport
         #expect(try rig.count("sign_in_flows") == 1)
     }
 
+    /// Review finding: one client could fill `max_pending_sign_in_flows` alone. Its share is
+    /// `max_sign_in_starts_per_client` per flow lifetime, counted per IPv4 address or IPv6 /64
+    /// (here, the client a trusted proxy names); a start past it is a 429 and writes nothing.
+    @Test func oneClientsStartsPastItsShareAreRefusedAndWriteNothing() throws {
+        let rig = try SignInRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, databaseExtra: #", "max_sign_in_starts_per_client": 2"#)
+        defer { rig.stop() }
+        let flooder = BrowserClient()
+        let fromFlooder = [("X-Forwarded-For", "2001:db8:1:2::1")]
+        for _ in 0..<2 { #expect(try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: fromFlooder).status == 302) }
+        let refused = try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: [("X-Forwarded-For", "2001:db8:1:2::99")])
+        #expect(refused.status == 429, "another address of the same /64: \(refused.text)")
+        #expect(refused.header("Retry-After") == "300")
+        #expect(refused.text.contains("Too many sign-ins started"))
+        #expect(try rig.count("sign_in_flows") == 2)
+        #expect(try rig.auditEvents().isEmpty)
+
+        let other = BrowserClient()
+        let start = try other.get("\(rig.origin)/oidc/dev/authorize", headers: [("X-Forwarded-For", "2001:db8:1:3::1")])
+        #expect(start.status == 302, "the next /64 is another client")
+        rig.clock.advance(by: 300)
+        #expect(try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: fromFlooder).status == 302, "one start came back")
+    }
+
     /// Anyone can make a callback fail, and each refusal is audited. Past
     /// `database.max_unauthenticated_audit_entries` each one removes the oldest attempt, and the
     /// person's sign-in entries stay.

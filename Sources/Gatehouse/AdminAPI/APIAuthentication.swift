@@ -55,7 +55,7 @@ final class APIAuthentication: Sendable {
     /// each time its delay grows; past the free ones the answer carries `Retry-After`.
     private func refuse(_ request: Request, scheme: String) -> APIProblem {
         let now = administration.clock()
-        let key = Digest.sha256(Array(("api:" + request.clientAddress).utf8))
+        let key = Digest.sha256(Array(("api:" + ClientBlock.key(for: request.clientAddress)).utf8))
         let (waitBefore, waitAfter) = failures.withLock { table -> (Int64, Int64) in
             let before = table.wait(for: key, policy: policy, now: now)
             guard before == 0 else { return (before, before) }

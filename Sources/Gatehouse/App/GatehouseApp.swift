@@ -97,7 +97,8 @@ public final class GatehouseApp: Sendable {
         let signIn = OIDCSignIn(
             providers: providers, publicURL: config.server.publicURL, database: database, sessions: sessions,
             linking: linking, completion: completion, pages: pages, logger: logger, clock: clock, forwardAuth: config.forwardAuth,
-            maxPendingFlows: config.database.maxPendingSignInFlows
+            maxPendingFlows: config.database.maxPendingSignInFlows,
+            maxStartsPerClient: config.database.maxSignInStartsPerClient
         )
         let backChannelLogout = BackChannelLogoutEndpoint(
             providers: providers, enabled: Set(config.providers.filter(\.backChannelLogout).map(\.slug)),

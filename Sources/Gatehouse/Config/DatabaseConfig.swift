@@ -16,6 +16,11 @@ public struct DatabaseConfig: Sendable, Equatable {
     /// many, a start is refused (a 503 page) and writes nothing, so a flood of starts cannot fill
     /// the disk. The default allows a sustained 166 starts a second.
     public var maxPendingSignInFlows: Int
+    /// `database.max_sign_in_starts_per_client`: how many sign-ins one client (an IPv4 address,
+    /// an IPv6 /64) may start in ten minutes, a flow's lifetime; past it a start is refused (a
+    /// 429 page) and writes nothing. Without it one client could fill `max_pending_sign_in_flows`
+    /// alone and hold everyone else's sign-ins at a 503.
+    public var maxSignInStartsPerClient: Int
     /// `database.max_unauthenticated_audit_entries`: how many audit entries that need no
     /// authentication to cause (failed passwords, refused callbacks, the admin API without a
     /// usable token) are kept; past it, each new one removes the oldest of them. Retention bounds
@@ -24,19 +29,21 @@ public struct DatabaseConfig: Sendable, Equatable {
 
     public init(
         path: String = "var/gatehouse.sqlite3", busyTimeoutMilliseconds: Int = 5000, migrateOnStart: Bool = true,
-        auditRetentionDays: Int = 400, maxPendingSignInFlows: Int = 100_000, maxUnauthenticatedAuditEntries: Int = 500_000
+        auditRetentionDays: Int = 400, maxPendingSignInFlows: Int = 100_000, maxSignInStartsPerClient: Int = 10_000,
+        maxUnauthenticatedAuditEntries: Int = 500_000
     ) {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.migrateOnStart = migrateOnStart
         self.auditRetentionDays = auditRetentionDays
         self.maxPendingSignInFlows = maxPendingSignInFlows
+        self.maxSignInStartsPerClient = maxSignInStartsPerClient
         self.maxUnauthenticatedAuditEntries = maxUnauthenticatedAuditEntries
     }
 
     static let keys = [
         "path", "busy_timeout_ms", "migrate_on_start", "audit_retention_days", "max_pending_sign_in_flows",
-        "max_unauthenticated_audit_entries",
+        "max_sign_in_starts_per_client", "max_unauthenticated_audit_entries",
     ]
 
     static func decode(_ reader: ObjectReader) -> DatabaseConfig {
@@ -48,6 +55,8 @@ public struct DatabaseConfig: Sendable, Equatable {
             migrateOnStart: reader.value("migrate_on_start", .boolean) ?? defaults.migrateOnStart,
             auditRetentionDays: reader.value("audit_retention_days", .integer(1...36_500)) ?? defaults.auditRetentionDays,
             maxPendingSignInFlows: reader.value("max_pending_sign_in_flows", .integer(1...100_000_000)) ?? defaults.maxPendingSignInFlows,
+            maxSignInStartsPerClient: reader.value("max_sign_in_starts_per_client", .integer(1...100_000_000))
+                ?? defaults.maxSignInStartsPerClient,
             maxUnauthenticatedAuditEntries: reader.value("max_unauthenticated_audit_entries", .integer(1...100_000_000))
                 ?? defaults.maxUnauthenticatedAuditEntries
         )

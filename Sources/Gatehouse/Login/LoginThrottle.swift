@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTP
 import MatchingKeys
 import Synchronization
 
@@ -124,7 +125,9 @@ public final class LoginThrottle: Sendable {
         wait > 0 ? .limited(retryAfterSeconds: wait) : .allowed
     }
 
-    private static func key(address: String) -> [UInt8] { Digest.sha256(Array(("a:" + address).utf8)) }
+    /// An address counts by its `ClientBlock` (an IPv6 /64), so a host cannot start afresh by
+    /// moving to another address of its own network.
+    private static func key(address: String) -> [UInt8] { Digest.sha256(Array(("a:" + ClientBlock.key(for: address)).utf8)) }
     private static func key(identifier: String) -> [UInt8] { Digest.sha256(Array(("i:" + identifierKey(identifier)).utf8)) }
     private static func key(account userID: Int64) -> [UInt8] { Digest.sha256(Array("n:\(userID)".utf8)) }
 

@@ -42,12 +42,15 @@ final class OIDCSignIn: Sendable {
     /// Whether the last start found the flows at capacity: the first refusal of a run of them is
     /// logged, not each one of a flood.
     private let atFlowCapacity = Atomic<Bool>(false)
+    /// `database.max_sign_in_starts_per_client`: one client's share of the starts.
+    let startBudget: SignInStartBudget
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
         linking: AccountLinking, completion: SignInCompletion, pages: PageRenderer, logger: Logger,
         clock: @escaping @Sendable () -> Int64,
-        forwardAuth: ForwardAuthConfig = ForwardAuthConfig(), maxPendingFlows: Int = DatabaseConfig().maxPendingSignInFlows
+        forwardAuth: ForwardAuthConfig = ForwardAuthConfig(), maxPendingFlows: Int = DatabaseConfig().maxPendingSignInFlows,
+        maxStartsPerClient: Int = DatabaseConfig().maxSignInStartsPerClient
     ) {
         self.providers = providers
         publicOrigin = publicURL.origin
@@ -63,6 +66,7 @@ final class OIDCSignIn: Sendable {
         returnTarget = ReturnTarget(config: forwardAuth)
         groupsClaim = forwardAuth.groupsClaim
         flowCapacity = Int64(maxPendingFlows)
+        startBudget = SignInStartBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
     }
 
     func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
@@ -86,14 +90,17 @@ final class OIDCSignIn: Sendable {
 
     /// `authorize` on the event loop, when it needs no wait: the provider's metadata is at hand
     /// and the database writer is free. Nil otherwise, and for any refusal but a full flow table
-    /// (an audit entry is a write): the route's executor then runs `authorize`, which may wait.
-    /// Most sign-ins start here, spared the hop to the executor and back; a flood of starts past
-    /// the flows' capacity is refused here too, without reaching the executor's queue.
+    /// or a client past its share of starts (an audit entry is a write): the route's executor
+    /// then runs `authorize`, which may wait. Most sign-ins start here, spared the hop to the
+    /// executor and back; a flood of starts is refused here too, without reaching its queue.
     func authorizeWithoutWaiting(_ request: Request) -> Response? {
         let slug = request.pathParameters["provider"] ?? ""
         let now = clock()
-        guard let provider = providers[slug], let discovery = provider.discoveryAtHand(now: now),
-              let started = try? prepare(
+        guard let provider = providers[slug], let discovery = provider.discoveryAtHand(now: now) else { return nil }
+        if let wait = startBudget.take(clientAddress: request.clientAddress, now: now) {
+            return refuse(.tooManyStarts(retryAfterSeconds: wait), request: request, provider: slug, userID: nil, now: now)
+        }
+        guard let started = try? prepare(
                   provider, slug: slug, discovery: discovery, next: returnTarget.validate(try? request.query.first("next")),
                   intent: .signIn, request: request
               ),
@@ -112,6 +119,9 @@ final class OIDCSignIn: Sendable {
         let now = clock()
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
+            // A start the event loop took from the budget and then left to this executor (the
+            // writer was busy) takes a second one: rare, and on the safe side.
+            if let wait = startBudget.take(clientAddress: request.clientAddress, now: now) { throw .tooManyStarts(retryAfterSeconds: wait) }
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
             let started = try prepare(provider, slug: slug, discovery: discovery, next: next, intent: intent, request: request)

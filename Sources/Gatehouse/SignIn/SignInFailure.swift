@@ -50,6 +50,15 @@ struct SignInFailure: Error, Sendable, Equatable {
         "Gatehouse is in the middle of more sign-ins than it keeps at once. Please try again in a minute.",
         isRecorded: false, retryAfterSeconds: 60)
 
+    /// One client started `database.max_sign_in_starts_per_client` sign-ins in ten minutes: the
+    /// start writes nothing, and the page says when the next one is accepted.
+    static func tooManyStarts(retryAfterSeconds: Int64) -> SignInFailure {
+        SignInFailure(
+            "too_many_sign_in_starts", status: .tooManyRequests, title: "Too many sign-ins started",
+            "Your network started more sign-ins than Gatehouse accepts in ten minutes. Please try again in a minute.",
+            isRecorded: false, retryAfterSeconds: Int(retryAfterSeconds))
+    }
+
     static func providerUnavailable(detail: String) -> SignInFailure {
         SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
                       "Gatehouse could not talk to the sign-in provider just now. Please try again in a minute.", detail: detail)

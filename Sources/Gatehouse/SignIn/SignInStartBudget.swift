@@ -1,0 +1,71 @@
+import HTTP
+import Synchronization
+
+/// How many sign-ins one client may start in a flow's lifetime (`database.max_sign_in_starts_per_client`),
+/// in memory: a token bucket per client block (`ClientBlock`: an IPv4 address, an IPv6 /64)
+/// that holds `capacity` starts and refills at `capacity` per flow lifetime.
+///
+/// Finding: the stored flows are bounded as a whole (`max_pending_sign_in_flows`), and nothing
+/// bounded one client's share, so one client alone could fill the table and hold every other
+/// person's sign-in at a 503 for as long as it kept sending. Now it takes many clients.
+///
+/// The table of buckets is bounded too: a bucket that has refilled is the same as none and is
+/// dropped first; if none has, the least used goes, never the heaviest starter's. Time is a
+/// parameter. State is per process.
+final class SignInStartBudget: Sendable {
+    let capacity: Int
+    let lifetimeSeconds: Int64
+    let maximumClients: Int
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    /// In units of 1/`lifetimeSeconds` of a start, so the refill (`capacity` units a second)
+    /// is exact integer arithmetic: a start costs `lifetimeSeconds` units, a full bucket holds
+    /// `capacity × lifetimeSeconds`.
+    private struct Bucket {
+        var units: Int64
+        var at: Int64
+    }
+
+    init(capacity: Int, lifetimeSeconds: Int64, maximumClients: Int = 10_000) {
+        self.capacity = max(1, capacity)
+        self.lifetimeSeconds = max(1, lifetimeSeconds)
+        self.maximumClients = max(1, maximumClients)
+    }
+
+    private var fullUnits: Int64 { Int64(capacity) * lifetimeSeconds }
+
+    /// Takes one start for `clientAddress`: nil when it may start, else the seconds until it may.
+    func take(clientAddress: String, now: Int64) -> Int64? {
+        let key = ClientBlock.key(for: clientAddress)
+        return buckets.withLock { buckets -> Int64? in
+            var bucket = buckets[key].map { refilled($0, now: now) } ?? Bucket(units: fullUnits, at: now)
+            guard bucket.units >= lifetimeSeconds else {
+                buckets[key] = bucket
+                let missing = lifetimeSeconds - bucket.units
+                return (missing + Int64(capacity) - 1) / Int64(capacity)
+            }
+            bucket.units -= lifetimeSeconds
+            if buckets[key] == nil && buckets.count >= maximumClients { makeRoom(in: &buckets, now: now) }
+            buckets[key] = bucket
+            return nil
+        }
+    }
+
+    /// How many clients have a bucket now (for tests).
+    var clientCount: Int { buckets.withLock { $0.count } }
+
+    /// A bucket refills fully within `lifetimeSeconds`, so longer gaps (or a clock jump) count
+    /// as that long, which also keeps the product far from overflow.
+    private func refilled(_ bucket: Bucket, now: Int64) -> Bucket {
+        let elapsed = min(max(0, now &- bucket.at), lifetimeSeconds)
+        return Bucket(units: min(fullUnits, bucket.units + elapsed * Int64(capacity)), at: max(bucket.at, now))
+    }
+
+    private func makeRoom(in buckets: inout [String: Bucket], now: Int64) {
+        let before = buckets.count
+        buckets = buckets.filter { refilled($0.value, now: now).units < fullUnits }
+        guard buckets.count == before else { return }
+        let leastUsed = buckets.max { refilled($0.value, now: now).units < refilled($1.value, now: now).units }
+        if let leastUsed { buckets[leastUsed.key] = nil }
+    }
+}
