@@ -69,11 +69,13 @@ final class Executors: Sendable {
     var adminChoice: ExecutorChoice { { [admin] _ in admin } }
 
     /// `POST /login`: the executor of the source `firstSource` names for the typed identifier
-    /// (the password executor for local accounts, an identification step or a form that does
-    /// not parse; the directory's own for a directory).
+    /// (the password executor for local accounts, an identification step, or a form that is too
+    /// long to read or does not parse; the directory's own for a directory). It runs on the
+    /// event loop, so a form longer than any real one is not parsed here.
     func login(_ passwordSignIn: PasswordSignIn) -> ExecutorChoice {
         { [passwords, directories] request in
-            guard !directories.isEmpty, let form = try? request.formBody(), let identifier = form.first("identifier"),
+            guard !directories.isEmpty, request.body.count <= LoginSubmission.maximumFormBytes,
+                  let form = try? request.formBody(), let identifier = form.first("identifier"),
                   !(form.first("password") ?? "").isEmpty else { return passwords }
             switch passwordSignIn.firstSource(for: String(identifier.prefix(LoginPage.maximumHintBytes))) {
             case .local: return passwords

@@ -23,6 +23,12 @@ struct LoginSubmission: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
 
+    /// The longest sign-in form read. A real one is a CSRF token, an identifier, a password of at
+    /// most 1,024 bytes and a return path, percent-encoded: a few KiB. A longer body is refused
+    /// before it is parsed, here and where its executor is chosen on the event loop, so a
+    /// megabyte of form pairs costs no parsing at all.
+    static let maximumFormBytes = 16 * 1024
+
     func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
         routes.post("/login", on: executor) { [self] request in try submit(request) }
     }
@@ -30,6 +36,13 @@ struct LoginSubmission: Sendable {
     func submit(_ request: Request) throws -> Response {
         let now = clock()
         guard !config.passwordSources.isEmpty else { return pages.errorPage(.notFound(reference: request.requestID), status: .notFound) }
+        guard request.body.count <= Self.maximumFormBytes else {
+            return pages.errorPage(ErrorPageContext(
+                heading: "This form is too large",
+                message: "Gatehouse reads sign-in forms of at most 16 KiB. Go back to the sign-in page and try again.",
+                reference: request.requestID
+            ), status: .payloadTooLarge, action: ErrorPageAction(label: "Back to sign-in", href: "/login"))
+        }
         let form = try request.formBody()
         let next = returnTarget.validate(form.first("next"))
         let identifier = String((form.first("identifier") ?? "").prefix(LoginPage.maximumHintBytes))
