@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "JOSE", dependencies: ["COpenSSL", "Crypto", "JSON"]),
-        .target(name: "OIDC", dependencies: ["JOSE", "Crypto"]),
+        .target(name: "OIDC", dependencies: ["JOSE", "Crypto", "MatchingKeys"]),
         // The one rule for when two emails, usernames or domains are the same: IDNA through
         // libidn2, NFC and the TR39 confusable skeleton through ICU (issue 11 section 1).
         .target(name: "MatchingKeys", dependencies: ["CIDN2", "CICU"]),

@@ -1,4 +1,5 @@
 import JOSE
+import MatchingKeys
 
 // The claim rules that provider profiles add to OIDC Core's; like those, messages never quote a
 // claim value.
@@ -26,16 +27,21 @@ public struct TenantIssuerPolicy: IDTokenClaimPolicy {
 
 /// Google Workspace: the `hd` claim (the account's hosted domain, set by Google, never by the
 /// person) must be one of those configured. The email's domain is not the rule: a personal
-/// Google account can carry an address at any domain.
+/// Google account can carry an address at any domain. Both sides are compared by their domain
+/// key (`MatchingKey.domain`, IDNA through libidn2), the one rule for "the same domain".
 public struct HostedDomainPolicy: IDTokenClaimPolicy {
     public let allowed: [String]
+    private let allowedKeys: Set<String>
     public var reason: PolicyReason { PolicyReason(code: .hostedDomainNotAllowed, sentence: "an ID token's hd must be a configured hosted domain") }
 
-    public init(allowed: [String]) { self.allowed = allowed }
+    public init(allowed: [String]) {
+        self.allowed = allowed
+        allowedKeys = Set(allowed.compactMap(MatchingKey.domain))
+    }
 
     public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
         guard case .string(let domain)? = claims.member("hd") else { throw reason.failure("hd is missing: not a Workspace account") }
-        guard allowed.contains(where: { ASCIIText.equalIgnoringCase($0, domain) }) else {
+        guard let key = MatchingKey.domain(domain), allowedKeys.contains(key) else {
             throw reason.failure("hd is not a configured hosted domain")
         }
     }

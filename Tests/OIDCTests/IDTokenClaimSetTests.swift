@@ -29,3 +29,18 @@ struct IDTokenClaimSetTests {
         #expect(Self.claims(set).allSatisfy { $0 == nil }, "\(reason)")
     }
 }
+
+/// Google's `hd` rule compares domains by their key (`MatchingKey.domain`), not by folding.
+@Suite("Hosted domain")
+struct HostedDomainPolicyTests {
+    @Test("hd is compared with the configured domains by domain key", arguments: [
+        ("corp.example", true), ("CORP.Example", true), ("corp.example.", false), ("other.example", false),
+        ("corp.ex\u{0430}mple", false), ("xn--bcher-kva.example", true), ("", false),
+    ])
+    func compared(_ hd: String, _ accepted: Bool) {
+        let policy = HostedDomainPolicy(allowed: ["corp.example", "bücher.example"])
+        let claims = IDTokenClaimSet(members: [JSONObjectMember(name: "hd", value: .string(hd))])
+        let passed = (try? policy.check(claims)) != nil
+        #expect(passed == accepted, "\(hd)")
+    }
+}

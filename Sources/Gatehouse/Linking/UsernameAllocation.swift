@@ -36,8 +36,11 @@ struct UsernameAllocation {
     }
 
     /// Letters, digits and `.`, `_`, `-`, `@` kept (ASCII, lower-cased), at most 64 of them.
+    /// Only ASCII is lower-cased: Unicode case mapping would turn the Kelvin sign into `k` and a
+    /// dotted capital I into `i`, a look-alike made into the letter it imitates.
     static func sanitized(_ text: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
-        return String(text.lowercased().filter { allowed.contains($0) }.prefix(64))
+        let ascii = String(String.UnicodeScalarView(text.unicodeScalars.filter(\.isASCII)))
+        return String(ascii.lowercased().filter { allowed.contains($0) }.prefix(64))
     }
 }
