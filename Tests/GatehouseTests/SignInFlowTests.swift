@@ -200,11 +200,11 @@ import TestSupport
         #expect(try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: fromFlooder).status == 302, "one start came back")
     }
 
-    /// Anyone can make a callback fail, and each refusal is audited. Past
-    /// `database.max_unauthenticated_audit_entries` each one removes the oldest attempt, and the
-    /// person's sign-in entries stay.
+    /// Anyone can make a callback fail, and each refusal is audited. Past its share of
+    /// `database.max_unauthenticated_audit_entries` (12 among six kinds: two) each one removes
+    /// the oldest refused callback, and the person's sign-in entries stay.
     @Test func refusedCallbacksPastTheirCapReplaceOlderAttemptsOnly() throws {
-        let rig = try SignInRig(databaseExtra: #", "max_unauthenticated_audit_entries": 2"#)
+        let rig = try SignInRig(databaseExtra: #", "max_unauthenticated_audit_entries": 12"#)
         defer { rig.stop() }
         _ = try rig.signIn()
         let stranger = BrowserClient()

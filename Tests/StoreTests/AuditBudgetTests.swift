@@ -1,8 +1,9 @@
 import Store
 import Testing
 
-/// Migration 0015: entries of attempts anyone can make without authenticating are kept to a
-/// count, by triggers, and a flood of them never removes any other entry.
+/// Migrations 0015 and 0016: entries of attempts anyone can make without authenticating are kept
+/// to a count, by triggers, each kind to an equal share of it; a flood of one kind never removes
+/// an entry of another kind, nor any other entry.
 @Suite struct AuditBudgetTests {
     private func withLog(cap: Int64, _ body: (Database) throws -> Void) throws {
         for kind in DatabaseKind.allCases {
@@ -31,20 +32,33 @@ import Testing
         try database.read { try AuditLogRepository($0).unauthenticatedBudget() }
     }
 
-    @Test func pastTheCapEachAttemptRemovesTheOldestAttemptAndNothingElse() throws {
-        try withLog(cap: 2) { database in
+    /// Six kinds share a cap of 12: two each.
+    @Test func pastItsShareEachAttemptRemovesTheOldestOfItsKindAndNothingElse() throws {
+        try withLog(cap: 12) { database in
             try append(database, .signInSucceeded, now: 1, detail: "a sign-in")
-            try append(database, .passwordFailed, now: 2, detail: "attempt 1")
-            try append(database, .signInRefused, now: 3, detail: "attempt 2")
+            try append(database, .passwordFailed, now: 2, detail: "guess 1")
+            try append(database, .signInRefused, now: 3, detail: "callback 1")
             try append(database, .userCreated, now: 4, detail: "an operator's change")
-            #expect(try budget(database).used == 2)
-            try append(database, .apiAuthenticationFailed, now: 5, detail: "attempt 3")
-            try append(database, .passwordRateLimited, now: 6, detail: "attempt 4")
+            try append(database, .passwordFailed, now: 5, detail: "guess 2")
+            try append(database, .passwordFailed, now: 6, detail: "guess 3")
             #expect(try stored(database) == [
-                "sign_in.success a sign-in", "user.created an operator's change",
-                "api.authentication_failed attempt 3", "login.rate_limited attempt 4",
+                "sign_in.success a sign-in", "sign_in.refused callback 1", "user.created an operator's change",
+                "login.failed guess 2", "login.failed guess 3",
             ])
-            #expect(try budget(database) == (used: 2, cap: 2))
+            #expect(try budget(database) == (used: 3, cap: 12))
+        }
+    }
+
+    /// Review finding: with one shared count, a flood of identification steps (which are not
+    /// throttled) pushed out the trail of an attacker's own password guesses.
+    @Test func aFloodOfOneKindNeverPushesOutAnother() throws {
+        try withLog(cap: 12) { database in
+            try append(database, .passwordFailed, now: 1, detail: "guess 1")
+            try append(database, .apiAuthenticationFailed, now: 2, detail: "token 1")
+            for step in 1...50 { try append(database, .identificationStep, now: 3, detail: "step \(step)") }
+            #expect(try stored(database) == ["login.failed guess 1", "api.authentication_failed token 1", "login.identified step 49", "login.identified step 50"])
+            let kinds = try database.read { try AuditLogRepository($0).unauthenticatedKinds() }
+            #expect(kinds.share == 2 && kinds.used[.identificationStep] == 2 && kinds.used[.passwordFailed] == 1)
         }
     }
 
@@ -63,18 +77,18 @@ import Testing
     }
 
     @Test func retentionAndALoweredCapKeepTheCountTrue() throws {
-        try withLog(cap: 10) { database in
+        try withLog(cap: 60) { database in  // ten each
             for attempt in 1...6 { try append(database, .passwordFailed, now: Int64(attempt), detail: "attempt \(attempt)") }
             try append(database, .signInSucceeded, now: 2, detail: "a sign-in")
             _ = try database.write { try AuditLogRepository($0).deleteOlder(than: 3) }
             #expect(try budget(database).used == 4, "attempts 1 and 2 went with retention")
             #expect(try stored(database).count == 4, "the sign-in at 2 went too")
 
-            try database.write { try AuditLogRepository($0).setUnauthenticatedCap(1) }
+            try database.write { try AuditLogRepository($0).setUnauthenticatedCap(6) }  // one each
             #expect(try database.write { try AuditLogRepository($0).trimUnauthenticated(limit: 2) } == 2, "at most the limit at once")
             #expect(try database.write { try AuditLogRepository($0).trimUnauthenticated(limit: 10) } == 1)
             #expect(try stored(database) == ["login.failed attempt 6"])
-            #expect(try budget(database) == (used: 1, cap: 1))
+            #expect(try budget(database) == (used: 1, cap: 6))
         }
     }
 }

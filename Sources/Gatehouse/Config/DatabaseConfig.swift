@@ -23,8 +23,9 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var maxSignInStartsPerClient: Int
     /// `database.max_unauthenticated_audit_entries`: how many audit entries that need no
     /// authentication to cause (failed passwords, refused callbacks, the admin API without a
-    /// usable token) are kept; past it, each new one removes the oldest of them. Retention bounds
-    /// them in time, this in count, so a flood of attempts cannot grow the log without limit.
+    /// usable token) are kept, shared equally by their kinds; past its share, each new one removes
+    /// the oldest of its own kind. Retention bounds them in time, this in count, so a flood of
+    /// attempts cannot grow the log without limit, nor erase another kind's trail.
     public var maxUnauthenticatedAuditEntries: Int
 
     public init(

@@ -54,13 +54,29 @@ public struct AuditLogRepository {
     }
 
     /// How many entries of the events anyone can cause without authenticating are stored, and how
-    /// many are kept (`audit_budget`, kept by the triggers of migration 0015 in every writer's
-    /// transaction: past the cap, each new such entry removes the oldest of them).
+    /// many are kept (`audit_budget.cap`). The triggers of migration 0016 count them per kind in
+    /// every writer's transaction: past its kind's share of the cap, each new such entry removes
+    /// the oldest of its own kind.
     public func unauthenticatedBudget() throws(StoreError) -> (used: Int64, cap: Int64) {
-        guard let row = try connection.queryOne("SELECT used, cap FROM audit_budget WHERE id = 1") else {
+        guard let row = try connection.queryOne(
+            "SELECT (SELECT coalesce(sum(used), 0) FROM audit_unauthenticated_events) AS used, cap FROM audit_budget WHERE id = 1"
+        ) else {
             throw StoreError(code: .notFound, message: "audit_budget has no row")
         }
         return (try row.int64("used"), try row.int64("cap"))
+    }
+
+    /// How many entries of each such kind are stored, and each kind's share of the cap (the cap
+    /// divided equally among the kinds, rounded up; migration 0016).
+    public func unauthenticatedKinds() throws(StoreError) -> (used: [AuditEvent: Int64], share: Int64) {
+        var used: [AuditEvent: Int64] = [:]
+        for row in try connection.query("SELECT event, used FROM audit_unauthenticated_events") {
+            if let event = AuditEvent(rawValue: try row.string("event")) { used[event] = try row.int64("used") }
+        }
+        guard let share = try connection.queryOne("SELECT share FROM audit_unauthenticated_share")?.int64(at: 0) else {
+            throw StoreError(code: .notFound, message: "audit_budget has no row")
+        }
+        return (used, share)
     }
 
     /// Sets how many such entries are kept (`database.max_unauthenticated_audit_entries`). A cap
@@ -69,16 +85,20 @@ public struct AuditLogRepository {
         try connection.execute("UPDATE audit_budget SET cap = ? WHERE id = 1", [.integer(max(1, cap))])
     }
 
-    /// Deletes the oldest such entries while more than the cap are stored, at most `limit` of
-    /// them (each a few index lookups), so one call never holds the writer long. Returns how many.
+    /// Deletes the oldest entries of each such kind stored past its share, at most `limit` in
+    /// all (each an index lookup), so one call never holds the writer long. Returns how many.
     @discardableResult
     public func trimUnauthenticated(limit: Int) throws(StoreError) -> Int {
-        let (used, cap) = try unauthenticatedBudget()
+        let (used, share) = try unauthenticatedKinds()
         var removed = 0
-        while Int64(removed) < min(Int64(limit), used - cap) {
-            try connection.execute("DELETE FROM audit_log WHERE id = (SELECT id FROM audit_unauthenticated_oldest)")
-            guard connection.changes == 1 else { break }
-            removed += 1
+        for (event, count) in used.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > share {
+            let excess = Int(min(Int64(limit - removed), count - share))
+            guard excess > 0 else { break }
+            try connection.execute(
+                "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE event = ? ORDER BY id LIMIT ?)",
+                [.text(event.rawValue), .integer(Int64(excess))]
+            )
+            removed += connection.changes
         }
         return removed
     }
