@@ -1,4 +1,5 @@
 import Foundation
+import Gatehouse
 import JOSE
 import Store
 import Testing
@@ -171,6 +172,26 @@ import TestSupport
         #expect(identity["issuer"] == rig.double.origin + "/tenant-a/v2.0")
         #expect(identity["subject"] == "tenant-a/object-1")
         #expect(rig.double.seen.contains("GET /organizations/v2.0/.well-known/openid-configuration"))
+    }
+
+    /// Review finding: an operator's link stored the issuer template, which no sign-in carries:
+    /// a pending link was never filled (a second account was made instead), and one with a
+    /// subject refused its person as an issuer change. Such links are refused, saying why.
+    @Test("Entra ID multi-tenant: an operator cannot link an identity under the issuer template")
+    func entraOperatorLink() throws {
+        let rig = try Self.entraRig()
+        defer { rig.stop() }
+        let administration = rig.gatehouse.app.administration
+        for identity in [NewIdentity(provider: "p"), NewIdentity(provider: "p", subject: "tenant-a/object-1")] {
+            #expect(throws: AdministrationError.invalid([.init("identities/0/provider", Administration.multiTenantLinkRefusal)])) {
+                try administration.createUser(NewUser(username: "ada", identities: [identity]), by: .commandLine)
+            }
+        }
+        let user = try administration.createUser(NewUser(username: "ada"), by: .commandLine)
+        #expect(throws: AdministrationError.self) {
+            try administration.linkIdentity(NewIdentity(provider: "p"), to: user.user.id, by: .commandLine)
+        }
+        #expect(try rig.count("identities") == 0)
     }
 
     @Test("Entra ID multi-tenant: a tenant not on the list is refused, however well its token is signed")

@@ -78,11 +78,19 @@ extension Administration {
 
     // MARK: Shared with user creation
 
+    public static let multiTenantLinkRefusal = "a multi-tenant provider's identities are linked by signing in (or from the account page), not by an operator: its issuer names no tenant"
+
     /// The problems of a new identity's fields; `field` is where it sits in the input.
     func identityProblems(_ new: NewIdentity, field: String) -> [AdministrationError.FieldProblem] {
         let prefix = field.isEmpty ? "" : field + "/"
         var problems: [AdministrationError.FieldProblem] = []
-        if !config.providers.contains(where: { $0.slug == new.provider }) {
+        if let provider = config.providers.first(where: { $0.slug == new.provider }) {
+            // Its issuer is a template no sign-in carries: a link under it would never be filled
+            // (a second account instead) or, with a subject, refuse its person as an issuer change.
+            if provider.settings.quirks.tenantIssuer != nil {
+                problems.append(.init(prefix + "provider", Self.multiTenantLinkRefusal))
+            }
+        } else {
             problems.append(.init(prefix + "provider", "not a configured provider"))
         }
         if new.subject.utf8.count > 255 || new.subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
@@ -98,6 +106,7 @@ extension Administration {
         _ new: NewIdentity, to userID: Int64, by actor: AdministrationActor, now: Int64, in connection: Connection, field: String
     ) throws -> IdentityRecord {
         let provider = try provider(new.provider)
+        guard provider.settings.quirks.tenantIssuer == nil else { throw AdministrationError.invalid(field.isEmpty ? "provider" : field + "/provider", Self.multiTenantLinkRefusal) }
         let request = OperatorLinkRequest(provider: provider.slug, issuer: provider.settings.issuer, subject: new.subject, userID: userID)
         let view = try StoreViewLoader(connection: connection).loadAccountLink(
             provider: request.provider, issuer: request.issuer, subject: request.subject, userID: userID
