@@ -25,3 +25,16 @@ import Testing
         #expect(ClientBlock.key(for: "") == "")
     }
 }
+
+/// A log line a flood could repeat, let through once per interval with the count held back.
+@Suite struct RepeatedLogLineTests {
+    @Test func oncePerIntervalWithTheCountHeldBack() {
+        let line = RepeatedLogLine(intervalSeconds: 60)
+        let second: UInt64 = 1_000_000_000
+        #expect(line.admit(now: 10 * second) == 0)
+        #expect(line.admit(now: 11 * second) == nil)
+        #expect(line.admit(now: 69 * second) == nil)
+        #expect(line.admit(now: 70 * second) == 2, "two were held back")
+        #expect(line.admit(now: 200 * second) == 0)
+    }
+}

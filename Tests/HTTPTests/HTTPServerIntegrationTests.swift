@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import HTTP
 import TestSupport
@@ -22,10 +23,11 @@ func startServer(
     timeouts: ConnectionTimeouts = ConnectionTimeouts(),
     maxConnections: Int = 64,
     listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
-    metrics: HTTPMetrics = HTTPMetrics()
+    metrics: HTTPMetrics = HTTPMetrics(),
+    logged: CollectedLog? = nil
 ) throws -> (HTTPServer, UInt16) {
-    var logger = Logger(label: "test")
-    logger.logLevel = .critical
+    var logger = logged.map { log in Logger(label: "test") { _ in CollectingLogHandler(log: log) } } ?? Logger(label: "test")
+    logger.logLevel = logged == nil ? .critical : .warning
     let server = HTTPServer(
         configuration: HTTPServerConfiguration(listen: [listen], timeouts: timeouts, maxConnections: maxConnections),
         responder: responder, logger: logger, metrics: metrics
@@ -288,6 +290,25 @@ func startServer(
         #expect(third.isClosedByPeer())
     }
 
+    /// Review finding: each connection refused past the limit wrote a warning, flushed at once,
+    /// so a flood of connections wrote the log without bound. One line a minute now, and the
+    /// metrics count every refusal.
+    @Test func aFloodOfRefusedConnectionsIsOneLogLine() throws {
+        let log = CollectedLog()
+        let metrics = HTTPMetrics()
+        let (server, port) = try startServer(maxConnections: 1, metrics: metrics, logged: log)
+        defer { server.shutdown() }
+        let held = try TestClient(port: port)
+        try held.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try held.readResponse().status == 200)
+        for _ in 0..<20 {
+            let refused = try TestClient(port: port)
+            #expect(try refused.readResponse().status == 503)
+        }
+        #expect(metrics.render().contains("gatehouse_http_connections_rejected_total 20"))
+        #expect(log.messages.filter { $0 == "connection refused: limit reached" }.count == 1)
+    }
+
     @Test func gracefulShutdownFinishesTheRequestInFlight() throws {
         let gate = BoundedExecutorTests.Gate()
         let responder = ClosureResponder { request in
@@ -324,4 +345,23 @@ func startServer(
         try client.send("GET /v6 HTTP/1.1\r\nHost: [::1]\r\n\r\n")
         #expect(try client.readResponse().text == "GET /v6 ")
     }
+}
+
+/// Log messages, as a handler saw them.
+final class CollectedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    var messages: [String] { lines.withLock { $0 } }
+    func append(_ message: String) { lines.withLock { $0.append(message) } }
+}
+
+struct CollectingLogHandler: LogHandler {
+    let log: CollectedLog
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { log.append("\(event.message)") }
 }

@@ -1,3 +1,4 @@
+import HTTP
 import Logging
 import Store
 
@@ -40,9 +41,15 @@ struct AuditRecorder: Sendable {
         )
     }
 
+    /// Failed audit writes of requests anyone can make (a busy writer under a flood) are one
+    /// error line a minute, saying how many more failed, not one line each.
+    private static let failureLog = RepeatedLogLine(intervalSeconds: 60)
+
     private func logFailure(_ event: AuditEvent, requestID: String?, error: any Error) {
+        guard let heldBack = Self.failureLog.admit() else { return }
         logger.error("audit write failed", metadata: [
             "request_id": "\(requestID ?? "")", "event": "\(event.rawValue)", "error": "\(error)",
+            "failed_unlogged_since_last": "\(heldBack)",
         ])
     }
 }

@@ -39,9 +39,8 @@ final class OIDCSignIn: Sendable {
     let groupsClaim: String
     /// `database.max_pending_sign_in_flows`: past this many stored flows a start is refused.
     let flowCapacity: Int64
-    /// Whether the last start found the flows at capacity: the first refusal of a run of them is
-    /// logged, not each one of a flood.
-    private let atFlowCapacity = Atomic<Bool>(false)
+    /// Starts refused for a full flow table are one warning a minute, not one each.
+    private let flowCapacityLog = RepeatedLogLine()
     /// `database.max_sign_in_starts_per_client`: one client's share of the starts.
     let startBudget: SignInStartBudget
 
@@ -136,13 +135,13 @@ final class OIDCSignIn: Sendable {
         }
     }
 
-    /// Passes `stored` through, logging the first start refused for a full flow table after
-    /// one that was not: a flood of starts is one warning, not a line per request.
+    /// Passes `stored` through, logging a start refused for a full flow table at most once a
+    /// minute: a flood of starts (many clients, each within its share) is not a line each.
     private func noteFlowCapacity(stored: Bool, request: Request) -> Bool {
-        let wasFull = atFlowCapacity.exchange(!stored, ordering: .relaxed)
-        if !stored && !wasFull {
+        if !stored, let heldBack = flowCapacityLog.admit() {
             logger.warning("sign-in starts refused: the stored flows reached database.max_pending_sign_in_flows", metadata: [
                 "request_id": "\(request.requestID)", "max_pending_sign_in_flows": "\(flowCapacity)",
+                "refused_unlogged_since_last": "\(heldBack)",
             ])
         }
         return stored

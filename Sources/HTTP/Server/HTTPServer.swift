@@ -81,7 +81,11 @@ public final class HTTPServer: Sendable {
         _ = bytes.withUnsafeBytes { gatehouse_send(fd, $0.baseAddress, $0.count) }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         SystemCall.close(fd)
-        context.logger.warning("connection refused: limit reached", metadata: ["limit": "\(context.configuration.maxConnections)"])
+        if let heldBack = context.refusedConnectionLog.admit() {
+            context.logger.warning("connection refused: limit reached", metadata: [
+                "limit": "\(context.configuration.maxConnections)", "refused_unlogged_since_last": "\(heldBack)",
+            ])
+        }
     }
 
     /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,

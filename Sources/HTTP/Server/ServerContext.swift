@@ -10,6 +10,8 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: HTTPMetrics
     let dateCache = DateCache()
+    /// A flood of connections past the limit is one warning a minute, not one per connection.
+    let refusedConnectionLog = RepeatedLogLine()
 
     private let connections = Mutex<[UInt64: Connection]>([:])
     private let shuttingDown = Atomic<Bool>(false)
