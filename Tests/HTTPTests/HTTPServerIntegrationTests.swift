@@ -22,6 +22,8 @@ func startServer(
     responder: any Responder = echoResponder,
     timeouts: ConnectionTimeouts = ConnectionTimeouts(),
     maxConnections: Int = 64,
+    maxConnectionsPerClient: Int? = nil,
+    trustedProxies: Set<String> = [],
     listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
     metrics: HTTPMetrics = HTTPMetrics(),
     logged: CollectedLog? = nil
@@ -29,7 +31,10 @@ func startServer(
     var logger = logged.map { log in Logger(label: "test") { _ in CollectingLogHandler(log: log) } } ?? Logger(label: "test")
     logger.logLevel = logged == nil ? .critical : .warning
     let server = HTTPServer(
-        configuration: HTTPServerConfiguration(listen: [listen], timeouts: timeouts, maxConnections: maxConnections),
+        configuration: HTTPServerConfiguration(
+            listen: [listen], timeouts: timeouts, maxConnections: maxConnections, maxConnectionsPerClient: maxConnectionsPerClient,
+            forwarding: ForwardedHeaders { trustedProxies.contains($0) }
+        ),
         responder: responder, logger: logger, metrics: metrics
     )
     try server.start()
@@ -307,6 +312,39 @@ func startServer(
         }
         #expect(metrics.render().contains("gatehouse_http_connections_rejected_total 20"))
         #expect(log.messages.filter { $0 == "connection refused: limit reached" }.count == 1)
+    }
+
+    /// Review finding: one client could hold every connection (a request a minute on each keeps
+    /// it open) and lock every other client out. It holds its share; a trusted proxy, which
+    /// carries many clients, is not counted.
+    @Test func oneClientHoldsAtMostItsShareOfConnections() throws {
+        let (server, port) = try startServer(maxConnections: 8, maxConnectionsPerClient: 2)
+        defer { server.shutdown() }
+        var held = try (0..<2).map { _ in try TestClient(port: port) }
+        for client in held {
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+        }
+        let third = try TestClient(port: port)
+        #expect(try third.readResponse().status == 503)
+        held.removeFirst()  // closes it; the server sees the end of the stream on its loop
+        var status = 503
+        let deadline = Date().addingTimeInterval(5)
+        while status == 503 && Date() < deadline {
+            let again = try TestClient(port: port)
+            try again.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            status = try again.readResponse().status
+            if status == 503 { usleep(20_000) }
+        }
+        #expect(status == 200, "a closed connection gives its place back")
+
+        let (proxied, proxiedPort) = try startServer(maxConnections: 8, maxConnectionsPerClient: 2, trustedProxies: ["127.0.0.1"])
+        defer { proxied.shutdown() }
+        let many = try (0..<4).map { _ in try TestClient(port: proxiedPort) }
+        for client in many {
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+        }
     }
 
     @Test func gracefulShutdownFinishesTheRequestInFlight() throws {

@@ -202,6 +202,7 @@ public final class GatehouseApp: Sendable {
             limits: server.limits.httpLimits,
             timeouts: server.timeouts.connectionTimeouts,
             maxConnections: server.maxConnections,
+            maxConnectionsPerClient: server.maxConnectionsPerClient,
             forwarding: ForwardedHeaders(isTrustedProxy: { [server] address in server.isTrustedProxy(address) }),
             securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS)
         )

@@ -15,6 +15,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var publicDirectory: String?
     /// `server.max_connections`: beyond this, new connections get 503 and are closed.
     public var maxConnections: Int
+    /// `server.max_connections_per_client`: of those, at most this many from one client (an IPv4
+    /// address, an IPv6 /64; a trusted proxy's are not counted), so that one client cannot hold
+    /// every connection and lock everyone else out.
+    public var maxConnectionsPerClient: Int = 256
     public var limits: Limits
     public var timeouts: Timeouts
     /// `server.management_listen`: addresses of a listener of its own for the admin API and
@@ -119,7 +123,7 @@ public struct ServerConfig: Sendable, Equatable {
 
 extension ServerConfig {
     static let keys = [
-        "listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "limits", "timeouts",
+        "listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "max_connections_per_client", "limits", "timeouts",
         "management_listen", "metrics_require_token",
     ]
     static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes"]
@@ -139,6 +143,7 @@ extension ServerConfig {
         let trustedProxies = reader.value("trusted_proxies", .list(of: .cidr)) ?? []
         let publicDirectory = reader.value("public_dir", .nullable(.nonEmptyString)) ?? nil
         let maxConnections = reader.value("max_connections", .integer(1...1_000_000)) ?? 1024
+        let maxConnectionsPerClient = reader.value("max_connections_per_client", .integer(1...1_000_000)) ?? 256
         let management = reader.value("management_listen", .list(of: .listenAddress, allowSingle: true, allowEmpty: true)) ?? []
         reportDuplicates(management, at: reader.path.appending("management_listen"), in: reader.decoder)
         for address in management where listen?.contains(address) == true {
@@ -178,6 +183,7 @@ extension ServerConfig {
             timeouts: timeouts
         )
         config.managementListenAddresses = management
+        config.maxConnectionsPerClient = maxConnectionsPerClient
         config.metricsRequireToken = metricsRequireToken
         return config
     }

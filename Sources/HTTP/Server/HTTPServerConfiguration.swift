@@ -7,6 +7,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var timeouts: ConnectionTimeouts
     /// Beyond this many open connections a new one gets an immediate 503 and is closed.
     public var maxConnections: Int
+    /// Of those, at most this many from one client (`ClientBlock`: an IPv4 address, an IPv6 /64);
+    /// a trusted proxy's connections are not counted, as they carry many clients.
+    public var maxConnectionsPerClient: Int
     /// A kept-alive connection is closed after this many requests, bounding per-connection state.
     public var maxRequestsPerConnection: Int
     public var forwarding: ForwardedHeaders
@@ -21,6 +24,7 @@ public struct HTTPServerConfiguration: Sendable {
         limits: HTTPLimits = HTTPLimits(),
         timeouts: ConnectionTimeouts = ConnectionTimeouts(),
         maxConnections: Int = 1024,
+        maxConnectionsPerClient: Int? = nil,
         maxRequestsPerConnection: Int = 10_000,
         forwarding: ForwardedHeaders = .trustNobody,
         securityHeaders: SecurityHeaders = SecurityHeaders(),
@@ -31,6 +35,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = maxConnectionsPerClient ?? maxConnections
         self.maxRequestsPerConnection = maxRequestsPerConnection
         self.forwarding = forwarding
         self.securityHeaders = securityHeaders

@@ -13,7 +13,14 @@ final class ServerContext: Sendable {
     /// A flood of connections past the limit is one warning a minute, not one per connection.
     let refusedConnectionLog = RepeatedLogLine()
 
-    private let connections = Mutex<[UInt64: Connection]>([:])
+    private let connections = Mutex<Registry>(Registry())
+
+    /// The open connections, and how many each client holds (`ClientBlock`; a trusted proxy's
+    /// are not counted, as they carry many clients).
+    private struct Registry {
+        var open: [UInt64: Connection] = [:]
+        var perClient: [String: Int] = [:]
+    }
     private let shuttingDown = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
     /// Random per process, so request ids from two runs never collide in a log.
@@ -34,11 +41,19 @@ final class ServerContext: Sendable {
 
     // MARK: Registry
 
-    /// Registers a new connection unless the limit is reached; returns false when it must be refused.
+    /// Registers a new connection unless a limit is reached: the server's, or the one client's
+    /// share (`maxConnectionsPerClient`), so one client cannot hold every connection. Returns
+    /// false when it must be refused.
     func register(_ connection: Connection) -> Bool {
-        let admitted = connections.withLock { open -> Bool in
-            guard open.count < configuration.maxConnections else { return false }
-            open[connection.id] = connection
+        let client = countedClient(of: connection)
+        let admitted = connections.withLock { registry -> Bool in
+            guard registry.open.count < configuration.maxConnections else { return false }
+            if let client {
+                let held = registry.perClient[client, default: 0]
+                guard held < configuration.maxConnectionsPerClient else { return false }
+                registry.perClient[client] = held + 1
+            }
+            registry.open[connection.id] = connection
             return true
         }
         if admitted { metrics.connectionOpened() }
@@ -46,7 +61,14 @@ final class ServerContext: Sendable {
     }
 
     func connectionClosed(_ connection: Connection, reason: String) {
-        let removed = connections.withLock { $0.removeValue(forKey: connection.id) != nil }
+        let client = countedClient(of: connection)
+        let removed = connections.withLock { registry -> Bool in
+            guard registry.open.removeValue(forKey: connection.id) != nil else { return false }
+            if let client, let held = registry.perClient[client] {
+                registry.perClient[client] = held > 1 ? held - 1 : nil
+            }
+            return true
+        }
         if removed { metrics.connectionClosed() }
         if reason.hasSuffix("_timeout") {
             metrics.connectionTimedOut(reason: reason)
@@ -54,7 +76,12 @@ final class ServerContext: Sendable {
         }
     }
 
-    var openConnections: [Connection] { connections.withLock { Array($0.values) } }
+    /// The client a connection counts against, or nil for a trusted proxy's.
+    private func countedClient(of connection: Connection) -> String? {
+        configuration.forwarding.isTrustedProxy(connection.peerAddress) ? nil : ClientBlock.key(for: connection.peerAddress)
+    }
+
+    var openConnections: [Connection] { connections.withLock { Array($0.open.values) } }
 
     // MARK: Per request
 
