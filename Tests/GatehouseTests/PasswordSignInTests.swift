@@ -185,8 +185,22 @@ struct PasswordSignInTests {
 
         let events = try fixture.audit().map(\.event)
         #expect(events.filter { $0 == "login.failed" }.count == 7)
-        #expect(events.filter { $0 == "login.rate_limited" }.count == 3)
+        #expect(events.filter { $0 == "login.rate_limited" }.count == 2, "one per escalation: the third refusal followed no new failure")
         #expect(events.last == "login.rate_limited", "the success entry is the completion's")
+    }
+
+    /// Review finding: every refused attempt wrote an audit entry, so a flood of attempts that
+    /// the throttle refused still took the database writer once each. One entry per escalation.
+    @Test func aFloodOfRefusedAttemptsIsOneAuditEntryPerEscalation() throws {
+        let fixture = try SignInFixture()
+        _ = try fixture.user("alice", password: "right")
+        let now = SignInFixture.now
+        for _ in 0..<6 { _ = fixture.attempt("alice", "wrong", now: now) }
+        for _ in 0..<50 { #expect(fixture.attempt("alice", "right", now: now) == .rateLimited(retryAfterSeconds: 1)) }
+        #expect(try fixture.audit().filter { $0.event == "login.rate_limited" }.count == 1)
+        _ = fixture.attempt("alice", "wrong", now: now + 1)
+        for _ in 0..<50 { _ = fixture.attempt("alice", "right", now: now + 1) }
+        #expect(try fixture.audit().filter { $0.event == "login.rate_limited" }.count == 2, "a new failure is a new escalation")
     }
 
     @Test func successResetsTheIdentifierCounter() throws {

@@ -3,6 +3,8 @@ struct FailureTable {
     struct Entry {
         var failures: Int
         var lastFailureAt: Int64
+        /// Whether a refusal since the last failure was already recorded.
+        var refusalNoted = false
     }
 
     private var entries: [[UInt8]: Entry] = [:]
@@ -24,6 +26,7 @@ struct FailureTable {
         if var entry = entries[key], !isStale(entry, policy: policy, now: now) {
             entry.failures = min(entry.failures + 1, 1_000_000)
             entry.lastFailureAt = max(entry.lastFailureAt, now)
+            entry.refusalNoted = false
             entries[key] = entry
             return
         }
@@ -31,6 +34,15 @@ struct FailureTable {
             makeRoom(policy: policy, now: now)
         }
         entries[key] = Entry(failures: 1, lastFailureAt: now)
+    }
+
+    /// True for the first refusal of `key` since its last failure, which it marks noted: the
+    /// refusals of one escalation are recorded once, not once per refused request of a flood.
+    mutating func noteRefusal(_ key: [UInt8]) -> Bool {
+        guard var entry = entries[key], !entry.refusalNoted else { return false }
+        entry.refusalNoted = true
+        entries[key] = entry
+        return true
     }
 
     mutating func remove(_ key: [UInt8]) {

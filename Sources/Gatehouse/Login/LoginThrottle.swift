@@ -96,6 +96,20 @@ public final class LoginThrottle: Sendable {
         }
     }
 
+    /// Whether a refusal (`check` said `.limited`) is the first since the failure that limited
+    /// these keys, marking it: the audit trail records one refusal per escalation, so a flood
+    /// of refused attempts does not write an entry (and take the database writer) each.
+    public func isFirstRefusal(clientAddress: String, identifier: String, account userID: Int64? = nil) -> Bool {
+        let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
+        let accountKey = userID.map(Self.key(account:))
+        return state.withLock { state in
+            let address = state.addresses.noteRefusal(addressKey)
+            let identifier = state.identifiers.noteRefusal(identifierKey)
+            let account = accountKey.map { state.accounts.noteRefusal($0) } ?? false
+            return address || identifier || account
+        }
+    }
+
     /// Forgets the identifier's and the account's failures; the address keeps its count. A
     /// directory's sign-in knows no account yet (the linking decides it): nil forgets the
     /// identifier's alone.

@@ -113,7 +113,7 @@ public final class PasswordSignIn: Sendable {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
         if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            return .outcome(rateLimited(retryAfter, step: "password", who: who, requestID: requestID, now: now))
+            return .outcome(rateLimited(retryAfter, step: "password", typed: typed, clientAddress: clientAddress, who: who, requestID: requestID, now: now))
         }
         var unheld = RefusalRecord(reason: .unknownUser, userID: nil)
         for source in order {
@@ -123,7 +123,10 @@ public final class PasswordSignIn: Sendable {
                 do {
                     result = try check(typed, passwordBytes: LocalPassword.bytes(password), now: now)
                 } catch let limited as AccountLimited {
-                    return .outcome(rateLimited(limited.retryAfterSeconds, step: "password", who: who, requestID: requestID, now: now))
+                    return .outcome(rateLimited(
+                        limited.retryAfterSeconds, step: "password", typed: typed, clientAddress: clientAddress, account: limited.userID,
+                        who: who, requestID: requestID, now: now
+                    ))
                 } catch {
                     // Our own failure (the database), not the person's: refuse without counting it.
                     logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
@@ -208,7 +211,9 @@ public final class PasswordSignIn: Sendable {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
         if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=identification; \(who); retry_after=\(retryAfter)")
+            if throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed) {
+                audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=identification; \(who); retry_after=\(retryAfter)")
+            }
             return .rateLimited(retryAfterSeconds: retryAfter)
         }
         guard !pretend else {
@@ -228,8 +233,13 @@ public final class PasswordSignIn: Sendable {
         return .unknown
     }
 
-    private func rateLimited(_ retryAfter: Int64, step: String, who: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
-        audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")
+    /// A refusal by the throttle, audited once per escalation (`LoginThrottle.isFirstRefusal`).
+    private func rateLimited(
+        _ retryAfter: Int64, step: String, typed: String, clientAddress: String, account: Int64? = nil, who: String, requestID: String, now: Int64
+    ) -> PasswordSignInOutcome {
+        if throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: account) {
+            audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")
+        }
         return .rateLimited(retryAfterSeconds: retryAfter)
     }
 
@@ -244,6 +254,7 @@ public final class PasswordSignIn: Sendable {
     /// The account the identifier names is itself throttled (its failures through any identifier).
     struct AccountLimited: Error {
         let retryAfterSeconds: Int64
+        let userID: Int64
     }
 
     private enum Match {
@@ -274,7 +285,7 @@ public final class PasswordSignIn: Sendable {
         case .one(let found): user = found
         }
         if case .limited(let retryAfter) = throttle.check(account: user.id, now: now) {
-            throw AccountLimited(retryAfterSeconds: retryAfter)
+            throw AccountLimited(retryAfterSeconds: retryAfter, userID: user.id)
         }
         guard user.isActive else { return refuse(.inactiveUser, user.id) }
         guard let stored = try database.read({ connection throws in try UserRepository(connection).passwordHash(userID: user.id) }) else {
