@@ -146,14 +146,11 @@ public struct SessionRepository {
         return connection.changes > 0
     }
 
-    /// Revokes every session of a user (sign out everywhere). Returns how many were revoked.
+    /// Revokes every session of a user (sign out everywhere), clearing their ID tokens. Returns
+    /// how many were revoked.
     @discardableResult
     public func revokeAll(userID: Int64, now: Int64) throws(StoreError) -> Int {
-        try connection.execute(
-            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            [.integer(now), .integer(userID)]
-        )
-        return connection.changes
+        try revokeAll(where: "user_id", is: userID, now: now)
     }
 
     /// Revokes the live sessions that signed in through `identityID`, clearing their ID tokens.
@@ -162,9 +159,14 @@ public struct SessionRepository {
     /// could find them. Returns how many were revoked.
     @discardableResult
     public func revokeAll(identityID: Int64, now: Int64) throws(StoreError) -> Int {
+        try revokeAll(where: "identity_id", is: identityID, now: now)
+    }
+
+    /// `column` is one of this file's own names, never input.
+    private func revokeAll(where column: StaticString, is id: Int64, now: Int64) throws(StoreError) -> Int {
         try connection.execute(
-            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE identity_id = ? AND revoked_at IS NULL",
-            [.integer(now), .integer(identityID)]
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(column) = ? AND revoked_at IS NULL",
+            [.integer(now), .integer(id)]
         )
         return connection.changes
     }
