@@ -19,6 +19,16 @@ import Testing
         #expect(ClientBlock.key(for: "2001:db8:1:3::1") != key, "the next /64 is another client")
     }
 
+    /// Review finding: a proxy that appends the port would have given every source port a fresh
+    /// budget, and behind NAT64 every IPv4 client would have shared one /64.
+    @Test("a port is not part of the client; NAT64's IPv4 clients count as themselves")
+    func portsAndNAT64() {
+        #expect(ClientBlock.key(for: "192.0.2.7:5678") == "192.0.2.7")
+        #expect(ClientBlock.key(for: "[2001:db8:1:2::1]:443") == "2001:db8:1:2::/64")
+        #expect(ClientBlock.key(for: "64:ff9b::192.0.2.7") == "192.0.2.7")
+        #expect(ClientBlock.key(for: "64:ff9b::192.0.2.8") != ClientBlock.key(for: "64:ff9b::192.0.2.7"))
+    }
+
     @Test("text that is no address counts as itself")
     func notAnAddress() {
         #expect(ClientBlock.key(for: "unix") == "unix")
@@ -36,5 +46,6 @@ import Testing
         #expect(line.admit(now: 69 * second) == nil)
         #expect(line.admit(now: 70 * second) == 2, "two were held back")
         #expect(line.admit(now: 200 * second) == 0)
+        #expect(line.admit(now: 199 * second) == nil, "a time read before the last one's is no time elapsed")
     }
 }

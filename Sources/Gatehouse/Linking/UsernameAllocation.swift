@@ -36,11 +36,11 @@ struct UsernameAllocation {
     }
 
     /// Letters, digits and `.`, `_`, `-`, `@` kept (ASCII, lower-cased), at most 64 of them.
-    /// Only ASCII is lower-cased: Unicode case mapping would turn the Kelvin sign into `k` and a
-    /// dotted capital I into `i`, a look-alike made into the letter it imitates.
+    /// Whole characters that are not ASCII go first, then ASCII is lower-cased: Unicode case
+    /// mapping would turn the Kelvin sign into `k`, and keeping the ASCII part of a character
+    /// would turn a decomposed `ȧ` into `a`, a look-alike made into the letter it imitates.
     static func sanitized(_ text: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
-        let ascii = String(String.UnicodeScalarView(text.unicodeScalars.filter(\.isASCII)))
-        return String(ascii.lowercased().filter { allowed.contains($0) }.prefix(64))
+        return String(text.filter(\.isASCII).lowercased().filter { allowed.contains($0) }.prefix(64))
     }
 }

@@ -104,7 +104,11 @@ final class OIDCSignIn: Sendable {
                   intent: .signIn, request: request
               ),
               let stored = try? database.writeIfIdle({ try started.store($0, now) })
-        else { return nil }
+        else {
+            // The executor's `authorize` takes this start again.
+            startBudget.giveBack(clientAddress: request.clientAddress)
+            return nil
+        }
         guard noteFlowCapacity(stored: stored, request: request) else {
             return refuse(.tooManyPending, request: request, provider: slug, userID: nil, now: now)
         }
@@ -118,8 +122,6 @@ final class OIDCSignIn: Sendable {
         let now = clock()
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
-            // A start the event loop took from the budget and then left to this executor (the
-            // writer was busy) takes a second one: rare, and on the safe side.
             if let wait = startBudget.take(clientAddress: request.clientAddress, now: now) { throw .tooManyStarts(retryAfterSeconds: wait) }
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }

@@ -10,7 +10,7 @@ import Synchronization
 /// person's sign-in at a 503 for as long as it kept sending. Now it takes many clients.
 ///
 /// The table of buckets is bounded too: a bucket that has refilled is the same as none and is
-/// dropped first; if none has, the least used goes, never the heaviest starter's. Time is a
+/// dropped first; if none has, the least used go, never the heaviest starters'. Time is a
 /// parameter. State is per process.
 final class SignInStartBudget: Sendable {
     let capacity: Int
@@ -51,6 +51,17 @@ final class SignInStartBudget: Sendable {
         }
     }
 
+    /// Returns a start taken for a request that then went on elsewhere (the event loop left it
+    /// to the executor, which takes its own), so one start is never charged twice.
+    func giveBack(clientAddress: String) {
+        let key = ClientBlock.key(for: clientAddress)
+        buckets.withLock { buckets in
+            guard var bucket = buckets[key] else { return }
+            bucket.units = min(fullUnits, bucket.units + lifetimeSeconds)
+            buckets[key] = bucket
+        }
+    }
+
     /// How many clients have a bucket now (for tests).
     var clientCount: Int { buckets.withLock { $0.count } }
 
@@ -61,11 +72,15 @@ final class SignInStartBudget: Sendable {
         return Bucket(units: min(fullUnits, bucket.units + elapsed * Int64(capacity)), at: max(bucket.at, now))
     }
 
+    /// Drops every refilled bucket; if none has refilled, the tenth least used at once, so the
+    /// next new clients find room without another pass over the table.
     private func makeRoom(in buckets: inout [String: Bucket], now: Int64) {
         let before = buckets.count
         buckets = buckets.filter { refilled($0.value, now: now).units < fullUnits }
         guard buckets.count == before else { return }
-        let leastUsed = buckets.max { refilled($0.value, now: now).units < refilled($1.value, now: now).units }
-        if let leastUsed { buckets[leastUsed.key] = nil }
+        let leastUsed = buckets.map { (key: $0.key, units: refilled($0.value, now: now).units) }
+            .sorted { $0.units > $1.units }
+            .prefix(max(1, maximumClients / 10))
+        for entry in leastUsed { buckets[entry.key] = nil }
     }
 }

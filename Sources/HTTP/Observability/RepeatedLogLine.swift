@@ -18,7 +18,8 @@ public final class RepeatedLogLine: Sendable {
     public func admit(now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Int? {
         let interval = UInt64(intervalSeconds * 1_000_000_000)
         return state.withLock { state -> Int? in
-            if let lastAt = state.lastAt, now &- lastAt < interval {
+            // A time read before another thread's later one counts as none elapsed.
+            if let lastAt = state.lastAt, now < lastAt || now - lastAt < interval {
                 state.heldBack += 1
                 return nil
             }
