@@ -22,10 +22,10 @@ public final class ProviderConnection: Sendable {
         var jwks: JWKSCacheState
         var discoveryFetches = FetchRecord()
         var jwksFetches = FetchRecord()
-        /// The last failed fetch of each, answered again while its backoff runs and nothing
-        /// fetched before is at hand.
-        var discoveryFailure: OIDCError?
-        var jwksFailure: OIDCError?
+        /// The last failed fetch of each and when it failed, answered again while its backoff
+        /// runs and nothing fetched before is at hand (see `uncachedRetrySeconds`).
+        var discoveryFailure: (error: OIDCError, at: Int64)?
+        var jwksFailure: (error: OIDCError, at: Int64)?
     }
 
     public init(settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true) {
@@ -41,19 +41,30 @@ public final class ProviderConnection: Sendable {
         ))
     }
 
+    /// With nothing fetched before at hand, a failed fetch is answered with its failure for at
+    /// most this long, however far its backoff has grown: a flood of requests makes no fetch
+    /// each, and sign-ins work again within this long of the provider's return.
+    static let uncachedRetrySeconds: Int64 = 30
+
+    /// Whether a fetch that failed at `failedAt` is still the answer at `now`.
+    private static func stillFailing(since failedAt: Int64, now: Int64) -> Bool {
+        now >= failedAt && now - failedAt < uncachedRetrySeconds
+    }
+
     // MARK: - Discovery
 
     /// The provider's metadata: cached, refreshed on schedule; when a refresh fails the last
     /// good document stays in use (with backoff before the next try), so a provider's brief
     /// outage does not stop sign-ins that would otherwise work. With no document yet, a fetch
-    /// that failed is not tried again before its backoff ends: its failure is the answer, so a
-    /// flood of anonymous sign-in starts cannot make a fetch each.
+    /// that failed is not tried again before its backoff ends (or `uncachedRetrySeconds`, if
+    /// sooner): its failure is the answer, so a flood of anonymous sign-in starts cannot make a
+    /// fetch each.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
         if let gitHubDocument { return try gitHubDocument.get() }
         let (cached, due, failure) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now), $0.discoveryFailure) }
         if !due {
             if let cached { return cached }
-            if let failure { throw failure }
+            if let failure, Self.stillFailing(since: failure.at, now: now) { throw failure.error }
         }
         do throws(OIDCError) {
             let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
@@ -72,7 +83,7 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 _ = $0.schedule.recordFailure(now: now)
                 $0.discoveryFetches.failed(error, now: now)
-                $0.discoveryFailure = error
+                $0.discoveryFailure = (error, now)
             }
             if let cached { return cached }
             throw error
@@ -223,7 +234,7 @@ public final class ProviderConnection: Sendable {
         if !needsRefresh {
             if let usable { return usable }
             // No usable keys and a failed fetch's backoff running: its failure, not another fetch.
-            if let failure { throw failure }
+            if let failure, Self.stillFailing(since: failure.at, now: now) { throw failure.error }
         }
         do {
             return try fetchKeys(document, now: now)
@@ -254,7 +265,7 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 $0.jwks.recordFetchFailure(now: now)
                 $0.jwksFetches.failed(error, now: now)
-                $0.jwksFailure = error
+                $0.jwksFailure = (error, now)
             }
             throw error
         }

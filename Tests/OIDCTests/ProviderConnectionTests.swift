@@ -71,6 +71,27 @@ struct ProviderConnectionTests {
         #expect(provider.requests(to: discovery).count == 2)
     }
 
+    /// Review finding: with the backoff grown to minutes, a provider back from a long outage
+    /// stayed refused that long. With nothing at hand the failure stands for 30 s at most.
+    @Test("with nothing at hand, a grown backoff still tries again 30 seconds after the last failure")
+    func discoveryRetriedWithinThirtySeconds() throws {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        let discovery = "/.well-known/openid-configuration"
+        provider.state.withLock { $0.failing = [discovery] }
+        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: provider)
+        var now = Self.t0
+        for _ in 0..<6 {  // backoffs of 5, 10, 20, 40, 80 and 160 seconds
+            _ = try? connection.discovery(now: now)
+            now += 300
+        }
+        let failedAt = now - 300
+        let fetches = provider.requests(to: discovery).count
+        #expect(throws: OIDCError.self) { try connection.discovery(now: failedAt + 29) }
+        #expect(provider.requests(to: discovery).count == fetches, "the last failure still stands")
+        provider.state.withLock { $0.failing = [] }
+        #expect(try connection.discovery(now: failedAt + 30).issuer == InMemoryProvider.issuer)
+    }
+
     @Test("a key set that could not be fetched is not fetched again before the backoff ends")
     func keySetFailureBacksOff() throws {
         let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
