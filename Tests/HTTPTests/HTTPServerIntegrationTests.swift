@@ -310,7 +310,7 @@ func startServer(
             let refused = try TestClient(port: port)
             #expect(try refused.readResponse().status == 503)
         }
-        #expect(metrics.render().contains("gatehouse_http_connections_rejected_total 20"))
+        #expect(metrics.render().contains(#"gatehouse_http_connections_rejected_total{limit="server"} 20"#))
         #expect(log.messages.filter { $0 == "connection refused: limit reached" }.count == 1)
     }
 
@@ -318,7 +318,8 @@ func startServer(
     /// it open) and lock every other client out. It holds its share; a trusted proxy, which
     /// carries many clients, is not counted.
     @Test func oneClientHoldsAtMostItsShareOfConnections() throws {
-        let (server, port) = try startServer(maxConnections: 8, maxConnectionsPerClient: 2)
+        let metrics = HTTPMetrics()
+        let (server, port) = try startServer(maxConnections: 8, maxConnectionsPerClient: 2, metrics: metrics)
         defer { server.shutdown() }
         var held = try (0..<2).map { _ in try TestClient(port: port) }
         for client in held {
@@ -327,6 +328,7 @@ func startServer(
         }
         let third = try TestClient(port: port)
         #expect(try third.readResponse().status == 503)
+        #expect(metrics.render().contains(#"gatehouse_http_connections_rejected_total{limit="client"} 1"#))
         held.removeFirst()  // closes it; the server sees the end of the stream on its loop
         var status = 503
         let deadline = Date().addingTimeInterval(5)

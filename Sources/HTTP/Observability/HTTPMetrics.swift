@@ -18,7 +18,8 @@ public final class HTTPMetrics: Sendable {
         var bucketCounts: [UInt64]
         var durationSum: Double = 0
         var durationCount: UInt64 = 0
-        var connectionsRejected: UInt64 = 0
+        /// By the limit that refused them.
+        var connectionsRejected: [ConnectionLimit: UInt64] = [:]
         var connectionsTimedOut: [String: UInt64] = [:]
     }
 
@@ -62,7 +63,7 @@ public final class HTTPMetrics: Sendable {
     /// The most received bytes any connection has held unparsed at once.
     public var mostBufferedByteCount: Int { mostBufferedBytes.load(ordering: .relaxed) }
     public func connectionClosed() { openConnectionCount.subtract(1, ordering: .relaxed) }
-    public func connectionRejected() { state.withLock { $0.connectionsRejected += 1 } }
+    func connectionRejected(by limit: ConnectionLimit) { state.withLock { $0.connectionsRejected[limit, default: 0] += 1 } }
     public func connectionTimedOut(reason: String) { state.withLock { $0.connectionsTimedOut[reason, default: 0] += 1 } }
 
     public var openConnections: Int { openConnectionCount.load(ordering: .relaxed) }
@@ -96,9 +97,11 @@ public final class HTTPMetrics: Sendable {
         out += "# HELP gatehouse_http_connection_buffered_bytes_max The most received bytes one connection held unparsed.\n"
         out += "# TYPE gatehouse_http_connection_buffered_bytes_max gauge\n"
         out += "gatehouse_http_connection_buffered_bytes_max \(mostBufferedByteCount)\n"
-        out += "# HELP gatehouse_http_connections_rejected_total Connections refused with 503 at the connection limit.\n"
+        out += "# HELP gatehouse_http_connections_rejected_total Connections refused with 503, by the limit reached (the server's, or one client's share).\n"
         out += "# TYPE gatehouse_http_connections_rejected_total counter\n"
-        out += "gatehouse_http_connections_rejected_total \(snapshot.connectionsRejected)\n"
+        for limit in ConnectionLimit.allCases {
+            out += "gatehouse_http_connections_rejected_total{limit=\"\(limit.rawValue)\"} \(snapshot.connectionsRejected[limit, default: 0])\n"
+        }
         out += "# HELP gatehouse_http_connections_timed_out_total Connections closed by a deadline, by reason.\n"
         out += "# TYPE gatehouse_http_connections_timed_out_total counter\n"
         for reason in snapshot.connectionsTimedOut.keys.sorted() {

@@ -63,16 +63,16 @@ public final class HTTPServer: Sendable {
         }
         let id = connectionIDs.add(1, ordering: .relaxed).newValue
         let connection = Connection(id: id, fd: fd, peerAddress: peer, context: context, loop: loop, now: Connection.now())
-        guard context.register(connection) else {
-            refuseOverLimit(fd: fd)
+        if let limit = context.register(connection) {
+            refuseOverLimit(fd: fd, peer: peer, limit: limit)
             return
         }
         connection.start()
     }
 
-    /// Answers 503 at once and closes, so a client over the limit learns why instead of hanging.
-    private func refuseOverLimit(fd: Int32) {
-        context.metrics.connectionRejected()
+    /// Answers 503 at once and closes, so a client over a limit learns why instead of hanging.
+    private func refuseOverLimit(fd: Int32, peer: String, limit: ConnectionLimit) {
+        context.metrics.connectionRejected(by: limit)
         let body = "503 Service Unavailable: too many connections\n"
         let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n"
@@ -81,9 +81,16 @@ public final class HTTPServer: Sendable {
         _ = bytes.withUnsafeBytes { gatehouse_send(fd, $0.baseAddress, $0.count) }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         SystemCall.close(fd)
-        if let heldBack = context.refusedConnectionLog.admit() {
+        guard let heldBack = context.refusedConnectionLogs[limit]?.admit() else { return }
+        switch limit {
+        case .server:
             context.logger.warning("connection refused: limit reached", metadata: [
                 "limit": "\(context.configuration.maxConnections)", "refused_unlogged_since_last": "\(heldBack)",
+            ])
+        case .client:
+            context.logger.warning("connection refused: the client's share reached", metadata: [
+                "client": "\(ClientBlock.key(for: peer))", "limit_per_client": "\(context.configuration.maxConnectionsPerClient)",
+                "refused_unlogged_since_last": "\(heldBack)",
             ])
         }
     }

@@ -10,8 +10,10 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: HTTPMetrics
     let dateCache = DateCache()
-    /// A flood of connections past the limit is one warning a minute, not one per connection.
-    let refusedConnectionLog = RepeatedLogLine()
+    /// A flood of connections past a limit is one warning a minute per limit, not one each.
+    let refusedConnectionLogs: [ConnectionLimit: RepeatedLogLine] = Dictionary(
+        uniqueKeysWithValues: ConnectionLimit.allCases.map { ($0, RepeatedLogLine()) }
+    )
 
     private let connections = Mutex<Registry>(Registry())
 
@@ -43,21 +45,21 @@ final class ServerContext: Sendable {
 
     /// Registers a new connection unless a limit is reached: the server's, or the one client's
     /// share (`maxConnectionsPerClient`), so one client cannot hold every connection. Returns
-    /// false when it must be refused.
-    func register(_ connection: Connection) -> Bool {
+    /// the limit reached when it must be refused, nil when registered.
+    func register(_ connection: Connection) -> ConnectionLimit? {
         let client = countedClient(of: connection)
-        let admitted = connections.withLock { registry -> Bool in
-            guard registry.open.count < configuration.maxConnections else { return false }
+        let refusal = connections.withLock { registry -> ConnectionLimit? in
+            guard registry.open.count < configuration.maxConnections else { return .server }
             if let client {
                 let held = registry.perClient[client, default: 0]
-                guard held < configuration.maxConnectionsPerClient else { return false }
+                guard held < configuration.maxConnectionsPerClient else { return .client }
                 registry.perClient[client] = held + 1
             }
             registry.open[connection.id] = connection
-            return true
+            return nil
         }
-        if admitted { metrics.connectionOpened() }
-        return admitted
+        if refusal == nil { metrics.connectionOpened() }
+        return refusal
     }
 
     func connectionClosed(_ connection: Connection, reason: String) {
@@ -142,4 +144,12 @@ final class ServerContext: Sendable {
         let padded = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
         return "\(whole).\(padded)"
     }
+}
+
+/// The limit a refused connection reached.
+enum ConnectionLimit: String, CaseIterable, Sendable {
+    /// `maxConnections`, the server's.
+    case server
+    /// `maxConnectionsPerClient`, one client's share.
+    case client
 }
