@@ -146,12 +146,20 @@ import TestSupport
             var atWork = SignInRig.Person()
             atWork.subject = "alice-at-work"
             _ = try linkWork(rig, as: atWork)
-            let unlinked = try submit(rig, formWithAction: "/account/identities/1/unlink")
+            let unlinked = try submit(rig, formWithAction: "/account/identities/2/unlink")
             #expect(unlinked.status == 303, "\(unlinked.text)")
             #expect(unlinked.header("Location") == "/account?notice=unlinked")
+            #expect(try accountPage(rig).status == 200, "another identity than this browser's: still signed in")
             #expect(try rig.count("identities") == 1)
-            #expect(try rig.count("identities", where: "provider = 'work'") == 1)
             #expect(try rig.auditEvents().contains { $0.event == "identity.unlinked" })
+
+            // Review finding: unlinking the identity this browser signed in with ended its session
+            // (as it must), and the person was sent to an account page that asked them to sign in.
+            _ = try linkWork(rig, as: atWork)
+            let signedOut = try submit(rig, formWithAction: "/account/identities/1/unlink")
+            #expect(signedOut.status == 200 && signedOut.text.contains("You were signed out"), "\(signedOut.text)")
+            #expect(try accountPage(rig).status != 200)
+            #expect(try rig.count("identities", where: "provider = 'work'") == 1)
         }
     }
 }

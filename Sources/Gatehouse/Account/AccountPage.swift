@@ -100,6 +100,16 @@ struct AccountPage: Sendable {
             logger.info("identity unlinked", metadata: [
                 "request_id": "\(request.requestID)", "user_id": "\(userID)", "provider": "\(identity.provider)",
             ])
+            // The identity this browser signed in with ends its session too (`IdentityUnlinking`):
+            // say so, rather than send the person to an account page that now asks them to sign in.
+            guard try sessions.current(request, now: now) != nil else {
+                return pages.errorPage(ErrorPageContext(
+                    heading: "You were signed out",
+                    message: "You removed the sign-in this browser was using, so its session ended with it. "
+                        + "Sign in again another way to continue.",
+                    reference: request.requestID
+                ), status: .ok, action: ErrorPageAction(label: "Sign in", href: "/login?next=%2Faccount"))
+            }
             return Response.redirect(to: "/account?notice=unlinked", status: .seeOther)
         case .notFound, .changed:  // the page asks for no version, so `.changed` never comes
             return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
