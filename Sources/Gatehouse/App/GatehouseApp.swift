@@ -241,7 +241,7 @@ public final class GatehouseApp: Sendable {
     /// Stores what the configuration says the database must enforce, before serving; a throw
     /// means do not serve. Each provider's linking policy (`provider_policies`, whose CHECK
     /// constraints refuse an unsafe one) and the count of audit entries anyone can cause
-    /// (`database.max_unauthenticated_audit_entries`, kept by migration 0015's triggers).
+    /// (`database.max_unauthenticated_audit_entries`, kept by the triggers of migrations 0015 and 0016).
     public func recordConfiguration(now: Int64) throws {
         try PolicyRecording.record(config.providers, database: database, now: now)
         try PolicyRecording.record(config.directories, database: database, now: now)

@@ -41,8 +41,10 @@ struct AuditRecorder: Sendable {
         )
     }
 
-    /// Failed audit writes of requests anyone can make (a busy writer under a flood) are one
-    /// error line a minute, saying how many more failed, not one line each.
+    /// Failed writes of entries recorded on their own (refusals anyone can cause among them, when
+    /// a flood keeps the writer busy) are one error line a minute, saying how many more failed
+    /// since the last line, not one line each. Entries written in the caller's transaction
+    /// fail with it instead, and are never counted here.
     private static let failureLog = RepeatedLogLine(intervalSeconds: 60)
 
     private func logFailure(_ event: AuditEvent, requestID: String?, error: any Error) {

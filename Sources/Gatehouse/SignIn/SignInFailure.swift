@@ -16,8 +16,8 @@ struct SignInFailure: Error, Sendable, Equatable {
     let detail: String?
     /// Whether the refusal writes a `sign_in.refused` audit entry and a notice line. False only
     /// for refusals anyone can cause in a flood, so a flood writes neither: a made-up provider
-    /// path (the request line still has it) and a start refused for a full flow table (logged
-    /// once per run of refusals).
+    /// path (the request line still has it), a start refused for a full flow table (a warning
+    /// at most once a minute) and a start past the client's share.
     let isRecorded: Bool
     /// Sent as `Retry-After` when the refusal passes by itself.
     let retryAfterSeconds: Int?
@@ -53,9 +53,10 @@ struct SignInFailure: Error, Sendable, Equatable {
     /// One client started `database.max_sign_in_starts_per_client` sign-ins in ten minutes: the
     /// start writes nothing, and the page says when the next one is accepted.
     static func tooManyStarts(retryAfterSeconds: Int64) -> SignInFailure {
-        SignInFailure(
+        let wait = retryAfterSeconds <= 60 ? "a minute" : "\((retryAfterSeconds + 59) / 60) minutes"
+        return SignInFailure(
             "too_many_sign_in_starts", status: .tooManyRequests, title: "Too many sign-ins started",
-            "Your network started more sign-ins than Gatehouse accepts in ten minutes. Please try again in a minute.",
+            "Your network started more sign-ins than Gatehouse accepts in ten minutes. Please try again in \(wait).",
             isRecorded: false, retryAfterSeconds: Int(retryAfterSeconds))
     }
 
