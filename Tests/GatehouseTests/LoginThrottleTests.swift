@@ -94,6 +94,17 @@ struct LoginThrottleTests {
         #expect(throttle.check(clientAddress: "192.0.2.200", identifier: "victim", now: Self.start + 1) != .allowed)
     }
 
+    /// Review finding: with the table full of fresh entries, every new key of a flood made a
+    /// pass over the whole table under its lock. A pass now frees a tenth of it.
+    @Test func aFullTableOfFreshEntriesFreesATenthAtOnce() {
+        let policy = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, firstDelaySeconds: 1, maximumDelaySeconds: 900, maximumEntries: 50)
+        let throttle = LoginThrottle(policy: policy)
+        for index in 0..<50 { throttle.recordFailure(clientAddress: "192.0.2.1", identifier: "one-off-\(index)", now: Self.start) }
+        #expect(throttle.entryCounts.identifiers == 50)
+        throttle.recordFailure(clientAddress: "192.0.2.1", identifier: "one-more", now: Self.start)
+        #expect(throttle.entryCounts.identifiers == 46, "five of the least failed went, and the new one came in")
+    }
+
     @Test func staleEntriesAreSweptWhenTheTableIsFull() {
         let policy = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, firstDelaySeconds: 1, maximumDelaySeconds: 900, maximumEntries: 10)
         let throttle = LoginThrottle(policy: policy)

@@ -49,17 +49,19 @@ struct FailureTable {
         entries[key] = nil
     }
 
-    /// Drops every stale entry; if none was stale, the one with the fewest failures (the
+    /// Drops every stale entry; if none was stale, the tenth with the fewest failures (the
     /// oldest among equals), so a flood of one-off identifiers evicts its own kind and not the
-    /// heavily attacked account it means to hide.
+    /// heavily attacked account it means to hide. A tenth at once, so the next new keys find
+    /// room without another pass over the table under its lock (review finding: one pass per
+    /// new key of a flood).
     private mutating func makeRoom(policy: LoginThrottlePolicy, now: Int64) {
         let before = entries.count
         entries = entries.filter { !isStale($0.value, policy: policy, now: now) }
         guard entries.count == before else { return }
-        let victim = entries.min { lhs, rhs in
+        let victims = entries.sorted { lhs, rhs in
             (lhs.value.failures, lhs.value.lastFailureAt) < (rhs.value.failures, rhs.value.lastFailureAt)
-        }
-        if let victim { entries[victim.key] = nil }
+        }.prefix(max(1, policy.maximumEntries / 10))
+        for victim in victims { entries[victim.key] = nil }
     }
 
     /// Forgotten once quiet for the window and no longer blocked.
