@@ -200,6 +200,31 @@ import TestSupport
         #expect(try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: fromFlooder).status == 302, "one start came back")
     }
 
+    /// Review finding: made-up callbacks each took the provider's executor and two writes, with
+    /// no bound per client, so one client could fill that queue and hold the writer. Refused
+    /// callbacks have a share per client as starts do, and a client with none left is refused
+    /// on the event loop, writing nothing.
+    @Test func madeUpCallbacksPastTheClientsShareAreRefusedWithoutTouchingTheDatabase() throws {
+        let rig = try SignInRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, databaseExtra: #", "max_sign_in_starts_per_client": 2"#)
+        defer { rig.stop() }
+        let stranger = BrowserClient()
+        let fromStranger = [("X-Forwarded-For", "192.0.2.66")]
+        for _ in 0..<2 {
+            #expect(try stranger.get("\(rig.origin)/oidc/dev/callback?code=c&state=forged", headers: fromStranger).status == 400)
+        }
+        let spent = try stranger.get("\(rig.origin)/oidc/dev/callback?code=c&state=forged", headers: fromStranger)
+        #expect(spent.status == 429 && spent.header("Retry-After") == "300", "\(spent.text)")
+        let posted = try stranger.postForm("\(rig.origin)/oidc/dev/callback", [("code", "c"), ("state", "forged")], headers: fromStranger)
+        #expect(posted.status == 429)
+        #expect(try rig.auditEvents().map(\.event) == ["sign_in.refused", "sign_in.refused"])
+        #expect(try stranger.get("\(rig.origin)/oidc/dev/authorize", headers: fromStranger).status == 302, "starts have a share of their own")
+
+        // Another client (the rig's browser, without a forwarded address) is untouched, and a
+        // sign-in that took its last start still finishes: callbacks that succeed take nothing.
+        #expect(try rig.signIn().status == 303)
+        #expect(try rig.signIn().status == 303)
+    }
+
     /// Anyone can make a callback fail, and each refusal is audited. Past its share of
     /// `database.max_unauthenticated_audit_entries` (12 among six kinds: two) each one removes
     /// the oldest refused callback, and the person's sign-in entries stay.

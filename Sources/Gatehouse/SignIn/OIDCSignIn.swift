@@ -41,8 +41,11 @@ final class OIDCSignIn: Sendable {
     let flowCapacity: Int64
     /// Starts refused for a full flow table are one warning a minute, not one each.
     private let flowCapacityLog = RepeatedLogLine()
-    /// `database.max_sign_in_starts_per_client`: one client's share of the starts.
-    let startBudget: SignInStartBudget
+    /// `database.max_sign_in_starts_per_client`: one client's share of the starts, and of the
+    /// refused callbacks (a budget of the same size, apart, so that a sign-in that used the
+    /// last start still finishes).
+    let startBudget: PerClientBudget
+    let refusedCallbackBudget: PerClientBudget
 
     init(
         providers: [String: ProviderConnection], publicURL: PublicURL, database: Database, sessions: SessionManager,
@@ -65,15 +68,20 @@ final class OIDCSignIn: Sendable {
         returnTarget = ReturnTarget(config: forwardAuth)
         groupsClaim = forwardAuth.groupsClaim
         flowCapacity = Int64(maxPendingFlows)
-        startBudget = SignInStartBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
+        startBudget = PerClientBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
+        refusedCallbackBudget = PerClientBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
     }
 
     func register(in routes: inout RouterBuilder, on executor: @escaping ExecutorChoice) {
         routes.get("/oidc/:provider/authorize", on: executor, tryingInline: { [self] request in authorizeWithoutWaiting(request) }) {
             [self] request in authorize(request)
         }
-        routes.get("/oidc/:provider/callback", on: executor) { [self] request in callback(request) }
-        routes.post("/oidc/:provider/callback", on: executor) { [self] request in holdPostedCallback(request) }
+        routes.get("/oidc/:provider/callback", on: executor, tryingInline: { [self] request in refuseSpentClient(request) }) {
+            [self] request in callback(request)
+        }
+        routes.post("/oidc/:provider/callback", on: executor, tryingInline: { [self] request in refuseSpentClient(request) }) {
+            [self] request in holdPostedCallback(request)
+        }
     }
 
     func redirectURI(for slug: String) -> String {
@@ -135,6 +143,15 @@ final class OIDCSignIn: Sendable {
         } catch {
             return refuse(error, request: request, provider: slug, userID: nil, now: now)
         }
+    }
+
+    /// A callback from a client that has spent its share of refused callbacks is refused here on
+    /// the event loop, writing nothing; nil sends it on to the executor. A callback refused
+    /// there takes from the share (`refuseCallback`).
+    func refuseSpentClient(_ request: Request) -> Response? {
+        let now = clock()
+        guard let wait = refusedCallbackBudget.wait(clientAddress: request.clientAddress, now: now) else { return nil }
+        return refuse(.tooManyStarts(retryAfterSeconds: wait), request: request, provider: request.pathParameters["provider"] ?? "", userID: nil, now: now)
     }
 
     /// Passes `stored` through, logging a start refused for a full flow table at most once a
@@ -245,7 +262,7 @@ final class OIDCSignIn: Sendable {
                 next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
-            return refuse(error, request: request, provider: slug, userID: userID, now: now)
+            return refuseCallback(error, request: request, provider: slug, userID: userID, now: now)
         }
     }
 
@@ -318,7 +335,7 @@ final class OIDCSignIn: Sendable {
             redirect.headers.set("Cache-Control", "no-store")
             return redirect
         } catch {
-            return refuse(error, request: request, provider: slug, userID: nil, now: now)
+            return refuseCallback(error, request: request, provider: slug, userID: nil, now: now)
         }
     }
 
@@ -397,6 +414,13 @@ final class OIDCSignIn: Sendable {
     }
 
     // MARK: - Refusing
+
+    /// A refused callback takes one from the client's share of them, then is refused like any
+    /// sign-in: made-up callbacks cost their sender, not everyone.
+    private func refuseCallback(_ failure: SignInFailure, request: Request, provider: String, userID: Int64?, now: Int64) -> Response {
+        _ = refusedCallbackBudget.take(clientAddress: request.clientAddress, now: now)
+        return refuse(failure, request: request, provider: provider, userID: userID, now: now)
+    }
 
     /// A designed page for the person, and for a refusal worth recording
     /// (`SignInFailure.isRecorded`) an audit entry and a log line.

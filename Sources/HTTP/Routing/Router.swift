@@ -53,6 +53,13 @@ public struct RouterBuilder: Sendable {
     ) {
         add(method: "GET", pattern: pattern, executor: executor, attempt: attempt, handler: handler)
     }
+    /// A POST answered inline when `attempt` can answer without blocking, like the GET above.
+    public mutating func post(
+        _ pattern: String, on executor: @escaping ExecutorChoice, tryingInline attempt: @escaping InlineAttempt,
+        handler: @escaping Handler
+    ) {
+        add(method: "POST", pattern: pattern, executor: executor, attempt: attempt, handler: handler)
+    }
     public mutating func put(_ pattern: String, handler: @escaping Handler) { add(method: "PUT", pattern: pattern, handler: handler) }
     public mutating func patch(_ pattern: String, handler: @escaping Handler) { add(method: "PATCH", pattern: pattern, handler: handler) }
     public mutating func delete(_ pattern: String, handler: @escaping Handler) { add(method: "DELETE", pattern: pattern, handler: handler) }

@@ -1,18 +1,20 @@
 import HTTP
 import Synchronization
 
-/// How many sign-ins one client may start in a flow's lifetime (`database.max_sign_in_starts_per_client`),
-/// in memory: a token bucket per client block (`ClientBlock`: an IPv4 address, an IPv6 /64)
-/// that holds `capacity` starts and refills at `capacity` per flow lifetime.
+/// What one client may do in a flow's lifetime, in memory: a token bucket per client block
+/// (`ClientBlock`: an IPv4 address, an IPv6 /64) that holds `capacity` and refills at
+/// `capacity` per lifetime. Sign-in starts have one (`database.max_sign_in_starts_per_client`),
+/// and refused callbacks another of the same size.
 ///
 /// Finding: the stored flows are bounded as a whole (`max_pending_sign_in_flows`), and nothing
 /// bounded one client's share, so one client alone could fill the table and hold every other
-/// person's sign-in at a 503 for as long as it kept sending. Now it takes many clients.
+/// person's sign-in at a 503 for as long as it kept sending; and made-up callbacks each took
+/// the provider's executor and the database writer. Now either takes many clients.
 ///
 /// The table of buckets is bounded too: a bucket that has refilled is the same as none and is
-/// dropped first; if none has, the least used go, never the heaviest starters'. Time is a
+/// dropped first; if none has, the least used go, never the heaviest users'. Time is a
 /// parameter. State is per process.
-final class SignInStartBudget: Sendable {
+final class PerClientBudget: Sendable {
     let capacity: Int
     let lifetimeSeconds: Int64
     let maximumClients: Int
@@ -48,6 +50,17 @@ final class SignInStartBudget: Sendable {
             if buckets[key] == nil && buckets.count >= maximumClients { makeRoom(in: &buckets, now: now) }
             buckets[key] = bucket
             return nil
+        }
+    }
+
+    /// The seconds until `clientAddress` has a start again, nil when it has one now; takes none.
+    func wait(clientAddress: String, now: Int64) -> Int64? {
+        let key = ClientBlock.key(for: clientAddress)
+        return buckets.withLock { buckets -> Int64? in
+            guard let stored = buckets[key] else { return nil }
+            let bucket = refilled(stored, now: now)
+            guard bucket.units < lifetimeSeconds else { return nil }
+            return (lifetimeSeconds - bucket.units + Int64(capacity) - 1) / Int64(capacity)
         }
     }
 
