@@ -53,41 +53,44 @@ struct ProviderConnectionTests {
         #expect(provider.requests(to: discovery).count == 1)
     }
 
+    static let discovery = "/.well-known/openid-configuration"
+
+    /// A connection to a provider whose discovery document answers 503.
+    static func providerWithDiscoveryDown() throws -> (InMemoryProvider, ProviderConnection) {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        provider.state.withLock { $0.failing = [discovery] }
+        return (provider, ProviderConnection(settings: InMemoryProvider.settings(), transport: provider))
+    }
+
     /// Review finding: with nothing fetched yet, every request fetched again, backoff or not, so
     /// anonymous sign-in starts (or junk logout tokens) made a fetch each from a provider that is
     /// down. Within the backoff the last failure is the answer; after it, one fetch.
     @Test("a provider that is down is not asked again for its metadata before the backoff ends")
     func discoveryFailureBacksOff() throws {
-        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
-        let discovery = "/.well-known/openid-configuration"
-        provider.state.withLock { $0.failing = [discovery] }
-        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: provider)
+        let (provider, connection) = try Self.providerWithDiscoveryDown()
         for second in Int64(0)..<5 {
             #expect(throws: OIDCError.self) { try connection.discovery(now: Self.t0 + second) }
         }
-        #expect(provider.requests(to: discovery).count == 1, "the first backoff is five seconds")
+        #expect(provider.requests(to: Self.discovery).count == 1, "the first backoff is five seconds")
         provider.state.withLock { $0.failing = [] }
         #expect(try connection.discovery(now: Self.t0 + 5).issuer == InMemoryProvider.issuer)
-        #expect(provider.requests(to: discovery).count == 2)
+        #expect(provider.requests(to: Self.discovery).count == 2)
     }
 
     /// Review finding: with the backoff grown to minutes, a provider back from a long outage
     /// stayed refused that long. With nothing at hand the failure stands for 30 s at most.
     @Test("with nothing at hand, a grown backoff still tries again 30 seconds after the last failure")
     func discoveryRetriedWithinThirtySeconds() throws {
-        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
-        let discovery = "/.well-known/openid-configuration"
-        provider.state.withLock { $0.failing = [discovery] }
-        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: provider)
+        let (provider, connection) = try Self.providerWithDiscoveryDown()
         var now = Self.t0
         for _ in 0..<6 {  // backoffs of 5, 10, 20, 40, 80 and 160 seconds
             _ = try? connection.discovery(now: now)
             now += 300
         }
         let failedAt = now - 300
-        let fetches = provider.requests(to: discovery).count
+        let fetches = provider.requests(to: Self.discovery).count
         #expect(throws: OIDCError.self) { try connection.discovery(now: failedAt + 29) }
-        #expect(provider.requests(to: discovery).count == fetches, "the last failure still stands")
+        #expect(provider.requests(to: Self.discovery).count == fetches, "the last failure still stands")
         provider.state.withLock { $0.failing = [] }
         #expect(try connection.discovery(now: failedAt + 30).issuer == InMemoryProvider.issuer)
     }

@@ -76,12 +76,12 @@ struct AccountPage: Sendable {
         guard case .allowed(let session, let userID) = checked else { return refusal(checked, request) }
         let slug = request.pathParameters["provider"] ?? ""
         guard let authenticatedAt = session.record.authenticatedAt, now - authenticatedAt <= Self.recentSignInSeconds else {
-            return pages.errorPage(ErrorPageContext(
-                heading: "Sign in again to link an account",
-                message: "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes. "
+            return signInAgainPage(
+                "Sign in again to link an account",
+                "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes. "
                     + "Sign in again, then come back to your account page.",
-                reference: request.requestID
-            ), status: .forbidden, action: ErrorPageAction(label: "Sign in again", href: "/login?next=%2Faccount"))
+                request, status: .forbidden
+            )
         }
         return signIn.begin(slug: slug, next: "/account?notice=linked", intent: .link(userID: userID), request: request)
     }
@@ -103,12 +103,11 @@ struct AccountPage: Sendable {
             // The identity this browser signed in with ends its session too (`IdentityUnlinking`):
             // say so, rather than send the person to an account page that now asks them to sign in.
             guard try sessions.current(request, now: now) != nil else {
-                return pages.errorPage(ErrorPageContext(
-                    heading: "You were signed out",
-                    message: "You removed the sign-in this browser was using, so its session ended with it. "
-                        + "Sign in again another way to continue.",
-                    reference: request.requestID
-                ), status: .ok, action: ErrorPageAction(label: "Sign in", href: "/login?next=%2Faccount"))
+                return signInAgainPage(
+                    "You were signed out",
+                    "You removed the sign-in this browser was using, so its session ended with it. Sign in again another way to continue.",
+                    request, status: .ok
+                )
             }
             return Response.redirect(to: "/account?notice=unlinked", status: .seeOther)
         case .notFound, .changed:  // the page asks for no version, so `.changed` never comes
@@ -121,6 +120,12 @@ struct AccountPage: Sendable {
                 reference: request.requestID
             ), status: .conflict, action: ErrorPageAction(label: "Back to your account", href: "/account"))
         }
+    }
+
+    /// A page whose one button signs the person in again and brings them back here.
+    private func signInAgainPage(_ heading: String, _ message: String, _ request: Request, status: HTTPStatus) -> Response {
+        pages.errorPage(ErrorPageContext(heading: heading, message: message, reference: request.requestID), status: status,
+                        action: ErrorPageAction(label: "Sign in again", href: "/login?next=%2Faccount"))
     }
 
     // MARK: - Form checks
