@@ -118,6 +118,36 @@ import TestSupport
         #expect(try rig.auditEvents().last?.detail == "provider=dev; named=sub; sessions_revoked=2")
     }
 
+    /// Review finding: a logout token that arrived while a sign-in from that provider session
+    /// was being finished (after the code exchange, before the session existed) named nothing,
+    /// and the session started a moment later stayed. The record keeps what the token named; a
+    /// sign-in whose ID token is no newer than it, from the session it names, is refused.
+    @Test func aLogoutThatArrivesBeforeTheSessionItEndsStillEndsIt() throws {
+        let clock = TestClock()
+        let rig = try makeRig(clock: clock)
+        defer { rig.stop() }
+        let laptop = BrowserClient()
+        let callback = try SignInRig.authorizeAtProvider(SignInRig.Person(), next: "/", gatehouseOrigin: rig.origin, browser: laptop)
+        let sid = try #require(rig.provider.sessionIDs(of: "alice-subject").last)
+        #expect(try send(rig, DevLogoutToken(sessionID: sid)).status == 200, "nothing to end yet")
+        let refused = try laptop.get(callback)
+        #expect(refused.status == 403 && refused.text.contains("You were signed out at the provider"), "\(refused.text)")
+        #expect(try verify(rig, laptop) == 401)
+        #expect(try rig.count("users") == 0, "nothing was written")
+        #expect(try rig.auditEvents().last?.detail.contains("reason=provider_signed_out") == true)
+
+        // A sign-in from a later provider session (a fresh ID token, a new sid) is not refused,
+        // nor is the person's next sign-in after a logout that named them by `sub` alone.
+        clock.advance(by: 1)
+        let (phone, _) = try signIn(rig)
+        #expect(try verify(rig, phone) == 200)
+        #expect(try send(rig, DevLogoutToken(subject: "alice-subject")).status == 200)
+        #expect(try verify(rig, phone) == 401)
+        clock.advance(by: 1)
+        let (again, _) = try signIn(rig)
+        #expect(try verify(rig, again) == 200)
+    }
+
     @Test func aSidThatMatchesNothingIsA200AndEndsNothing() throws {
         let rig = try makeRig()
         defer { rig.stop() }

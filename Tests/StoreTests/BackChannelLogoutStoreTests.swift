@@ -16,6 +16,35 @@ struct BackChannelLogoutStoreTests {
 
     // MARK: The replay record
 
+    /// Migration 0017: what a recorded token named ends a session started after it arrived,
+    /// when the ID token is no newer than the logout.
+    @Test("a recorded logout names a session yet to start by its sid, its sub, or both", arguments: DatabaseKind.allCases)
+    func endedSessions(_ kind: DatabaseKind) throws {
+        let (sid, otherSID, sub, otherSub) = ([UInt8](repeating: 1, count: 32), [UInt8](repeating: 2, count: 32),
+                                              [UInt8](repeating: 3, count: 32), [UInt8](repeating: 4, count: 32))
+        try withMigratedDatabase(kind) { database in
+            try database.write { connection in
+                let ledger = LogoutTokenLedger(connection)
+                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sid", expiresAt: 1_180, now: 1_000, sessionHash: sid, issuedAt: 1_000)
+                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sub", expiresAt: 1_180, now: 1_000, subjectHash: sub, issuedAt: 1_000)
+                _ = try ledger.record(
+                    issuer: Self.issuer, tokenID: "by-both", expiresAt: 1_180, now: 1_000, sessionHash: otherSID, subjectHash: sub, issuedAt: 1_000
+                )
+                func ended(_ session: [UInt8]?, _ subject: [UInt8], since: Int64 = 999, now: Int64 = 1_001, issuer: String = Self.issuer) throws -> Bool {
+                    try ledger.endedSession(issuer: issuer, sessionHash: session, subjectHash: subject, since: since, now: now)
+                }
+                #expect(try ended(sid, otherSub), "its sid")
+                #expect(try ended(nil, sub), "its sub")
+                #expect(try ended(otherSID, sub), "its sid and sub")
+                #expect(try !ended(otherSID, otherSub), "the sid with another sub was named together with sub")
+                #expect(try ended(sid, otherSub, since: 1_000), "an ID token of the logout's second")
+                #expect(try !ended(sid, otherSub, since: 1_001), "a newer ID token: a later provider session")
+                #expect(try !ended(sid, otherSub, now: 1_180), "the record expired")
+                #expect(try !ended(sid, otherSub, issuer: "https://other.example"))
+            }
+        }
+    }
+
     @Test("a jti is recorded once; the same issuer's jti again is a replay (section 2.6 step 8)", arguments: DatabaseKind.allCases)
     func replayIsRefused(_ kind: DatabaseKind) throws {
         try withMigratedDatabase(kind) { database in

@@ -1,3 +1,4 @@
+import Crypto
 import OIDC
 import Store
 
@@ -25,7 +26,9 @@ struct BackChannelLogoutRecording: Sendable {
     ) throws -> Outcome {
         try database.write { connection in
             switch try LogoutTokenLedger(connection).record(
-                issuer: claims.issuer, tokenID: claims.tokenID, expiresAt: claims.acceptedUntil, now: now
+                issuer: claims.issuer, tokenID: claims.tokenID, expiresAt: claims.acceptedUntil, now: now,
+                sessionHash: claims.sessionID.map { Digest.sha256(Array($0.utf8)) },
+                subjectHash: claims.subject.map { Digest.sha256(Array($0.utf8)) }, issuedAt: claims.issuedAt
             ) {
             case .alreadySeen: return .replayed
             case .full: return .replayRecordFull

@@ -258,7 +258,10 @@ final class OIDCSignIn: Sendable {
             }
             let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
             return try finish(
-                .external(verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID),
+                .external(
+                    verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID,
+                    idTokenIssuedAt: completed.idToken?.issuedAt
+                ),
                 next: flow.flow.nextPath, request: request, now: now
             )
         } catch {
@@ -383,6 +386,7 @@ final class OIDCSignIn: Sendable {
         case .signedIn(let signedIn, let session): (userID, started) = (signedIn, session)
         case .denied(let reason): throw .denied(reason)
         case .userInactive: throw .denied(DenyReason.localUserInactive)
+        case .providerSignedOut: throw .providerSignedOut
         }
         logger.info("signed in", metadata: ["request_id": "\(request.requestID)", "user_id": "\(userID)"])
         var response = Response.redirect(to: next, status: .seeOther)

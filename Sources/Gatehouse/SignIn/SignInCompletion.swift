@@ -1,3 +1,4 @@
+import Crypto
 import Accounts
 import HTTP
 import Store
@@ -7,8 +8,11 @@ import Store
 enum AuthenticatedPrincipal: Sendable {
     /// An external account that a provider vouched for (OIDC today; a directory next), with the
     /// groups forward-auth reports, the ID token kept for RP-initiated logout, and the provider's
-    /// `sid` for its own session, kept so its back-channel logout can name this session.
-    case external(AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?)
+    /// `sid` for its own session, kept so its back-channel logout can name this session, with the
+    /// ID token's `iat` (nil without an ID token) to check no logout ended that session already.
+    case external(
+        AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?, idTokenIssuedAt: Int64?
+    )
     /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
     /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
     case localUser(userID: Int64, auditDetail: String)
@@ -34,6 +38,9 @@ struct SignInCompletion: Sendable {
         case denied(DenyReason)
         /// The local user was disabled or removed between the credential check and now.
         case userInactive
+        /// The provider's back-channel logout, recorded already, ended the session this sign-in
+        /// comes from (it arrived between the code exchange and now): nothing was written.
+        case providerSignedOut
     }
 
     /// Store failures are thrown (the caller shows a "try again" page), and nothing is written.
@@ -43,7 +50,13 @@ struct SignInCompletion: Sendable {
             let origin: SessionOrigin
             let detail: String
             switch principal {
-            case .external(let verified, let groups, let idToken, let providerSessionID):
+            case .external(let verified, let groups, let idToken, let providerSessionID, let idTokenIssuedAt):
+                if let idTokenIssuedAt, try LogoutTokenLedger(connection).endedSession(
+                    issuer: verified.identity.issuer, sessionHash: providerSessionID.map { Digest.sha256(Array($0.utf8)) },
+                    subjectHash: Digest.sha256(Array(verified.identity.subject.utf8)), since: idTokenIssuedAt, now: now
+                ) {
+                    return .providerSignedOut
+                }
                 let identityID: Int64
                 switch try linking.signIn(verified, requestID: request.requestID, now: now, in: connection) {
                 case .denied(let reason): return .denied(reason)

@@ -60,6 +60,12 @@ struct SignInFailure: Error, Sendable, Equatable {
             isRecorded: false, retryAfterSeconds: Int(retryAfterSeconds))
     }
 
+    /// The provider's back-channel logout ended the session this sign-in came from while it was
+    /// being finished (section 2 of the OIDC back-channel logout; migration 0017).
+    static let providerSignedOut = SignInFailure(
+        "provider_signed_out", status: .forbidden, title: "You were signed out at the provider",
+        "Your sign-in at the provider ended while Gatehouse was finishing it, so you were not signed in here. Please sign in again.")
+
     static func providerUnavailable(detail: String) -> SignInFailure {
         SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
                       "Gatehouse could not talk to the sign-in provider just now. Please try again in a minute.", detail: detail)

@@ -29,7 +29,12 @@ public struct LogoutTokenLedger {
     /// Records `tokenID` from `issuer` until `expiresAt` (the first second the token is refused
     /// anyway), unless it is already recorded. The issuer's expired rows are pruned first, so an
     /// issuer's rows are bounded by what is live. Run it inside a write transaction.
-    public func record(issuer: String, tokenID: String, expiresAt: Int64, now: Int64) throws(StoreError) -> Recording {
+    /// What the token named is kept beside it, as digests (`sessionHash` of its `sid`,
+    /// `subjectHash` of its `sub`), with its `iat`, for `endedSession` (migration 0017).
+    public func record(
+        issuer: String, tokenID: String, expiresAt: Int64, now: Int64,
+        sessionHash: [UInt8]? = nil, subjectHash: [UInt8]? = nil, issuedAt: Int64? = nil
+    ) throws(StoreError) -> Recording {
         try connection.execute("DELETE FROM logout_tokens_seen WHERE issuer = ? AND expires_at <= ?", [.text(issuer), .integer(now)])
         if try connection.queryOne(
             "SELECT 1 FROM logout_tokens_seen WHERE issuer = ? AND jti = ?", [.text(issuer), .text(tokenID)]
@@ -39,10 +44,29 @@ public struct LogoutTokenLedger {
         let held = try connection.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE issuer = ?", [.text(issuer)])?.int64(at: 0) ?? 0
         guard held < Int64(Self.capacityPerIssuer) else { return .full }
         try connection.execute(
-            "INSERT INTO logout_tokens_seen (issuer, jti, expires_at) VALUES (?, ?, ?)",
-            [.text(issuer), .text(tokenID), .integer(expiresAt)]
+            "INSERT INTO logout_tokens_seen (issuer, jti, expires_at, session_hash, subject_hash, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(issuer), .text(tokenID), .integer(expiresAt), SQLValue(sessionHash), SQLValue(subjectHash), SQLValue(issuedAt)]
         )
         return .recorded
+    }
+
+    /// Whether a recorded, unexpired logout token from `issuer`, issued at or after `since` (an
+    /// ID token's `iat`), names the session a sign-in with that ID token would start: by its
+    /// `sid` (and its `sub` too, when the token named both), or by its `sub` alone. Such a
+    /// sign-in comes from a provider session that has ended. The issuer's live rows are few (a
+    /// token is kept minutes), read through the (issuer, expires_at) index.
+    public func endedSession(
+        issuer: String, sessionHash: [UInt8]?, subjectHash: [UInt8], since: Int64, now: Int64
+    ) throws(StoreError) -> Bool {
+        try connection.queryOne(
+            """
+            SELECT 1 FROM logout_tokens_seen
+            WHERE issuer = ?1 AND expires_at > ?2 AND issued_at >= ?3
+              AND ((session_hash = ?4 AND (subject_hash IS NULL OR subject_hash = ?5)) OR (session_hash IS NULL AND subject_hash = ?5))
+            LIMIT 1
+            """,
+            [.text(issuer), .integer(now), .integer(since), SQLValue(sessionHash), .blob(subjectHash)]
+        ) != nil
     }
 
     /// Deletes every issuer's rows whose token is refused by now anyway; run periodically.
