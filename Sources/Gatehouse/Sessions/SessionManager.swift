@@ -31,8 +31,10 @@ public final class SessionManager: Sendable {
 
     /// Starts a session for `userID`, revoking the session the request came with, if any.
     /// `groups` (from the sign-in's groups claim, already filtered by `SessionGroups`) are kept
-    /// with the session for forward-auth.
-    public func start(
+    /// with the session for forward-auth. Internal, for tests: a signed-in session starts only
+    /// through `SignInCompletion`, the one end of every sign-in (review finding: this was a
+    /// public way around it, with no active-user check and no audit entry).
+    func start(
         userID: Int64?, provider: String?, groups: [String] = [], idToken: String? = nil, request: Request, now: Int64
     ) throws -> Started {
         let origin = SessionOrigin(provider: provider, groups: groups, idToken: idToken)
