@@ -22,10 +22,6 @@ public final class ProviderConnection: Sendable {
         var jwks: JWKSCacheState
         var discoveryFetches = FetchRecord()
         var jwksFetches = FetchRecord()
-        /// The last failed fetch of each and when it failed, answered again while its backoff
-        /// runs and nothing fetched before is at hand (see `uncachedRetrySeconds`).
-        var discoveryFailure: (error: OIDCError, at: Int64)?
-        var jwksFailure: (error: OIDCError, at: Int64)?
     }
 
     public init(settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true) {
@@ -46,9 +42,13 @@ public final class ProviderConnection: Sendable {
     /// each, and sign-ins work again within this long of the provider's return.
     static let uncachedRetrySeconds: Int64 = 30
 
-    /// Whether a fetch that failed at `failedAt` is still the answer at `now`.
-    private static func stillFailing(since failedAt: Int64, now: Int64) -> Bool {
-        now >= failedAt && now - failedAt < uncachedRetrySeconds
+    /// The failure a caller with nothing at hand answers with instead of fetching: the last
+    /// one, if no fetch succeeded since and it is under `uncachedRetrySeconds` old.
+    private static func standingFailure(of fetches: FetchRecord, now: Int64) -> OIDCError? {
+        guard let failure = fetches.failureSinceSuccess, let failedAt = fetches.lastFailureAt,
+              now >= failedAt, now - failedAt < uncachedRetrySeconds
+        else { return nil }
+        return failure
     }
 
     // MARK: - Discovery
@@ -61,10 +61,10 @@ public final class ProviderConnection: Sendable {
     /// fetch each.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
         if let gitHubDocument { return try gitHubDocument.get() }
-        let (cached, due, failure) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now), $0.discoveryFailure) }
+        let (cached, due, fetches) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now), $0.discoveryFetches) }
         if !due {
             if let cached { return cached }
-            if let failure, Self.stillFailing(since: failure.at, now: now) { throw failure.error }
+            if let failure = Self.standingFailure(of: fetches, now: now) { throw failure }
         }
         do throws(OIDCError) {
             let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
@@ -74,7 +74,6 @@ public final class ProviderConnection: Sendable {
             try document.checkCompatibility(with: settings)
             cache.withLock {
                 $0.discovery = document
-                $0.discoveryFailure = nil
                 $0.schedule.recordSuccess(now: now)
                 $0.discoveryFetches.succeeded(now: now)
             }
@@ -83,7 +82,6 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 _ = $0.schedule.recordFailure(now: now)
                 $0.discoveryFetches.failed(error, now: now)
-                $0.discoveryFailure = (error, now)
             }
             if let cached { return cached }
             throw error
@@ -230,11 +228,11 @@ public final class ProviderConnection: Sendable {
 
     private func currentKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
         guard document.jwksURI != nil else { throw .make(.noUsableKey, "the provider publishes no key set") }
-        let (usable, needsRefresh, failure) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now), $0.jwksFailure) }
+        let (usable, needsRefresh, fetches) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now), $0.jwksFetches) }
         if !needsRefresh {
             if let usable { return usable }
             // No usable keys and a failed fetch's backoff running: its failure, not another fetch.
-            if let failure, Self.stillFailing(since: failure.at, now: now) { throw failure.error }
+            if let failure = Self.standingFailure(of: fetches, now: now) { throw failure }
         }
         do {
             return try fetchKeys(document, now: now)
@@ -257,7 +255,6 @@ public final class ProviderConnection: Sendable {
             let cacheControl = CacheControl.parse(response.values(of: "cache-control"))
             cache.withLock {
                 $0.jwks.recordFetch(keys: keys, cacheControl: cacheControl, now: now)
-                $0.jwksFailure = nil
                 $0.jwksFetches.succeeded(now: now)
             }
             return keys
@@ -265,7 +262,6 @@ public final class ProviderConnection: Sendable {
             cache.withLock {
                 $0.jwks.recordFetchFailure(now: now)
                 $0.jwksFetches.failed(error, now: now)
-                $0.jwksFailure = (error, now)
             }
             throw error
         }
@@ -353,13 +349,17 @@ public struct FetchRecord: Sendable, Equatable {
     public private(set) var lastFailureAt: Int64?
     /// The last failure's code and message (what the logs say; never a token or secret).
     public private(set) var lastError: String?
+    /// The last failure, until a fetch succeeds again.
+    public private(set) var failureSinceSuccess: OIDCError?
 
     mutating func succeeded(now: Int64) {
         lastSuccessAt = now
+        failureSinceSuccess = nil
     }
 
     mutating func failed(_ error: OIDCError, now: Int64) {
         lastFailureAt = now
         lastError = "\(error.code): \(error.message)"
+        failureSinceSuccess = error
     }
 }
