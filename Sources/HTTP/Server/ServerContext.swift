@@ -17,10 +17,11 @@ final class ServerContext: Sendable {
 
     private let connections = Mutex<Registry>(Registry())
 
-    /// The open connections, and how many each client holds (`ClientBlock`; a trusted proxy's
-    /// are not counted, as they carry many clients).
+    /// The open connections, each with the client it counts against (found once, when it is
+    /// registered), and how many each client holds (`ClientBlock`; a trusted proxy's are not
+    /// counted, as they carry many clients).
     private struct Registry {
-        var open: [UInt64: Connection] = [:]
+        var open: [UInt64: (connection: Connection, client: String?)] = [:]
         var perClient: [String: Int] = [:]
     }
     private let shuttingDown = Atomic<Bool>(false)
@@ -55,7 +56,7 @@ final class ServerContext: Sendable {
                 guard held < configuration.maxConnectionsPerClient else { return .client }
                 registry.perClient[client] = held + 1
             }
-            registry.open[connection.id] = connection
+            registry.open[connection.id] = (connection, client)
             return nil
         }
         if refusal == nil { metrics.connectionOpened() }
@@ -63,9 +64,8 @@ final class ServerContext: Sendable {
     }
 
     func connectionClosed(_ connection: Connection, reason: String) {
-        let client = countedClient(of: connection)
         let removed = connections.withLock { registry -> Bool in
-            guard registry.open.removeValue(forKey: connection.id) != nil else { return false }
+            guard let (_, client) = registry.open.removeValue(forKey: connection.id) else { return false }
             if let client, let held = registry.perClient[client] {
                 registry.perClient[client] = held > 1 ? held - 1 : nil
             }
@@ -83,7 +83,7 @@ final class ServerContext: Sendable {
         configuration.forwarding.isTrustedProxy(connection.peerAddress) ? nil : ClientBlock.key(for: connection.peerAddress)
     }
 
-    var openConnections: [Connection] { connections.withLock { Array($0.open.values) } }
+    var openConnections: [Connection] { connections.withLock { $0.open.values.map(\.connection) } }
 
     // MARK: Per request
 
