@@ -71,11 +71,28 @@ public final class LoginThrottle: Sendable {
 
     /// Before any lookup: the address and the typed identifier.
     public func check(clientAddress: String, identifier: String, now: Int64) -> LoginThrottleDecision {
+        checking(clientAddress: clientAddress, identifier: identifier, now: now, notingRefusal: false).decision
+    }
+
+    /// `check`, and when it limits, `isFirstRefusal` for the address and the identifier, with
+    /// their keys computed and the lock taken once: what a refused attempt of a flood costs.
+    public func checkNotingRefusal(clientAddress: String, identifier: String, now: Int64) -> (decision: LoginThrottleDecision, isFirstRefusal: Bool) {
+        checking(clientAddress: clientAddress, identifier: identifier, now: now, notingRefusal: true)
+    }
+
+    private func checking(
+        clientAddress: String, identifier: String, now: Int64, notingRefusal: Bool
+    ) -> (decision: LoginThrottleDecision, isFirstRefusal: Bool) {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
-        let wait = state.withLock { state in
-            max(state.addresses.wait(for: addressKey, policy: policy, now: now), state.identifiers.wait(for: identifierKey, policy: policy, now: now))
+        return state.withLock { state in
+            let wait = max(
+                state.addresses.wait(for: addressKey, policy: policy, now: now), state.identifiers.wait(for: identifierKey, policy: policy, now: now)
+            )
+            guard notingRefusal, wait > 0 else { return (Self.decision(wait), false) }
+            let address = state.addresses.noteRefusal(addressKey)
+            let identifier = state.identifiers.noteRefusal(identifierKey)
+            return (Self.decision(wait), address || identifier)
         }
-        return Self.decision(wait)
     }
 
     /// Once the identifier names an account: the account, whatever identifier named it.

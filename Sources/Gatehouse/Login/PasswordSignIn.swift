@@ -112,8 +112,10 @@ public final class PasswordSignIn: Sendable {
     func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
-        if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            return .outcome(rateLimited(retryAfter, step: "password", typed: typed, clientAddress: clientAddress, who: who, requestID: requestID, now: now))
+        let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
+        if case .limited(let retryAfter) = throttled.decision {
+            auditRateLimited(retryAfter, step: "password", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
+            return .outcome(.rateLimited(retryAfterSeconds: retryAfter))
         }
         var unheld = RefusalRecord(reason: .unknownUser, userID: nil)
         for source in order {
@@ -123,10 +125,9 @@ public final class PasswordSignIn: Sendable {
                 do {
                     result = try check(typed, passwordBytes: LocalPassword.bytes(password), now: now)
                 } catch let limited as AccountLimited {
-                    return .outcome(rateLimited(
-                        limited.retryAfterSeconds, step: "password", typed: typed, clientAddress: clientAddress, account: limited.userID,
-                        who: who, requestID: requestID, now: now
-                    ))
+                    let first = throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: limited.userID)
+                    auditRateLimited(limited.retryAfterSeconds, step: "password", firstOfEscalation: first, who: who, requestID: requestID, now: now)
+                    return .outcome(.rateLimited(retryAfterSeconds: limited.retryAfterSeconds))
                 } catch {
                     // Our own failure (the database), not the person's: refuse without counting it.
                     logger.error("password sign-in could not read the store", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
@@ -210,10 +211,9 @@ public final class PasswordSignIn: Sendable {
     public func identify(_ identifier: String, pretend: Bool, clientAddress: String, requestID: String, now: Int64) -> IdentificationOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
         let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
-        if case .limited(let retryAfter) = throttle.check(clientAddress: clientAddress, identifier: typed, now: now) {
-            if throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed) {
-                audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=identification; \(who); retry_after=\(retryAfter)")
-            }
+        let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
+        if case .limited(let retryAfter) = throttled.decision {
+            auditRateLimited(retryAfter, step: "identification", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
             return .rateLimited(retryAfterSeconds: retryAfter)
         }
         guard !pretend else {
@@ -233,14 +233,11 @@ public final class PasswordSignIn: Sendable {
         return .unknown
     }
 
-    /// A refusal by the throttle, audited once per escalation (`LoginThrottle.isFirstRefusal`).
-    private func rateLimited(
-        _ retryAfter: Int64, step: String, typed: String, clientAddress: String, account: Int64? = nil, who: String, requestID: String, now: Int64
-    ) -> PasswordSignInOutcome {
-        if throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: account) {
-            audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")
-        }
-        return .rateLimited(retryAfterSeconds: retryAfter)
+    /// Audits a refusal by the throttle once per escalation: when it is the first refusal since
+    /// the failure that limited it (`LoginThrottle.isFirstRefusal`).
+    private func auditRateLimited(_ retryAfter: Int64, step: String, firstOfEscalation: Bool, who: String, requestID: String, now: Int64) {
+        guard firstOfEscalation else { return }
+        audit.record(.passwordRateLimited, requestID: requestID, now: now, detail: "step=\(step); \(who); retry_after=\(retryAfter)")
     }
 
     // MARK: - Deciding
