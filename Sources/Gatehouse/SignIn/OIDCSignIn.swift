@@ -6,7 +6,6 @@ import JOSE
 import Logging
 import OIDC
 import Store
-import Synchronization
 
 /// The authorization-code flow, from the "sign in with..." button to the session cookie.
 ///
