@@ -214,6 +214,7 @@ import TestSupport
         }
         let spent = try stranger.get("\(rig.origin)/oidc/dev/callback?code=c&state=forged", headers: fromStranger)
         #expect(spent.status == 429 && spent.header("Retry-After") == "300", "\(spent.text)")
+        #expect(spent.text.contains("Too many sign-ins failed"), "not the page of a start past its share")
         let posted = try stranger.postForm("\(rig.origin)/oidc/dev/callback", [("code", "c"), ("state", "forged")], headers: fromStranger)
         #expect(posted.status == 429)
         #expect(try rig.auditEvents().map(\.event) == ["sign_in.refused", "sign_in.refused"])

@@ -150,7 +150,7 @@ final class OIDCSignIn: Sendable {
     func refuseSpentClient(_ request: Request) -> Response? {
         let now = clock()
         guard let wait = refusedCallbackBudget.wait(clientAddress: request.clientAddress, now: now) else { return nil }
-        return refuse(.tooManyStarts(retryAfterSeconds: wait), request: request, provider: request.pathParameters["provider"] ?? "", userID: nil, now: now)
+        return refuse(.tooManyRefusedCallbacks(retryAfterSeconds: wait), request: request, provider: request.pathParameters["provider"] ?? "", userID: nil, now: now)
     }
 
     /// Passes `stored` through, logging a start refused for a full flow table at most once a

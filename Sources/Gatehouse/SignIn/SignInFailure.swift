@@ -17,7 +17,8 @@ struct SignInFailure: Error, Sendable, Equatable {
     /// Whether the refusal writes a `sign_in.refused` audit entry and a notice line. False only
     /// for refusals anyone can cause in a flood, so a flood writes neither: a made-up provider
     /// path (the request line still has it), a start refused for a full flow table (a warning
-    /// at most once a minute) and a start past the client's share.
+    /// at most once a minute), a start past the client's share, and a callback past the
+    /// client's share of refused ones.
     let isRecorded: Bool
     /// Sent as `Retry-After` when the refusal passes by itself.
     let retryAfterSeconds: Int?
@@ -53,11 +54,25 @@ struct SignInFailure: Error, Sendable, Equatable {
     /// One client started `database.max_sign_in_starts_per_client` sign-ins in ten minutes: the
     /// start writes nothing, and the page says when the next one is accepted.
     static func tooManyStarts(retryAfterSeconds: Int64) -> SignInFailure {
-        let wait = retryAfterSeconds <= 60 ? "a minute" : "\((retryAfterSeconds + 59) / 60) minutes"
-        return SignInFailure(
+        SignInFailure(
             "too_many_sign_in_starts", status: .tooManyRequests, title: "Too many sign-ins started",
-            "Your network started more sign-ins than Gatehouse accepts in ten minutes. Please try again in \(wait).",
+            "Your network started more sign-ins than Gatehouse accepts in ten minutes. Please try again in \(waitPhrase(retryAfterSeconds)).",
             isRecorded: false, retryAfterSeconds: Int(retryAfterSeconds))
+    }
+
+    /// One client sent `database.max_sign_in_starts_per_client` callbacks in ten minutes that
+    /// were refused (made up, replayed, expired): its next ones are refused unread, writing
+    /// nothing, and the page says when they are read again.
+    static func tooManyRefusedCallbacks(retryAfterSeconds: Int64) -> SignInFailure {
+        SignInFailure(
+            "too_many_refused_callbacks", status: .tooManyRequests, title: "Too many sign-ins failed",
+            "Your network sent more sign-in answers that could not be accepted than Gatehouse reads in ten minutes. Please try again in \(waitPhrase(retryAfterSeconds)).",
+            isRecorded: false, retryAfterSeconds: Int(retryAfterSeconds))
+    }
+
+    /// "a minute", or the wait rounded up to whole minutes.
+    private static func waitPhrase(_ seconds: Int64) -> String {
+        seconds <= 60 ? "a minute" : "\((seconds + 59) / 60) minutes"
     }
 
     /// The provider's back-channel logout ended the session this sign-in came from while it was
