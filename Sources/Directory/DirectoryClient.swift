@@ -23,16 +23,20 @@ public final class DirectoryClient: Sendable {
         binds = ConnectionPool(settings: settings) { _ throws(DirectoryError) in }
     }
 
-    private var deadline: ContinuousClock.Instant { .now + .milliseconds(Int(settings.totalTimeoutSeconds * 1000)) }
+    /// When an exchange that starts now must be over: `total_timeout_seconds` away. A caller that
+    /// makes several calls for one purpose (a sign-in's search, bind and group walk) takes one
+    /// and passes it to each, so the whole exchange is bounded, not each call.
+    public func deadlineFromNow() -> ContinuousClock.Instant { .now + .milliseconds(Int(settings.totalTimeoutSeconds * 1000)) }
 
     /// Calls `each` for every entry under `base` that `filter` selects, page by page when
     /// `paged` (a full read for synchronisation) or in one answer (a sign-in's lookup, bounded
     /// by `sizeLimit`). `filter` must already hold any typed text escaped (`FilterEscaping`).
+    /// `deadline` defaults to `deadlineFromNow()`.
     public func search(
         base: String, filter: String, attributes: [String], paged: Bool = true, sizeLimit: Int32 = 0, scope: SearchScope = .subtree,
-        each: (DirectoryEntry) throws(DirectoryError) -> Void
+        deadline: ContinuousClock.Instant? = nil, each: (DirectoryEntry) throws(DirectoryError) -> Void
     ) throws(DirectoryError) {
-        let deadline = deadline
+        let deadline = deadline ?? deadlineFromNow()
         try searches.with(deadline: deadline) { connection throws(DirectoryError) in
             try connection.search(
                 base: base, scope: scope, filter: filter, attributes: attributes, pageSize: paged ? settings.pageSize : 0,
@@ -43,10 +47,11 @@ public final class DirectoryClient: Sendable {
 
     /// Every entry the search selects, collected.
     public func search(
-        base: String, filter: String, attributes: [String], paged: Bool = true, sizeLimit: Int32 = 0, scope: SearchScope = .subtree
+        base: String, filter: String, attributes: [String], paged: Bool = true, sizeLimit: Int32 = 0, scope: SearchScope = .subtree,
+        deadline: ContinuousClock.Instant? = nil
     ) throws(DirectoryError) -> [DirectoryEntry] {
         var entries: [DirectoryEntry] = []
-        try search(base: base, filter: filter, attributes: attributes, paged: paged, sizeLimit: sizeLimit, scope: scope) { entry throws(DirectoryError) in
+        try search(base: base, filter: filter, attributes: attributes, paged: paged, sizeLimit: sizeLimit, scope: scope, deadline: deadline) { entry throws(DirectoryError) in
             entries.append(entry)
         }
         return entries
@@ -55,10 +60,12 @@ public final class DirectoryClient: Sendable {
     /// Whether `password` is the password of the entry `dn`: a simple bind as it. An empty
     /// password is refused before any bind (it would be an unauthenticated bind, which
     /// succeeds: RFC 4513 section 5.1.2). False for wrong credentials; thrown for a server that
-    /// cannot answer.
-    public func verifyPassword(dn: String, password: String) throws(DirectoryError) -> Bool {
+    /// cannot answer. `deadline` defaults to `deadlineFromNow()`.
+    public func verifyPassword(dn: String, password: String, deadline: ContinuousClock.Instant? = nil) throws(DirectoryError) -> Bool {
         guard !password.isEmpty else { throw DirectoryError(.emptyPassword, "an empty password is never sent to the directory") }
         guard !dn.isEmpty else { throw DirectoryError(.invalidCredentials, "no entry to bind as") }
+        let deadline = deadline ?? deadlineFromNow()
+        guard ContinuousClock.now < deadline else { throw DirectoryError(.timedOut, "the exchange ran out of time before the bind") }
         return try binds.with(deadline: deadline) { connection throws(DirectoryError) in
             let code = connection.bind(dn: dn, password: password)
             if code == LDAP_SUCCESS { return true }

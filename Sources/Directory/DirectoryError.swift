@@ -1,3 +1,5 @@
+import CLDAP
+
 /// Why a directory operation failed. Callers compare `code`; `message` is for the log and
 /// names the server and libldap's words, never a password.
 public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -36,6 +38,9 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         self.message = message
         self.resultCode = resultCode
     }
+
+    /// The server said the entry does not exist, or that the bound account may not read it.
+    public var isEntryMissingOrHidden: Bool { resultCode == LDAP_NO_SUCH_OBJECT || resultCode == LDAP_INSUFFICIENT_ACCESS }
 
     public var description: String { "\(code.rawValue): \(message)" }
 }

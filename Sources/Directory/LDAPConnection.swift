@@ -94,7 +94,12 @@ final class LDAPConnection: @unchecked Sendable {
             }
             defer { if let pageControl { ldap_control_free(pageControl) } }
             var controls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
-            var timeout = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1_000_000))
+            // The operation's own limit, or what is left of the exchange's when that is less.
+            let left = ContinuousClock.now.duration(to: deadline).components
+            let seconds = min(timeoutSeconds, Double(left.seconds) + Double(left.attoseconds) / 1e18)
+            // A zero timeval would mean "no limit" to the server: too little left is out of time.
+            guard seconds >= 0.001 else { throw DirectoryError(.timedOut, "\(uri): the search ran out of time") }
+            var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
             var result: OpaquePointer?
             let code = controls.withUnsafeMutableBufferPointer { list in
                 ldap_search_ext_s(

@@ -30,6 +30,24 @@ import Testing
         #expect(UniqueIdentifier.text(attribute: "entryUUID", value: Array("5A0B-x".utf8)) == "5a0b-x")
     }
 
+    /// Finding: a binary uniqueness attribute other than objectGUID was decoded as UTF-8, so every
+    /// invalid byte became U+FFFD and two people's `objectSid`s (RIDs 1153 and 1154: 0x81 and
+    /// 0x82 in their last byte) keyed one identity, and the second signed in as the first.
+    @Test func binaryAndNonASCIIValuesKeepEveryByte() {
+        let domain: [UInt8] = [0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x15, 0x00, 0x00, 0x00,
+                               0x0a, 0x0b, 0x0c, 0x0d, 0x1a, 0x1b, 0x1c, 0x1d, 0x2a, 0x2b, 0x2c, 0x2d]
+        let first = UniqueIdentifier.text(attribute: "objectSid", value: domain + [0x81, 0x04, 0x00, 0x00])
+        let second = UniqueIdentifier.text(attribute: "objectSid", value: domain + [0x82, 0x04, 0x00, 0x00])
+        #expect(first == "hex:010500000000000515000000" + "0a0b0c0d1a1b1c1d2a2b2c2d" + "81040000")
+        #expect(second != first)
+        // Unicode case mapping would join the Kelvin sign and `k`; bytes do not.
+        #expect(UniqueIdentifier.text(attribute: "uid", value: Array("\u{212A}1".utf8)) == "hex:e284aa31")
+        #expect(UniqueIdentifier.text(attribute: "uid", value: Array("k1".utf8)) == "k1")
+        // Printable text that looks like another value's key is written in hexadecimal too.
+        #expect(UniqueIdentifier.text(attribute: "uid", value: Array("hex:81".utf8)) == "hex:6865783a3831")
+        #expect(UniqueIdentifier.text(attribute: "uid", value: []) == nil)
+    }
+
     @Test(arguments: [
         ("ldap://directory.example", false, false, true),   // remote plain LDAP without StartTLS
         ("ldap://directory.example", true, false, false),   // StartTLS protects it

@@ -26,7 +26,10 @@ import TestSupport
         /// `directoryExtra` adds members to the directory object; `ldif` and `schema` replace
         /// the people and add attribute definitions (the Active Directory shape).
         /// `sections` adds top-level members (`, "login": {...}`).
-        init(directoryExtra: String = "", ldif: String = DirectorySignInTests.ldif, schema: String = "", sections: String = "") throws {
+        init(
+            directoryExtra: String = "", ldif: String = DirectorySignInTests.ldif, schema: String = "", sections: String = "",
+            clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        ) throws {
             slapd = try SlapdServer(ldif: ldif, schema: schema)
             let port = try ExternalServer.freePort()
             let origin = "http://127.0.0.1:\(port)"
@@ -39,7 +42,8 @@ import TestSupport
                           "bind_password": "\(SlapdServer.servicePassword)", "base_dn": "\(SlapdServer.suffix)",
                           "group_base_dn": "\(DirectoryFixture.groups)", "email_trusted": true\(directoryExtra)}],
                         "forward_auth": {"protected_hosts": [{"url": "\(origin)", "required_groups": ["staff"]}]}\(sections)
-                        """
+                        """,
+                    clock: clock
                 )
             } catch {
                 slapd.stop()
@@ -54,10 +58,14 @@ import TestSupport
 
         var origin: String { gatehouse.origin }
 
-        /// Opens /login, fills the form and posts it as the browser would.
-        func submit(_ identifier: String, _ password: String, browser: BrowserClient? = nil) throws -> BrowserClient.Page {
+        /// Opens /login, fills the form and posts it as the browser would; `from` is the client
+        /// address the proxy on this machine forwards.
+        func submit(_ identifier: String, _ password: String, browser: BrowserClient? = nil, from client: String? = nil) throws -> BrowserClient.Page {
             let browser = browser ?? self.browser
-            return try postLoginForm(try browser.get("\(origin)/login"), identifier: identifier, password: password, origin: origin, browser: browser)
+            return try postLoginForm(
+                try browser.get("\(origin)/login"), identifier: identifier, password: password, origin: origin, browser: browser,
+                headers: client.map { [("X-Forwarded-For", $0)] } ?? []
+            )
         }
 
         func me(_ browser: BrowserClient? = nil) throws -> BrowserClient.Page {

@@ -76,7 +76,7 @@ struct LoginThrottleTests {
     @Test func successResetsTheIdentifierButNotTheAddress() {
         let throttle = LoginThrottle()
         fail(throttle, 6, now: Self.start)
-        throttle.recordSuccess(identifier: "Alice", account: 1)
+        throttle.recordSuccess(identifier: "Alice", account: .user(1))
         #expect(throttle.check(clientAddress: "192.0.2.50", identifier: "alice", now: Self.start) == .allowed, "identifier reset")
         #expect(throttle.check(clientAddress: "192.0.2.1", identifier: "bob", now: Self.start) == .limited(retryAfterSeconds: 1),
                 "an attacker's own success must not clear their address")

@@ -88,11 +88,12 @@ final class RunningGatehouse {
 /// identifier and, when given, the password, and posts it as the browser would, with the
 /// `Origin` of `origin`.
 func postLoginForm(
-    _ loginPage: BrowserClient.Page, identifier: String, password: String?, origin: String, browser: BrowserClient
+    _ loginPage: BrowserClient.Page, identifier: String, password: String?, origin: String, browser: BrowserClient,
+    headers: [(String, String)] = []
 ) throws -> BrowserClient.Page {
     var form = try #require(HTMLForm.all(in: loginPage.text).first { $0.action == "/login" })
     form.set("identifier", identifier)
     form.fields.removeAll { $0.0 == "password" }
     if let password { form.fields.append(("password", password)) }
-    return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)])
+    return try browser.postForm("\(origin)/login", form.fields, headers: [("Origin", origin)] + headers)
 }

@@ -48,6 +48,13 @@ enum DirectoryIdentity {
         return AccountLinking.VerifiedSignIn(identity: identity, claimsJSON: text, displayName: name)
     }
 
+    /// The key the password throttle counts the entry's failures under: its identity's subject,
+    /// or, for an entry without a uniqueness value (which never signs in), its DN.
+    static func throttledAccount(_ entry: DirectoryEntry, config: DirectoryConfig) -> ThrottledAccount {
+        let subject = entry.bytes(config.uniquenessAttribute).flatMap { UniqueIdentifier.text(attribute: config.uniquenessAttribute, value: $0) }
+        return .directoryEntry(directory: config.slug, subject: subject ?? "dn:" + entry.dn.lowercased())
+    }
+
     /// Active Directory's `userAccountControl` ACCOUNTDISABLE flag (0x2): such an entry may not
     /// sign in, and synchronisation deactivates its user.
     static func isDisabled(_ entry: DirectoryEntry, config: DirectoryConfig) -> Bool {

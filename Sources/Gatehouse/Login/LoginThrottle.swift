@@ -49,6 +49,22 @@ public struct LoginThrottlePolicy: Sendable, Equatable {
     }
 }
 
+/// What the account key of `LoginThrottle` counts: a local user, or the one directory entry a
+/// typed identifier found. A directory matches many spellings to one entry (its own case and
+/// width folding, a second login attribute), so its failures are counted under the entry, as
+/// a local user's are under the user, whatever was typed.
+public struct ThrottledAccount: Sendable, Hashable {
+    let key: String
+
+    public static func user(_ id: Int64) -> ThrottledAccount { ThrottledAccount(key: "n:\(id)") }
+
+    /// The entry by its directory and its uniqueness value (`UniqueIdentifier`), the key its
+    /// identity has.
+    public static func directoryEntry(directory: String, subject: String) -> ThrottledAccount {
+        ThrottledAccount(key: "d:\(directory):\(subject)")
+    }
+}
+
 /// Rate-limits failed password attempts per client address, per identifier and per account,
 /// in memory.
 ///
@@ -96,16 +112,16 @@ public final class LoginThrottle: Sendable {
     }
 
     /// Once the identifier names an account: the account, whatever identifier named it.
-    public func check(account userID: Int64, now: Int64) -> LoginThrottleDecision {
-        let key = Self.key(account: userID)
+    public func check(account: ThrottledAccount, now: Int64) -> LoginThrottleDecision {
+        let key = Self.key(account: account)
         return Self.decision(state.withLock { $0.accounts.wait(for: key, policy: policy, now: now) })
     }
 
     /// Counts a failure against the address, the identifier and, when the identifier named one,
     /// the account.
-    public func recordFailure(clientAddress: String, identifier: String, account userID: Int64? = nil, now: Int64) {
+    public func recordFailure(clientAddress: String, identifier: String, account: ThrottledAccount? = nil, now: Int64) {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
-        let accountKey = userID.map(Self.key(account:))
+        let accountKey = account.map(Self.key(account:))
         state.withLock { state in
             state.addresses.recordFailure(addressKey, policy: policy, now: now)
             state.identifiers.recordFailure(identifierKey, policy: policy, now: now)
@@ -116,9 +132,9 @@ public final class LoginThrottle: Sendable {
     /// Whether a refusal (`check` said `.limited`) is the first since the failure that limited
     /// these keys, marking it: the audit trail records one refusal per escalation, so a flood
     /// of refused attempts does not write an entry (and take the database writer) each.
-    public func isFirstRefusal(clientAddress: String, identifier: String, account userID: Int64? = nil) -> Bool {
+    public func isFirstRefusal(clientAddress: String, identifier: String, account: ThrottledAccount? = nil) -> Bool {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
-        let accountKey = userID.map(Self.key(account:))
+        let accountKey = account.map(Self.key(account:))
         return state.withLock { state in
             let address = state.addresses.noteRefusal(addressKey)
             let identifier = state.identifiers.noteRefusal(identifierKey)
@@ -127,15 +143,13 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// Forgets the identifier's and the account's failures; the address keeps its count. A
-    /// directory's sign-in knows no account yet (the linking decides it): nil forgets the
-    /// identifier's alone.
-    public func recordSuccess(identifier: String, account userID: Int64?) {
+    /// Forgets the identifier's and the account's failures; the address keeps its count.
+    public func recordSuccess(identifier: String, account: ThrottledAccount) {
         let identifierKey = Self.key(identifier: identifier)
-        let accountKey = userID.map { Self.key(account: $0) }
+        let accountKey = Self.key(account: account)
         state.withLock { state in
             state.identifiers.remove(identifierKey)
-            if let accountKey { state.accounts.remove(accountKey) }
+            state.accounts.remove(accountKey)
         }
     }
 
@@ -160,7 +174,7 @@ public final class LoginThrottle: Sendable {
     /// moving to another address of its own network.
     private static func key(address: String) -> [UInt8] { Digest.sha256(Array(("a:" + ClientBlock.key(for: address)).utf8)) }
     private static func key(identifier: String) -> [UInt8] { Digest.sha256(Array(("i:" + identifierKey(identifier)).utf8)) }
-    private static func key(account userID: Int64) -> [UInt8] { Digest.sha256(Array("n:\(userID)".utf8)) }
+    private static func key(account: ThrottledAccount) -> [UInt8] { Digest.sha256(Array(account.key.utf8)) }
 
     private struct State {
         var addresses = FailureTable()

@@ -87,7 +87,7 @@ public final class PasswordSignIn: Sendable {
         self.throttle = throttle
         audit = AuditRecorder(database: database, logger: logger)
         self.logger = logger
-        self.directories = DirectorySignIn(sources: directories, logger: logger)
+        self.directories = DirectorySignIn(sources: directories, throttle: throttle, logger: logger)
     }
 
     public func authenticate(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
@@ -125,7 +125,7 @@ public final class PasswordSignIn: Sendable {
                 do {
                     result = try check(typed, passwordBytes: LocalPassword.bytes(password), now: now)
                 } catch let limited as AccountLimited {
-                    let first = throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: limited.userID)
+                    let first = throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: .user(limited.userID))
                     auditRateLimited(limited.retryAfterSeconds, step: "password", firstOfEscalation: first, who: who, requestID: requestID, now: now)
                     return .outcome(.rateLimited(retryAfterSeconds: limited.retryAfterSeconds))
                 } catch {
@@ -135,7 +135,7 @@ public final class PasswordSignIn: Sendable {
                 }
                 switch result {
                 case .success(let userID):
-                    throttle.recordSuccess(identifier: typed, account: userID)
+                    throttle.recordSuccess(identifier: typed, account: .user(userID))
                     return .outcome(.verified(userID: userID, auditDetail: "method=password; \(who)"))
                 case .failure(let refusal) where [.unknownUser, .noPassword].contains(refusal.reason):
                     // No local account with a password holds the identifier: ask the next source.
@@ -145,14 +145,22 @@ public final class PasswordSignIn: Sendable {
                 }
             case .directory(let slug):
                 guard !password.isEmpty, let directory = directories.source(slug) else { continue }
-                switch directories.authenticate(typed, password: password, in: directory, requestID: requestID) {
+                switch directories.authenticate(typed, password: password, in: directory, requestID: requestID, now: now) {
                 case .notFound:
                     continue
-                case .verified(let verified, let groups, let directory):
-                    throttle.recordSuccess(identifier: typed, account: nil)
+                case .verified(let verified, let groups, let directory, let account):
+                    throttle.recordSuccess(identifier: typed, account: account)
                     return .directory(verified, groups: groups, auditDetail: "method=ldap; directory=\(directory); \(who)")
-                case .refused(let reason, let directory):
-                    throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
+                case .limited(let retryAfter, let account):
+                    let first = throttle.isFirstRefusal(clientAddress: clientAddress, identifier: typed, account: account)
+                    auditRateLimited(retryAfter, step: "password", firstOfEscalation: first, who: who, requestID: requestID, now: now)
+                    return .outcome(.rateLimited(retryAfterSeconds: retryAfter))
+                case .refused(let reason, let directory, let account):
+                    throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: account, now: now)
+                    audit.record(.passwordFailed, requestID: requestID, now: now,
+                                 detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
+                    return .outcome(.refused)
+                case .failed(let reason, let directory):
                     audit.record(.passwordFailed, requestID: requestID, now: now,
                                  detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
                     return .outcome(.refused)
@@ -191,7 +199,7 @@ public final class PasswordSignIn: Sendable {
 
     /// Counts, audits and logs a local refusal; the person sees one sentence whatever it was.
     private func refuse(_ refusal: RefusalRecord, typed: String, who: String, clientAddress: String, requestID: String, now: Int64) -> PasswordSignInOutcome {
-        throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID, now: now)
+        throttle.recordFailure(clientAddress: clientAddress, identifier: typed, account: refusal.userID.map(ThrottledAccount.user), now: now)
         audit.record(.passwordFailed, userID: refusal.userID, requestID: requestID, now: now,
                      detail: "method=password; reason=\(refusal.reason.rawValue); \(who)")
         if refusal.reason == .storedHashInvalid {
@@ -281,7 +289,7 @@ public final class PasswordSignIn: Sendable {
         case .noPassword(let only): return refuse(.noPassword, only?.id)
         case .one(let found): user = found
         }
-        if case .limited(let retryAfter) = throttle.check(account: user.id, now: now) {
+        if case .limited(let retryAfter) = throttle.check(account: .user(user.id), now: now) {
             throw AccountLimited(retryAfterSeconds: retryAfter, userID: user.id)
         }
         guard user.isActive else { return refuse(.inactiveUser, user.id) }
