@@ -203,6 +203,35 @@ import TestSupport
         #expect(try api.call("GET", "/api/v1/admin/users?active=yes", token: token).status == 400)
     }
 
+    /// Finding: replacing or removing a password left the sessions it had opened valid, so a
+    /// reset after a leak did not end the attacker's session. They end in the same transaction.
+    @Test func resettingAPasswordEndsTheSessionsItSignedIn() throws {
+        let api = try AdminAPIRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, gatehouseExtra: #"""
+            , "forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:1"}]}
+            """#)
+        defer { api.stop() }
+        let verify = [("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/")]
+        let id = try api.administration.createUser(
+            NewUser(username: "hank", password: .given("the first long password"), identities: [NewIdentity(provider: "dev")]), by: .commandLine
+        ).user.id
+        func signInWithPassword(_ password: String) throws -> BrowserClient {
+            let browser = BrowserClient()
+            let login = try browser.get("\(api.origin)/login")
+            #expect(try postLoginForm(login, identifier: "hank", password: password, origin: api.origin, browser: browser).status == 303)
+            #expect(try browser.get("\(api.origin)/auth/verify", headers: verify).status == 200)
+            return browser
+        }
+        let leaked = try signInWithPassword("the first long password")
+        let token = try api.token([.usersWrite])
+        #expect(try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": "the second long password"}"#).status == 200)
+        #expect(try leaked.get("\(api.origin)/auth/verify", headers: verify).status == 401, "the replaced password's session ended")
+        #expect(try api.audit(.passwordSet).last?.detail == "set; sessions_revoked=1")
+
+        let again = try signInWithPassword("the second long password")
+        #expect(try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": null}"#).status == 200)
+        #expect(try again.get("\(api.origin)/auth/verify", headers: verify).status == 401, "the removed password's session ended")
+    }
+
     @Test func aPasswordSetThroughTheAPISignsIn() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

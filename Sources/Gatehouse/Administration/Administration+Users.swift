@@ -291,8 +291,9 @@ extension Administration {
         }
     }
 
-    /// Sets (or, with nil, removes) a user's local password. Removing it is refused when it is
-    /// the user's last way to sign in (no identity): the unlink rule, for the password.
+    /// Sets (or, with nil, removes) a user's local password, ending the sessions signed in with
+    /// the password it replaces. Removing it is refused when it is the user's last way to sign in
+    /// (no identity): the unlink rule, for the password.
     public func setPassword(_ id: Int64, to password: String?, by actor: AdministrationActor) throws -> UserRecord {
         let hash = try password.map { given in try AccountInputRules.passwordHash(try AccountInputRules.password(given)) }
         let now = clock()
@@ -305,9 +306,11 @@ extension Administration {
                 ))
             }
             try users.setPasswordHash(userID: id, hash: hash, now: now)
+            // A reset after a leak must end what the old password opened.
+            let revoked = try SessionRepository(connection).revokePasswordSessions(userID: id, now: now)
             try AuditRecorder.record(
-                .passwordSet, userID: id, requestID: actor.requestID, now: now, detail: hash == nil ? "removed" : "set",
-                actor: actor.name, in: connection
+                .passwordSet, userID: id, requestID: actor.requestID, now: now,
+                detail: "\(hash == nil ? "removed" : "set"); sessions_revoked=\(revoked)", actor: actor.name, in: connection
             )
             guard let user = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
             return user

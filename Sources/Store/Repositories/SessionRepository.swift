@@ -162,10 +162,21 @@ public struct SessionRepository {
         try revokeAll(where: "identity_id", is: identityID, now: now)
     }
 
-    /// `column` is one of this file's own names, never input.
-    private func revokeAll(where column: StaticString, is id: Int64, now: Int64) throws(StoreError) -> Int {
+    /// Revokes the user's live sessions that signed in with the local password (no provider, no
+    /// identity). Run it in the transaction that replaces or removes the password: a password reset
+    /// after a leak must end the sessions the leaked one opened. Returns how many were revoked.
+    @discardableResult
+    public func revokePasswordSessions(userID: Int64, now: Int64) throws(StoreError) -> Int {
+        try revokeAll(where: "user_id = ? AND provider IS NULL AND identity_id IS NULL", is: userID, now: now)
+    }
+
+    /// `condition` is one of this file's own texts, never input, with one `?` for `id`; or a
+    /// column name alone, which is compared with `id`.
+    private func revokeAll(where condition: StaticString, is id: Int64, now: Int64) throws(StoreError) -> Int {
+        let text = "\(condition)"
+        let test = text.contains("?") ? text : text + " = ?"
         try connection.execute(
-            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(column) = ? AND revoked_at IS NULL",
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(test) AND revoked_at IS NULL",
             [.integer(now), .integer(id)]
         )
         return connection.changes
