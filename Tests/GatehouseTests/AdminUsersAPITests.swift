@@ -232,6 +232,27 @@ import TestSupport
         #expect(try again.get("\(api.origin)/auth/verify", headers: verify).status == 401, "the removed password's session ended")
     }
 
+    /// Finding: only listings checked their query parameters, so `DELETE …?dry_run=true` deleted
+    /// the user and `PUT …/password` with a stale `If-Match` changed it. Every operation refuses
+    /// what it does not declare, before doing anything.
+    @Test func anUndeclaredParameterIsRefusedOnEveryOperation() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let id = try api.administration.createUser(NewUser(username: "ivy", identities: [NewIdentity(provider: "dev")]), by: .commandLine).user.id
+        let token = try api.token([.usersWrite, .usersRead])
+        let deleted = try api.call("DELETE", "/api/v1/admin/users/\(id)?dry_run=true", token: token)
+        #expect(deleted.status == 400 && deleted.code == "invalid_request", "\(deleted.text)")
+        #expect(try api.call("GET", "/api/v1/admin/users/\(id)", token: token).status == 200, "still there")
+        let password = try api.call(
+            "PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": "a long enough passphrase"}"#,
+            headers: [("If-Match", "\"stale\"")]
+        )
+        #expect(password.status == 400 && password.code == "invalid_request", "\(password.text)")
+        #expect(try api.call("GET", "/api/v1/admin/users/\(id)", token: token).json["has_password"] as? Bool == false)
+        #expect(try api.call("GET", "/api/v1/admin/users/\(id)?fields=all", token: token).status == 400)
+        #expect(try api.call("GET", "/api/v1/admin/users?limit=1", token: token).status == 200, "declared ones still pass")
+    }
+
     @Test func aPasswordSetThroughTheAPISignsIn() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

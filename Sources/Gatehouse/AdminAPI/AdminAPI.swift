@@ -53,6 +53,7 @@ struct AdminAPI: Sendable {
         var response: Response
         do {
             let token = try authentication.authorize(request, needing: operation.scope)
+            try Self.refuseUndeclaredParameters(of: operation, in: request)
             response = try operation.handler(AdminCall(request: request, token: token, administration: administration))
         } catch let error as AdministrationError {
             response = APIProblem.from(error).response(for: request)
@@ -69,6 +70,20 @@ struct AdminAPI: Sendable {
         // The id the audit log files this request's changes under, for the operator's own log.
         response.headers.set("X-Request-ID", request.requestID)
         return response
+    }
+
+    /// A query parameter or an `If-Match` the operation does not declare is refused with 400,
+    /// for every operation alike: `DELETE …?dry_run=true` on a route without a dry run, or an
+    /// `If-Match` where no version is checked, must not quietly do the real, unchecked thing.
+    static func refuseUndeclaredParameters(of operation: AdminOperation, in request: Request) throws {
+        let declared = Set(operation.parameters.filter { $0.location == .query }.map(\.name))
+        for pair in try request.query where !declared.contains(pair.name) {
+            throw APIProblem.invalidRequest("Unknown query parameter \"\(pair.name.prefix(64))\".", parameter: String(pair.name.prefix(64)))
+        }
+        let takesIfMatch = operation.parameters.contains { $0.location == .header && $0.name == APIParameter.ifMatch.name }
+        if !takesIfMatch, request.headers["If-Match"] != nil {
+            throw APIProblem.invalidRequest("This operation checks no version: If-Match is not taken here.", parameter: "If-Match")
+        }
     }
 
     /// `/metrics` on the public listener: a token with `metrics:read` (or `admin`).
