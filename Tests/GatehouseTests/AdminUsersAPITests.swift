@@ -183,6 +183,27 @@ import TestSupport
         #expect(try api.count("users") == 1, "the user and its first identity were rolled back with it")
     }
 
+    /// Finding: every item of an over-long array was read and each bad one listed, so a 1 MiB
+    /// body of `0`s gave a 74 MB answer listing a million errors. A long array is one problem,
+    /// unread, and an answer lists at most 50 problems.
+    @Test func aSmallBodyOfManyItemsIsOneProblem() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite, .admin])
+        let zeros = Array(repeating: "0", count: 100_000).joined(separator: ",")
+        let users = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "x", "identities": [\#(zeros)]}"#)
+        #expect(users.status == 422)
+        let errors = try #require(users.json["errors"] as? [[String: Any]])
+        #expect(errors.count == 1 && errors[0]["detail"] as? String == "must have at most 16 items, not 100000", "\(errors.prefix(2))")
+        let scopes = try api.call("POST", "/api/v1/admin/tokens", token: token, json: #"{"name": "t", "scopes": [\#(zeros)]}"#)
+        #expect(scopes.status == 422 && (scopes.json["errors"] as? [[String: Any]])?.count == 1)
+        let unknown = (0..<5_000).map { #""k\#($0)": 0"# }.joined(separator: ",")
+        let members = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "x", \#(unknown)}"#)
+        #expect(members.status == 422 && (members.json["errors"] as? [[String: Any]])?.count == 50)
+        #expect((members.json["detail"] as? String)?.hasPrefix("5000 fields are invalid.") == true, "\(members.json["detail"] ?? "")")
+        #expect(members.text.utf8.count < 16_384)
+    }
+
     @Test func listingsFilterByTextEmailStateAndProvider() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

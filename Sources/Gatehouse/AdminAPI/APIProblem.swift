@@ -73,11 +73,16 @@ struct APIProblem: Error, HTTPResponseError {
         status: .unsupportedMediaType, code: "unsupported_media_type", detail: "The request body must be application/json."
     )
 
+    /// The most field problems one answer lists: a small body can hold a great many unknown
+    /// members, and the answer must not grow with them.
+    static let mostListedProblems = 50
+
     static func validation(_ problems: [AdministrationError.FieldProblem]) -> APIProblem {
-        let errors: [JSONValue] = problems.map { problem in
+        let errors: [JSONValue] = problems.prefix(mostListedProblems).map { problem in
             .object(["pointer": .string(pointer(problem.field)), "detail": .string(problem.reason)])
         }
-        let summary = problems.count == 1 ? "One field is invalid." : "\(problems.count) fields are invalid."
+        var summary = problems.count == 1 ? "One field is invalid." : "\(problems.count) fields are invalid."
+        if problems.count > mostListedProblems { summary += " The first \(mostListedProblems) are listed." }
         return APIProblem(status: .unprocessableContent, code: "validation_failed", detail: summary, extensions: ["errors": .array(errors)])
     }
 

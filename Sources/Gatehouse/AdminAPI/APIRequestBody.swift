@@ -104,10 +104,14 @@ struct APIRequestBody {
         }
     }
 
-    mutating func strings(_ key: String, required: Bool = false) -> [String]? {
+    /// An array of strings of at most `most` items; a longer one is one problem, its items unread.
+    mutating func strings(_ key: String, required: Bool = false, most: Int) -> [String]? {
         switch members[key] {
         case nil:
             if required { problems.append(.init(field(key), "is required")) }
+            return nil
+        case .array(let items)? where items.count > most:
+            problems.append(.init(field(key), "must have at most \(most) items, not \(items.count)"))
             return nil
         case .array(let items)?:
             var strings: [String] = []
@@ -125,10 +129,15 @@ struct APIRequestBody {
         }
     }
 
-    /// An array of objects, each read with `keys`; their problems join this body's.
-    mutating func objects(_ key: String, keys: [String]) -> [APIRequestBody]? {
+    /// An array of at most `most` objects, each read with `keys`; their problems join this
+    /// body's. A longer array is one problem, its items unread: a small body of many tiny items
+    /// must not cost a problem, and an answer, per item.
+    mutating func objects(_ key: String, keys: [String], most: Int) -> [APIRequestBody]? {
         switch members[key] {
         case nil:
+            return nil
+        case .array(let items)? where items.count > most:
+            problems.append(.init(field(key), "must have at most \(most) items, not \(items.count)"))
             return nil
         case .array(let items)?:
             let bodies = items.enumerated().map { index, item in APIRequestBody(item, path: field(key) + "/\(index)", keys: keys) }

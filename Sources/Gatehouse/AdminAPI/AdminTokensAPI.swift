@@ -25,7 +25,7 @@ enum AdminTokensAPI {
             ) { call in
                 var body = try APIRequestBody(call.request, keys: ["name", "scopes", "expires_in"])
                 let new = NewToken(
-                    name: body.string("name", required: true) ?? "", scopes: body.strings("scopes", required: true) ?? [],
+                    name: body.string("name", required: true) ?? "", scopes: body.strings("scopes", required: true, most: APIScope.allCases.count) ?? [],
                     expiresIn: body.integer("expires_in", in: 1...NewToken.longestLife)
                 )
                 try body.finish()

@@ -47,7 +47,7 @@ enum AdminUsersAPI {
                 if password != nil && generate {
                     body.reject("generate_password", "give a password or ask for one to be generated, not both")
                 }
-                for item in body.objects("identities", keys: ["provider", "subject"]) ?? [] {
+                for item in body.objects("identities", keys: ["provider", "subject"], most: NewUser.mostIdentities) ?? [] {
                     var item = item
                     new.identities.append(NewIdentity(provider: item.string("provider", required: true) ?? "", subject: item.string("subject") ?? ""))
                     body.absorb(item)
