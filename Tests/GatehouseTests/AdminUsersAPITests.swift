@@ -85,6 +85,26 @@ import TestSupport
 
     /// Issue 11's rule holds here too: a username that differs from another only by case,
     /// width or a look-alike character is a conflict, at creation and at renaming.
+    /// Finding: an operator could give a second user an address another user holds verified
+    /// (`DAVE@example.com` beside `dave@example.com`); the engine then refused both owners'
+    /// email links as ambiguous. A verified address has one owner.
+    @Test func aVerifiedAddressHasOneOwner() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let dave = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "dave", "email": "dave@example.com", "email_verified": true}"#)
+        let daveID = try #require((dave.json["user"] as? [String: Any])?["id"] as? Int)
+        let erin = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "erin", "email": "DAVE@example.com", "email_verified": true}"#)
+        #expect(erin.status == 409 && erin.code == "email_taken" && erin.json["owner_user_id"] as? Int == daveID, "\(erin.text)")
+        #expect(try api.count("users") == 1, "nothing written")
+        let unverified = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "erin", "email": "DAVE@example.com"}"#)
+        #expect(unverified.status == 201, "an unverified copy claims nothing")
+        let erinID = try #require((unverified.json["user"] as? [String: Any])?["id"] as? Int)
+        let vouched = try api.call("PATCH", "/api/v1/admin/users/\(erinID)", token: token, json: #"{"email_verified": true}"#)
+        #expect(vouched.status == 409 && vouched.code == "email_taken")
+        #expect(try api.call("PATCH", "/api/v1/admin/users/\(daveID)", token: token, json: #"{"display_name": "Dave"}"#).status == 200, "the owner is untouched")
+    }
+
     @Test func lookAlikeUsernamesConflict() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

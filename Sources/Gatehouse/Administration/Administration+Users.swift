@@ -151,6 +151,7 @@ extension Administration {
         let now = clock()
         let (user, identities) = try write { connection in
             let users = UserRepository(connection)
+            if new.emailVerified { try Self.refuseVerifiedEmailOfAnother(email, user: nil, in: users) }
             let user: UserRecord
             do {
                 // The operator chose the username, and vouches for the address when told to.
@@ -229,6 +230,9 @@ extension Administration {
             if changes.emailVerified == true || verifier != nil { newVerifier = verifier ?? .administrator }
             if newVerifier != nil && newEmail == nil {
                 throw AdministrationError.invalid("email_verified", "needs an email")
+            }
+            if newVerifier != nil && (emailChanged || current.emailVerifiedBy == nil) {
+                try Self.refuseVerifiedEmailOfAnother(newEmail, user: id, in: users)
             }
             let newName: String?
             switch displayName {
@@ -339,6 +343,18 @@ extension Administration {
             ? "a user whose name differs from \"\(username)\" only by case, width or look-alike characters already exists"
             : "another user's name differs from \"\(username)\" only by case, width or look-alike characters"
         return .conflict(.init("username_taken", detail))
+    }
+
+    /// An address given as verified that another user already holds verified, by its matching
+    /// key, is refused (409 `email_taken`, naming the owner): the linking engine would then find
+    /// two owners of one verified address and refuse both, locking the first out of the
+    /// sign-ins it links by email.
+    private static func refuseVerifiedEmailOfAnother(_ email: String?, user: Int64?, in users: UserRepository) throws {
+        guard let key = email.flatMap(MatchingKey.email) else { return }
+        guard let owner = try users.matching(emailKey: key).first(where: { $0.id != user && $0.emailVerifiedBy != nil }) else { return }
+        throw AdministrationError.conflict(.init(
+            "email_taken", "user \(owner.id) already holds this address, verified; a verified address has one owner", ownerUserID: owner.id
+        ))
     }
 
     static func checkVersion(of user: UserRecord, _ expected: String?) throws {
