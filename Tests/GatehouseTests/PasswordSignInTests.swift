@@ -271,4 +271,17 @@ struct PasswordSignInTests {
         #expect(!detail.contains("\n"))
         #expect(detail.count < 400)
     }
+
+    /// Finding: `;` and `=` in a typed identifier passed into the detail, so `alice; client=10.9.9.9;
+    /// reason=ok` added fields ahead of the real client address. They are encoded, and the client
+    /// comes first.
+    @Test func aTypedIdentifierCannotAddAuditFields() throws {
+        let fixture = try SignInFixture()
+        _ = fixture.attempt("alice; client=10.9.9.9; reason=ok", "pw", from: "192.0.2.8")
+        let detail = try #require(try fixture.audit().last?.detail)
+        let fields = detail.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(fields.filter { $0.hasPrefix("client=") } == ["client=192.0.2.8"], "\(detail)")
+        #expect(fields.filter { $0.hasPrefix("reason=") }.count == 1, "\(detail)")
+        #expect(detail.contains("identifier=alice%3B client%3D10.9.9.9%3B reason%3Dok"), "\(detail)")
+    }
 }

@@ -111,7 +111,7 @@ public final class PasswordSignIn: Sendable {
     /// `unknown_user`), the same answer as a wrong password, behind the same throttle.
     func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
+        let who = "client=\(Self.auditable(clientAddress)); identifier=\(Self.auditable(typed))"
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
             auditRateLimited(retryAfter, step: "password", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
@@ -218,7 +218,7 @@ public final class PasswordSignIn: Sendable {
     /// failure for the address and the identifier, so the oracle is throttled.
     public func identify(_ identifier: String, pretend: Bool, clientAddress: String, requestID: String, now: Int64) -> IdentificationOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = "identifier=\(Self.auditable(typed)); client=\(Self.auditable(clientAddress))"
+        let who = "client=\(Self.auditable(clientAddress)); identifier=\(Self.auditable(typed))"
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
             auditRateLimited(retryAfter, step: "identification", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
@@ -369,11 +369,20 @@ public final class PasswordSignIn: Sendable {
 
     // MARK: - Audit
 
-    /// Typed text in an audit line: control characters replaced, at most 128 characters.
+    /// Typed text as one value of an audit detail's `key=value; …` list: control characters
+    /// replaced, `%`, `;` and `=` percent-encoded (so `alice; client=10.9.9.9` stays one value and
+    /// cannot add a field), at most 128 characters.
     static func auditable(_ text: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.properties.generalCategory == .control ? "?" : scalar
-        }))
+        var cleaned = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": cleaned += "%25"
+            case ";": cleaned += "%3B"
+            case "=": cleaned += "%3D"
+            case _ where scalar.properties.generalCategory == .control: cleaned += "?"
+            default: cleaned.unicodeScalars.append(scalar)
+            }
+        }
         return cleaned.count > 128 ? String(cleaned.prefix(128)) + "…" : cleaned
     }
 }
