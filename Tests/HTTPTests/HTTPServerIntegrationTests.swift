@@ -20,6 +20,7 @@ let echoResponder = ClosureResponder { request in
 
 func startServer(
     responder: any Responder = echoResponder,
+    limits: HTTPLimits = HTTPLimits(),
     timeouts: ConnectionTimeouts = ConnectionTimeouts(),
     maxConnections: Int = 64,
     maxConnectionsPerClient: Int? = nil,
@@ -32,7 +33,7 @@ func startServer(
     logger.logLevel = logged == nil ? .critical : .warning
     let server = HTTPServer(
         configuration: HTTPServerConfiguration(
-            listen: [listen], timeouts: timeouts, maxConnections: maxConnections, maxConnectionsPerClient: maxConnectionsPerClient,
+            listen: [listen], limits: limits, timeouts: timeouts, maxConnections: maxConnections, maxConnectionsPerClient: maxConnectionsPerClient,
             forwarding: ForwardedHeaders { trustedProxies.contains($0) }
         ),
         responder: responder, logger: logger, metrics: metrics
@@ -347,6 +348,41 @@ func startServer(
             try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().status == 200)
         }
+    }
+
+    /// Review finding: every body was buffered before any route saw it, each up to `body_bytes`,
+    /// so 1,000 connections that each sent a 1 MiB body but its last bytes held 1.5 GB. The
+    /// bodies being received share one budget: past it a body is refused with 503 before a byte
+    /// of it is kept, and a closed connection gives its share back.
+    @Test func bodiesBeingReceivedShareOneBudget() throws {
+        let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: 4096, maxBodyBytesInFlight: 8192))
+        defer { server.shutdown() }
+        let head = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n"
+        var slow = try (0..<2).map { _ in try TestClient(port: port) }
+        for client in slow { try client.send(head + "partial") }
+        // The two heads are read on the server's loops before the third arrives: wait for them.
+        let third = try TestClient(port: port)
+        var refused = 0
+        let deadline = Date().addingTimeInterval(5)
+        while refused == 0 && Date() < deadline {
+            let probe = try TestClient(port: port)
+            try probe.send(head + String(repeating: "x", count: 4096))
+            let status = try probe.readResponse().status
+            if status == 503 { refused += 1 } else { usleep(20_000) }
+        }
+        #expect(refused == 1, "a third body of 4 KiB does not fit in 8 KiB")
+        slow.removeFirst()  // closes it: its 4 KiB go back
+        var status = 503
+        while status == 503 && Date() < deadline.addingTimeInterval(5) {
+            let again = try TestClient(port: port)
+            try again.send(head + String(repeating: "x", count: 4096))
+            status = try again.readResponse().status
+            if status == 503 { usleep(20_000) }
+        }
+        #expect(status == 200, "a closed connection's share was given back")
+        try third.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try third.readResponse().status == 200, "requests without a body take nothing")
+        #expect(slow.count == 1)
     }
 
     @Test func gracefulShutdownFinishesTheRequestInFlight() throws {

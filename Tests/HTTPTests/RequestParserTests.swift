@@ -761,3 +761,38 @@ let acceptedRequests: [AcceptCase] = [
         }
     }
 }
+
+/// Bodies take from the server's shared `BodyBudget` while they are received.
+@Suite struct RequestParserBodyBudgetTests {
+    @Test func aBodyHoldsItsShareUntilCompleteOrReleased() throws {
+        let budget = BodyBudget(capacity: 100)
+        var first = RequestParser(budget: budget)
+        first.append(Array("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 60\r\n\r\n".utf8))
+        #expect(try first.next() == nil)
+        #expect(budget.inUse == 60, "taken when the head is in, before any body byte")
+
+        var second = RequestParser(budget: budget)
+        second.append(Array("POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n".utf8))
+        #expect(throws: HTTPParseError.bodiesInFlightFull) { try second.next() }
+        #expect(budget.inUse == 60, "a refused body takes nothing")
+
+        first.append(Array(String(repeating: "x", count: 60).utf8))
+        #expect(try first.next()?.body.count == 60)
+        #expect(budget.inUse == 0, "given back once complete")
+
+        var chunked = RequestParser(budget: budget)
+        chunked.append(Array("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1e\r\n".utf8))
+        #expect(try chunked.next() == nil)
+        #expect(budget.inUse == 30, "a chunk takes its size")
+        chunked.append(Array((String(repeating: "y", count: 30) + "\r\n1e\r\n").utf8))
+        #expect(try chunked.next() == nil)
+        #expect(budget.inUse == 60)
+        chunked.releaseBody()
+        #expect(budget.inUse == 0, "a connection that ends gives its share back")
+
+        var malformed = RequestParser(budget: budget)
+        malformed.append(Array(("POST /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + String(repeating: "z", count: 20) + "no CRLF").utf8))
+        #expect(throws: HTTPParseError.self) { try malformed.next() }
+        #expect(budget.inUse == 0, "a refused request gives its share back")
+    }
+}

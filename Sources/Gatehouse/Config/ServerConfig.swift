@@ -69,12 +69,19 @@ public struct ServerConfig: Sendable, Equatable {
         public var headerCount: Int
         /// `body_bytes`; a larger body gets 413.
         public var bodyBytes: Int
+        /// `bodies_in_flight_bytes`: the bodies being received across all connections; a body
+        /// that does not fit gets 503 (`BodyBudget`).
+        public var bodiesInFlightBytes: Int
 
-        public init(requestLineBytes: Int = 8192, headerBytes: Int = 32768, headerCount: Int = 100, bodyBytes: Int = 1_048_576) {
+        public init(
+            requestLineBytes: Int = 8192, headerBytes: Int = 32768, headerCount: Int = 100, bodyBytes: Int = 1_048_576,
+            bodiesInFlightBytes: Int = 33_554_432
+        ) {
             self.requestLineBytes = requestLineBytes
             self.headerBytes = headerBytes
             self.headerCount = headerCount
             self.bodyBytes = bodyBytes
+            self.bodiesInFlightBytes = bodiesInFlightBytes
         }
 
         /// The limits in the form the HTTP parser takes; the chunk-line cap keeps its default.
@@ -83,7 +90,8 @@ public struct ServerConfig: Sendable, Equatable {
                 maxRequestLineBytes: requestLineBytes,
                 maxHeaderBytes: headerBytes,
                 maxHeaderCount: headerCount,
-                maxBodyBytes: bodyBytes
+                maxBodyBytes: bodyBytes,
+                maxBodyBytesInFlight: bodiesInFlightBytes
             )
         }
     }
@@ -126,7 +134,7 @@ extension ServerConfig {
         "listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "max_connections_per_client", "limits", "timeouts",
         "management_listen", "metrics_require_token",
     ]
-    static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes"]
+    static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes", "bodies_in_flight_bytes"]
     static let timeoutKeys = ["header_seconds", "body_seconds", "idle_seconds", "write_seconds", "shutdown_grace_seconds"]
 
     /// Allowed timeout range. An hour is far beyond any sensible deadline, so a larger value
@@ -159,8 +167,15 @@ extension ServerConfig {
             headerBytes: limitsReader.value("header_bytes", .integer(1024...1_048_576)) ?? defaults.headerBytes,
             // Browsers send 10 to 20 fields; fewer than 16 would refuse ordinary requests.
             headerCount: limitsReader.value("header_count", .integer(16...10_000)) ?? defaults.headerCount,
-            bodyBytes: limitsReader.value("body_bytes", .integer(1024...1_073_741_824)) ?? defaults.bodyBytes
+            bodyBytes: limitsReader.value("body_bytes", .integer(1024...1_073_741_824)) ?? defaults.bodyBytes,
+            bodiesInFlightBytes: limitsReader.value("bodies_in_flight_bytes", .integer(1024...17_179_869_184)) ?? defaults.bodiesInFlightBytes
         )
+        if limits.bodiesInFlightBytes < limits.bodyBytes {
+            reader.decoder.error(
+                at: limitsReader.path.appending("bodies_in_flight_bytes"),
+                "\(limits.bodiesInFlightBytes) is less than body_bytes (\(limits.bodyBytes)): a body of the largest size could never be received"
+            )
+        }
 
         let timeoutsReader = reader.section("timeouts", keys: timeoutKeys)
         let defaultTimeouts = Timeouts()

@@ -10,18 +10,23 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxBodyBytes: Int = 1024 * 1024
     /// Longest chunk-size line including extensions; longer gets 400.
     public var maxChunkLineBytes: Int = 1024
+    /// Bodies being received at once across all connections (`BodyBudget`); a body that does
+    /// not fit gets 503.
+    public var maxBodyBytesInFlight: Int = 32 * 1024 * 1024
 
     public init(
         maxRequestLineBytes: Int = 8 * 1024,
         maxHeaderBytes: Int = 32 * 1024,
         maxHeaderCount: Int = 100,
         maxBodyBytes: Int = 1024 * 1024,
-        maxChunkLineBytes: Int = 1024
+        maxChunkLineBytes: Int = 1024,
+        maxBodyBytesInFlight: Int = 32 * 1024 * 1024
     ) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount
         self.maxBodyBytes = maxBodyBytes
         self.maxChunkLineBytes = maxChunkLineBytes
+        self.maxBodyBytesInFlight = maxBodyBytesInFlight
     }
 }

@@ -24,6 +24,9 @@ public struct HTTPParseError: Error, Equatable, Sendable, CustomStringConvertibl
         HTTPParseError(status: .payloadTooLarge, reason: reason)
     }
 
+    /// 503: the body does not fit in what `BodyBudget` has left; it passes as others finish.
+    public static let bodiesInFlightFull = HTTPParseError(status: .serviceUnavailable, reason: "request bodies in flight at capacity")
+
     /// 414: the request line is longer than `HTTPLimits.maxRequestLineBytes`.
     public static let uriTooLong = HTTPParseError(status: .uriTooLong, reason: "request line too long")
 

@@ -95,16 +95,36 @@ public struct RequestParser: Sendable {
     private var message = MessageInProgress()
     private var failure: HTTPParseError?
     private var continuePending = false
+    /// Shared with the server's other connections; nil bounds bodies by `maxBodyBytes` alone.
+    private let budget: BodyBudget?
+    /// What the body being received took from `budget`.
+    private var heldBodyBytes = 0
 
     /// A negative limit (a configuration mistake) acts as zero, so it refuses rather than traps.
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    public init(limits: HTTPLimits = HTTPLimits(), budget: BodyBudget? = nil) {
         self.limits = HTTPLimits(
             maxRequestLineBytes: max(0, limits.maxRequestLineBytes),
             maxHeaderBytes: max(0, limits.maxHeaderBytes),
             maxHeaderCount: max(0, limits.maxHeaderCount),
             maxBodyBytes: max(0, limits.maxBodyBytes),
-            maxChunkLineBytes: max(0, limits.maxChunkLineBytes)
+            maxChunkLineBytes: max(0, limits.maxChunkLineBytes),
+            maxBodyBytesInFlight: max(0, limits.maxBodyBytesInFlight)
         )
+        self.budget = budget
+    }
+
+    /// Gives back what the body being received holds of the budget: the connection calls it
+    /// when it closes, whatever state the request was in.
+    public mutating func releaseBody() {
+        if heldBodyBytes > 0 { budget?.giveBack(heldBodyBytes) }
+        heldBodyBytes = 0
+    }
+
+    /// Takes `bytes` more for the body from the budget, or refuses the request.
+    private mutating func holdBody(_ bytes: Int) throws(HTTPParseError) {
+        guard let budget, bytes > 0 else { return }
+        guard budget.take(bytes) else { throw .bodiesInFlightFull }
+        heldBodyBytes += bytes
     }
 
     // MARK: Public interface
@@ -130,6 +150,7 @@ public struct RequestParser: Sendable {
         } catch {
             failure = error
             continuePending = false
+            releaseBody()
             buffer = []
             readIndex = 0
             scanIndex = 0
@@ -266,6 +287,7 @@ public struct RequestParser: Sendable {
         case .none:
             return .complete
         case .length(let length):
+            try holdBody(length)
             state = .fixedBody(remaining: length)
         case .chunked:
             state = .chunkSizeLine
@@ -298,6 +320,7 @@ public struct RequestParser: Sendable {
             if size > limits.maxBodyBytes - message.body.count {
                 throw .contentTooLarge("chunked body too large")
             }
+            try holdBody(size)
             consumeLine(crIndex: crIndex)
             state = size == 0 ? .trailerFields : .chunkData(remaining: size)
             return .progressed
@@ -339,6 +362,8 @@ public struct RequestParser: Sendable {
         message = MessageInProgress()
         state = .requestLine
         continuePending = false
+        // Received whole: from here the request's executor queue bounds it.
+        releaseBody()
         return request
     }
 
@@ -391,9 +416,9 @@ public struct RequestParser: Sendable {
         let count = min(limit, buffer.count - readIndex)
         guard count > 0 else { return 0 }
         if message.body.isEmpty {
-            // Reserve for the whole body only when it is small or already here, so that a
-            // head declaring a large body cannot make us allocate before the bytes arrive.
-            message.body.reserveCapacity(limit <= Self.retainedCapacity ? limit : count)
+            // Reserved once its first bytes are here, for the whole of a fixed body (or chunk):
+            // growing by doubling would hold up to twice the body, beyond what the budget counts.
+            message.body.reserveCapacity(limit)
         }
         message.body.append(contentsOf: buffer[readIndex..<(readIndex + count)])
         readIndex += count

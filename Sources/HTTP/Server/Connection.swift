@@ -59,7 +59,7 @@ final class Connection: @unchecked Sendable {
         self.peerAddress = peerAddress
         self.context = context
         self.loop = loop
-        self.parser = RequestParser(limits: context.configuration.limits)
+        self.parser = RequestParser(limits: context.configuration.limits, budget: context.bodyBudget)
         self.deadlines = ConnectionDeadlines(timeouts: context.configuration.timeouts, now: now)
         publishDeadline()
     }
@@ -354,6 +354,7 @@ final class Connection: @unchecked Sendable {
     private func close(reason: String) {
         guard !closed else { return }
         closed = true
+        parser.releaseBody()
         nextDeadline.store(UInt64.max, ordering: .relaxed)
         // Counted before the peer can see the close: whoever watches the end of the connection
         // (a test, an operator's probe) then finds it in the metrics already.

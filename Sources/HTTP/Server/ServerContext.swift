@@ -10,6 +10,8 @@ final class ServerContext: Sendable {
     let logger: Logger
     let metrics: HTTPMetrics
     let dateCache = DateCache()
+    /// Every connection's body being received takes from this (`HTTPLimits.maxBodyBytesInFlight`).
+    let bodyBudget: BodyBudget
     /// A flood of connections past a limit is one warning a minute per limit, not one each.
     let refusedConnectionLogs: [ConnectionLimit: RepeatedLogLine] = Dictionary(
         uniqueKeysWithValues: ConnectionLimit.allCases.map { ($0, RepeatedLogLine()) }
@@ -34,6 +36,7 @@ final class ServerContext: Sendable {
         self.responder = responder
         self.logger = logger
         self.metrics = metrics
+        bodyBudget = BodyBudget(capacity: configuration.limits.maxBodyBytesInFlight)
         var generator = SystemRandomNumberGenerator()
         let prefix = String(generator.next() & 0xFFFF_FFFF, radix: 16)
         requestIDPrefix = String(repeating: "0", count: 8 - prefix.count) + prefix
