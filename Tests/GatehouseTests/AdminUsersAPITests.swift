@@ -105,6 +105,21 @@ import TestSupport
         #expect(try api.call("PATCH", "/api/v1/admin/users/\(daveID)", token: token, json: #"{"display_name": "Dave"}"#).status == 200, "the owner is untouched")
     }
 
+    /// Finding: the username rules ran before composing (NFC), and U+1D15E grows from four bytes
+    /// to eight when composed, so 63 of them (252 bytes) were stored as 504, past the 255 the
+    /// rules allow. The rules judge the name as it is stored.
+    @Test func aUsernameIsCheckedAsItIsStored() throws {
+        let api = try AdminAPIRig()
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let growing = String(repeating: "\u{1D15E}", count: 63)
+        #expect(growing.utf8.count == 252 && growing.precomposedStringWithCanonicalMapping.utf8.count == 504)
+        let created = try api.call("POST", "/api/v1/admin/users", token: token, json: #"{"username": "\#(growing)"}"#)
+        #expect(created.status == 422, "\(created.text)")
+        #expect((created.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/username")
+        #expect(try api.count("users") == 0)
+    }
+
     @Test func lookAlikeUsernamesConflict() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

@@ -5,10 +5,13 @@ import JOSE
 /// What an operator may give a user, checked in one place for the command line and the admin
 /// API. Each check returns the value to store, or throws the field's problem.
 enum AccountInputRules {
-    /// `UsernameRules`, then Unicode NFC: the username is stored composed.
+    /// `UsernameRules`, on the username as it will be stored: Unicode NFC, composed. Checked
+    /// after composing, because some characters grow when composed (U+1D15E, four bytes,
+    /// becomes eight), and a name checked before could be stored past the rules' length.
     static func username(_ username: String, field: String = "username") throws(AdministrationError) -> String {
-        if let problem = UsernameRules.problem(with: username) { throw .invalid(field, problem) }
-        return username.precomposedStringWithCanonicalMapping
+        let composed = username.precomposedStringWithCanonicalMapping
+        if let problem = UsernameRules.problem(with: composed) { throw .invalid(field, problem) }
+        return composed
     }
 
     /// One `@` with text on both sides, no white space or control characters, at most 254
