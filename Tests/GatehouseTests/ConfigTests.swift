@@ -197,6 +197,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               path: "$.server.timeouts.idle_seconds", message: "must be from 1 to 3600, found 60000"),
         .init(reason: "past Int's range must not trap", json: document(server: [#""limits": {"body_bytes": 99999999999999999999}"#]),
               path: "$.server.limits.body_bytes", message: "must be from 1024 to 1073741824, found 99999999999999999999"),
+        // Review finding: an exact comparison let a wildcard and a specific address on one port
+        // pass check-config, and serve then failed to bind.
+        .init(reason: "the management listener on the port a wildcard already takes",
+              json: document(listen: #""0.0.0.0:8080""#, server: [#""management_listen": "127.0.0.1:8080""#]),
+              path: "$.server.management_listen",
+              message: "127.0.0.1:8080 takes the same port as 0.0.0.0:8080 in server.listen; the management listener needs an address of its own"),
         .init(reason: "room in flight for less than one body of the largest size",
               json: document(server: [#""limits": {"body_bytes": 65536, "bodies_in_flight_bytes": 4096}"#]),
               path: "$.server.limits.bodies_in_flight_bytes",
@@ -416,6 +422,17 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     func unknownVariablesAreWarnings(_ name: String, _ message: String) throws {
         let config = try GatehouseConfig.parse(data: Data(document().utf8), environment: [name: "10.0.0.1"]).get()
         #expect(config.warnings == [ConfigProblem(path: name, message: message, severity: .warning)])
+    }
+
+    /// Review finding: trusting every address as a proxy was accepted silently, although it lets
+    /// any client choose the address the login and API throttles count.
+    @Test(arguments: ["0.0.0.0/0", "::/0"])
+    func trustingEveryAddressAsAProxyIsWarned(_ range: String) throws {
+        let config = try GatehouseConfig.parse(
+            data: Data(document(server: [#""trusted_proxies": ["127.0.0.1", "\#(range)"]"#]).utf8), environment: [:]
+        ).get()
+        #expect(config.warnings.map(\.path) == ["$.server.trusted_proxies[1]"])
+        #expect(config.warnings.first?.message.hasPrefix("\(range) trusts every client's X-Forwarded-For") == true)
     }
 
     @Test(arguments: cases)

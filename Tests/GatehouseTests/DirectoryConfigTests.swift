@@ -101,9 +101,13 @@ import Testing
     }
 
     @Test(arguments: [
-        (#""password_order": ["corp", "nope"]"#, "$.login.password_order[1]"),     // no such source
-        (#""password_order": ["corp", "corp"]"#, "$.login.password_order[1]"),     // twice
+        (#""password_order": ["local", "corp", "nope"]"#, "$.login.password_order[2]"),     // no such source
+        (#""password_order": ["local", "corp", "corp"]"#, "$.login.password_order[2]"),     // twice
         (#""local_passwords": false, "password_order": ["local", "corp"]"#, "$.login.password_order[0]"),  // local is off
+        // Review finding: local passwords on but left out of the order made the password field
+        // vanish (or skip local accounts) without a word.
+        (#""password_order": []"#, "$.login.password_order"),
+        (#""local_passwords": true, "password_order": ["corp"]"#, "$.login.password_order"),
     ])
     func passwordOrderRefusals(_ row: (String, String)) throws {
         let json = """

@@ -40,6 +40,14 @@ extension ListenAddress {
         // The canonical form, so "[0::1]" and "[::1]" are recognised as one address.
         return .success(ListenAddress(host: address.description, port: UInt16(port)))
     }
+
+    /// Whether binding both would clash: the same port, and the same host or a wildcard
+    /// (`0.0.0.0`, or `::`, which on Linux takes IPv4 as well) on either side.
+    func clashes(with other: ListenAddress) -> Bool {
+        guard port == other.port else { return false }
+        let wildcards: Set<String> = ["0.0.0.0", "::"]
+        return host == other.host || wildcards.contains(host) || wildcards.contains(other.host)
+    }
 }
 
 /// TCP port numbers as written in addresses and URLs.

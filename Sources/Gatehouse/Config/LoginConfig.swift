@@ -88,6 +88,14 @@ public struct LoginConfig: Sendable, Equatable {
             }
             sources.append(source)
         }
+        // Local passwords on but never checked: the password field would vanish, or skip the
+        // local accounts the operator meant to keep, without a word.
+        if login.localPasswords && !order.contains("local") {
+            decoder.error(
+                at: path.appending("password_order"),
+                "local passwords are on (login.local_passwords) but the order leaves them out: add \"local\", or turn local passwords off"
+            )
+        }
         return sources
     }
 }

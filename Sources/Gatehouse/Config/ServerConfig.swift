@@ -149,13 +149,21 @@ extension ServerConfig {
         }
         let publicURL = reader.value("public_url", .publicURL, required: true)
         let trustedProxies = reader.value("trusted_proxies", .list(of: .cidr)) ?? []
+        for (index, range) in trustedProxies.enumerated() where range.prefixLength == 0 {
+            reader.decoder.warning(
+                at: reader.path.appending("trusted_proxies").appending(index: index),
+                "\(range) trusts every client's X-Forwarded-For: anyone can then choose the address the login and API throttles count; list your proxies' addresses"
+            )
+        }
         let publicDirectory = reader.value("public_dir", .nullable(.nonEmptyString)) ?? nil
         let maxConnections = reader.value("max_connections", .integer(1...1_000_000)) ?? 1024
         let maxConnectionsPerClient = reader.value("max_connections_per_client", .integer(1...1_000_000)) ?? 256
         let management = reader.value("management_listen", .list(of: .listenAddress, allowSingle: true, allowEmpty: true)) ?? []
         reportDuplicates(management, at: reader.path.appending("management_listen"), in: reader.decoder)
-        for address in management where listen?.contains(address) == true {
-            reader.decoder.error(at: reader.path.appending("management_listen"), "\(address) is also in server.listen; the management listener needs an address of its own")
+        for address in management {
+            guard let taken = listen?.first(where: { $0.clashes(with: address) }) else { continue }
+            let why = taken == address ? "is also in server.listen" : "takes the same port as \(taken) in server.listen"
+            reader.decoder.error(at: reader.path.appending("management_listen"), "\(address) \(why); the management listener needs an address of its own")
         }
         let metricsRequireToken = reader.value("metrics_require_token", .boolean) ?? true
 
