@@ -20,6 +20,10 @@ import TestSupport
         // In a group named staff outside group_base_dn only.
         + ActiveDirectoryFixture.user("eve", guid: Array(repeating: 0x35, count: 16), password: "eve-pw")
             .replacingOccurrences(of: "\n\n", with: "\nmemberOf: cn=staff,\(elsewhere)\n\n")
+        // In 70 groups that sort before staff, and in staff.
+        + (0..<70).map { ActiveDirectoryFixture.group(String(format: "g%02d", $0)) }.joined()
+        + ActiveDirectoryFixture.user("gina", guid: Array(repeating: 0x57, count: 16), password: "gina-pw",
+                                      memberOf: (0..<70).map { String(format: "g%02d", $0) } + ["staff"])
         // In engineers, and in a group that does not exist (deleted since, or hidden).
         + ActiveDirectoryFixture.user("fred", guid: Array(repeating: 0x46, count: 16), password: "fred-pw", memberOf: ["ghost", "engineers"])
 
@@ -59,6 +63,20 @@ import TestSupport
             let fred = BrowserClient()
             #expect(try rig.submit("fred", "fred-pw", browser: fred).status == 303, "a group that cannot be read is no group, not a refusal")
             #expect(try rig.verify(fred).status == 200, "staff through engineers")
+        }
+    }
+
+    /// Finding: a session keeps 64 groups, and a directory's were cut alphabetically, so a
+    /// person in 70 groups that sort before `staff` lost the group the application requires.
+    @Test func aPersonInManyGroupsKeepsTheOneAccessNeeds() throws {
+        try withRig { (rig: Rig) throws in
+            #expect(try rig.submit("gina", "gina-pw").status == 303)
+            #expect(try rig.verify().status == 200, "staff is kept among 71 groups")
+            let stored = try #require(try rig.query("SELECT groups FROM sessions", columns: 1).first?.first)
+            #expect(stored.split(separator: "\n").count == 64 && stored.hasPrefix("staff\n"), "\(stored.prefix(40))")
+            let report = try rig.gatehouse.app.administration.syncDirectory("corp", dryRun: false, by: .commandLine)
+            #expect(report.sessionsRegrouped <= 1, "\(report.summary)")
+            #expect(try rig.verify().status == 200, "and after a synchronisation too")
         }
     }
 

@@ -37,6 +37,18 @@ struct SessionGroupsTests {
         #expect(SessionGroups.read(from: claims, claim: "groups") == row.expected, "\(row.reason)")
     }
 
+    /// Finding: a person in more than 64 groups kept the first 64 (for a directory, the first
+    /// alphabetically), so one who was also in the group an application requires lost it, and
+    /// with it their access. The groups forward-auth requires are kept first.
+    @Test func theGroupsForwardAuthRequiresAreKeptFirst() {
+        let many = (0..<100).map { "g\($0)" } + ["staff", "g5"]
+        let kept = SessionGroups.kept(many, preferring: ["staff", "g5", "absent"])
+        #expect(kept.count == SessionGroups.maximumCount)
+        #expect(Array(kept.prefix(2)) == ["g5", "staff"], "in the candidates' order, each once")
+        #expect(Array(kept.dropFirst(2)) == (0..<63).map { "g\($0)" }.filter { $0 != "g5" })
+        #expect(SessionGroups.kept(["a,b", "staff"], preferring: ["a,b"]) == ["staff"], "a required name that cannot be stored still is not")
+    }
+
     @Test func theConfiguredClaimNameIsUsed() {
         let claims: [String: JSONValue] = ["groups": .string("no"), "roles": .array([.string("yes")])]
         #expect(SessionGroups.read(from: claims, claim: "roles") == ["yes"])

@@ -18,7 +18,7 @@ extension Administration {
                 throw AdministrationError.invalid("directory", error.message)
             }
             sync = DirectorySync(
-                source: DirectorySource(config: directory, client: client), database: database,
+                source: DirectorySource(config: directory, client: client, requiredGroups: config.forwardAuth.requiredGroups), database: database,
                 logger: Logger(label: "gatehouse.directories"), clock: clock
             )
         }

@@ -108,7 +108,7 @@ public final class GatehouseApp: Sendable {
         let me = MeEndpoint(database: database, sessions: sessions, clock: clock)
         let csrf = CSRFProtection(expectedOrigin: config.server.publicURL.origin)
         let directories: [DirectorySource]
-        do { directories = try DirectorySource.all(config.directories) } catch { throw .directory(error) }
+        do { directories = try DirectorySource.all(config.directories, requiredGroups: config.forwardAuth.requiredGroups) } catch { throw .directory(error) }
         self.directories = directories
         let directorySyncs = Dictionary(uniqueKeysWithValues: directories.map { source in
             (source.config.slug, DirectorySync(source: source, database: database, logger: logger, clock: clock))

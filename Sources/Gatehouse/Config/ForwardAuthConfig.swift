@@ -13,6 +13,8 @@ public struct ForwardAuthConfig: Sendable, Equatable {
     /// The protected applications' origins: where a sign-in form may end up after its redirect
     /// to `next`, so the sign-in page's CSP `form-action` must name them.
     var formTargets: [String] { protectedHosts.map(\.url.origin) }
+    /// Every group some protected host requires.
+    var requiredGroups: Set<String> { Set(protectedHosts.flatMap(\.requiredGroups)) }
 
     public init(groupsClaim: String = "groups", protectedHosts: [ProtectedHost] = []) {
         self.groupsClaim = groupsClaim

@@ -64,7 +64,7 @@ struct DirectorySignIn: Sendable {
                 return .refused(reason: "no_uniqueness_value", directory: config.slug, account: entryAccount)
             }
             // A name that cannot be passed on faithfully (a comma would split it downstream) is dropped.
-            let groups = SessionGroups.kept(try DirectoryGroups.names(of: entry, source: source, deadline: deadline))
+            let groups = SessionGroups.kept(try DirectoryGroups.names(of: entry, source: source, deadline: deadline), preferring: source.requiredGroups)
             return .verified(verified, groups: groups, directory: config.slug, account: entryAccount)
         } catch {
             switch error.code {

@@ -162,7 +162,7 @@ final class DirectorySync: Sendable {
         report.groups = membership.groupCount
         for entry in entries {
             guard let signIn = DirectoryIdentity.verifiedSignIn(entry, config: config) else { continue }
-            let groups = SessionGroups.kept(membership.groups(of: entry, config: config))
+            let groups = SessionGroups.kept(membership.groups(of: entry, config: config), preferring: source.requiredGroups)
             found[signIn.identity.subject] = Found(signIn: signIn, groups: groups, disabled: DirectoryIdentity.isDisabled(entry, config: config))
         }
 

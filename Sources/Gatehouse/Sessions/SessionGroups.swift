@@ -16,23 +16,29 @@ public enum SessionGroups {
     public static let maximumValueBytes = 255
 
     /// The groups in `claims[claim]`, filtered and capped as above.
-    public static func read(from claims: [String: JSONValue], claim: String) -> [String] {
+    public static func read(from claims: [String: JSONValue], claim: String, preferring required: Set<String> = []) -> [String] {
         let candidates: [String]
         switch claims[claim] {
         case .string(let single): candidates = [single]
         case .array(let values): candidates = values.compactMap(\.stringValue)
         default: return []
         }
-        return kept(candidates)
+        return kept(candidates, preferring: required)
     }
 
-    /// The values of `candidates` that can be passed on faithfully, first ones first, without
-    /// repeats, at most `maximumCount`: the one rule for groups from a claim and from a directory.
-    public static func kept(_ candidates: [String]) -> [String] {
+    /// The values of `candidates` that can be passed on faithfully, without repeats, at most
+    /// `maximumCount`: the one rule for groups from a claim and from a directory. Those in
+    /// `required` (the groups forward-auth's `required_groups` name) come first, then the rest
+    /// in their order, so a person in more groups than are kept never loses one that decides
+    /// their access.
+    public static func kept(_ candidates: [String], preferring required: Set<String> = []) -> [String] {
         var groups: [String] = []
-        for value in candidates where isStorable(value) && !groups.contains(value) {
-            groups.append(value)
-            if groups.count == maximumCount { break }
+        var seen: Set<String> = []
+        for pass in [true, false] {
+            for value in candidates where required.contains(value) == pass && isStorable(value) && seen.insert(value).inserted {
+                guard groups.count < maximumCount else { return groups }
+                groups.append(value)
+            }
         }
         return groups
     }

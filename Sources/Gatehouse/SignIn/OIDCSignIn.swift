@@ -36,6 +36,8 @@ final class OIDCSignIn: Sendable {
     // forward-auth: where `next` may point, and which claim holds the session's groups.
     let returnTarget: ReturnTarget
     let groupsClaim: String
+    /// Groups forward-auth requires, kept first (`SessionGroups.kept`).
+    let requiredGroups: Set<String>
     /// `database.max_pending_sign_in_flows`: past this many stored flows a start is refused.
     let flowCapacity: Int64
     /// Starts refused for a full flow table are one warning a minute, not one each.
@@ -66,6 +68,7 @@ final class OIDCSignIn: Sendable {
         self.clock = clock
         returnTarget = ReturnTarget(config: forwardAuth)
         groupsClaim = forwardAuth.groupsClaim
+        requiredGroups = forwardAuth.requiredGroups
         flowCapacity = Int64(maxPendingFlows)
         startBudget = PerClientBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
         refusedCallbackBudget = PerClientBudget(capacity: maxStartsPerClient, lifetimeSeconds: Self.flowLifetimeSeconds)
@@ -255,7 +258,7 @@ final class OIDCSignIn: Sendable {
             if case .link(let linkingUser) = flow.flow.intent {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
             }
-            let groups = SessionGroups.read(from: merged, claim: groupsClaim)  // forward-auth
+            let groups = SessionGroups.read(from: merged, claim: groupsClaim, preferring: requiredGroups)  // forward-auth
             return try finish(
                 .external(
                     verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID,
