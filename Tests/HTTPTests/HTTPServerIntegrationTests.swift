@@ -385,6 +385,25 @@ func startServer(
         #expect(slow.count == 1)
     }
 
+    /// Review finding: the server's own refusals were plain text on every path, though API
+    /// clients are promised RFC 9457 problem details. Under `/api/` they are problem+json with
+    /// the code and request id a handler's error has; elsewhere they stay short plain text.
+    @Test func theServersOwnRefusalsOfAPIRequestsAreProblemDetails() throws {
+        let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: 1024))
+        defer { server.shutdown() }
+        let api = try TestClient(port: port)
+        try api.send("POST /api/v1/admin/users?x=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n")
+        let refused = try api.readResponse()
+        #expect(refused.status == 413 && refused.header("Content-Type") == "application/problem+json")
+        let problem = try JSONSerialization.jsonObject(with: Data(refused.body)) as? [String: Any]
+        #expect(problem?["code"] as? String == "payload_too_large" && problem?["status"] as? Int == 413, "\(refused.text)")
+        #expect((problem?["request_id"] as? String)?.isEmpty == false)
+        let page = try TestClient(port: port)
+        try page.send("POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n")
+        let plain = try page.readResponse()
+        #expect(plain.status == 413 && plain.header("Content-Type") == "text/plain; charset=utf-8")
+    }
+
     @Test func gracefulShutdownFinishesTheRequestInFlight() throws {
         let gate = BoundedExecutorTests.Gate()
         let responder = ClosureResponder { request in

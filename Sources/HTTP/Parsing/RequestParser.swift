@@ -95,6 +95,16 @@ public struct RequestParser: Sendable {
     private var message = MessageInProgress()
     private var failure: HTTPParseError?
     private var continuePending = false
+    /// The target of the request being parsed when the parser failed (nil when the request line
+    /// itself was not read), so the refusal can be answered in the form its path expects.
+    public private(set) var failedRequestTarget: String?
+
+    /// The target of the request whose head or body is being received; nil between requests.
+    public var targetInProgress: String? {
+        if case .requestLine = state { return nil }
+        return message.requestLine.target
+    }
+
     /// Shared with the server's other connections; nil bounds bodies by `maxBodyBytes` alone.
     private let budget: BodyBudget?
     /// What the body being received took from `budget`.
@@ -149,6 +159,7 @@ public struct RequestParser: Sendable {
             return try parseNext()
         } catch {
             failure = error
+            failedRequestTarget = targetInProgress
             continuePending = false
             releaseBody()
             buffer = []

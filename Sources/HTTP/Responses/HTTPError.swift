@@ -77,6 +77,15 @@ public struct HTTPError: HTTPResponseError, Sendable, Equatable, CustomStringCon
         HTTPError(code: .badRequest, status: .badRequest, detail: detail)
     }
 
+    /// The error for a status the server answers by itself (a request it could not parse, a body
+    /// too large or too slow): the code of that status where one is named here, otherwise its
+    /// reason phrase in the codes' form (`Request Timeout` is `request_timeout`).
+    public static func refusal(_ status: HTTPStatus, detail: String?) -> HTTPError {
+        let named: [Int: Code] = [400: .badRequest, 413: .payloadTooLarge, 503: .serviceUnavailable]
+        let code = named[status.code] ?? Code(rawValue: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"))
+        return HTTPError(code: code, status: status, detail: detail)
+    }
+
     public static let unauthorized = HTTPError(code: .unauthorized, status: .unauthorized)
     public static let forbidden = HTTPError(code: .forbidden, status: .forbidden)
     public static let notFound = HTTPError(code: .notFound, status: .notFound)
@@ -133,7 +142,13 @@ public struct HTTPError: HTTPResponseError, Sendable, Equatable, CustomStringCon
 
     /// problem+json for API paths and for clients that weigh JSON above HTML.
     static func wantsProblemJSON(_ request: Request) -> Bool {
-        request.path.hasPrefix("/api/") || AcceptPreference.prefersJSON(request.headers)
+        isAPIPath(request.path) || AcceptPreference.prefersJSON(request.headers)
+    }
+
+    /// The paths whose clients are programs, answered in problem+json whatever they accept: by
+    /// handlers, and by the server itself for a request it refuses before any handler.
+    static func isAPIPath(_ path: some StringProtocol) -> Bool {
+        path.hasPrefix("/api/")
     }
 
     public func problemDetails(for request: Request) -> ProblemDetails {

@@ -201,7 +201,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func queueErrorResponse(_ error: HTTPParseError) {
-        let request = queueFinalResponse(status: error.status, detail: error.reason)
+        let request = queueFinalResponse(status: error.status, detail: error.reason, target: parser.failedRequestTarget)
         context.recordParseError(error, request: request)
     }
 
@@ -209,12 +209,12 @@ final class Connection: @unchecked Sendable {
     /// a body that came too slowly) and returns the stand-in request it was written for, which
     /// carries the request id and client address for the log.
     @discardableResult
-    private func queueFinalResponse(status: HTTPStatus, detail: String?) -> Request {
+    private func queueFinalResponse(status: HTTPStatus, detail: String?, target: String?) -> Request {
         closeAfterFlush = true
         var request = Request(method: "GET", target: "/")
         context.prepare(&request, peerAddress: peerAddress)
         _ = ResponseSerializer.write(
-            context.plainTextResponse(status: status, detail: detail), for: request, keepAlive: false,
+            context.finalResponse(status: status, detail: detail, target: target, for: request), for: request, keepAlive: false,
             date: context.dateCache.current(), into: &outbound
         )
         return request
@@ -324,7 +324,7 @@ final class Connection: @unchecked Sendable {
             publishDeadline()
         case .close(let reason, let status):
             if let status, outbound.isEmpty {
-                queueFinalResponse(status: HTTPStatus(code: status), detail: nil)
+                queueFinalResponse(status: HTTPStatus(code: status), detail: nil, target: parser.targetInProgress)
                 flush()
                 if !closed { close(reason: reason.rawValue) }
             } else {

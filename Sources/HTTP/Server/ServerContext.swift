@@ -104,11 +104,20 @@ final class ServerContext: Sendable {
         }
     }
 
-    /// A short text/plain response for failures the responder never sees (unparseable requests,
-    /// timeouts), still carrying the security headers.
-    func plainTextResponse(status: HTTPStatus, detail: String?) -> Response {
-        let text = detail.map { "\(status.description): \($0)\n" } ?? "\(status.description)\n"
-        var response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
+    /// The answer to a failure the responder never sees (an unparseable request, a body too
+    /// large or too slow), still carrying the security headers: problem+json when the request's
+    /// target, as far as it was read, is an API path (`HTTPError.isAPIPath`), as the API's own
+    /// errors are; short plain text otherwise.
+    func finalResponse(status: HTTPStatus, detail: String?, target: String?, for request: Request) -> Response {
+        var response: Response
+        let path = target.map { String($0.prefix { $0 != "?" }) } ?? ""
+        if HTTPError.isAPIPath(path) {
+            response = .problem(HTTPError.refusal(status, detail: detail).problemDetails(for: request))
+            response.headers.set("Cache-Control", "no-store")
+        } else {
+            let text = detail.map { "\(status.description): \($0)\n" } ?? "\(status.description)\n"
+            response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
+        }
         configuration.securityHeaders.apply(to: &response)
         return response
     }
