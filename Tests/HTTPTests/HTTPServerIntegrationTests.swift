@@ -351,37 +351,43 @@ func startServer(
     }
 
     /// Review finding: every body was buffered before any route saw it, each up to `body_bytes`,
-    /// so 1,000 connections that each sent a 1 MiB body but its last bytes held 1.5 GB. The
-    /// bodies being received share one budget: past it a body is refused with 503 before a byte
-    /// of it is kept, and a closed connection gives its share back.
-    @Test func bodiesBeingReceivedShareOneBudget() throws {
-        let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: 4096, maxBodyBytesInFlight: 8192))
+    /// so 1,000 connections that each sent a 1 MiB body but its last bytes held 1.5 GB. Large
+    /// bodies share one budget: past it a body is refused with 503 before a byte of it is kept,
+    /// a closed connection gives its share back, and small bodies (a sign-in form) take nothing,
+    /// so large ones can never crowd them out.
+    @Test func largeBodiesShareOneBudget() throws {
+        let large = BodyBudget.allowancePerBody + 4096
+        let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: large, maxBodyBytesInFlight: 8192))
         defer { server.shutdown() }
-        let head = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 4096\r\n\r\n"
+        let head = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: \(large)\r\n\r\n"
+        let whole = head + String(repeating: "x", count: large)
         var slow = try (0..<2).map { _ in try TestClient(port: port) }
         for client in slow { try client.send(head + "partial") }
-        // The two heads are read on the server's loops before the third arrives: wait for them.
-        let third = try TestClient(port: port)
-        var refused = 0
+        // The two heads are read on the server's loops in their own time: probe until full.
+        var refused = false
         let deadline = Date().addingTimeInterval(5)
-        while refused == 0 && Date() < deadline {
+        while !refused && Date() < deadline {
             let probe = try TestClient(port: port)
-            try probe.send(head + String(repeating: "x", count: 4096))
-            let status = try probe.readResponse().status
-            if status == 503 { refused += 1 } else { usleep(20_000) }
+            try probe.send(whole)
+            refused = try probe.readResponse().status == 503
+            if !refused { usleep(20_000) }
         }
-        #expect(refused == 1, "a third body of 4 KiB does not fit in 8 KiB")
-        slow.removeFirst()  // closes it: its 4 KiB go back
+        #expect(refused, "a third body needing 4 KiB does not fit in 8 KiB")
+        let form = try TestClient(port: port)
+        try form.send("POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "f", count: 1000))
+        #expect(try form.readResponse().status == 200, "a small body takes nothing, even with the budget spent")
+        try form.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try form.readResponse().status == 200)
+
+        slow.removeFirst()  // closes it: its share goes back
         var status = 503
         while status == 503 && Date() < deadline.addingTimeInterval(5) {
             let again = try TestClient(port: port)
-            try again.send(head + String(repeating: "x", count: 4096))
+            try again.send(whole)
             status = try again.readResponse().status
             if status == 503 { usleep(20_000) }
         }
         #expect(status == 200, "a closed connection's share was given back")
-        try third.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(try third.readResponse().status == 200, "requests without a body take nothing")
         #expect(slow.count == 1)
     }
 

@@ -762,36 +762,51 @@ let acceptedRequests: [AcceptCase] = [
     }
 }
 
-/// Bodies take from the server's shared `BodyBudget` while they are received.
+/// Large bodies take from the server's shared `BodyBudget` while they are held.
 @Suite struct RequestParserBodyBudgetTests {
-    @Test func aBodyHoldsItsShareUntilCompleteOrReleased() throws {
+    static let free = BodyBudget.allowancePerBody
+
+    @Test func aLargeBodyHoldsItsShareUntilReleased() throws {
         let budget = BodyBudget(capacity: 100)
         var first = RequestParser(budget: budget)
-        first.append(Array("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 60\r\n\r\n".utf8))
+        first.append(Array("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.free + 60)\r\n\r\n".utf8))
         #expect(try first.next() == nil)
-        #expect(budget.inUse == 60, "taken when the head is in, before any body byte")
+        #expect(budget.inUse == 60, "past the allowance, taken when the head is in, before any body byte")
 
         var second = RequestParser(budget: budget)
-        second.append(Array("POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n".utf8))
+        second.append(Array("POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.free + 50)\r\n\r\n".utf8))
         #expect(throws: HTTPParseError.bodiesInFlightFull) { try second.next() }
         #expect(budget.inUse == 60, "a refused body takes nothing")
 
-        first.append(Array(String(repeating: "x", count: 60).utf8))
-        #expect(try first.next()?.body.count == 60)
-        #expect(budget.inUse == 0, "given back once complete")
+        var small = RequestParser(budget: budget)
+        small.append(Array("POST /s HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.free)\r\n\r\n".utf8))
+        #expect(try small.next() == nil, "a body within the allowance takes nothing, and is not refused")
 
+        first.append(Array(String(repeating: "x", count: Self.free + 60).utf8))
+        #expect(try first.next()?.body.count == Self.free + 60)
+        #expect(budget.inUse == 60, "still held while its request is answered")
+        first.releaseBody()
+        #expect(budget.inUse == 0, "given back once answered")
+        first.releaseBody()
+        #expect(budget.inUse == 0, "and only once")
+    }
+
+    @Test func aChunkedBodyHoldsWhatItsBufferOccupies() throws {
+        let budget = BodyBudget(capacity: 1 << 20)
         var chunked = RequestParser(budget: budget)
-        chunked.append(Array("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1e\r\n".utf8))
+        let size = Self.free + 30
+        chunked.append(Array("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\(String(size, radix: 16))\r\n".utf8))
         #expect(try chunked.next() == nil)
-        #expect(budget.inUse == 30, "a chunk takes its size")
-        chunked.append(Array((String(repeating: "y", count: 30) + "\r\n1e\r\n").utf8))
+        #expect(budget.inUse == 30, "a chunk line takes the chunk's size past the allowance")
+        chunked.append(Array((String(repeating: "y", count: size) + "\r\n\(String(size, radix: 16))\r\n" + String(repeating: "z", count: size)).utf8))
         #expect(try chunked.next() == nil)
-        #expect(budget.inUse == 60)
+        #expect(budget.inUse >= 2 * size - Self.free, "the second chunk grew the buffer, and what it occupies is held")
         chunked.releaseBody()
         #expect(budget.inUse == 0, "a connection that ends gives its share back")
 
         var malformed = RequestParser(budget: budget)
-        malformed.append(Array(("POST /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" + String(repeating: "z", count: 20) + "no CRLF").utf8))
+        malformed.append(Array(("POST /d HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\(String(size, radix: 16))\r\n"
+            + String(repeating: "z", count: size) + "no CRLF").utf8))
         #expect(throws: HTTPParseError.self) { try malformed.next() }
         #expect(budget.inUse == 0, "a refused request gives its share back")
     }

@@ -1,14 +1,22 @@
 import Synchronization
 
-/// The bytes of request bodies being received, across every connection of a server, bounded.
+/// The bytes of large request bodies held at once, across every connection of a listener,
+/// bounded.
 ///
-/// Each connection's body is bounded by `HTTPLimits.maxBodyBytes`, but a body is buffered before
-/// any route sees it, so without a shared bound anyone could open every allowed connection, send
-/// each a large body but its last byte, and hold connections × `maxBodyBytes` of memory (a
-/// gigabyte at the defaults). A body takes its declared length (a chunk's size, chunk by chunk)
-/// when its head arrives, and gives it back when the request is complete or the connection
-/// ends; a body that does not fit is refused with 503 before a byte of it is buffered.
+/// Each body is bounded by `HTTPLimits.maxBodyBytes`, but a body is buffered before any route
+/// sees it, so without a shared bound anyone could open every allowed connection, send each a
+/// large body but its last byte, and hold connections × `maxBodyBytes` of memory (a gigabyte at
+/// the defaults). Past `allowancePerBody`, a body takes its declared length when its head
+/// arrives (a chunked one what its buffer occupies, chunk by chunk) and gives it back once its
+/// request is answered (a body waiting on an executor's queue still counts) or its connection
+/// ends; one that does not fit is refused with 503 before a byte of it is buffered.
+///
+/// Small bodies take nothing: the forms people sign in with can never be crowded out by others'
+/// large ones, and connections × the allowance bounds them (64 MiB at 1,024 connections).
 public final class BodyBudget: Sendable {
+    /// What a body holds without taking from the budget: far above any sign-in form.
+    public static let allowancePerBody = 64 * 1024
+
     public let capacity: Int
     private let used = Atomic<Int>(0)
 

@@ -123,18 +123,22 @@ public struct RequestParser: Sendable {
         self.budget = budget
     }
 
-    /// Gives back what the body being received holds of the budget: the connection calls it
-    /// when it closes, whatever state the request was in.
+    /// Gives back what the last body holds of the budget. The connection calls it once that
+    /// request is answered (a body waiting on an executor's queue still counts), and when it
+    /// closes, whatever state the request was in.
     public mutating func releaseBody() {
         if heldBodyBytes > 0 { budget?.giveBack(heldBodyBytes) }
         heldBodyBytes = 0
     }
 
-    /// Takes `bytes` more for the body from the budget, or refuses the request.
+    /// Holds what a body of `bytes` needs from the budget beyond `BodyBudget.allowancePerBody`
+    /// and what it holds already, or refuses the request.
     private mutating func holdBody(_ bytes: Int) throws(HTTPParseError) {
-        guard let budget, bytes > 0 else { return }
-        guard budget.take(bytes) else { throw .bodiesInFlightFull }
-        heldBodyBytes += bytes
+        guard let budget else { return }
+        let needed = max(0, bytes - BodyBudget.allowancePerBody) - heldBodyBytes
+        guard needed > 0 else { return }
+        guard budget.take(needed) else { throw .bodiesInFlightFull }
+        heldBodyBytes += needed
     }
 
     // MARK: Public interface
@@ -200,7 +204,7 @@ public struct RequestParser: Sendable {
             case .headerFields: step = try readFieldLine(inTrailers: false)
             case .fixedBody(let remaining): step = readFixedBody(remaining: remaining)
             case .chunkSizeLine: step = try readChunkSizeLine()
-            case .chunkData(let remaining): step = readChunkData(remaining: remaining)
+            case .chunkData(let remaining): step = try readChunkData(remaining: remaining)
             case .chunkDataEnd: step = try readChunkDataEnd()
             case .trailerFields: step = try readFieldLine(inTrailers: true)
             }
@@ -331,15 +335,17 @@ public struct RequestParser: Sendable {
             if size > limits.maxBodyBytes - message.body.count {
                 throw .contentTooLarge("chunked body too large")
             }
-            try holdBody(size)
+            try holdBody(message.body.count + size)
             consumeLine(crIndex: crIndex)
             state = size == 0 ? .trailerFields : .chunkData(remaining: size)
             return .progressed
         }
     }
 
-    private mutating func readChunkData(remaining: Int) -> Step {
+    private mutating func readChunkData(remaining: Int) throws(HTTPParseError) -> Step {
         let taken = takeBodyBytes(upTo: remaining)
+        // A chunked body grows its buffer by doubling: what it holds is what it occupies.
+        try holdBody(message.body.capacity)
         if taken == remaining {
             state = .chunkDataEnd
             return .progressed
@@ -373,8 +379,6 @@ public struct RequestParser: Sendable {
         message = MessageInProgress()
         state = .requestLine
         continuePending = false
-        // Received whole: from here the request's executor queue bounds it.
-        releaseBody()
         return request
     }
 
@@ -427,8 +431,8 @@ public struct RequestParser: Sendable {
         let count = min(limit, buffer.count - readIndex)
         guard count > 0 else { return 0 }
         if message.body.isEmpty {
-            // Reserved once its first bytes are here, for the whole of a fixed body (or chunk):
-            // growing by doubling would hold up to twice the body, beyond what the budget counts.
+            // Reserved once its first bytes are here, for the whole of a fixed body (the first
+            // chunk of a chunked one): growing by doubling would occupy up to twice the body.
             message.body.reserveCapacity(limit)
         }
         message.body.append(contentsOf: buffer[readIndex..<(readIndex + count)])

@@ -188,6 +188,8 @@ final class Connection: @unchecked Sendable {
 
     /// Serializes the response into the outbound buffer and records the request.
     private func enqueue(_ handled: Response, for request: Request, started: UInt64) {
+        // The request is answered: its body no longer counts against the shared budget.
+        parser.releaseBody()
         var response = handled
         context.finish(&response, for: request)
         // Decided after the handler ran, so a shutdown that began meanwhile closes this connection.
@@ -211,10 +213,11 @@ final class Connection: @unchecked Sendable {
     @discardableResult
     private func queueFinalResponse(status: HTTPStatus, detail: String?, target: String?) -> Request {
         closeAfterFlush = true
-        var request = Request(method: "GET", target: "/")
+        // A stand-in for the request, with its target as far as it was read.
+        var request = Request(method: "GET", target: target ?? "/")
         context.prepare(&request, peerAddress: peerAddress)
         _ = ResponseSerializer.write(
-            context.finalResponse(status: status, detail: detail, target: target, for: request), for: request, keepAlive: false,
+            context.finalResponse(status: status, detail: detail, for: request), for: request, keepAlive: false,
             date: context.dateCache.current(), into: &outbound
         )
         return request

@@ -105,13 +105,12 @@ final class ServerContext: Sendable {
     }
 
     /// The answer to a failure the responder never sees (an unparseable request, a body too
-    /// large or too slow), still carrying the security headers: problem+json when the request's
-    /// target, as far as it was read, is an API path (`HTTPError.isAPIPath`), as the API's own
-    /// errors are; short plain text otherwise.
-    func finalResponse(status: HTTPStatus, detail: String?, target: String?, for request: Request) -> Response {
+    /// large or too slow), still carrying the security headers: problem+json when the stand-in
+    /// request's target (the refused one's, as far as it was read) is an API path
+    /// (`HTTPError.isAPIPath`), as the API's own errors are; short plain text otherwise.
+    func finalResponse(status: HTTPStatus, detail: String?, for request: Request) -> Response {
         var response: Response
-        let path = target.map { String($0.prefix { $0 != "?" }) } ?? ""
-        if HTTPError.isAPIPath(path) {
+        if HTTPError.isAPIPath(request.path) {
             response = .problem(HTTPError.refusal(status, detail: detail).problemDetails(for: request))
             response.headers.set("Cache-Control", "no-store")
         } else {
