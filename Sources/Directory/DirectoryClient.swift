@@ -65,8 +65,11 @@ public final class DirectoryClient: Sendable {
         guard !password.isEmpty else { throw DirectoryError(.emptyPassword, "an empty password is never sent to the directory") }
         guard !dn.isEmpty else { throw DirectoryError(.invalidCredentials, "no entry to bind as") }
         let deadline = deadline ?? deadlineFromNow()
-        guard ContinuousClock.now < deadline else { throw DirectoryError(.timedOut, "the exchange ran out of time before the bind") }
         return try binds.with(deadline: deadline) { connection throws(DirectoryError) in
+            guard let seconds = LDAPConnection.timeLimit(settings.operationTimeoutSeconds, before: deadline) else {
+                throw DirectoryError(.timedOut, "the exchange ran out of time before the bind")
+            }
+            connection.limitOperations(toSeconds: seconds)
             let code = connection.bind(dn: dn, password: password)
             if code == LDAP_SUCCESS { return true }
             if code == LDAP_INVALID_CREDENTIALS || code == LDAP_INAPPROPRIATE_AUTH || code == LDAP_UNWILLING_TO_PERFORM { return false }

@@ -63,6 +63,19 @@ final class LDAPConnection: @unchecked Sendable {
         return connection
     }
 
+    /// An operation's own limit, or what is left before `deadline` when that is less; nil when
+    /// less than a millisecond is left (a zero limit would mean "none" to libldap and the server).
+    static func timeLimit(_ own: Double, before deadline: ContinuousClock.Instant) -> Double? {
+        let left = ContinuousClock.now.duration(to: deadline).components
+        let seconds = min(own, Double(left.seconds) + Double(left.attoseconds) / 1e18)
+        return seconds >= 0.001 ? seconds : nil
+    }
+
+    /// Bounds the operations that follow on this connection (a bind) to `seconds`.
+    func limitOperations(toSeconds seconds: Double) {
+        _ = gatehouse_ldap_set_timeout(handle, LDAP_OPT_TIMEOUT, Self.milliseconds(seconds))
+    }
+
     /// A simple bind. An empty password never gets here: the client refuses it first.
     func bind(dn: String, password: String) -> Int32 {
         var bytes = Array(password.utf8)
@@ -94,11 +107,9 @@ final class LDAPConnection: @unchecked Sendable {
             }
             defer { if let pageControl { ldap_control_free(pageControl) } }
             var controls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
-            // The operation's own limit, or what is left of the exchange's when that is less.
-            let left = ContinuousClock.now.duration(to: deadline).components
-            let seconds = min(timeoutSeconds, Double(left.seconds) + Double(left.attoseconds) / 1e18)
-            // A zero timeval would mean "no limit" to the server: too little left is out of time.
-            guard seconds >= 0.001 else { throw DirectoryError(.timedOut, "\(uri): the search ran out of time") }
+            guard let seconds = Self.timeLimit(timeoutSeconds, before: deadline) else {
+                throw DirectoryError(.timedOut, "\(uri): the search ran out of time")
+            }
             var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
             var result: OpaquePointer?
             let code = controls.withUnsafeMutableBufferPointer { list in

@@ -70,10 +70,9 @@ struct DirectorySignIn: Sendable {
             switch error.code {
             case .emptyPassword:
                 return .refused(reason: "empty_password", directory: config.slug, account: account)
-            case .invalidCredentials:
-                // The bind was refused in a way of the server's own (a locked entry): the person's.
-                return .refused(reason: "directory_\(error.code.rawValue)", directory: config.slug, account: account)
             default:
+                // Whatever else the server answered (down, slow, an error code of its own) is not
+                // the person's failed password: a wrong one is `false` from the bind, above.
                 logger.error("directory sign-in failed", metadata: [
                     "request_id": "\(requestID)", "directory": "\(config.slug)", "error": "\(error)",
                 ])

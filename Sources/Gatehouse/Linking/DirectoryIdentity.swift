@@ -24,9 +24,7 @@ enum DirectoryIdentity {
     /// The verified sign-in an entry stands for; nil when it has no uniqueness value (such an
     /// entry can never be told apart from its successor, so it never signs in).
     static func verifiedSignIn(_ entry: DirectoryEntry, config: DirectoryConfig) -> AccountLinking.VerifiedSignIn? {
-        guard let raw = entry.bytes(config.uniquenessAttribute),
-              let subject = UniqueIdentifier.text(attribute: config.uniquenessAttribute, value: raw)
-        else { return nil }
+        guard let subject = subject(of: entry, config: config) else { return nil }
         var claims: [String: ClaimValue] = [:]
         var json: [String: JOSE.JSONValue] = ["dn": .string(entry.dn)]
         if let username = entry.string(config.usernameAttribute) {
@@ -51,8 +49,12 @@ enum DirectoryIdentity {
     /// The key the password throttle counts the entry's failures under: its identity's subject,
     /// or, for an entry without a uniqueness value (which never signs in), its DN.
     static func throttledAccount(_ entry: DirectoryEntry, config: DirectoryConfig) -> ThrottledAccount {
-        let subject = entry.bytes(config.uniquenessAttribute).flatMap { UniqueIdentifier.text(attribute: config.uniquenessAttribute, value: $0) }
-        return .directoryEntry(directory: config.slug, subject: subject ?? "dn:" + entry.dn.lowercased())
+        .directoryEntry(directory: config.slug, subject: subject(of: entry, config: config) ?? "dn:" + entry.dn.lowercased())
+    }
+
+    /// The identity's subject: the uniqueness attribute's canonical text; nil without a value.
+    private static func subject(of entry: DirectoryEntry, config: DirectoryConfig) -> String? {
+        entry.bytes(config.uniquenessAttribute).flatMap { UniqueIdentifier.text(attribute: config.uniquenessAttribute, value: $0) }
     }
 
     /// Active Directory's `userAccountControl` ACCOUNTDISABLE flag (0x2): such an entry may not
