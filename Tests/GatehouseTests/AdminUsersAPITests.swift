@@ -83,8 +83,6 @@ import TestSupport
         #expect(try api.count("users") == 0)
     }
 
-    /// Issue 11's rule holds here too: a username that differs from another only by case,
-    /// width or a look-alike character is a conflict, at creation and at renaming.
     /// Finding: an operator could give a second user an address another user holds verified
     /// (`DAVE@example.com` beside `dave@example.com`); the engine then refused both owners'
     /// email links as ambiguous. A verified address has one owner.
@@ -120,6 +118,8 @@ import TestSupport
         #expect(try api.count("users") == 0)
     }
 
+    /// Issue 11's rule holds here too: a username that differs from another only by case,
+    /// width or a look-alike character is a conflict, at creation and at renaming.
     @Test func lookAlikeUsernamesConflict() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }

@@ -13,7 +13,7 @@ enum AdminIdentitiesAPI {
                 success: APISuccess(status: 200, description: "A page of identities.", schema: APISchema.ref("IdentityList"))
             ) { call in
                 let id = try call.pathID("user_id", "user")
-                let query = try call.query(allowing: ["limit", "cursor"])
+                let query = try call.query()
                 return call.list(try call.administration.listIdentities(IdentityQuery(userID: id), try call.page(query)), AdminRepresentation.identity)
             },
             AdminOperation(
@@ -42,7 +42,7 @@ enum AdminIdentitiesAPI {
                 ],
                 success: APISuccess(status: 200, description: "A page of identities.", schema: APISchema.ref("IdentityList"))
             ) { call in
-                let query = try call.query(allowing: ["provider", "subject", "limit", "cursor"])
+                let query = try call.query()
                 let subject = query.first("subject")
                 if let subject, subject.utf8.count > 255 {
                     throw APIProblem.invalidRequest("subject is at most 255 bytes.", parameter: "subject")
@@ -72,7 +72,7 @@ enum AdminIdentitiesAPI {
                 success: APISuccess(status: 204, description: "Unlinked.", schema: nil), conflicts: true
             ) { call in
                 let id = try call.pathID("identity_id", "identity")
-                let query = try call.query(allowing: ["force"])
+                let query = try call.query()
                 try call.administration.unlinkIdentity(id, force: try call.boolean(query, "force") ?? false, ifMatch: try call.ifMatch, by: call.actor)
                 return call.noContent()
             },

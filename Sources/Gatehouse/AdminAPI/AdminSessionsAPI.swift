@@ -11,7 +11,7 @@ enum AdminSessionsAPI {
                 success: APISuccess(status: 200, description: "A page of sessions.", schema: APISchema.ref("SessionList"))
             ) { call in
                 let id = try call.pathID("user_id", "user")
-                let query = try call.query(allowing: ["limit", "cursor"])
+                let query = try call.query()
                 return call.list(try call.administration.listSessions(ofUser: id, try call.page(query)), AdminRepresentation.session)
             },
             AdminOperation(

@@ -12,7 +12,7 @@ enum AdminTokensAPI {
                 parameters: [.query("include_revoked", "Include revoked tokens.", APISchema.boolean), .limit, .cursor],
                 success: APISuccess(status: 200, description: "A page of tokens.", schema: APISchema.ref("TokenList"))
             ) { call in
-                let query = try call.query(allowing: ["include_revoked", "limit", "cursor"])
+                let query = try call.query()
                 let tokens = try call.administration.listTokens(includingRevoked: try call.boolean(query, "include_revoked") ?? false, try call.page(query))
                 return call.list(tokens, AdminRepresentation.token)
             },

@@ -26,7 +26,7 @@ enum AdminTrailAPI {
                     + trailParameters,
                 success: APISuccess(status: 200, description: "A page of audit events.", schema: APISchema.ref("AuditEventList"))
             ) { call in
-                let query = try call.query(allowing: ["type", "user_id", "provider", "since", "until", "limit", "cursor"])
+                let query = try call.query()
                 let filter = try trailQuery(call, query, typeParameter: "type")
                 return call.list(try call.administration.auditEvents(filter, try call.page(query)), AdminRepresentation.auditEntry)
             },
@@ -38,7 +38,7 @@ enum AdminTrailAPI {
                     + trailParameters,
                 success: APISuccess(status: 200, description: "A page of link decisions.", schema: APISchema.ref("LinkDecisionList"))
             ) { call in
-                let query = try call.query(allowing: ["decision", "user_id", "provider", "since", "until", "limit", "cursor"])
+                let query = try call.query()
                 let filter = try trailQuery(call, query, typeParameter: "decision")
                 if let decision = filter.event, !LinkDecisionEntry.decisions.contains(decision) {
                     throw APIProblem.invalidRequest("decision is sign_in, fill_subject, link, create or deny.", parameter: "decision")

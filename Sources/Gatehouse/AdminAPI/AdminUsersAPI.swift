@@ -19,7 +19,7 @@ enum AdminUsersAPI {
                 ],
                 success: APISuccess(status: 200, description: "A page of users.", schema: APISchema.ref("UserList"))
             ) { call in
-                let query = try call.query(allowing: ["q", "email", "active", "provider", "limit", "cursor"])
+                let query = try call.query()
                 let filter = UserQuery(
                     text: try call.text(query, "q"), email: try call.text(query, "email", maximum: 254),
                     active: try call.boolean(query, "active"), provider: try call.text(query, "provider", maximum: 64)
