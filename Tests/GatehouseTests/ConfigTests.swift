@@ -424,6 +424,15 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.warnings == [ConfigProblem(path: name, message: message, severity: .warning)])
     }
 
+    /// A wildcard takes its own family's addresses only (the listener binds IPv6 with
+    /// IPV6_V6ONLY), so these bind side by side and are accepted.
+    @Test(arguments: [(#""[::]:8080""#, "127.0.0.1:8080"), (#""0.0.0.0:8080""#, "[::1]:8080"), (#""0.0.0.0:8080""#, "127.0.0.1:9090")])
+    func listenersOfAnotherFamilyOrPortDoNotClash(_ listen: String, _ management: String) throws {
+        _ = try GatehouseConfig.parse(
+            data: Data(document(listen: listen, server: [#""management_listen": "\#(management)""#]).utf8), environment: [:]
+        ).get()
+    }
+
     /// Review finding: trusting every address as a proxy was accepted silently, although it lets
     /// any client choose the address the login and API throttles count.
     @Test(arguments: ["0.0.0.0/0", "::/0"])

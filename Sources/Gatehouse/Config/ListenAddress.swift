@@ -41,12 +41,13 @@ extension ListenAddress {
         return .success(ListenAddress(host: address.description, port: UInt16(port)))
     }
 
-    /// Whether binding both would clash: the same port, and the same host or a wildcard
-    /// (`0.0.0.0`, or `::`, which on Linux takes IPv4 as well) on either side.
+    /// Whether binding both would clash: the same port and address family, and the same host
+    /// or that family's wildcard (`0.0.0.0`, `::`) on either side. The families never clash:
+    /// the listener binds IPv6 with `IPV6_V6ONLY`.
     func clashes(with other: ListenAddress) -> Bool {
-        guard port == other.port else { return false }
-        let wildcards: Set<String> = ["0.0.0.0", "::"]
-        return host == other.host || wildcards.contains(host) || wildcards.contains(other.host)
+        guard port == other.port, isIPv6 == other.isIPv6 else { return false }
+        let wildcard = isIPv6 ? "::" : "0.0.0.0"
+        return host == other.host || host == wildcard || other.host == wildcard
     }
 }
 
