@@ -371,10 +371,12 @@ public final class PasswordSignIn: Sendable {
 
     /// Typed text as one value of an audit detail's `key=value; …` list: control characters
     /// replaced, `%`, `;` and `=` percent-encoded (so `alice; client=10.9.9.9` stays one value and
-    /// cannot add a field), at most 128 characters.
+    /// cannot add a field), at most 128 characters of it.
     static func auditable(_ text: String) -> String {
+        // Cut before encoding, so a cut never splits an escape.
+        let shown = text.count > 128 ? String(text.prefix(128)) : text
         var cleaned = ""
-        for scalar in text.unicodeScalars {
+        for scalar in shown.unicodeScalars {
             switch scalar {
             case "%": cleaned += "%25"
             case ";": cleaned += "%3B"
@@ -383,6 +385,6 @@ public final class PasswordSignIn: Sendable {
             default: cleaned.unicodeScalars.append(scalar)
             }
         }
-        return cleaned.count > 128 ? String(cleaned.prefix(128)) + "…" : cleaned
+        return shown.count < text.count ? cleaned + "…" : cleaned
     }
 }
