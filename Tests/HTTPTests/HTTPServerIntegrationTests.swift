@@ -359,20 +359,26 @@ func startServer(
         let large = BodyBudget.allowancePerBody + 4096
         let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: large, maxBodyBytesInFlight: 8192))
         defer { server.shutdown() }
-        let head = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: \(large)\r\n\r\n"
-        let whole = head + String(repeating: "x", count: large)
-        var slow = try (0..<2).map { _ in try TestClient(port: port) }
-        for client in slow { try client.send(head + "partial") }
-        // The two heads are read on the server's loops in their own time: probe until full.
-        var refused = false
-        let deadline = Date().addingTimeInterval(5)
-        while !refused && Date() < deadline {
-            let probe = try TestClient(port: port)
-            try probe.send(whole)
-            refused = try probe.readResponse().status == 503
-            if !refused { usleep(20_000) }
+        let head = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: \(large)\r\n"
+        /// Waits until the server's loops have read what was sent and hold `bytes` of the budget.
+        func waitUntilHeld(_ bytes: Int) {
+            let deadline = Date().addingTimeInterval(10)
+            while server.heldBodyBytes != bytes && Date() < deadline { usleep(5_000) }
         }
-        #expect(refused, "a third body needing 4 KiB does not fit in 8 KiB")
+        /// A body that asks first (`Expect: 100-continue`), so a refusal never races its bytes.
+        func send(_ client: TestClient) throws -> Int {
+            try client.send(head + "Expect: 100-continue\r\n\r\n")
+            let first = try client.readResponse()
+            guard first.status == 100 else { return first.status }
+            try client.send(String(repeating: "x", count: large))
+            return try client.readResponse().status
+        }
+
+        var slow = try (0..<2).map { _ in try TestClient(port: port) }
+        for client in slow { try client.send(head + "\r\npartial") }
+        waitUntilHeld(8192)
+        #expect(server.heldBodyBytes == 8192, "each of the two bodies holds 4 KiB past the allowance")
+        #expect(try send(TestClient(port: port)) == 503, "a third does not fit in 8 KiB")
         let form = try TestClient(port: port)
         try form.send("POST /login HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "f", count: 1000))
         #expect(try form.readResponse().status == 200, "a small body takes nothing, even with the budget spent")
@@ -380,15 +386,13 @@ func startServer(
         #expect(try form.readResponse().status == 200)
 
         slow.removeFirst()  // closes it: its share goes back
-        var status = 503
-        while status == 503 && Date() < deadline.addingTimeInterval(5) {
-            let again = try TestClient(port: port)
-            try again.send(whole)
-            status = try again.readResponse().status
-            if status == 503 { usleep(20_000) }
-        }
-        #expect(status == 200, "a closed connection's share was given back")
-        #expect(slow.count == 1)
+        waitUntilHeld(4096)
+        #expect(try send(TestClient(port: port)) == 200, "a closed connection's share was given back")
+        #expect(server.heldBodyBytes == 4096, "and an answered request's too")
+        // Closed before the shutdown, which would otherwise wait out its grace for the last body.
+        slow.removeAll()
+        waitUntilHeld(0)
+        #expect(server.heldBodyBytes == 0)
     }
 
     /// Review finding: the server's own refusals were plain text on every path, though API

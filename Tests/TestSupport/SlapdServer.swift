@@ -104,9 +104,15 @@ public final class SlapdServer: @unchecked Sendable {
     }
 
     public func stop() {
+        stopServing()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Stops the server and keeps its files (the CA a client was configured with): an outage,
+    /// not a removal.
+    public func stopServing() {
         server?.stop()
         server = nil
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     deinit { stop() }

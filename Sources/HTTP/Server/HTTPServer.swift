@@ -25,6 +25,8 @@ public final class HTTPServer: Sendable {
 
     /// The addresses actually bound (useful with port 0 in tests).
     public var boundAddresses: [ListenAddress] { listeners.withLock { $0.map(\.address) } }
+    /// What large request bodies hold of the server's `BodyBudget` now.
+    public var heldBodyBytes: Int { context.bodyBudget.inUse }
 
     public var openConnectionCount: Int { context.openConnections.count }
 
