@@ -33,8 +33,13 @@ public struct DiscoveryDocument: Sendable, Equatable {
         idTokenSigningAlgValuesSupported?.compactMap(JWSAlgorithm.init(rawValue:))
     }
 
+    /// The endpoints a document names may use plain http (to a loopback host) only when the
+    /// issuer itself does: a development provider on this machine. An https provider's
+    /// document cannot point Gatehouse's back channel, its client secret and its people's tokens
+    /// at a plain-http service on this machine.
     public static func parse(_ bytes: [UInt8], expectedIssuer: String, plainHTTPAllowedForLoopback: Bool) throws(OIDCError) -> DiscoveryDocument {
-        _ = try IssuerURLPolicy.check(expectedIssuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+        let issuerURL = try IssuerURLPolicy.check(expectedIssuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+        let endpointsMayBePlain = plainHTTPAllowedForLoopback && issuerURL.scheme == .http
         let reader = try JSONObjectReader(bytes: bytes, maximumBytes: maximumBytes, code: .malformedDiscovery, what: "discovery document")
         let issuer = try reader.requiredString("issuer")
         guard ExactMatch.equal(issuer, expectedIssuer) else {
@@ -44,7 +49,7 @@ public struct DiscoveryDocument: Sendable, Equatable {
         func endpoint(_ name: String) throws(OIDCError) -> EndpointURL? {
             guard let text = try reader.optionalString(name) else { return nil }
             do {
-                return try EndpointURL.parse(text, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback)
+                return try EndpointURL.parse(text, plainHTTPAllowedForLoopback: endpointsMayBePlain)
             } catch {
                 throw .make(.malformedDiscovery, "discovery document \(name): \(error.message)")
             }

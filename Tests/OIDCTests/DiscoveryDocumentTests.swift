@@ -108,6 +108,16 @@ struct DiscoveryDocumentTests {
         #expect(errorCode { try Self.parse(document, issuer: issuer, loopback: false) } == .invalidURL)
     }
 
+    /// Review finding: loopback http was allowed for any provider's endpoints, so an https
+    /// provider's document could send the back channel (the code, the client secret, people's
+    /// access tokens) to a plain-http service on Gatehouse's own machine.
+    @Test("an https provider's endpoints may not be plain http, loopback or not", arguments: ["jwks_uri", "token_endpoint", "userinfo_endpoint"])
+    func anHTTPSProvidersEndpointsStayOnHTTPS(_ member: String) throws {
+        let document = Self.document([member: Claims.json("http://127.0.0.1:6379/x")])
+        #expect(errorCode { try Self.parse(document, issuer: Fixture.issuer, loopback: true) } == .malformedDiscovery)
+        _ = try Self.parse(Self.document(), issuer: Fixture.issuer, loopback: true)
+    }
+
     @Test("compatibility: S256, form_post and a usable client authentication must be offered when listed")
     func compatibility() throws {
         let settings = Fixture.settings
