@@ -75,15 +75,32 @@ public struct LogoutEventPolicy: IDTokenClaimPolicy {
 
 /// A logout token must carry `sub`, `sid`, or both (section 2.4): without either it names
 /// nobody, and acting on it could only mean signing out everyone.
+///
+/// Under a subject rule other than `sub` (Entra's `oid_tid`), identities are not stored under
+/// the token's `sub`, so a `sub` names nobody there: such a provider's token must carry `sid`.
+/// Answering 200 to a `sub`-only token would tell the provider sessions ended that did not.
 public struct SubjectOrSessionPolicy: IDTokenClaimPolicy {
+    /// Whether identities are keyed by the token's `sub` (the `sub` subject rule).
+    public let subjectNamesIdentities: Bool
+
     public var reason: PolicyReason {
-        PolicyReason(code: .missingSubjectAndSession, sentence: "a logout token must carry sub, sid, or both")
+        PolicyReason(
+            code: .missingSubjectAndSession,
+            sentence: subjectNamesIdentities
+                ? "a logout token must carry sub, sid, or both" : "under this provider's subject rule, a logout token must carry sid"
+        )
     }
 
-    public init() {}
+    public init(subjectNamesIdentities: Bool = true) {
+        self.subjectNamesIdentities = subjectNamesIdentities
+    }
 
     public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
-        guard claims.subject != nil || claims.sessionID != nil else { throw reason.failure("neither is present") }
+        if subjectNamesIdentities {
+            guard claims.subject != nil || claims.sessionID != nil else { throw reason.failure("neither is present") }
+        } else {
+            guard claims.sessionID != nil else { throw reason.failure("sid is absent, and sub names no identity here") }
+        }
     }
 }
 

@@ -46,7 +46,7 @@ public enum LogoutTokenValidator {
             lifetimePolicy(settings: settings, now: now),
             NotBeforePolicy(now: now, clockSkewSeconds: skew),
             LogoutEventPolicy(),
-            SubjectOrSessionPolicy(),
+            SubjectOrSessionPolicy(subjectNamesIdentities: settings.quirks.subject == .sub),
             OptionalSubjectPolicy(),
             SessionIDPolicy(),
             NoNoncePolicy(),

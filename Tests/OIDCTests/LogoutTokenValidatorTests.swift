@@ -240,6 +240,19 @@ struct LogoutTokenValidatorTests {
         #expect(code(.validLogout.with("sub", nil).with("sid", nil)) == .missingSubjectAndSession)
     }
 
+    /// Review finding: under Entra's `oid_tid` subject rule identities are stored as
+    /// `<tid>/<oid>`, so a `sub`-only token named nobody and was answered 200, telling the
+    /// provider sessions had ended that had not. Such a provider's token must carry `sid`.
+    @Test("under a subject rule other than sub, a token without sid is refused")
+    func subjectRuleNeedsASessionID() throws {
+        var settings = Fixture.settings
+        settings.quirks.subject = .objectAndTenant
+        let subOnly = signedToken(.validLogout.with("sid", nil), header: logoutHeader)
+        #expect(errorCode { try validateLogout(subOnly, settings: settings) } == .missingSubjectAndSession)
+        _ = try validateLogout(subOnly)
+        _ = try validateLogout(signedToken(.validLogout, header: logoutHeader), settings: settings)
+    }
+
     @Test("sub, when present, follows the ID token's rule")
     func malformedSubject() {
         #expect(code(.validLogout.with("sub", Claims.json(""))) == .invalidSubject)
