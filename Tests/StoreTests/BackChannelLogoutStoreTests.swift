@@ -20,18 +20,17 @@ struct BackChannelLogoutStoreTests {
     /// when the ID token is no newer than the logout.
     @Test("a recorded logout names a session yet to start by its sid, its sub, or both", arguments: DatabaseKind.allCases)
     func endedSessions(_ kind: DatabaseKind) throws {
-        let (sid, otherSID, sub, otherSub) = ([UInt8](repeating: 1, count: 32), [UInt8](repeating: 2, count: 32),
-                                              [UInt8](repeating: 3, count: 32), [UInt8](repeating: 4, count: 32))
+        let (sid, otherSID, sub, otherSub) = ("sid-1", "sid-2", "sub-3", "sub-4")
         try withMigratedDatabase(kind) { database in
             try database.write { connection in
                 let ledger = LogoutTokenLedger(connection)
-                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sid", expiresAt: 1_180, now: 1_000, sessionHash: sid, issuedAt: 1_000)
-                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sub", expiresAt: 1_180, now: 1_000, subjectHash: sub, issuedAt: 1_000)
+                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sid", expiresAt: 1_180, now: 1_000, sessionID: sid, issuedAt: 1_000)
+                _ = try ledger.record(issuer: Self.issuer, tokenID: "by-sub", expiresAt: 1_180, now: 1_000, subject: sub, issuedAt: 1_000)
                 _ = try ledger.record(
-                    issuer: Self.issuer, tokenID: "by-both", expiresAt: 1_180, now: 1_000, sessionHash: otherSID, subjectHash: sub, issuedAt: 1_000
+                    issuer: Self.issuer, tokenID: "by-both", expiresAt: 1_180, now: 1_000, sessionID: otherSID, subject: sub, issuedAt: 1_000
                 )
-                func ended(_ session: [UInt8]?, _ subject: [UInt8], since: Int64 = 999, now: Int64 = 1_001, issuer: String = Self.issuer) throws -> Bool {
-                    try ledger.endedSession(issuer: issuer, sessionHash: session, subjectHash: subject, since: since, now: now)
+                func ended(_ session: String?, _ subject: String, since: Int64 = 999, now: Int64 = 1_001, issuer: String = Self.issuer) throws -> Bool {
+                    try ledger.endedSession(issuer: issuer, sessionID: session, subject: subject, since: since, now: now)
                 }
                 #expect(try ended(sid, otherSub), "its sid")
                 #expect(try ended(nil, sub), "its sub")

@@ -1,4 +1,3 @@
-import Crypto
 import OIDC
 import Store
 
@@ -27,8 +26,7 @@ struct BackChannelLogoutRecording: Sendable {
         try database.write { connection in
             switch try LogoutTokenLedger(connection).record(
                 issuer: claims.issuer, tokenID: claims.tokenID, expiresAt: claims.acceptedUntil, now: now,
-                sessionHash: claims.sessionID.map { Digest.sha256(Array($0.utf8)) },
-                subjectHash: claims.subject.map { Digest.sha256(Array($0.utf8)) }, issuedAt: claims.issuedAt
+                sessionID: claims.sessionID, subject: claims.subject, issuedAt: claims.issuedAt
             ) {
             case .alreadySeen: return .replayed
             case .full: return .replayRecordFull

@@ -1,5 +1,4 @@
 import Accounts
-import Crypto
 import HTTP
 import Store
 
@@ -52,8 +51,8 @@ struct SignInCompletion: Sendable {
             switch principal {
             case .external(let verified, let groups, let idToken, let providerSessionID, let idTokenIssuedAt):
                 if let idTokenIssuedAt, try LogoutTokenLedger(connection).endedSession(
-                    issuer: verified.identity.issuer, sessionHash: providerSessionID.map { Digest.sha256(Array($0.utf8)) },
-                    subjectHash: Digest.sha256(Array(verified.identity.subject.utf8)), since: idTokenIssuedAt, now: now
+                    issuer: verified.identity.issuer, sessionID: providerSessionID, subject: verified.identity.subject,
+                    since: idTokenIssuedAt, now: now
                 ) {
                     return .providerSignedOut
                 }

@@ -1,3 +1,4 @@
+import Crypto
 /// Reads and writes `logout_tokens_seen`: the back-channel logout tokens already acted on, by
 /// issuer and `jti` (OIDC Back-Channel Logout 1.0 section 2.6 step 8).
 ///
@@ -29,11 +30,11 @@ public struct LogoutTokenLedger {
     /// Records `tokenID` from `issuer` until `expiresAt` (the first second the token is refused
     /// anyway), unless it is already recorded. The issuer's expired rows are pruned first, so an
     /// issuer's rows are bounded by what is live. Run it inside a write transaction.
-    /// What the token named is kept beside it, as digests (`sessionHash` of its `sid`,
-    /// `subjectHash` of its `sub`), with its `iat`, for `endedSession` (migration 0017).
+    /// What the token named is kept beside it, as digests of its `sid` and its `sub`
+    /// (`digest`), with its `iat`, for `endedSession` (migration 0017).
     public func record(
         issuer: String, tokenID: String, expiresAt: Int64, now: Int64,
-        sessionHash: [UInt8]? = nil, subjectHash: [UInt8]? = nil, issuedAt: Int64? = nil
+        sessionID: String? = nil, subject: String? = nil, issuedAt: Int64? = nil
     ) throws(StoreError) -> Recording {
         try connection.execute("DELETE FROM logout_tokens_seen WHERE issuer = ? AND expires_at <= ?", [.text(issuer), .integer(now)])
         if try connection.queryOne(
@@ -45,7 +46,10 @@ public struct LogoutTokenLedger {
         guard held < Int64(Self.capacityPerIssuer) else { return .full }
         try connection.execute(
             "INSERT INTO logout_tokens_seen (issuer, jti, expires_at, session_hash, subject_hash, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(issuer), .text(tokenID), .integer(expiresAt), SQLValue(sessionHash), SQLValue(subjectHash), SQLValue(issuedAt)]
+            [
+                .text(issuer), .text(tokenID), .integer(expiresAt), SQLValue(sessionID.map(Self.digest)), SQLValue(subject.map(Self.digest)),
+                SQLValue(issuedAt),
+            ]
         )
         return .recorded
     }
@@ -56,7 +60,7 @@ public struct LogoutTokenLedger {
     /// sign-in comes from a provider session that has ended. The issuer's live rows are few (a
     /// token is kept minutes), read through the (issuer, expires_at) index.
     public func endedSession(
-        issuer: String, sessionHash: [UInt8]?, subjectHash: [UInt8], since: Int64, now: Int64
+        issuer: String, sessionID: String?, subject: String, since: Int64, now: Int64
     ) throws(StoreError) -> Bool {
         try connection.queryOne(
             """
@@ -65,9 +69,13 @@ public struct LogoutTokenLedger {
               AND ((session_hash = ?4 AND (subject_hash IS NULL OR subject_hash = ?5)) OR (session_hash IS NULL AND subject_hash = ?5))
             LIMIT 1
             """,
-            [.text(issuer), .integer(now), .integer(since), SQLValue(sessionHash), .blob(subjectHash)]
+            [.text(issuer), .integer(now), .integer(since), SQLValue(sessionID.map(Self.digest)), .blob(Self.digest(subject))]
         ) != nil
     }
+
+    /// How a `sid` or a `sub` is kept: its SHA-256, so the record holds no provider identifier,
+    /// and one rule for the token that names it and the sign-in that looks for it.
+    private static func digest(_ name: String) -> [UInt8] { Digest.sha256(Array(name.utf8)) }
 
     /// Deletes every issuer's rows whose token is refused by now anyway; run periodically.
     @discardableResult
