@@ -150,7 +150,7 @@ public struct SessionRepository {
     /// how many were revoked.
     @discardableResult
     public func revokeAll(userID: Int64, now: Int64) throws(StoreError) -> Int {
-        try revokeAll(where: "user_id", is: userID, now: now)
+        try revokeAll(where: "user_id = ?", is: userID, now: now)
     }
 
     /// Revokes the live sessions that signed in through `identityID`, clearing their ID tokens.
@@ -159,7 +159,7 @@ public struct SessionRepository {
     /// could find them. Returns how many were revoked.
     @discardableResult
     public func revokeAll(identityID: Int64, now: Int64) throws(StoreError) -> Int {
-        try revokeAll(where: "identity_id", is: identityID, now: now)
+        try revokeAll(where: "identity_id = ?", is: identityID, now: now)
     }
 
     /// Revokes the user's live sessions that signed in with the local password (no provider, no
@@ -170,13 +170,10 @@ public struct SessionRepository {
         try revokeAll(where: "user_id = ? AND provider IS NULL AND identity_id IS NULL", is: userID, now: now)
     }
 
-    /// `condition` is one of this file's own texts, never input, with one `?` for `id`; or a
-    /// column name alone, which is compared with `id`.
+    /// `condition` is one of this file's own texts, never input, with one `?` for `id`.
     private func revokeAll(where condition: StaticString, is id: Int64, now: Int64) throws(StoreError) -> Int {
-        let text = "\(condition)"
-        let test = text.contains("?") ? text : text + " = ?"
         try connection.execute(
-            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(test) AND revoked_at IS NULL",
+            "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(condition) AND revoked_at IS NULL",
             [.integer(now), .integer(id)]
         )
         return connection.changes
