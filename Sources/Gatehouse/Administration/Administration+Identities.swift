@@ -101,12 +101,12 @@ extension Administration {
 
     /// Decides with `LinkingEngine.decideOperatorLink` and writes what it decided, with the
     /// decision's record and the audit entry, on the caller's write transaction. `field` is where
-    /// the identity sits in the input, named by a conflict.
+    /// the identity sits in the input, named by a conflict. `new` has passed `identityProblems`
+    /// (a multi-tenant provider among them), as both callers check before their transaction.
     func link(
         _ new: NewIdentity, to userID: Int64, by actor: AdministrationActor, now: Int64, in connection: Connection, field: String
     ) throws -> IdentityRecord {
         let provider = try provider(new.provider)
-        guard provider.settings.quirks.tenantIssuer == nil else { throw AdministrationError.invalid(field.isEmpty ? "provider" : field + "/provider", Self.multiTenantLinkRefusal) }
         let request = OperatorLinkRequest(provider: provider.slug, issuer: provider.settings.issuer, subject: new.subject, userID: userID)
         let view = try StoreViewLoader(connection: connection).loadAccountLink(
             provider: request.provider, issuer: request.issuer, subject: request.subject, userID: userID
