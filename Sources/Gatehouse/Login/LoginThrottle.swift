@@ -105,9 +105,7 @@ public final class LoginThrottle: Sendable {
                 state.addresses.wait(for: addressKey, policy: policy, now: now), state.identifiers.wait(for: identifierKey, policy: policy, now: now)
             )
             guard notingRefusal, wait > 0 else { return (Self.decision(wait), false) }
-            let address = state.addresses.noteRefusal(addressKey)
-            let identifier = state.identifiers.noteRefusal(identifierKey)
-            return (Self.decision(wait), address || identifier)
+            return (Self.decision(wait), state.noteRefusal(address: addressKey, identifier: identifierKey, account: nil))
         }
     }
 
@@ -135,12 +133,7 @@ public final class LoginThrottle: Sendable {
     public func isFirstRefusal(clientAddress: String, identifier: String, account: ThrottledAccount? = nil) -> Bool {
         let (addressKey, identifierKey) = (Self.key(address: clientAddress), Self.key(identifier: identifier))
         let accountKey = account.map(Self.key(account:))
-        return state.withLock { state in
-            let address = state.addresses.noteRefusal(addressKey)
-            let identifier = state.identifiers.noteRefusal(identifierKey)
-            let account = accountKey.map { state.accounts.noteRefusal($0) } ?? false
-            return address || identifier || account
-        }
+        return state.withLock { $0.noteRefusal(address: addressKey, identifier: identifierKey, account: accountKey) }
     }
 
     /// Forgets the identifier's and the account's failures; the address keeps its count.
@@ -180,5 +173,14 @@ public final class LoginThrottle: Sendable {
         var addresses = FailureTable()
         var identifiers = FailureTable()
         var accounts = FailureTable()
+
+        /// Marks the refusal in every table the attempt counts in; true when it is the first
+        /// since the failure that limited any of them.
+        mutating func noteRefusal(address: [UInt8], identifier: [UInt8], account: [UInt8]?) -> Bool {
+            let byAddress = addresses.noteRefusal(address)
+            let byIdentifier = identifiers.noteRefusal(identifier)
+            let byAccount = account.map { accounts.noteRefusal($0) } ?? false
+            return byAddress || byIdentifier || byAccount
+        }
     }
 }

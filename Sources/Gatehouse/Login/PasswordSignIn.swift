@@ -111,7 +111,7 @@ public final class PasswordSignIn: Sendable {
     /// `unknown_user`), the same answer as a wrong password, behind the same throttle.
     func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = "client=\(Self.auditable(clientAddress)); identifier=\(Self.auditable(typed))"
+        let who = Self.who(typed: typed, clientAddress: clientAddress)
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
             auditRateLimited(retryAfter, step: "password", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
@@ -218,7 +218,7 @@ public final class PasswordSignIn: Sendable {
     /// failure for the address and the identifier, so the oracle is throttled.
     public func identify(_ identifier: String, pretend: Bool, clientAddress: String, requestID: String, now: Int64) -> IdentificationOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = "client=\(Self.auditable(clientAddress)); identifier=\(Self.auditable(typed))"
+        let who = Self.who(typed: typed, clientAddress: clientAddress)
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
             auditRateLimited(retryAfter, step: "identification", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
@@ -368,6 +368,11 @@ public final class PasswordSignIn: Sendable {
     }
 
     // MARK: - Audit
+
+    /// Who made an attempt, as its audit details say it: the client first, then what was typed.
+    static func who(typed: String, clientAddress: String) -> String {
+        "client=\(auditable(clientAddress)); identifier=\(auditable(typed))"
+    }
 
     /// Typed text as one value of an audit detail's `key=value; …` list: control characters
     /// replaced, `%`, `;` and `=` percent-encoded (so `alice; client=10.9.9.9` stays one value and

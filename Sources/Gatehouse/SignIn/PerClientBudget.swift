@@ -41,10 +41,9 @@ final class PerClientBudget: Sendable {
         let key = ClientBlock.key(for: clientAddress)
         return buckets.withLock { buckets -> Int64? in
             var bucket = buckets[key].map { refilled($0, now: now) } ?? Bucket(units: fullUnits, at: now)
-            guard bucket.units >= lifetimeSeconds else {
+            if let wait = secondsUntilAStart(in: bucket) {
                 buckets[key] = bucket
-                let missing = lifetimeSeconds - bucket.units
-                return (missing + Int64(capacity) - 1) / Int64(capacity)
+                return wait
             }
             bucket.units -= lifetimeSeconds
             if buckets[key] == nil && buckets.count >= maximumClients { makeRoom(in: &buckets, now: now) }
@@ -58,10 +57,14 @@ final class PerClientBudget: Sendable {
         let key = ClientBlock.key(for: clientAddress)
         return buckets.withLock { buckets -> Int64? in
             guard let stored = buckets[key] else { return nil }
-            let bucket = refilled(stored, now: now)
-            guard bucket.units < lifetimeSeconds else { return nil }
-            return (lifetimeSeconds - bucket.units + Int64(capacity) - 1) / Int64(capacity)
+            return secondsUntilAStart(in: refilled(stored, now: now))
         }
+    }
+
+    /// Nil when `bucket` holds a start; else the whole seconds its refill takes to hold one.
+    private func secondsUntilAStart(in bucket: Bucket) -> Int64? {
+        guard bucket.units < lifetimeSeconds else { return nil }
+        return (lifetimeSeconds - bucket.units + Int64(capacity) - 1) / Int64(capacity)
     }
 
     /// Returns a start taken for a request that then went on elsewhere (the event loop left it
