@@ -111,8 +111,7 @@ final class ServerContext: Sendable {
     func finalResponse(status: HTTPStatus, detail: String?, for request: Request) -> Response {
         var response: Response
         if HTTPError.isAPIPath(request.path) {
-            response = .problem(HTTPError.refusal(status, detail: detail).problemDetails(for: request))
-            response.headers.set("Cache-Control", "no-store")
+            response = HTTPError.refusal(status, detail: detail).response(for: request)
         } else {
             let text = detail.map { "\(status.description): \($0)\n" } ?? "\(status.description)\n"
             response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
