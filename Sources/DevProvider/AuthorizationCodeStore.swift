@@ -12,8 +12,8 @@ struct AuthorizationGrant: Sendable {
     let scopes: Set<String>
     let identity: DevIdentity
     let fault: DevFault
-    /// When the person submitted the authorize form (the ID token's `auth_time`).
-    let authTime: Int64
+    /// When the person signed in, as the ID token's `auth_time` reports it (nil: not reported).
+    let authTime: Int64?
     /// This sign-in's session at the provider (the ID token's `sid`).
     let sessionID: String
 }

@@ -55,7 +55,8 @@ struct AuthorizationEndpoint: Sendable {
         let sessionID = try context.sessions.start(subject: identity.subject)
         let grant = AuthorizationGrant(
             clientID: context.client.id, redirectURI: authorization.redirectURI.text, codeChallenge: authorization.codeChallenge,
-            nonce: authorization.nonce, scopes: authorization.scopes, identity: identity, fault: fault, authTime: now,
+            nonce: authorization.nonce, scopes: authorization.scopes, identity: identity, fault: fault,
+            authTime: reportedAuthTime(authorization, now: now),
             sessionID: sessionID
         )
         let code = try context.codes.issue(grant, now: now)
@@ -64,6 +65,15 @@ struct AuthorizationEndpoint: Sendable {
         if let state = authorization.state { parameters.append(("state", state)) }
         parameters.append(("iss", issuer.identifier))
         return deliver(parameters, to: authorization.redirectURI, mode: authorization.responseMode, status: .seeOther)
+    }
+
+    /// The `auth_time` this sign-in reports (`DevProviderOptions.authTimeReport`).
+    private func reportedAuthTime(_ authorization: AuthorizationRequest, now: Int64) -> Int64? {
+        switch context.authTimeReport {
+        case .signInMoment: now
+        case .remembered(let at): authorization.promptsLogin ? now : at
+        case .none: nil
+        }
     }
 
     // MARK: Responses

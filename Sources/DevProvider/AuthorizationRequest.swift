@@ -18,6 +18,8 @@ struct AuthorizationRequest: Sendable, Equatable {
     let nonce: String?
     let codeChallenge: String
     let loginHint: String?
+    /// `prompt` names `login`: the relying party asks for a fresh sign-in, not a remembered one.
+    let promptsLogin: Bool
 
     var responseMode: ResponseMode { requestedResponseMode ?? .query }
     var scopes: Set<String> { Set(scope.split(separator: " ").map(String.init)) }
@@ -30,6 +32,7 @@ struct AuthorizationRequest: Sendable, Equatable {
             ("code_challenge", codeChallenge), ("code_challenge_method", "S256"),
         ]
         if let requestedResponseMode { fields.append(("response_mode", requestedResponseMode.rawValue)) }
+        if promptsLogin { fields.append(("prompt", "login")) }
         if let state { fields.append(("state", state)) }
         if let nonce { fields.append(("nonce", nonce)) }
         return fields
@@ -122,7 +125,8 @@ enum AuthorizationRequestValidation {
         }
         return .valid(AuthorizationRequest(
             redirectURI: redirectURI, requestedResponseMode: requestedMode, scope: scope, state: state, nonce: nonce,
-            codeChallenge: challenge, loginHint: parameters.first("login_hint")
+            codeChallenge: challenge, loginHint: parameters.first("login_hint"),
+            promptsLogin: parameters.first("prompt")?.split(separator: " ").contains("login") == true
         ))
     }
 }

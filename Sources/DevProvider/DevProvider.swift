@@ -44,7 +44,8 @@ public final class DevProvider: Sendable {
         }
         let context = DevProviderContext(
             client: validated.client, keys: keys, issuerCell: issuerCell, pages: DevPages(prefix: prefix), clock: clock, logger: logger,
-            tokenDelaySeconds: validated.tokenDelaySeconds, beforeTokenResponse: validated.beforeTokenResponse)
+            tokenDelaySeconds: validated.tokenDelaySeconds, beforeTokenResponse: validated.beforeTokenResponse,
+            authTimeReport: validated.authTimeReport)
         let router = Router { routes in DevProviderRoutes(context: context).register(in: &routes) }
         let configuration = HTTPServerConfiguration(listen: [validated.listen], maxConnections: 256)
         self.options = validated

@@ -19,6 +19,8 @@ struct DevProviderContext: Sendable {
     let tokenDelaySeconds: Double
     /// `DevProviderOptions.beforeTokenResponse`.
     let beforeTokenResponse: (@Sendable () -> Void)?
+    /// `DevProviderOptions.authTimeReport`.
+    let authTimeReport: AuthTimeReport
     /// The token endpoint runs here, so a delayed (hanging) answer holds none of Dispatch's
     /// shared threads: many relying-party requests can hang at once, as at a real provider.
     let tokenExecutor = BoundedExecutor(name: "dev-token", threads: 256, queueLimit: 256, idleSeconds: 5)

@@ -29,6 +29,9 @@ public struct DevProviderOptions: Sendable {
     /// Called by the token endpoint before it answers, on its own thread: a test holds the
     /// endpoint as long as it needs (a provider that hangs until the test says so).
     public var beforeTokenResponse: (@Sendable () -> Void)? = nil
+    /// What the ID token's `auth_time` says, so a relying party's rule for a recent sign-in can
+    /// be seen to hold against providers that answer from a session they remembered.
+    public var authTimeReport = AuthTimeReport.signInMoment
 
     /// The client authentication methods the token endpoint knows.
     public static let knownAuthMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -97,7 +100,8 @@ public struct DevProviderOptions: Sendable {
             ),
             algorithm: algorithm,
             tokenDelaySeconds: tokenDelaySeconds,
-            beforeTokenResponse: beforeTokenResponse
+            beforeTokenResponse: beforeTokenResponse,
+            authTimeReport: authTimeReport
         )
     }
 
@@ -122,6 +126,18 @@ public struct DevProviderOptions: Sendable {
 }
 
 /// The options after validation.
+/// What a provider's ID token says about when the person signed in there (`auth_time`).
+public enum AuthTimeReport: Sendable, Equatable {
+    /// The moment the authorize form was submitted: every sign-in is a fresh one.
+    case signInMoment
+    /// A sign-in the provider remembered from `at`, as providers with single sign-on report
+    /// when they answer from their own session without asking anything. A request with
+    /// `prompt=login` asks for a fresh sign-in, and gets one, as at real providers.
+    case remembered(at: Int64)
+    /// No `auth_time` at all, as GitHub's OAuth and Entra ID (unless asked) send none.
+    case none
+}
+
 struct ValidatedOptions: Sendable {
     let listen: ListenAddress
     /// Nil when the issuer is derived from the bound address.
@@ -130,6 +146,7 @@ struct ValidatedOptions: Sendable {
     let algorithm: JWSAlgorithm
     let tokenDelaySeconds: Double
     let beforeTokenResponse: (@Sendable () -> Void)?
+    let authTimeReport: AuthTimeReport
 }
 
 /// The one client registered with the provider.

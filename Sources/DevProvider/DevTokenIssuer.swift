@@ -23,7 +23,7 @@ struct DevTokenIssuer: Sendable {
         claims["azp"] = .string(grant.clientID)
         claims["iat"] = .integer(now)
         claims["exp"] = .integer(now &+ Self.idTokenLifetimeSeconds)
-        claims["auth_time"] = .integer(grant.authTime)
+        if let authTime = grant.authTime { claims["auth_time"] = .integer(authTime) }
         claims["sid"] = .string(grant.sessionID)
         if let nonce = grant.nonce { claims["nonce"] = .string(nonce) }
 

@@ -101,6 +101,56 @@ import TestSupport
         }
     }
 
+    /// Review finding: the rule read the session's start, and a provider with single sign-on
+    /// starts a session without asking anything. On a shared computer, eleven minutes after the
+    /// person left, "sign in again" at their still-open provider session met the rule, and a
+    /// stranger's account could be linked to theirs. The rule now reads the provider's
+    /// `auth_time`; the page's "Sign in again" asks the provider for a fresh sign-in.
+    @Test func aSignInTheProviderRememberedIsNotRecent() throws {
+        let clock = TestClock()
+        let signedInAtTheProvider = clock.now
+        let rig = try SignInRig(
+            providerJSON: #""multiple_identities": "allow""#, clock: clock, alsoAs: ["work"],
+            configureProvider: { $0.authTimeReport = .remembered(at: signedInAtTheProvider) }
+        )
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        clock.advance(by: 11 * 60)
+        // A new Gatehouse session, answered from the provider's eleven-minute-old sign-in.
+        #expect(try rig.signIn().header("Location") == "/")
+        let refused = try submit(rig, formWithAction: "/account/link/work")
+        #expect(refused.status == 403, "\(refused.text)")
+        #expect(refused.text.contains("Sign in again to link an account"))
+        #expect(try rig.count("sign_in_flows", where: "intent = 'link'") == 0)
+
+        // "Sign in again" goes back through the session's provider, asking for a fresh sign-in.
+        let again = try #require(refused.text.firstMatch(of: /class="button" href="([^"]+)"/)).1
+            .replacingOccurrences(of: "&amp;", with: "&")
+        #expect(again == "/oidc/dev/authorize?next=%2Faccount&reauthenticate=1")
+        let start = try rig.browser.get("\(rig.origin)\(again)")
+        let toProvider = try #require(start.location)
+        #expect(toProvider.contains("prompt=login") && toProvider.contains("max_age=600"), "\(toProvider)")
+        let signedInAgain = try rig.browser.get(try rig.answerAtProvider(toProvider))
+        #expect(signedInAgain.header("Location") == "/account")
+        var atWork = SignInRig.Person()
+        atWork.subject = "alice-at-work"
+        atWork.email = "alice@work.example"
+        #expect(try linkWork(rig, as: atWork).header("Location") == "/account?notice=linked")
+    }
+
+    /// A provider that never says when the person signed in (GitHub's OAuth, Entra ID unless
+    /// asked) gives sessions that are never recent: their sign-in may have asked nothing.
+    @Test func aProviderThatDoesNotSayWhenGivesNoRecentSignIn() throws {
+        let rig = try SignInRig(
+            providerJSON: #""multiple_identities": "allow""#, alsoAs: ["work"], configureProvider: { $0.authTimeReport = .none }
+        )
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        let refused = try submit(rig, formWithAction: "/account/link/work")
+        #expect(refused.status == 403, "\(refused.text)")
+        #expect(try rig.count("sessions", where: "authenticated_at IS NULL AND revoked_at IS NULL") == 1)
+    }
+
     @Test func anIdentityOfAnotherUserIsNeverMoved() throws {
         try withRig { rig in
             var bob = SignInRig.Person()

@@ -78,9 +78,10 @@ struct AccountPage: Sendable {
         guard let authenticatedAt = session.record.authenticatedAt, now - authenticatedAt <= Self.recentSignInSeconds else {
             return signInAgainPage(
                 "Sign in again to link an account",
-                "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes. "
+                "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes: "
+                    + "a password typed here, or a provider that says you signed in there just now. "
                     + "Sign in again, then come back to your account page.",
-                request, status: .forbidden
+                request, status: .forbidden, target: signInAgainTarget(for: session)
             )
         }
         return signIn.begin(slug: slug, next: "/account?notice=linked", intent: .link(userID: userID), request: request)
@@ -123,9 +124,20 @@ struct AccountPage: Sendable {
     }
 
     /// A page whose one button signs the person in again and brings them back here.
-    private func signInAgainPage(_ heading: String, _ message: String, _ request: Request, status: HTTPStatus) -> Response {
+    private func signInAgainPage(
+        _ heading: String, _ message: String, _ request: Request, status: HTTPStatus, target: String = "/login?next=%2Faccount"
+    ) -> Response {
         pages.errorPage(ErrorPageContext(heading: heading, message: message, reference: request.requestID), status: status,
-                        action: ErrorPageAction(label: "Sign in again", href: "/login?next=%2Faccount"))
+                        action: ErrorPageAction(label: "Sign in again", href: target))
+    }
+
+    /// Where "Sign in again" leads for a link: through the provider this session came from,
+    /// asking it for a fresh sign-in (with single sign-on it would otherwise answer from the
+    /// session it remembered, and the new sign-in would not count as recent either), or to the
+    /// sign-in page for a password.
+    private func signInAgainTarget(for session: ActiveSession) -> String {
+        guard let slug = session.record.provider, signIn.providers[slug] != nil else { return "/login?next=%2Faccount" }
+        return "/oidc/\(slug)/authorize?next=%2Faccount&\(OIDCSignIn.reauthenticateParameter)=1"
     }
 
     // MARK: - Form checks

@@ -49,7 +49,7 @@ public final class SessionManager: Sendable {
     func start(userID: Int64?, origin: SessionOrigin, request: Request, now: Int64, in connection: Connection) throws -> Started {
         let token = try SessionToken.generate()
         let details = SessionDetails(
-            authenticatedAt: userID == nil ? nil : now, provider: origin.provider,
+            authenticatedAt: userID == nil ? nil : origin.authentication.time(now: now), provider: origin.provider,
             userAgent: request.headers["User-Agent"].map { String($0.prefix(256)) },
             clientAddress: request.clientAddress, groups: origin.groups, idToken: origin.idToken,
             providerSessionID: origin.providerSessionID, identityID: origin.identityID

@@ -94,7 +94,30 @@ final class OIDCSignIn: Sendable {
 
     func authorize(_ request: Request) -> Response {
         let slug = request.pathParameters["provider"] ?? ""
-        return begin(slug: slug, next: returnTarget.validate(try? request.query.first("next")), intent: .signIn, request: request)
+        return begin(
+            slug: slug, next: returnTarget.validate(try? request.query.first("next")), intent: .signIn,
+            reauthenticate: Self.asksReauthentication(request), request: request
+        )
+    }
+
+    /// The start parameter (`reauthenticate=1`) of the account page's "Sign in again": the
+    /// provider is asked for a fresh sign-in (`prompt=login`) and to say when it happened
+    /// (`max_age`, which makes `auth_time` required), so the new session can meet the page's
+    /// rule for a recent sign-in. The rule reads `auth_time` itself: a provider that ignores
+    /// the request only gets a session that does not count as recent.
+    static let reauthenticateParameter = "reauthenticate"
+
+    private static func asksReauthentication(_ request: Request) -> Bool {
+        (try? request.query.first(reauthenticateParameter)) == "1"
+    }
+
+    /// `settings` for a start that asks for a fresh sign-in, or as configured.
+    private static func authorizationSettings(_ settings: OIDCProviderSettings, reauthenticate: Bool) -> OIDCProviderSettings {
+        guard reauthenticate else { return settings }
+        var asked = settings
+        asked.prompt = "login"
+        asked.maxAge = min(settings.maxAge ?? Int(AccountPage.recentSignInSeconds), Int(AccountPage.recentSignInSeconds))
+        return asked
     }
 
     /// `authorize` on the event loop, when it needs no wait: the provider's metadata is at hand
@@ -111,7 +134,7 @@ final class OIDCSignIn: Sendable {
         }
         guard let started = try? prepare(
                   provider, slug: slug, discovery: discovery, next: returnTarget.validate(try? request.query.first("next")),
-                  intent: .signIn, request: request
+                  intent: .signIn, reauthenticate: Self.asksReauthentication(request), request: request
               ),
               let stored = try? database.writeIfIdle({ try started.store($0, now) })
         else {
@@ -128,14 +151,16 @@ final class OIDCSignIn: Sendable {
     /// Stores a new flow and sends the browser to the provider. `intent` is `.link(userID:)` when
     /// the signed-in person adds an identity from the account page (the caller has checked the
     /// session and its CSRF token); the callback then links instead of signing in.
-    func begin(slug: String, next: String, intent: SignInIntent, request: Request) -> Response {
+    func begin(slug: String, next: String, intent: SignInIntent, reauthenticate: Bool = false, request: Request) -> Response {
         let now = clock()
         do throws(SignInFailure) {
             guard let provider = providers[slug] else { throw .unknownProvider(slug) }
             if let wait = startBudget.take(clientAddress: request.clientAddress, now: now) { throw .tooManyStarts(retryAfterSeconds: wait) }
             let discovery: DiscoveryDocument
             do { discovery = try provider.discovery(now: now) } catch { throw .providerUnavailable(detail: error.description) }
-            let started = try prepare(provider, slug: slug, discovery: discovery, next: next, intent: intent, request: request)
+            let started = try prepare(
+                provider, slug: slug, discovery: discovery, next: next, intent: intent, reauthenticate: reauthenticate, request: request
+            )
             let stored: Bool
             do {
                 stored = try database.write { try started.store($0, now) }
@@ -177,7 +202,8 @@ final class OIDCSignIn: Sendable {
 
     /// The flow's secrets, its row, and the redirect to the provider with the browser-binding cookie.
     private func prepare(
-        _ provider: ProviderConnection, slug: String, discovery: DiscoveryDocument, next: String, intent: SignInIntent, request: Request
+        _ provider: ProviderConnection, slug: String, discovery: DiscoveryDocument, next: String, intent: SignInIntent,
+        reauthenticate: Bool, request: Request
     ) throws(SignInFailure) -> StartedFlow {
         let authorization: AuthorizationRequest
         let binding: SessionToken
@@ -190,7 +216,8 @@ final class OIDCSignIn: Sendable {
         let location: String
         do {
             location = try authorization.url(
-                authorizationEndpoint: discovery.authorizationEndpoint, redirectURI: redirectURI(for: slug), settings: provider.settings
+                authorizationEndpoint: discovery.authorizationEndpoint, redirectURI: redirectURI(for: slug),
+                settings: Self.authorizationSettings(provider.settings, reauthenticate: reauthenticate)
             )
         } catch { throw .providerUnavailable(detail: error.description) }
         let flow = NewSignInFlow(
@@ -262,7 +289,7 @@ final class OIDCSignIn: Sendable {
             return try finish(
                 .external(
                     verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID,
-                    idTokenIssuedAt: completed.idToken?.issuedAt
+                    idTokenIssuedAt: completed.idToken?.issuedAt, authTime: completed.idToken?.authTime
                 ),
                 next: flow.flow.nextPath, request: request, now: now
             )

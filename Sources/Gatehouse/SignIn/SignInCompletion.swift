@@ -8,9 +8,11 @@ enum AuthenticatedPrincipal: Sendable {
     /// An external account that a provider vouched for (OIDC today; a directory next), with the
     /// groups forward-auth reports, the ID token kept for RP-initiated logout, and the provider's
     /// `sid` for its own session, kept so its back-channel logout can name this session, with the
-    /// ID token's `iat` (nil without an ID token) to check no logout ended that session already.
+    /// ID token's `iat` (nil without an ID token) to check no logout ended that session already,
+    /// and its `auth_time` (nil when the provider did not say), when the person signed in there.
     case external(
-        AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?, idTokenIssuedAt: Int64?
+        AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?, idTokenIssuedAt: Int64?,
+        authTime: Int64?
     )
     /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
     /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
@@ -49,7 +51,7 @@ struct SignInCompletion: Sendable {
             let origin: SessionOrigin
             let detail: String
             switch principal {
-            case .external(let verified, let groups, let idToken, let providerSessionID, let idTokenIssuedAt):
+            case .external(let verified, let groups, let idToken, let providerSessionID, let idTokenIssuedAt, let authTime):
                 if let idTokenIssuedAt, try LogoutTokenLedger(connection).endedSession(
                     issuer: verified.identity.issuer, sessionID: providerSessionID, subject: verified.identity.subject,
                     since: idTokenIssuedAt, now: now
@@ -63,7 +65,7 @@ struct SignInCompletion: Sendable {
                 }
                 origin = SessionOrigin(
                     provider: verified.identity.provider, groups: groups, idToken: idToken, providerSessionID: providerSessionID,
-                    identityID: identityID
+                    identityID: identityID, authentication: .atProvider(authTime: authTime)
                 )
                 detail = "method=oidc; provider=\(verified.identity.provider)"
             case .directory(let verified, let groups, let auditDetail):
