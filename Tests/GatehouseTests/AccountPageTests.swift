@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Store
 import TestSupport
 
 /// The account page over real sockets: linking a second provider through the development
@@ -175,6 +176,32 @@ import TestSupport
             #expect(try rig.count("identities", where: "subject = 'bob' AND user_id = 1") == 1, "Bob keeps his identity")
             #expect(try rig.count("identities", where: "user_id = 2") == 1)
         }
+    }
+
+    /// Review finding: with local passwords off, a password hash left from before still counted
+    /// as a way in, and the person's only identity could be unlinked: a one-click lockout. An
+    /// identity of a provider no longer configured is no way in either.
+    @Test func aPasswordThatCannotSignInIsNoWayIn() throws {
+        let rig = try SignInRig(gatehouseExtra: #", "login": {"local_passwords": false}"#)
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        try rig.gatehouse.database.write { connection in
+            try UserRepository(connection).setPasswordHash(userID: 1, hash: "$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA", now: rig.clock.now)
+            // An identity of a provider since removed from the configuration.
+            try connection.execute(
+                "INSERT INTO identities (user_id, provider, issuer, subject, link_method, linked_at) VALUES (1, 'gone', 'https://gone.example', 'g', 'admin', 0)"
+            )
+        }
+        let page = try accountPage(rig)
+        #expect(!page.text.contains("/account/identities/1/unlink"), "the only identity that can sign in offers no unlink")
+        #expect(page.text.contains("/account/identities/2/unlink"), "the removed provider's identity may go")
+        let refused = try rig.browser.postForm(
+            "\(rig.origin)/account/identities/1/unlink",
+            try #require(HTMLForm.all(in: page.text).first { $0.action == "/account/identities/2/unlink" }).fields,
+            headers: [("Origin", rig.origin)]
+        )
+        #expect(refused.status == 409, "\(refused.text)")
+        #expect(try rig.count("identities", where: "id = 1") == 1)
     }
 
     @Test func theLastWayToSignInCannotBeUnlinkedButAnotherCan() throws {

@@ -45,7 +45,7 @@ struct AccountPage: Sendable {
         guard let user = loaded.0 else { return Response.redirect(to: "/login?next=%2Faccount", status: .seeOther) }
         let notice = (try? request.query.first("notice")).flatMap { $0.flatMap(AccountNotice.init(rawValue:)) }
         let context = AccountPageContext(
-            user: user, identities: loaded.1, hasPassword: loaded.2, providers: config.providers,
+            user: user, identities: loaded.1, hasPassword: loaded.2, waysIn: unlinking.waysIn, providers: config.providers,
             csrfToken: session.csrfToken, notice: notice
         )
         return try pages.page(context, formTargets: formTargets(now: now))

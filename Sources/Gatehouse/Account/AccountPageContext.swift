@@ -11,6 +11,7 @@ struct AccountPageContext: PageContext {
     var user: UserRecord
     var identities: [IdentityRecord]
     var hasPassword: Bool
+    var waysIn: WaysToSignIn
     var providers: [ProviderConfig]
     var csrfToken: String
     var notice: AccountNotice?
@@ -19,8 +20,6 @@ struct AccountPageContext: PageContext {
 
     var values: [String: TemplateValue] {
         let names = Dictionary(providers.map { ($0.slug, $0.settings.name) }, uniquingKeysWith: { first, _ in first })
-        // The last way to sign in cannot be removed; its button is not offered (the POST refuses it too).
-        let canUnlink = hasPassword || identities.count > 1
         return [
             "notice": .string(notice?.sentence ?? ""),
             "user": [
@@ -41,7 +40,8 @@ struct AccountPageContext: PageContext {
                     "linked": .string("\(DisplayTime.format(identity.linkedAt)), \(Self.how(identity.linkMethod))"),
                     "last_used": .string(identity.lastLoginAt.map(DisplayTime.format) ?? "never"),
                     "unlink_action": .string("/account/identities/\(identity.id)/unlink"),
-                    "can_unlink": .bool(canUnlink),
+                    // The last way to sign in cannot be removed; its button is not offered (the POST refuses it too).
+                    "can_unlink": .bool(waysIn.remain(afterRemoving: identity.id, from: identities, hasPassword: hasPassword)),
                 ]
             }),
             "has_link_providers": .bool(!providers.isEmpty),
@@ -68,7 +68,10 @@ struct AccountPageContext: PageContext {
             id: 1, username: "u", usernameKey: "u", email: "e", emailKey: nil, emailVerifiedBy: nil, usernameVerified: false,
             displayName: "d", isActive: true, hasPassword: true, createdAt: 0, updatedAt: 0
         )
-        var values = AccountPageContext(user: user, identities: [], hasPassword: true, providers: [], csrfToken: "t", notice: .linked).values
+        var values = AccountPageContext(
+            user: user, identities: [], hasPassword: true, waysIn: WaysToSignIn(localPasswords: true, sources: []), providers: [],
+            csrfToken: "t", notice: .linked
+        ).values
         values["identities"] = .list([[
             "provider": "p", "email": "e", "upstream_idp": "i", "linked": "l", "last_used": "u", "unlink_action": "/a", "can_unlink": true,
         ]])

@@ -59,7 +59,7 @@ extension Administration {
     /// unless `force`, which the audit entry records.
     public func unlinkIdentity(_ id: Int64, force: Bool, ifMatch expected: String? = nil, by actor: AdministrationActor) throws {
         let found = try identity(id)
-        let outcome = try IdentityUnlinking(database: database).unlink(
+        let outcome = try IdentityUnlinking(database: database, waysIn: WaysToSignIn(config)).unlink(
             identityID: id, userID: found.userID, actor: actor.name, force: force, requestID: actor.requestID, now: clock(),
             isCurrent: { current in expected == nil || expected == "*" || expected == Self.entityTag(of: current) }
         )

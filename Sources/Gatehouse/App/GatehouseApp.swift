@@ -135,7 +135,7 @@ public final class GatehouseApp: Sendable {
         )
         let account = AccountPage(
             config: config, database: database, sessions: sessions, signIn: signIn,
-            unlinking: IdentityUnlinking(database: database), csrf: csrf,
+            unlinking: IdentityUnlinking(database: database, waysIn: WaysToSignIn(config)), csrf: csrf,
             pages: pages, logger: logger, clock: clock
         )
         let administration = Administration(

@@ -2,8 +2,9 @@ import Store
 
 /// Removing an identity from a user: the one rule for the account page and the admin API.
 ///
-/// Refused when it would leave the user with no way to sign in: no local password and no other
-/// identity (one still waiting for its first sign-in counts: it is a way in). An operator may
+/// Refused when it would leave the user with no way to sign in (`WaysToSignIn`): no local
+/// password that can sign in and no other identity of a configured provider or directory (one
+/// still waiting for its first sign-in counts: it is a way in). An operator may
 /// force it, and the entry in the audit log says so. The check and the delete run in one write
 /// transaction, so two unlinks racing in two tabs cannot both pass the check and leave nothing.
 ///
@@ -13,6 +14,7 @@ import Store
 /// them. A person who removes the identity they signed in with is signed out.
 struct IdentityUnlinking: Sendable {
     let database: Database
+    let waysIn: WaysToSignIn
 
     enum Outcome: Sendable, Equatable {
         case unlinked(IdentityRecord)
@@ -38,7 +40,7 @@ struct IdentityUnlinking: Sendable {
             guard let target = held.first(where: { $0.id == identityID }) else { return .notFound }
             guard isCurrent(target) else { return .changed(target) }
             let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
-            let isLastWayIn = !hasPassword && held.count == 1
+            let isLastWayIn = !waysIn.remain(afterRemoving: identityID, from: held, hasPassword: hasPassword)
             guard !isLastWayIn || force else { return .lastSignInMethod }
             let revoked = try SessionRepository(connection).revokeAll(identityID: identityID, now: now)
             try identities.delete(id: identityID, userID: userID)
