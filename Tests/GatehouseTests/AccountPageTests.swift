@@ -152,6 +152,21 @@ import TestSupport
         #expect(try rig.count("sessions", where: "authenticated_at IS NULL AND revoked_at IS NULL") == 1)
     }
 
+    /// Review finding: a link to a slug that names no provider has no executor and runs on the
+    /// event loop, where the session check could wait for the database writer to touch the
+    /// session. It is answered first, writing nothing.
+    @Test func aLinkToNoProviderIsAnsweredWithoutTouchingTheSession() throws {
+        try withRig { rig in
+            _ = try rig.signIn()
+            let form = try #require(HTMLForm.all(in: try accountPage(rig).text).first { $0.action == "/account/link/work" })
+            rig.clock.advance(by: 3_600)  // the session's touch is due
+            let seen = try rig.count("sessions", where: "last_seen_at = \(rig.clock.now)")
+            let unknown = try rig.browser.postForm("\(rig.origin)/account/link/zzz", form.fields, headers: [("Origin", rig.origin)])
+            #expect(unknown.status == 404, "\(unknown.text)")
+            #expect(try rig.count("sessions", where: "last_seen_at = \(rig.clock.now)") == seen, "nothing was written")
+        }
+    }
+
     @Test func anIdentityOfAnotherUserIsNeverMoved() throws {
         try withRig { rig in
             var bob = SignInRig.Person()

@@ -71,10 +71,16 @@ struct AccountPage: Sendable {
     // MARK: - Link another provider
 
     func startLink(_ request: Request) throws -> Response {
+        // A slug that names no provider has no executor, so this runs on the event loop: it is
+        // answered before the session check, which may wait for the database writer (review
+        // finding: any signed-in person could make a loop wait behind the writer).
+        let slug = request.pathParameters["provider"] ?? ""
+        guard signIn.providers[slug] != nil else {
+            return pages.errorPage(.notFound(reference: request.requestID), status: .notFound)
+        }
         let now = clock()
         let checked = try checkedForm(request, now: now)
         guard case .allowed(let session, let userID) = checked else { return refusal(checked, request) }
-        let slug = request.pathParameters["provider"] ?? ""
         guard let authenticatedAt = session.record.authenticatedAt, now - authenticatedAt <= Self.recentSignInSeconds else {
             return signInAgainPage(
                 "Sign in again to link an account",
