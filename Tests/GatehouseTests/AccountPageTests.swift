@@ -34,18 +34,19 @@ import TestSupport
     }
 
     /// A link starts through the provider's executor, not on the loop: the flows' capacity
-    /// holds there too. Here the sign-in's own flow (kept until it expires) fills it.
-    @Test func aLinkStartPastTheFlowCapacityIsRefusedAndWritesNothing() throws {
+    /// holds there too. Here the sign-in's own flow (kept until it expires) fills it, and the
+    /// link's flow takes its place.
+    @Test func aLinkStartAtTheFlowCapacityTakesTheOldestFlowsPlace() throws {
         let rig = try SignInRig(
             providerJSON: #""multiple_identities": "allow""#, alsoAs: ["work"], databaseExtra: #", "max_pending_sign_in_flows": 1"#
         )
         defer { rig.stop() }
         _ = try rig.signIn()
         let audited = try rig.auditEvents().count
-        let refused = try submit(rig, formWithAction: "/account/link/work")
-        #expect(refused.status == 503, "\(refused.text)")
-        #expect(refused.text.contains("Too many sign-ins in progress"))
+        let start = try submit(rig, formWithAction: "/account/link/work")
+        #expect(start.status == 302, "\(start.text)")
         #expect(try rig.count("sign_in_flows") == 1)
+        #expect(try rig.count("sign_in_flows", where: "intent = 'link'") == 1)
         #expect(try rig.auditEvents().count == audited)
     }
 

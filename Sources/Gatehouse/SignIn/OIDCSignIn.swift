@@ -161,7 +161,7 @@ final class OIDCSignIn: Sendable {
             let started = try prepare(
                 provider, slug: slug, discovery: discovery, next: next, intent: intent, reauthenticate: reauthenticate, request: request
             )
-            let stored: Bool
+            let stored: FlowStorage
             do {
                 stored = try database.write { try started.store($0, now) }
             } catch { throw .providerUnavailable(detail: "could not store the flow: \(error)") }
@@ -181,22 +181,23 @@ final class OIDCSignIn: Sendable {
         return refuse(.tooManyRefusedCallbacks(retryAfterSeconds: wait), request: request, provider: request.pathParameters["provider"] ?? "", userID: nil, now: now)
     }
 
-    /// Passes `stored` through, logging a start refused for a full flow table at most once a
-    /// minute: a flood of starts (many clients, each within its share) is not a line each.
-    private func noteFlowCapacity(stored: Bool, request: Request) -> Bool {
-        if !stored, let heldBack = flowCapacityLog.admit() {
-            logger.warning("sign-in starts refused: the stored flows reached database.max_pending_sign_in_flows", metadata: [
-                "request_id": "\(request.requestID)", "max_pending_sign_in_flows": "\(flowCapacity)",
-                "refused_unlogged_since_last": "\(heldBack)",
-            ])
-        }
-        return stored
+    /// Whether the flow was stored, logging a full flow table (flows evicted to make room, or a
+    /// start refused) at most once a minute: a flood of starts (many clients, each within its
+    /// share) is not a line each, and an operator learns that flows are being cut short.
+    private func noteFlowCapacity(stored: FlowStorage, request: Request) -> Bool {
+        guard stored != .stored, let heldBack = flowCapacityLog.admit() else { return stored != .full }
+        let what = stored == .full ? "sign-in starts refused" : "oldest sign-in flows evicted to store new ones"
+        logger.warning("\(what): the stored flows reached database.max_pending_sign_in_flows", metadata: [
+            "request_id": "\(request.requestID)", "max_pending_sign_in_flows": "\(flowCapacity)",
+            "unlogged_since_last": "\(heldBack)",
+        ])
+        return stored != .full
     }
 
-    /// A flow made and not yet stored: `store` writes it (false, and nothing written, when the
-    /// flow table is full), `redirect` sends the browser on.
+    /// A flow made and not yet stored: `store` writes it (`.full`, and nothing written, when
+    /// the flow table is over capacity), `redirect` sends the browser on.
     private struct StartedFlow {
-        let store: (Connection, Int64) throws -> Bool
+        let store: (Connection, Int64) throws -> FlowStorage
         let redirect: (Request) throws(SignInFailure) -> Response
     }
 

@@ -99,7 +99,8 @@ struct SignInFailure: Error, Sendable, Equatable {
 
     static let flowUnknown = SignInFailure(
         "flow_unknown", status: .badRequest, title: "This sign-in was not started here",
-        "Gatehouse has no record of starting this sign-in. Links from elsewhere cannot sign you in; please start again.")
+        "Gatehouse has no record of starting this sign-in. Links from elsewhere cannot sign you in, and a sign-in is cut short "
+            + "when very many are under way at once; please start again.")
     static let flowReplayed = SignInFailure(
         "flow_replayed", status: .badRequest, title: "This sign-in link was already used",
         "Each sign-in link works once. If you pressed back or reloaded the page, start again.")

@@ -7,16 +7,26 @@ public struct SignInFlowRepository {
         self.connection = connection
     }
 
-    /// Stores `flow` and returns true; anyone can start a sign-in, so `capacity` bounds the table
-    /// between purges. At capacity, up to `reclaimedAtOnce` expired flows are deleted first (a
-    /// busy server keeps starting sign-ins as fast as old ones expire); if that makes no room,
-    /// nothing is written and it returns false.
+    /// Stores `flow`; anyone can start a sign-in, so `capacity` bounds the table between purges.
+    /// At capacity, up to `reclaimedAtOnce` expired flows are deleted first (a busy server keeps
+    /// starting sign-ins as fast as old ones expire); if that makes no room, the oldest flows
+    /// make it, still unexpired. Refusing instead let a few clients, each within its share of
+    /// starts, keep the table full and every person's sign-in at a 503 (review finding: ten
+    /// clients sufficed). Evicting the oldest means a flood must start sign-ins faster than the
+    /// capacity turns over in the minute a person takes at their provider, and a person who
+    /// loses the race is told to start again. Nothing is written only when more than
+    /// `reclaimedAtOnce` would have to go (the capacity was lowered below what is stored).
     @discardableResult
-    public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> Bool {
+    public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> FlowStorage {
+        var evicted = 0
         if try storedSpan() >= capacity {
             // A flow expiring at `now` is already refused by `claim` (it takes expires_at > now).
             try deleteExpired(before: now &+ 1, atMost: Self.reclaimedAtOnce)
-            guard try storedSpan() < capacity else { return false }
+            let span = try storedSpan()
+            if span >= capacity {
+                evicted = try deleteOldest(Int(min(span - capacity + 1, Int64(Self.reclaimedAtOnce))))
+                guard try storedSpan() < capacity else { return .full }
+            }
         }
         try connection.execute(
             """
@@ -30,7 +40,15 @@ public struct SignInFlowRepository {
                 SQLValue(flow.intent.userID), .integer(now), .integer(now &+ max(1, lifetime)),
             ]
         )
-        return true
+        return evicted == 0 ? .stored : .storedEvictingOldest(evicted)
+    }
+
+    /// Deletes the `count` flows stored first, expired or not; returns how many went.
+    private func deleteOldest(_ count: Int) throws(StoreError) -> Int {
+        try connection.execute(
+            "DELETE FROM sign_in_flows WHERE id IN (SELECT id FROM sign_in_flows ORDER BY id LIMIT ?)", [.integer(Int64(count))]
+        )
+        return connection.changes
     }
 
     /// Enough to keep pace with a flood's expiring flows (a start at capacity frees room for a

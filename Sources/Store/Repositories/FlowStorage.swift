@@ -1,0 +1,10 @@
+/// What `SignInFlowRepository.create` did with a new flow.
+public enum FlowStorage: Sendable, Equatable {
+    case stored
+    /// Stored, once this many of the oldest unexpired flows were deleted to make room: their
+    /// sign-ins, if still under way, must start again.
+    case storedEvictingOldest(Int)
+    /// Nothing written: more flows are stored than one start may delete (the capacity was
+    /// lowered below what the table holds), until the purge or expiry catches up.
+    case full
+}
