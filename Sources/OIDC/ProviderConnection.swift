@@ -95,6 +95,16 @@ public final class ProviderConnection: Sendable {
         return cache.withLock { $0.schedule.isDue(now: now) ? nil : $0.discovery }
     }
 
+    /// The last document fetched, even past its refresh, and never a fetch: for what would
+    /// rather use an endpoint a day old than wait on the network on a thread others need (the
+    /// account page's form targets and sign-out's end-session endpoint, on the store executor).
+    /// `serve` fetches every provider's document at start, so it is there unless the provider
+    /// has never answered.
+    public func lastKnownDiscovery() -> DiscoveryDocument? {
+        if let gitHubDocument { return try? gitHubDocument.get() }
+        return cache.withLock { $0.discovery }
+    }
+
     /// What an operator wants to know of this connection now: when discovery and the key set
     /// were last fetched, the last failure of each, and the ids of the keys held.
     public func status() -> ProviderConnectionStatus {

@@ -168,6 +168,30 @@ import TestSupport
         }
     }
 
+    /// Review finding: the account page and sign-out fetched a provider's discovery document
+    /// when its refresh was due, on the store executor's four threads: a provider that hangs
+    /// then held the pages of everyone. They use the last document fetched, and fetch nothing.
+    @Test func theAccountPageAndSignOutNeverWaitOnAProvider() throws {
+        let rig = try SignInRig(providerJSON: #""discovery_refresh_seconds": 60"#)
+        defer { rig.stop() }
+        do {
+            _ = try rig.signIn()
+            func lastFetches() -> [Int64?] {
+                rig.gatehouse.app.providers.values.map { $0.status().discovery.lastSuccessAt }.sorted { ($0 ?? 0) < ($1 ?? 0) }
+            }
+            let before = lastFetches()
+            rig.clock.advance(by: 120)  // the provider's refresh is due
+            let page = try accountPage(rig)
+            #expect(page.status == 200)
+            #expect(page.header("Content-Security-Policy")?.contains("form-action 'self' \(rig.provider.issuer);") == true)
+            let form = try #require(HTMLForm.all(in: page.text).first { $0.action == "/logout" })
+            let signedOut = try rig.browser.postForm("\(rig.origin)/logout", form.fields, headers: [("Origin", rig.origin)])
+            #expect(signedOut.status == 303)
+            #expect(signedOut.location?.hasPrefix(rig.provider.issuer) == true, "the provider's end-session endpoint, as last fetched")
+            #expect(lastFetches() == before, "no discovery document was fetched")
+        }
+    }
+
     @Test func anIdentityOfAnotherUserIsNeverMoved() throws {
         try withRig { rig in
             var bob = SignInRig.Person()

@@ -48,20 +48,22 @@ struct AccountPage: Sendable {
             user: user, identities: loaded.1, hasPassword: loaded.2, waysIn: unlinking.waysIn, providers: config.providers,
             csrfToken: session.csrfToken, notice: notice
         )
-        return try pages.page(context, formTargets: formTargets(now: now))
+        return try pages.page(context, formTargets: formTargets())
     }
 
     /// Where this page's forms may lead after their redirect: each provider's authorization
     /// endpoint (linking) and end-session endpoint (sign-out). The issuer's origin is always
     /// named (most providers serve both endpoints there), so the page does not depend on
-    /// discovery answering right now; discovered endpoints elsewhere are added when known.
-    private func formTargets(now: Int64) -> [String] {
+    /// discovery answering right now; discovered endpoints elsewhere are added when known, from
+    /// the last document fetched: the page runs on the store executor, and a provider that hangs
+    /// must not hold its threads (review finding).
+    private func formTargets() -> [String] {
         var origins: [String] = []
         for provider in signIn.providers.values {
             if let issuer = try? EndpointURL.parse(provider.settings.issuer, plainHTTPAllowedForLoopback: true) {
                 origins.append(issuer.origin)
             }
-            guard let discovery = try? provider.discovery(now: now) else { continue }
+            guard let discovery = provider.lastKnownDiscovery() else { continue }
             origins.append(discovery.authorizationEndpoint.origin)
             if let endSession = discovery.endSessionEndpoint { origins.append(endSession.origin) }
         }

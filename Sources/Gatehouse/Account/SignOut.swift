@@ -47,7 +47,7 @@ struct SignOut: Sendable {
         }
         logger.info("signed out", metadata: ["request_id": "\(request.requestID)", "user_id": "\(session.record.userID ?? 0)"])
         var response: Response
-        if let endSession = endSession(ended, now: now) {
+        if let endSession = endSession(ended) {
             let issued = try state.issue()
             response = Response.redirect(to: endSession(issued.state), status: .seeOther)
             try response.setCookie(issued.cookie)
@@ -70,12 +70,14 @@ struct SignOut: Sendable {
     }
 
     /// The provider's end-session URL for this session, given the state to send, or nil when
-    /// there is none to visit: a password session, a provider without the endpoint, or discovery
-    /// unavailable (the local sign-out has happened either way; the provider's session is then
-    /// left as it is).
-    private func endSession(_ ended: SessionManager.Ended?, now: Int64) -> ((String) -> String)? {
+    /// there is none to visit: a password session, a provider without the endpoint, or no
+    /// discovery document ever fetched (the local sign-out has happened either way; the
+    /// provider's session is then left as it is). The endpoint comes from the last document
+    /// fetched, never from a fetch: sign-out runs on the store executor, and a provider that
+    /// hangs must not hold its threads (review finding).
+    private func endSession(_ ended: SessionManager.Ended?) -> ((String) -> String)? {
         guard let ended, let slug = ended.provider, let idToken = ended.idToken, let provider = providers[slug],
-              let endpoint = try? provider.discovery(now: now).endSessionEndpoint else { return nil }
+              let endpoint = provider.lastKnownDiscovery()?.endSessionEndpoint else { return nil }
         let clientID = provider.settings.clientID
         return { [publicOrigin] state in
             let parameters = [
