@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Store
 import TestSupport
 
 /// The built `gatehouse` binary, run as an operator would run it.
@@ -61,6 +62,29 @@ import TestSupport
         let result = try run(["serve", "--config", path])
         #expect(result.status == 2)
         #expect(result.output.contains("$.server.public_url"))
+    }
+
+    /// Review finding: `serve --no-migrate` (and the operator commands) said "pending
+    /// migrations; run `gatehouse migrate`" of a database a newer binary had migrated, where
+    /// migrating is exactly what must not be done. Each says why it refuses.
+    @Test func aDatabaseFromANewerBinaryIsRefusedForWhatItIs() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("gatehouse.sqlite3").path
+        let path = try writeConfig(
+            #"{"server": {"listen": "127.0.0.1:1", "public_url": "http://127.0.0.1:1"}, "database": {"path": "\#(database)"}}"#,
+            in: directory
+        )
+        #expect(try run(["migrate", "--config", path]).status == 0)
+        let opened = try Database(path: database)
+        try opened.write { try $0.execute("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'from_the_future', 'x', 0)") }
+        opened.close()
+        for arguments in [["serve", "--no-migrate", "--config", path], ["users", "list", "--config", path]] {
+            let refused = try run(arguments)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.output.contains("which this binary does not know"), "\(arguments): \(refused.output)")
+            #expect(!refused.output.contains("pending migration"), "\(arguments): \(refused.output)")
+        }
     }
 
     @Test func migrateThenMigrateAgainIsANoOp() throws {

@@ -17,7 +17,7 @@ struct HealthRoutes: Sendable {
             do {
                 let status = try Migrator(migrations: EmbeddedMigrations.all).status(of: database)
                 guard status.isCurrent else {
-                    throw HTTPError.serviceUnavailable(retryAfter: 5).with(detail: "The database has pending migrations.")
+                    throw HTTPError.serviceUnavailable(retryAfter: 5).with(detail: "The database's schema is not this version's (see the server log).")
                 }
                 return try Response.json(.object([
                     "status": .string("ready"), "schema_version": status.currentVersion.map { .int($0) } ?? .null,

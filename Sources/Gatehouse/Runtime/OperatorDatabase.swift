@@ -21,16 +21,16 @@ extension Runtime {
         } catch {
             throw OperatorDatabaseRefusal(message: "cannot open the database \(config.database.path): \(error)")
         }
-        let current: Bool
+        let notCurrent: String?
         do {
-            current = try Migrator(migrations: EmbeddedMigrations.all).status(of: database).isCurrent
+            notCurrent = try Migrator(migrations: EmbeddedMigrations.all).status(of: database).notCurrentReason
         } catch {
             database.close()
             throw OperatorDatabaseRefusal(message: "cannot read the database's migrations: \(error)")
         }
-        guard current else {
+        if let notCurrent {
             database.close()
-            throw OperatorDatabaseRefusal(message: "the database has pending migrations; run `gatehouse migrate` first")
+            throw OperatorDatabaseRefusal(message: notCurrent)
         }
         return database
     }

@@ -80,8 +80,8 @@ public enum Runtime {
                 if !applied.isEmpty { logger.notice("migrations applied", metadata: ["applied": "\(applied.count)"]) }
             }
             let status = try migrator.status(of: database)
-            guard status.isCurrent else {
-                logger.error("database has pending migrations; run `gatehouse migrate`", metadata: ["pending": "\(status.pending.count)"])
+            if let reason = status.notCurrentReason {
+                logger.error("cannot serve this database: \(reason)", metadata: ["path": "\(config.database.path)"])
                 LogSink.standardError.flush()
                 return 1
             }

@@ -37,6 +37,15 @@ public struct MigrationStatus: Sendable, Equatable {
         }
     }
 
+    /// Why this binary cannot serve the database as it is, in words for an operator, or nil when
+    /// it is current: the migrator's refusal (a newer binary migrated it, an applied migration
+    /// was edited) or the migrations still to apply. A refused database is never "pending".
+    public var notCurrentReason: String? {
+        if isCurrent { return nil }
+        if let refusal { return refusal.message }
+        return "the database has \(pending.count) pending migration(s); run `gatehouse migrate`"
+    }
+
     /// The reason the migrator must refuse this database, checked before anything is applied.
     var refusal: StoreError? {
         if !unknownVersions.isEmpty {
