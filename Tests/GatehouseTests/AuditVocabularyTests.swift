@@ -9,7 +9,7 @@ import Testing
         #expect(AuditEvent.allCases.map(\.rawValue) == [
             "sign_in.success", "sign_in.refused", "sign_in.userinfo_discarded",
             "login.failed", "login.rate_limited", "login.identified",
-            "sign_out", "sign_out.back_channel",
+            "sign_out", "sign_out.back_channel", "sign_out.back_channel_unmatched",
             "identity.linked", "identity.subject_filled", "identity.unlinked", "identities.issuer_rekeyed",
             "user.created", "user.password_set",
             "user.updated", "user.deactivated", "user.deleted", "session.revoked", "sessions.revoked",

@@ -77,6 +77,34 @@ import TestSupport
         #expect(try rig.count("audit_log", where: "detail = 'old'") == 0)
     }
 
+    /// Review finding: every refused sign-in wrote a deny row to `link_decisions`, bounded by
+    /// retention alone, so a refused provider account could script sign-ins and grow the table
+    /// by millions of rows a day. Past the cap (12 among twelve deny reasons: one) each deny
+    /// removes the oldest of its reason; the decisions of people who signed in stay.
+    @Test func deniedSignInsPastTheCapReplaceOlderDenialsAndNeverASignedInDecision() throws {
+        let rig = try SignInRig(providerJSON: #""allowed_email_domains": ["corp.com"]"#, databaseExtra: #", "max_unauthenticated_audit_entries": 12"#)
+        defer { rig.stop() }
+        var alice = SignInRig.Person()
+        alice.email = "alice@corp.com"
+        #expect(try rig.signIn(alice).status == 303, "created")
+        let stranger = BrowserClient()
+        for attempt in 1...13 {
+            var refused = SignInRig.Person()
+            (refused.subject, refused.email, refused.preferredUsername) = ("gmail-\(attempt)", "someone\(attempt)@gmail.com", "someone\(attempt)")
+            let callback = try rig.authorizeAtProvider(refused, browser: stranger)
+            #expect(try stranger.get(callback).status == 403)
+        }
+        #expect(try rig.signIn(alice).status == 303, "signed in again")
+
+        let decisions = try rig.gatehouse.database.read { connection in
+            try connection.query("SELECT decision, subject, reason FROM link_decisions ORDER BY id").map { row in
+                "\(try row.string("decision")) \(try row.string("subject")) \(try row.optionalString("reason") ?? "-")"
+            }
+        }
+        #expect(decisions == ["create alice-subject -", "deny gmail-13 domain_not_allowed", "sign_in alice-subject -"])
+        #expect(try rig.count("link_decisions", where: "decision = 'deny'") <= 12, "within the cap")
+    }
+
     @Test func anAuditDetailIsBoundedWhateverTheCallerPutsInIt() throws {
         let rig = try SignInRig()
         defer { rig.stop() }

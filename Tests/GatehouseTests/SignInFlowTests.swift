@@ -227,7 +227,7 @@ import TestSupport
     }
 
     /// Anyone can make a callback fail, and each refusal is audited. Past its share of
-    /// `database.max_unauthenticated_audit_entries` (12 among six kinds: two) each one removes
+    /// `database.max_unauthenticated_audit_entries` (12 among seven kinds: two) each one removes
     /// the oldest refused callback, and the person's sign-in entries stay.
     @Test func refusedCallbacksPastTheirCapReplaceOlderAttemptsOnly() throws {
         let rig = try SignInRig(databaseExtra: #", "max_unauthenticated_audit_entries": 12"#)

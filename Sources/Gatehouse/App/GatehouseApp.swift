@@ -240,8 +240,9 @@ public final class GatehouseApp: Sendable {
 
     /// Stores what the configuration says the database must enforce, before serving; a throw
     /// means do not serve. Each provider's linking policy (`provider_policies`, whose CHECK
-    /// constraints refuse an unsafe one) and the count of audit entries anyone can cause
-    /// (`database.max_unauthenticated_audit_entries`, kept by the triggers of migrations 0015 and 0016).
+    /// constraints refuse an unsafe one) and the count of audit entries and denied link decisions
+    /// anyone can cause (`database.max_unauthenticated_audit_entries`, kept by the triggers of
+    /// migrations 0015, 0016 and 0018).
     public func recordConfiguration(now: Int64) throws {
         try PolicyRecording.record(config.providers, database: database, now: now)
         try PolicyRecording.record(config.directories, database: database, now: now)
@@ -257,6 +258,7 @@ public final class GatehouseApp: Sendable {
         /// Past retention, and (after `database.max_unauthenticated_audit_entries` was lowered)
         /// the oldest entries of unauthenticated attempts beyond it.
         public let auditEntries: Int
+        /// Past retention, and (after the cap was lowered) the oldest denies beyond it.
         public let linkDecisions: Int
         /// Back-channel logout tokens whose replay record has expired with them.
         public let logoutTokens: Int
@@ -267,25 +269,28 @@ public final class GatehouseApp: Sendable {
     /// Deletes dead sessions, sign-in flows past their expiry, the replay records of logout
     /// tokens that are refused by now anyway, and audit entries and link decisions older than
     /// `database.audit_retention_days`: what bounds the database's size. Entries of
-    /// unauthenticated attempts beyond their cap (left over when it was lowered) go too, at most
-    /// `trimmedAtOnce` per purge, so the purge never holds the writer long.
+    /// unauthenticated attempts and denied link decisions beyond their cap (left over when it was
+    /// lowered) go too, at most `trimmedAtOnce` of each per purge, so the purge never holds the
+    /// writer long.
     public func purgeExpired(now: Int64) throws -> Purged {
         let sessionsRemoved = try sessions.purgeExpired(now: now)
         let cutoff = now - Int64(config.database.auditRetentionDays) * 86_400
-        let (flows, audit, trimmed, logoutTokens) = try database.write { connection in
+        let (flows, audit, trimmed, trimmedDenies, logoutTokens) = try database.write { connection in
             let auditLog = AuditLogRepository(connection)
             return (
                 try SignInFlowRepository(connection).deleteExpired(before: now), try auditLog.deleteOlder(than: cutoff),
-                try auditLog.trimUnauthenticated(limit: Self.trimmedAtOnce), try LogoutTokenLedger(connection).deleteExpired(now: now)
+                try auditLog.trimUnauthenticated(limit: Self.trimmedAtOnce),
+                try LinkDecisionRepository(connection).trimDenied(limit: Self.trimmedAtOnce), try LogoutTokenLedger(connection).deleteExpired(now: now)
             )
         }
         return Purged(
-            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries + trimmed, linkDecisions: audit.decisions,
+            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries + trimmed, linkDecisions: audit.decisions + trimmedDenies,
             logoutTokens: logoutTokens
         )
     }
 
-    /// Entries of unauthenticated attempts one purge deletes at most beyond their cap.
+    /// Entries of unauthenticated attempts (and, apart, denied link decisions) one purge deletes
+    /// at most beyond their cap.
     static let trimmedAtOnce = 10_000
 
     /// The static files built into the binary, or those of `server.public_dir` when set.

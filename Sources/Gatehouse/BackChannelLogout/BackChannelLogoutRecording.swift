@@ -36,14 +36,15 @@ struct BackChannelLogoutRecording: Sendable {
                 provider: provider, issuer: claims.issuer, scope: scope, now: now
             )
             // One entry per person signed out, or one without a user when the token matched no
-            // session; never the sid or sub themselves.
+            // session (an event of its own, kept to the unauthenticated budget); never the sid or
+            // sub themselves.
             let detail = "provider=\(provider); named=\(Self.named(scope)); sessions_revoked="
             let users = Array(Set(revoked.map(\.userID))).sorted()
             for userID in users.isEmpty ? [nil] : users.map(Optional.some) {
                 let count = revoked.filter { $0.userID == userID }.count
                 try AuditRecorder.record(
-                    .backChannelLogout, userID: userID, requestID: requestID, now: now, detail: detail + "\(count)",
-                    actor: "provider:\(provider)", provider: provider, in: connection
+                    userID == nil ? .backChannelLogoutUnmatched : .backChannelLogout, userID: userID, requestID: requestID, now: now,
+                    detail: detail + "\(count)", actor: "provider:\(provider)", provider: provider, in: connection
                 )
             }
             return .loggedOut(revoked)

@@ -23,9 +23,11 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var maxSignInStartsPerClient: Int
     /// `database.max_unauthenticated_audit_entries`: how many audit entries that need no
     /// authentication to cause (failed passwords, refused callbacks, the admin API without a
-    /// usable token) are kept, shared equally by their kinds; past its share, each new one removes
-    /// the oldest of its own kind. Retention bounds them in time, this in count, so a flood of
-    /// attempts cannot grow the log without limit, nor erase another kind's trail.
+    /// usable token, logout tokens that end no session) are kept, shared equally by their kinds;
+    /// past its share, each new one removes the oldest of its own kind. Denied link decisions are
+    /// kept to the same number, shared by their reasons (migration 0018). Retention bounds them in
+    /// time, this in count, so a flood of attempts cannot grow the log without limit, nor erase
+    /// another kind's trail.
     public var maxUnauthenticatedAuditEntries: Int
 
     public init(

@@ -20,6 +20,11 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// A provider's verified back-channel logout token ended sessions (OIDC Back-Channel Logout
     /// 1.0); the detail says how many and whether it named a sid, a sub or both, never their values.
     case backChannelLogout = "sign_out.back_channel"
+    /// A provider's verified back-channel logout token named no session here (the person signed
+    /// out here first, or never signed in). An event of its own because anyone the provider
+    /// authenticates can cause one, so it is kept to the unauthenticated budget (migration
+    /// 0018), while the entries of sessions really ended are never removed to make room.
+    case backChannelLogoutUnmatched = "sign_out.back_channel_unmatched"
     /// An identity was linked to an existing user (by email, username or the account page).
     case identityLinked = "identity.linked"
     /// A pre-provisioned identity got its subject at its first sign-in.

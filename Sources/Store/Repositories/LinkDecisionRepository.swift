@@ -36,7 +36,14 @@ public struct RecordedLinkDecision: Sendable, Equatable {
     public let entry: LinkDecisionEntry
 }
 
-/// Appends to `link_decisions`; entries are never updated or deleted here.
+/// Appends to `link_decisions`, and trims denied decisions beyond their budget; entries are never
+/// updated.
+///
+/// Anyone whose provider account is refused can cause a deny, so denies are kept to the
+/// unauthenticated budget by the triggers of migration 0018: the cap (`audit_budget.cap`, from
+/// `database.max_unauthenticated_audit_entries`) is shared equally by the deny reasons, and past
+/// its share each new deny removes the oldest of its own reason. Decisions that signed someone in
+/// or linked an identity are never removed to make room.
 public struct LinkDecisionRepository {
     private let connection: Connection
 
@@ -57,6 +64,38 @@ public struct LinkDecisionRepository {
             ]
         )
         return connection.lastInsertRowID
+    }
+
+    /// How many denies of each reason are stored, and each reason's share of the cap (the cap
+    /// divided equally among the reasons, rounded up; migration 0018).
+    public func deniedBudget() throws(StoreError) -> (used: [String: Int64], share: Int64) {
+        var used: [String: Int64] = [:]
+        for row in try connection.query("SELECT reason, used FROM link_deny_reasons") {
+            used[try row.string("reason")] = try row.int64("used")
+        }
+        guard let share = try connection.queryOne("SELECT share FROM link_deny_share")?.int64(at: 0) else {
+            throw StoreError(code: .notFound, message: "audit_budget has no row")
+        }
+        return (used, share)
+    }
+
+    /// Deletes the oldest denies of each reason stored past its share (left over when the cap
+    /// was lowered), at most `limit` in all (each an index lookup), so one call never holds the
+    /// writer long. Returns how many.
+    @discardableResult
+    public func trimDenied(limit: Int) throws(StoreError) -> Int {
+        let (used, share) = try deniedBudget()
+        var removed = 0
+        for (reason, count) in used.sorted(by: { $0.key < $1.key }) where count > share {
+            let excess = Int(min(Int64(limit - removed), count - share))
+            guard excess > 0 else { break }
+            try connection.execute(
+                "DELETE FROM link_decisions WHERE id IN (SELECT id FROM link_decisions WHERE reason = ? ORDER BY id LIMIT ?)",
+                [.text(reason), .integer(Int64(excess))]
+            )
+            removed += connection.changes
+        }
+        return removed
     }
 
     /// One page of recorded decisions, newest first; `filter.event` names a decision
