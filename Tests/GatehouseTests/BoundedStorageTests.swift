@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTP
 import Store
+import Synchronization
 import Testing
 import TestSupport
 @testable import Gatehouse
@@ -103,6 +104,68 @@ import TestSupport
         }
         #expect(decisions == ["create alice-subject -", "deny gmail-13 domain_not_allowed", "sign_in alice-subject -"])
         #expect(try rig.count("link_decisions", where: "decision = 'deny'") <= 12, "within the cap")
+    }
+
+    /// What another writer saw at each of the purge's rests.
+    private final class SeenBetweenBatches: Sendable {
+        /// Rows still to purge, counted by the other writer at each rest.
+        let remaining = Mutex<[Int64]>([])
+        let failures = Mutex<[String]>([])
+    }
+
+    /// Review finding: the purge deleted every row past retention in one write transaction, so a
+    /// backlog of millions held the writer for seconds and every sign-in's write failed at the
+    /// busy timeout. Now each batch is its own transaction: at every rest a second `Database` on
+    /// the same file commits a write (it could not while a purge transaction was open) and counts
+    /// what is left, which never drops by more than one batch at a time.
+    @Test func thePurgeDeletesABacklogInBatchesThatLetAnotherWriterCommitBetween() throws {
+        let gatehouse = try RunningGatehouse()
+        defer { gatehouse.stop() }
+        let now: Int64 = 1_800_000_000
+        let old = now - 401 * 86_400
+        try gatehouse.database.write { connection in
+            let audit = AuditLogRepository(connection)
+            let decisions = LinkDecisionRepository(connection)
+            for row in 0..<25 {
+                try audit.append(.signedOut, now: old, detail: "old \(row)")
+                try decisions.append(
+                    LinkDecisionEntry(provider: "dev", issuer: "https://idp.example", subject: "old \(row)", userID: nil, decision: "deny",
+                                      reason: "domain_not_allowed", rule: "test", requestID: nil),
+                    now: old
+                )
+                _ = try SessionRepository(connection).create(
+                    tokenHash: Digest.sha256(Array("dead \(row)".utf8)), userID: nil, now: now - 100, idleLifetime: 10, absoluteLifetime: 1_000
+                )
+            }
+            try audit.append(.signedOut, now: now, detail: "kept")
+            _ = try SessionRepository(connection).create(
+                tokenHash: Digest.sha256(Array("live".utf8)), userID: nil, now: now, idleLifetime: 10, absoluteLifetime: 1_000
+            )
+        }
+        let toPurge = "SELECT (SELECT count(*) FROM audit_log WHERE at < \(now - 400 * 86_400)) + (SELECT count(*) FROM link_decisions) + (SELECT count(*) FROM sessions WHERE idle_expires_at <= \(now))"
+        let other = try Database(path: gatehouse.database.path, options: DatabaseOptions(busyTimeoutMilliseconds: 250))
+        defer { other.close() }
+        let seen = SeenBetweenBatches()
+        let batches = PurgeBatches(size: 10) { _ in
+            do {
+                let left = try other.read { try $0.queryOne(toPurge)?.int64(at: 0) ?? -1 }
+                seen.remaining.withLock { $0.append(left) }
+                _ = try other.write { try AuditLogRepository($0).append(.signedOut, now: now, detail: "between batches") }
+            } catch {
+                seen.failures.withLock { $0.append("\(error)") }
+            }
+        }
+
+        let purged = try gatehouse.app.purgeExpired(now: now, in: batches)
+        #expect(purged.sessions == 25 && purged.auditEntries == 25 && purged.linkDecisions == 25)
+        #expect(seen.failures.withLock { $0 } == [], "the other writer committed at every rest")
+        let remaining = [75] + seen.remaining.withLock { $0 }
+        #expect(remaining.last == 0)
+        #expect(zip(remaining, remaining.dropFirst()).allSatisfy { $0 - $1 <= 10 }, "no transaction deleted more than a batch: \(remaining)")
+        #expect(remaining.count - 1 >= 9, "at least three batches each of sessions, audit entries and link decisions")
+        #expect(try gatehouse.database.read { try $0.queryOne("SELECT count(*) FROM audit_log WHERE detail = 'between batches'")?.int(at: 0) } == remaining.count - 1)
+        #expect(try gatehouse.database.read { try $0.queryOne("SELECT count(*) FROM audit_log WHERE detail = 'kept'")?.int(at: 0) } == 1)
+        #expect(try gatehouse.database.read { try $0.queryOne("SELECT count(*) FROM sessions")?.int(at: 0) } == 1, "the live session stays")
     }
 
     @Test func anAuditDetailIsBoundedWhateverTheCallerPutsInIt() throws {

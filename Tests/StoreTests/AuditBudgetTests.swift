@@ -80,7 +80,7 @@ import Testing
         try withLog(cap: 60) { database in  // nine each
             for attempt in 1...6 { try append(database, .passwordFailed, now: Int64(attempt), detail: "attempt \(attempt)") }
             try append(database, .signInSucceeded, now: 2, detail: "a sign-in")
-            _ = try database.write { try AuditLogRepository($0).deleteOlder(than: 3) }
+            _ = try database.write { try AuditLogRepository($0).deleteOlder(than: 3, limit: 100) }
             #expect(try budget(database).used == 4, "attempts 1 and 2 went with retention")
             #expect(try stored(database).count == 4, "the sign-in at 2 went too")
 

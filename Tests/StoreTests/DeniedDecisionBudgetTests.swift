@@ -90,7 +90,7 @@ import Testing
             for attempt in 1...6 { try append(database, "gmail \(attempt)", now: Int64(attempt), deny: .domainNotAllowed) }
             try append(database, "mallory", now: 6, deny: .accountExists)
             try append(database, "alice", now: 2, decision: "create")
-            _ = try database.write { try AuditLogRepository($0).deleteOlder(than: 3) }
+            _ = try database.write { try LinkDecisionRepository($0).deleteOlder(than: 3, limit: 100) }
             var budget = try database.read { try LinkDecisionRepository($0).deniedBudget() }
             #expect(budget.used["domain_not_allowed"] == 4, "denies 1 and 2 went with retention")
             #expect(try stored(database).count == 5, "the decision at 2 went too")

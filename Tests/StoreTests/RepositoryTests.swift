@@ -160,9 +160,14 @@ struct SessionRepositoryTests {
             _ = try createSession(database, seed: 3)           // revoked
             #expect(try touch(database, seed: 2, now: 1060))
             _ = try database.write { try SessionRepository($0).revoke(tokenHash: tokenHash(3), now: 1061) }
-            let deleted = try database.write { try SessionRepository($0).deleteExpired(now: 1100) }
-            #expect(deleted == 2)
+            // A walk by id, two sessions a step: the first step ends where the next begins, and
+            // the step that reaches the last session says so.
+            let first = try database.write { try SessionRepository($0).deleteExpired(now: 1100, after: 0, limit: 2) }
+            #expect(first.deleted == 1 && first.resumeAfter == 2)
+            let second = try database.write { try SessionRepository($0).deleteExpired(now: 1100, after: 2, limit: 2) }
+            #expect(second.deleted == 1 && second.resumeAfter == nil)
             #expect(try findActive(database, seed: 2, now: 1100) != nil)
+            #expect(try database.read { try $0.queryOne("SELECT count(*) FROM sessions")?.int64(at: 0) } == 1)
         }
     }
 

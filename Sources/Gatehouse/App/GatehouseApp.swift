@@ -270,28 +270,36 @@ public final class GatehouseApp: Sendable {
     /// tokens that are refused by now anyway, and audit entries and link decisions older than
     /// `database.audit_retention_days`: what bounds the database's size. Entries of
     /// unauthenticated attempts and denied link decisions beyond their cap (left over when it was
-    /// lowered) go too, at most `trimmedAtOnce` of each per purge, so the purge never holds the
-    /// writer long.
-    public func purgeExpired(now: Int64) throws -> Purged {
-        let sessionsRemoved = try sessions.purgeExpired(now: now)
+    /// lowered) go too. Every kind of row goes in `batches`, each batch its own short write
+    /// transaction, so a backlog never holds the writer for long (`PurgeBatches` says why).
+    ///
+    /// The logout tokens' replay record is the exception: one statement, since it holds at most
+    /// `LogoutTokenLedger.capacityPerIssuer` rows per provider, and its expired rows are pruned
+    /// at each new token too.
+    public func purgeExpired(now: Int64, in batches: PurgeBatches = PurgeBatches()) throws -> Purged {
+        let sessionsRemoved = try sessions.purgeExpired(now: now, in: batches)
         let cutoff = now - Int64(config.database.auditRetentionDays) * 86_400
-        let (flows, audit, trimmed, trimmedDenies, logoutTokens) = try database.write { connection in
-            let auditLog = AuditLogRepository(connection)
-            return (
-                try SignInFlowRepository(connection).deleteExpired(before: now), try auditLog.deleteOlder(than: cutoff),
-                try auditLog.trimUnauthenticated(limit: Self.trimmedAtOnce),
-                try LinkDecisionRepository(connection).trimDenied(limit: Self.trimmedAtOnce), try LogoutTokenLedger(connection).deleteExpired(now: now)
-            )
+        let flows = try batches.run(on: database) { connection, size in
+            try SignInFlowRepository(connection).deleteExpired(before: now, atMost: size)
         }
+        let entries = try batches.run(on: database) { connection, size in
+            try AuditLogRepository(connection).deleteOlder(than: cutoff, limit: size)
+        }
+        let decisions = try batches.run(on: database) { connection, size in
+            try LinkDecisionRepository(connection).deleteOlder(than: cutoff, limit: size)
+        }
+        let trimmedEntries = try batches.run(on: database) { connection, size in
+            try AuditLogRepository(connection).trimUnauthenticated(limit: size)
+        }
+        let trimmedDecisions = try batches.run(on: database) { connection, size in
+            try LinkDecisionRepository(connection).trimDenied(limit: size)
+        }
+        let logoutTokens = try database.write { connection in try LogoutTokenLedger(connection).deleteExpired(now: now) }
         return Purged(
-            sessions: sessionsRemoved, flows: flows, auditEntries: audit.entries + trimmed, linkDecisions: audit.decisions + trimmedDenies,
+            sessions: sessionsRemoved, flows: flows, auditEntries: entries + trimmedEntries, linkDecisions: decisions + trimmedDecisions,
             logoutTokens: logoutTokens
         )
     }
-
-    /// Entries of unauthenticated attempts (and, apart, denied link decisions) one purge deletes
-    /// at most beyond their cap.
-    static let trimmedAtOnce = 10_000
 
     /// The static files built into the binary, or those of `server.public_dir` when set.
     private static func makeStaticFiles(config: GatehouseConfig, logger: Logger) -> StaticFiles? {

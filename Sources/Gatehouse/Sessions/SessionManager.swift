@@ -160,10 +160,16 @@ public final class SessionManager: Sendable {
         }
     }
 
-    /// Deletes sessions that can never be used again; run periodically.
+    /// Deletes sessions that can never be used again, walking them by id in `batches`; run
+    /// periodically.
     @discardableResult
-    public func purgeExpired(now: Int64) throws -> Int {
-        try database.write { connection in try SessionRepository(connection).deleteExpired(now: now) }
+    public func purgeExpired(now: Int64, in batches: PurgeBatches = PurgeBatches()) throws -> Int {
+        var after: Int64 = 0
+        return try batches.walk(on: database) { connection, size in
+            let step = try SessionRepository(connection).deleteExpired(now: now, after: after, limit: size)
+            after = step.resumeAfter ?? after
+            return (step.deleted, step.resumeAfter != nil)
+        }
     }
 
     public func cookie(for session: ActiveSession) throws -> SetCookie {

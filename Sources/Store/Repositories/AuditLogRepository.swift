@@ -103,13 +103,16 @@ public struct AuditLogRepository {
         return removed
     }
 
-    /// Deletes entries (and link decisions) older than `cutoff`; returns how many of each.
+    /// Deletes the oldest `limit` entries older than `cutoff` (fewer when fewer are left), found
+    /// through the `at` index; returns how many. A batch, so that the purge, which calls it until
+    /// it deletes fewer than `limit`, never holds the writer for a whole backlog at once.
     @discardableResult
-    public func deleteOlder(than cutoff: Int64) throws(StoreError) -> (entries: Int, decisions: Int) {
-        try connection.execute("DELETE FROM audit_log WHERE at < ?", [.integer(cutoff)])
-        let entries = connection.changes
-        try connection.execute("DELETE FROM link_decisions WHERE at < ?", [.integer(cutoff)])
-        return (entries, connection.changes)
+    public func deleteOlder(than cutoff: Int64, limit: Int) throws(StoreError) -> Int {
+        try connection.execute(
+            "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)",
+            [.integer(cutoff), .integer(Int64(limit))]
+        )
+        return connection.changes
     }
 }
 

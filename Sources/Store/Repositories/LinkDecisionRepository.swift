@@ -36,8 +36,8 @@ public struct RecordedLinkDecision: Sendable, Equatable {
     public let entry: LinkDecisionEntry
 }
 
-/// Appends to `link_decisions`, and trims denied decisions beyond their budget; entries are never
-/// updated.
+/// Appends to `link_decisions`, deletes decisions past the retention period, and trims denied
+/// decisions beyond their budget; entries are never updated.
 ///
 /// Anyone whose provider account is refused can cause a deny, so denies are kept to the
 /// unauthenticated budget by the triggers of migration 0018: the cap (`audit_budget.cap`, from
@@ -64,6 +64,17 @@ public struct LinkDecisionRepository {
             ]
         )
         return connection.lastInsertRowID
+    }
+
+    /// Deletes the oldest `limit` decisions older than `cutoff` (fewer when fewer are left), found
+    /// through the `at` index; returns how many. A batch, as `AuditLogRepository.deleteOlder` is.
+    @discardableResult
+    public func deleteOlder(than cutoff: Int64, limit: Int) throws(StoreError) -> Int {
+        try connection.execute(
+            "DELETE FROM link_decisions WHERE id IN (SELECT id FROM link_decisions WHERE at < ? ORDER BY at LIMIT ?)",
+            [.integer(cutoff), .integer(Int64(limit))]
+        )
+        return connection.changes
     }
 
     /// How many denies of each reason are stored, and each reason's share of the cap (the cap

@@ -230,15 +230,30 @@ public struct SessionRepository {
         return try rows.map { row throws(StoreError) in RevokedSession(id: try row.int64(at: 0), userID: try row.int64(at: 1)) }
     }
 
-    /// Deletes sessions that can never be used again: expired (idle or absolute) at `now`, or
-    /// revoked. Returns how many were deleted.
-    @discardableResult
-    public func deleteExpired(now: Int64) throws(StoreError) -> Int {
+    /// One step of a walk through the sessions by id: deletes those that can never be used again
+    /// (expired, idle or absolute, at `now`, or revoked) among the next `limit` sessions after
+    /// the id `after` (0 to start). Returns how many were deleted, and the id the next step starts
+    /// after: nil when this step reached the last session.
+    ///
+    /// A walk rather than one `DELETE ... WHERE` the dead condition: no index serves
+    /// `idle_expires_at` (forward-auth's touch moves it, so an index would cost every touch) nor
+    /// `revoked_at`, so such a statement scans every session while holding the writer. Each step
+    /// reads at most `limit` rows, a range of the primary key, however many of them are dead.
+    public func deleteExpired(now: Int64, after id: Int64, limit: Int) throws(StoreError) -> (deleted: Int, resumeAfter: Int64?) {
+        guard let range = try connection.queryOne(
+            "SELECT count(*), max(id) FROM (SELECT id FROM sessions WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            [.integer(id), .integer(Int64(limit))]
+        ), let last = try range.optionalInt64(at: 1) else {
+            return (0, nil)
+        }
         try connection.execute(
-            "DELETE FROM sessions WHERE absolute_expires_at <= ?1 OR idle_expires_at <= ?1 OR revoked_at IS NOT NULL",
-            [.integer(now)]
+            """
+            DELETE FROM sessions WHERE id > ?1 AND id <= ?2
+              AND (absolute_expires_at <= ?3 OR idle_expires_at <= ?3 OR revoked_at IS NOT NULL)
+            """,
+            [.integer(id), .integer(last), .integer(now)]
         )
-        return connection.changes
+        return (connection.changes, try range.int64(at: 0) < Int64(limit) ? nil : last)
     }
 
     /// `now + seconds`, saturating instead of trapping: an absurd configured lifetime must not crash.
