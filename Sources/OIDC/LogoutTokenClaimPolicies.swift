@@ -5,18 +5,27 @@ import JOSE
 // applied by `LogoutTokenValidator`. Messages never quote a claim value.
 
 /// How long a logout token is accepted: until `exp` when it has one (as for an ID token,
-/// `ExpiryPolicy`), else for `maximumAgeWithoutExpiry` seconds after `iat`, allowing the clock
-/// skew either way.
+/// `ExpiryPolicy`) but never more than `maximumAge` seconds after `iat`, and without `exp` for
+/// `maximumAgeWithoutExpiry` seconds after `iat`, allowing the clock skew either way.
 ///
 /// Back-Channel Logout 1.0 requires `exp`, but providers that follow its earlier drafts send
 /// none (Debian's glewlwyd 2.7.5 among them); their tokens are bounded by their age instead,
 /// so a token without `exp` can never be replayed once its `jti` has left the replay record.
 /// `acceptedUntil` is that end, which the replay record keeps the `jti` until: the two must agree
 /// to the second, so both read "accepted while now is before the end".
+///
+/// The age bound holds with `exp` too (review finding): nothing capped `exp`, so a provider's
+/// hour-long logout tokens kept their `jti` an hour, and one person signing out at the provider
+/// three times a second filled the record's 10,000 places per issuer, after which every logout
+/// from that provider was refused and sessions outlived provider sign-outs.
 public struct LogoutTokenLifetimePolicy: IDTokenClaimPolicy {
     /// Two minutes: a provider sends a logout token the moment the person signs out, and the
     /// specification suggests an `exp` "at most two minutes in the future".
     public static let defaultMaximumAgeWithoutExpiry: Int64 = 120
+    /// Ten minutes: far longer than any provider takes to deliver a logout token (glewlwyd sends
+    /// once, at once; others retry within seconds), short enough that the replay record's
+    /// 10,000 places per issuer take over 16 logouts a second to fill.
+    public static let maximumAge: Int64 = 600
 
     public let now: Int64
     public let clockSkewSeconds: Int64
@@ -25,7 +34,10 @@ public struct LogoutTokenLifetimePolicy: IDTokenClaimPolicy {
     public var reason: PolicyReason { ExpiryPolicy(now: now, clockSkewSeconds: clockSkewSeconds).reason }
     /// The rule for a token without `exp`, which fails with its own code.
     public var ageReason: PolicyReason {
-        PolicyReason(code: .logoutTokenTooOld, sentence: "a logout token without exp must have an iat at most \(maximumAgeWithoutExpiry) s old")
+        PolicyReason(
+            code: .logoutTokenTooOld,
+            sentence: "a logout token must have an iat at most \(Self.maximumAge) s old (\(maximumAgeWithoutExpiry) s without exp)"
+        )
     }
 
     public init(now: Int64, clockSkewSeconds: Int64, maximumAgeWithoutExpiry: Int64 = Self.defaultMaximumAgeWithoutExpiry) {
@@ -35,22 +47,23 @@ public struct LogoutTokenLifetimePolicy: IDTokenClaimPolicy {
     }
 
     public func check(_ claims: IDTokenClaimSet) throws(OIDCError) {
-        if claims.expiry != nil {
-            try ExpiryPolicy(now: now, clockSkewSeconds: clockSkewSeconds).check(claims)
-            return
-        }
+        if claims.expiry != nil { try ExpiryPolicy(now: now, clockSkewSeconds: clockSkewSeconds).check(claims) }
         guard let value = claims.issuedAt else { throw ageReason.failure("iat is missing") }
         guard let iat = ClaimReading.numericDate(value) else { throw ageReason.failure("iat is not a NumericDate") }
-        let end = saturatingAdd(saturatingAdd(iat, maximumAgeWithoutExpiry), clockSkewSeconds)
-        guard now < end else { throw ageReason.failure("issued \(now &- iat) s ago") }
+        guard now < ageEnd(iat: iat, hasExpiry: claims.expiry != nil) else { throw ageReason.failure("issued \(now &- iat) s ago") }
     }
 
     /// The first second at which a token with these claims is refused (it is accepted while
     /// `now` is before it, as `check` says), once this rule has passed.
     public func acceptedUntil(_ claims: IDTokenClaimSet) -> Int64? {
-        if let exp = claims.expiry.flatMap(ClaimReading.numericDate) { return saturatingAdd(exp, clockSkewSeconds) }
         guard let iat = claims.issuedAt.flatMap(ClaimReading.numericDate) else { return nil }
-        return saturatingAdd(saturatingAdd(iat, maximumAgeWithoutExpiry), clockSkewSeconds)
+        let ageEnd = ageEnd(iat: iat, hasExpiry: claims.expiry != nil)
+        guard let exp = claims.expiry.flatMap(ClaimReading.numericDate) else { return ageEnd }
+        return min(saturatingAdd(exp, clockSkewSeconds), ageEnd)
+    }
+
+    private func ageEnd(iat: Int64, hasExpiry: Bool) -> Int64 {
+        saturatingAdd(saturatingAdd(iat, hasExpiry ? Self.maximumAge : maximumAgeWithoutExpiry), clockSkewSeconds)
     }
 }
 

@@ -66,6 +66,17 @@ struct LogoutTokenValidatorTests {
         #expect(claims.acceptedUntil == Fixture.now - 5 + 120 + 60, "iat plus two minutes plus the clock skew")
     }
 
+    /// Review finding: nothing capped `exp`, so an hour-long token kept its `jti` an hour, and
+    /// one person signing out at the provider three times a second filled the replay record.
+    @Test("a token with a far exp is accepted, and its jti remembered, at most ten minutes after its iat")
+    func aFarExpiryIsHeldToTenMinutesFromIat() throws {
+        let hourLong = Claims.validLogout.with("exp", String(Fixture.now + 3_600))
+        let claims = try validateLogout(signedToken(hourLong, header: logoutHeader))
+        #expect(claims.acceptedUntil == Fixture.now - 5 + 600 + 60, "iat plus ten minutes plus the clock skew, not exp")
+        #expect(code(hourLong, now: Fixture.now - 5 + 600 + 59) == nil)
+        #expect(code(hourLong, now: Fixture.now - 5 + 600 + 60) == .logoutTokenTooOld)
+    }
+
     @Test("sub alone and sid alone are each enough")
     func subjectOrSessionAlone() throws {
         let bySubject = try validateLogout(signedToken(.validLogout.with("sid", nil), header: logoutHeader))
