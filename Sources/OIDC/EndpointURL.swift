@@ -116,7 +116,7 @@ public struct EndpointURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `host` (IPv6 without brackets) is a loopback host. Only `::1` is accepted for IPv6,
     /// spelled that way: other spellings are not worth the parser that would recognise them.
-    static func isLoopbackHost(_ host: String) -> Bool {
+    public static func isLoopbackHost(_ host: String) -> Bool {
         if host.lowercased() == "localhost" { return true }
         if host == "::1" { return true }
         if let octets = ipv4Octets(Substring(host)) { return octets[0] == 127 }

@@ -444,6 +444,18 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.warnings.first?.message.hasPrefix("\(range) trusts every client's X-Forwarded-For") == true)
     }
 
+    /// Review finding: the example configuration's `dev` provider (plain http on this host),
+    /// kept behind a public address, lets any local process on its port sign anyone in. It is
+    /// warned at its issuer; on a loopback public URL (development) it is not.
+    @Test(arguments: [("https://login.example.com", true), ("http://127.0.0.1:8080", false)])
+    func aLoopbackIssuerBehindAPublicAddressIsWarned(_ publicURL: String, _ warned: Bool) throws {
+        let providers = #""providers": [{"slug": "dev", "name": "Dev", "issuer": "http://127.0.0.1:9400", "client_id": "c", "client_secret": "s"}, {"slug": "corp", "name": "Corp", "issuer": "https://idp.example.com", "client_id": "c", "client_secret": "s"}]"#
+        let config = try GatehouseConfig.parse(
+            data: Data(document(publicURL: "\"\(publicURL)\"", top: [providers]).utf8), environment: [:]
+        ).get()
+        #expect(config.warnings.map(\.path) == (warned ? ["$.providers[0].issuer"] : []), "\(config.warnings)")
+    }
+
     @Test(arguments: cases)
     func reportsTheProblemAtItsPath(_ row: Case) {
         #expect(problems(row.json, row.environment) == [ConfigProblem(path: row.path, message: row.message)], "\(row.reason)")

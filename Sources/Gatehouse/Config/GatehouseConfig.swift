@@ -104,6 +104,7 @@ public struct GatehouseConfig: Sendable, Equatable {
                 + directoriesAt.map { ProviderPolicyConfig.PolicySource(slug: $0.directory.slug, policy: $0.directory.policy, path: $0.path) },
             decoder: decoder
         )
+        if let publicURL = server?.publicURL { ProviderConfig.warnOfLoopbackIssuers(providersAt, publicURL: publicURL, decoder: decoder) }
         let providers = providersAt.map(\.provider)
         let directories = directoriesAt.map(\.directory)
         let passwordSources = LoginConfig.passwordSources(loginSection, login: login, directories: directories)

@@ -38,6 +38,24 @@ public struct ProviderConfig: Sendable, Equatable {
     ] + ProviderPolicyConfig.keys + ProviderProfile.keys
 
     /// Every provider, with where it sits in the file.
+    /// A warning for each provider whose issuer is plain http on this host while people reach
+    /// Gatehouse from elsewhere (review finding: the example configuration's `dev` provider,
+    /// kept in production, let anyone able to run a process on the host start the development
+    /// provider on its port, which signs anyone in as anyone). Such an issuer is for
+    /// development, where `public_url` is loopback too.
+    static func warnOfLoopbackIssuers(_ providers: [(provider: ProviderConfig, path: ConfigPath)], publicURL: PublicURL, decoder: ConfigDecoder) {
+        guard !EndpointURL.isLoopbackHost(publicURL.host) else { return }
+        for (provider, path) in providers {
+            guard let issuer = try? EndpointURL.parse(provider.settings.issuer, plainHTTPAllowedForLoopback: true),
+                  issuer.scheme == .http, issuer.isLoopback else { continue }
+            decoder.warning(
+                at: path.appending("issuer"),
+                "a plain-http issuer on this host, while server.public_url is not loopback: any local process on that port is "
+                    + "this provider (the development provider signs anyone in as anyone); use it for development only"
+            )
+        }
+    }
+
     static func decodeAll(_ root: ObjectReader) -> [(provider: ProviderConfig, path: ConfigPath)] {
         let path = root.path.appending("providers")
         let elements: [JSONValue]
