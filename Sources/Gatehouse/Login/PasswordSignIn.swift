@@ -111,10 +111,11 @@ public final class PasswordSignIn: Sendable {
     /// `unknown_user`), the same answer as a wrong password, behind the same throttle.
     func signIn(identifier: String, password: String, clientAddress: String, requestID: String, now: Int64) -> SignInResult {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = Self.who(typed: typed, clientAddress: clientAddress)
+        let who = Self.who(typed: typed, clientAddress: clientAddress, namesAccount: true)
+        let unnamed = Self.who(typed: typed, clientAddress: clientAddress, namesAccount: false)
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
-            auditRateLimited(retryAfter, step: "password", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
+            auditRateLimited(retryAfter, step: "password", firstOfEscalation: throttled.isFirstRefusal, who: unnamed, requestID: requestID, now: now)
             return .outcome(.rateLimited(retryAfterSeconds: retryAfter))
         }
         var unheld = RefusalRecord(reason: .unknownUser, userID: nil)
@@ -141,7 +142,9 @@ public final class PasswordSignIn: Sendable {
                     // No local account with a password holds the identifier: ask the next source.
                     unheld = refusal
                 case .failure(let refusal):
-                    return .outcome(refuse(refusal, typed: typed, who: who, clientAddress: clientAddress, requestID: requestID, now: now))
+                    return .outcome(refuse(
+                        refusal, typed: typed, who: refusal.userID == nil ? unnamed : who, clientAddress: clientAddress, requestID: requestID, now: now
+                    ))
                 }
             case .directory(let slug):
                 guard !password.isEmpty, let directory = directories.source(slug) else { continue }
@@ -161,13 +164,16 @@ public final class PasswordSignIn: Sendable {
                                  detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
                     return .outcome(.refused)
                 case .failed(let reason, let directory):
+                    // The directory did not answer: nothing says the identifier names an entry.
                     audit.record(.passwordFailed, requestID: requestID, now: now,
-                                 detail: "method=ldap; directory=\(directory); reason=\(reason); \(who)")
+                                 detail: "method=ldap; directory=\(directory); reason=\(reason); \(unnamed)")
                     return .outcome(.refused)
                 }
             }
         }
-        return .outcome(refuse(unheld, typed: typed, who: who, clientAddress: clientAddress, requestID: requestID, now: now))
+        return .outcome(refuse(
+            unheld, typed: typed, who: unheld.userID == nil ? unnamed : who, clientAddress: clientAddress, requestID: requestID, now: now
+        ))
     }
 
     /// The source whose threads a password attempt for `identifier` runs on: the first in
@@ -218,14 +224,14 @@ public final class PasswordSignIn: Sendable {
     /// failure for the address and the identifier, so the oracle is throttled.
     public func identify(_ identifier: String, pretend: Bool, clientAddress: String, requestID: String, now: Int64) -> IdentificationOutcome {
         let typed = identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        let who = Self.who(typed: typed, clientAddress: clientAddress)
+        let unnamed = Self.who(typed: typed, clientAddress: clientAddress, namesAccount: false)
         let throttled = throttle.checkNotingRefusal(clientAddress: clientAddress, identifier: typed, now: now)
         if case .limited(let retryAfter) = throttled.decision {
-            auditRateLimited(retryAfter, step: "identification", firstOfEscalation: throttled.isFirstRefusal, who: who, requestID: requestID, now: now)
+            auditRateLimited(retryAfter, step: "identification", firstOfEscalation: throttled.isFirstRefusal, who: unnamed, requestID: requestID, now: now)
             return .rateLimited(retryAfterSeconds: retryAfter)
         }
         guard !pretend else {
-            audit.record(.identificationStep, requestID: requestID, now: now, detail: "result=not_revealed; \(who)")
+            audit.record(.identificationStep, requestID: requestID, now: now, detail: "result=not_revealed; \(unnamed)")
             return .askForPassword
         }
         var match: Match?
@@ -233,11 +239,12 @@ public final class PasswordSignIn: Sendable {
             match = try? database.read { connection in try Self.match(typed, settings: settings, connection: connection) }
         }
         if case .one(let user)? = match, user.isActive, user.hasPassword {
+            let who = Self.who(typed: typed, clientAddress: clientAddress, namesAccount: true)
             audit.record(.identificationStep, userID: user.id, requestID: requestID, now: now, detail: "result=found; \(who)")
             return .askForPassword
         }
         throttle.recordFailure(clientAddress: clientAddress, identifier: typed, now: now)
-        audit.record(.passwordFailed, requestID: requestID, now: now, detail: "step=identification; reason=unknown_user; \(who)")
+        audit.record(.passwordFailed, requestID: requestID, now: now, detail: "step=identification; reason=unknown_user; \(unnamed)")
         return .unknown
     }
 
@@ -369,9 +376,17 @@ public final class PasswordSignIn: Sendable {
 
     // MARK: - Audit
 
-    /// Who made an attempt, as its audit details say it: the client first, then what was typed.
-    static func who(typed: String, clientAddress: String) -> String {
-        "client=\(auditable(clientAddress)); identifier=\(auditable(typed))"
+    /// Who made an attempt, as its audit details say it: the client first, then what was typed
+    /// when it names an account. Text that names none, or not yet known to (an attempt refused
+    /// before any lookup), may be a password typed into the wrong field (review finding: kept
+    /// 400 days, readable with `audit:read`), so only its fingerprint is kept: equal for equal
+    /// text, so repeated attempts still show, and nothing an offline guess could be checked
+    /// against, for its key never leaves this process.
+    static func who(typed: String, clientAddress: String, namesAccount: Bool) -> String {
+        let identifier = namesAccount
+            ? "identifier=\(auditable(typed))"
+            : "identifier_fingerprint=\(IdentifierFingerprint.of(typed))"
+        return "client=\(auditable(clientAddress)); \(identifier)"
     }
 
     /// Typed text as one value of an audit detail's `key=value; …` list: control characters
