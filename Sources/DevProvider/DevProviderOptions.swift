@@ -125,7 +125,6 @@ public struct DevProviderOptions: Sendable {
     }
 }
 
-/// The options after validation.
 /// What a provider's ID token says about when the person signed in there (`auth_time`).
 public enum AuthTimeReport: Sendable, Equatable {
     /// The moment the authorize form was submitted: every sign-in is a fresh one.
@@ -138,6 +137,7 @@ public enum AuthTimeReport: Sendable, Equatable {
     case none
 }
 
+/// The options after validation.
 struct ValidatedOptions: Sendable {
     let listen: ListenAddress
     /// Nil when the issuer is derived from the bound address.

@@ -104,6 +104,25 @@ import TestSupport
         #expect(rig.double.state.withLock { $0.userAgents }.contains("Gatehouse"), "GitHub's API refuses requests without a User-Agent")
     }
 
+    /// GitHub never says when its user signed in, so its sessions never meet the account page's
+    /// rule for a recent sign-in. Review finding: "Sign in again" sent the person back through
+    /// GitHub, to the same refusal; it leads to the sign-in page instead.
+    @Test("GitHub: a session is never recent for linking, and Sign in again leads to the sign-in page")
+    func gitHubSessionIsNeverRecent() throws {
+        let rig = try Self.gitHubRig()
+        defer { rig.stop() }
+        rig.double.state.withLock {
+            $0.gitHubUser = .object(["id": .number("583231"), "login": .string("octocat")])
+            $0.gitHubEmails = .array([.object(["email": .string("octo@example.com"), "primary": .bool(true), "verified": .bool(true)])])
+        }
+        #expect(try rig.signIn().status == 303)
+        let account = try rig.browser.get("\(rig.gatehouse.origin)/account")
+        let form = try #require(HTMLForm.all(in: account.text).first { $0.action == "/account/link/p" }, "\(account.text)")
+        let refused = try rig.browser.postForm("\(rig.gatehouse.origin)/account/link/p", form.fields, headers: [("Origin", rig.gatehouse.origin)])
+        #expect(refused.status == 403, "\(refused.text)")
+        #expect(refused.text.contains(#"class="button" href="/login?next=%2Faccount""#), "\(refused.text)")
+    }
+
     @Test("GitHub: an unverified primary email stays unverified, and without an email list there is no email at all")
     func gitHubUnverifiedEmail() throws {
         let rig = try Self.gitHubRig()

@@ -142,9 +142,12 @@ struct AccountPage: Sendable {
     /// Where "Sign in again" leads for a link: through the provider this session came from,
     /// asking it for a fresh sign-in (with single sign-on it would otherwise answer from the
     /// session it remembered, and the new sign-in would not count as recent either), or to the
-    /// sign-in page for a password.
+    /// sign-in page for a password, and for GitHub, which never says when its user signed in
+    /// (sending the person back through it would only come back to this page).
     private func signInAgainTarget(for session: ActiveSession) -> String {
-        guard let slug = session.record.provider, signIn.providers[slug] != nil else { return "/login?next=%2Faccount" }
+        guard let slug = session.record.provider, let provider = signIn.providers[slug], provider.settings.quirks.gitHub == nil else {
+            return "/login?next=%2Faccount"
+        }
         return "/oidc/\(slug)/authorize?next=%2Faccount&\(OIDCSignIn.reauthenticateParameter)=1"
     }
 

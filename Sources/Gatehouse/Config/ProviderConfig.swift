@@ -37,7 +37,6 @@ public struct ProviderConfig: Sendable, Equatable {
         "backchannel_logout",
     ] + ProviderPolicyConfig.keys + ProviderProfile.keys
 
-    /// Every provider, with where it sits in the file.
     /// A warning for each provider whose issuer is plain http on this host while people reach
     /// Gatehouse from elsewhere (review finding: the example configuration's `dev` provider,
     /// kept in production, let anyone able to run a process on the host start the development
@@ -56,6 +55,7 @@ public struct ProviderConfig: Sendable, Equatable {
         }
     }
 
+    /// Every provider, with where it sits in the file.
     static func decodeAll(_ root: ObjectReader) -> [(provider: ProviderConfig, path: ConfigPath)] {
         let path = root.path.appending("providers")
         let elements: [JSONValue]
