@@ -155,26 +155,33 @@ import TestSupport
 
     /// Anyone can start a sign-in, and each start stores a flow for ten minutes. At most
     /// `database.max_pending_sign_in_flows` are stored: past it a start makes room from the
-    /// expired flows, else from the oldest (review finding: refusing instead let ten clients,
-    /// each within its share, keep every person's sign-in at a 503). The table never grows
-    /// past its capacity, the person whose flow went is told to start again, and the newest
-    /// sign-ins finish.
-    @Test func startsPastTheFlowCapacityEvictTheOldestFlowAndNeverGrowTheTable() throws {
-        let rig = try SignInRig(databaseExtra: #", "max_pending_sign_in_flows": 3"#)
+    /// expired flows, else from the oldest flow of the client holding the most (review findings:
+    /// refusing let ten clients keep every person's sign-in at a 503; evicting the oldest of
+    /// all let their bursts replace everyone's flows). The table never grows past its capacity,
+    /// a flood cuts short its own sign-ins, and a person's sign-in under way finishes.
+    @Test func startsPastTheFlowCapacityEvictTheFullestClientsFlowsAndNeverGrowTheTable() throws {
+        let rig = try SignInRig(serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, databaseExtra: #", "max_pending_sign_in_flows": 3"#)
         defer { rig.stop() }
-        let oldest = try rig.authorizeAtProvider()
-        let stranger = BrowserClient()
-        for _ in 0..<2 { #expect(try stranger.get("\(rig.origin)/oidc/dev/authorize").status == 302) }
-        #expect(try rig.count("sign_in_flows") == 3)
+        let person = [("X-Forwarded-For", "192.0.2.1")]
+        let start = try rig.browser.get("\(rig.origin)/oidc/dev/authorize?next=/after", headers: person)
+        let underWay = try rig.answerAtProvider(try #require(start.location))
         let flooder = BrowserClient()
-        for _ in 0..<5 { #expect(try flooder.get("\(rig.origin)/oidc/dev/authorize").status == 302) }
+        let fromFlooder = [("X-Forwarded-For", "2001:db8:1:2::1")]
+        var flooded: [String] = []
+        for _ in 0..<6 {
+            let started = try flooder.get("\(rig.origin)/oidc/dev/authorize", headers: fromFlooder)
+            #expect(started.status == 302)
+            flooded.append(try #require(started.location))
+        }
         #expect(try rig.count("sign_in_flows") == 3, "the table never grows past its capacity")
+        #expect(try rig.count("sign_in_flows", where: "client_block = '192.0.2.1'") == 1, "the flood evicted its own flows")
         #expect(try rig.auditEvents().isEmpty, "a start writes no audit entry")
 
-        let cutShort = try rig.browser.get(oldest)
+        let finished = try rig.browser.get(underWay, headers: person)
+        #expect(finished.header("Location") == "/after", "the person's sign-in under way finishes: \(finished.text)")
+        let cutShort = try flooder.get(try rig.answerAtProvider(flooded[0], browser: flooder), headers: fromFlooder)
         #expect(cutShort.status == 400, "\(cutShort.text)")
         #expect(cutShort.text.contains("cut short"))
-        #expect(try rig.signIn(next: "/after").header("Location") == "/after", "a new sign-in finishes")
     }
 
     /// Review finding: one client could fill `max_pending_sign_in_flows` alone. Its share is

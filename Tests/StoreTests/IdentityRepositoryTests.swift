@@ -151,53 +151,72 @@ struct SignInFlowRepositoryTests {
         return made
     }
 
-    /// Review finding: a full table refused every start, so a few clients within their shares
-    /// kept everyone's sign-in at a 503. Expired flows make room first, then the oldest ones.
+    /// Review findings: a full table refused every start, so a few clients within their shares
+    /// kept everyone's sign-in at a 503; then, evicting the oldest flows of all, ten clients'
+    /// bursts replaced the whole table. Expired flows make room first, then the oldest flow of
+    /// the client block holding the most.
     @Test(arguments: DatabaseKind.allCases)
-    func aFullTableMakesRoomFromItsExpiredThenItsOldestFlows(_ kind: DatabaseKind) throws {
+    func aFullTableMakesRoomFromItsExpiredThenFromTheFullestClient(_ kind: DatabaseKind) throws {
         try withDatabase(kind) { (database) throws in
             try Migrator().migrate(database, now: 0)
-            func create(_ number: UInt8, now: Int64, capacity: Int64 = 3) throws -> FlowStorage {
-                try database.write { try SignInFlowRepository($0).create(Self.flow(number), now: now, lifetime: 600, capacity: capacity) }
+            func create(_ number: UInt8, by client: String, now: Int64, capacity: Int64 = 4) throws -> FlowStorage {
+                var flow = Self.flow(number)
+                flow.clientBlock = client
+                return try database.write { try SignInFlowRepository($0).create(flow, now: now, lifetime: 600, capacity: capacity) }
             }
-            func stored() throws -> Int64 {
-                try database.read { try $0.queryOne("SELECT count(*) FROM sign_in_flows")?.int64(at: 0) ?? -1 }
+            func stored() throws -> Set<UInt8> {
+                Set(try database.read { try $0.query("SELECT state_hash FROM sign_in_flows").map { try $0.blob("state_hash")[0] } })
             }
-            func isStored(_ number: UInt8) throws -> Bool {
-                try database.read {
-                    try $0.queryOne("SELECT count(*) FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(number).stateHash)])?.int64(at: 0) == 1
-                }
-            }
-            for (number, now) in [(UInt8(1), Int64(100)), (2, 200), (3, 300)] { #expect(try create(number, now: now) == .stored) }
-            #expect(try create(4, now: 699) == .storedEvictingOldest(1), "three stored, none expired: the oldest goes")
-            #expect(try stored() == 3)
-            #expect(try !isStored(1) && isStored(2) && isStored(3) && isStored(4))
-            #expect(try create(5, now: 801) == .stored, "the second flow expired at 800 and made room")
-            #expect(try !isStored(2) && isStored(3) && isStored(4) && isStored(5))
+            // A person's flow first, then a flood from one block.
+            #expect(try create(1, by: "192.0.2.1", now: 100) == .stored)
+            for number in UInt8(2)...4 { #expect(try create(number, by: "2001:db8:1::/64", now: 200) == .stored) }
+            #expect(try create(5, by: "2001:db8:1::/64", now: 300) == .storedEvictingOldest(1))
+            #expect(try stored() == [1, 3, 4, 5], "the flood's oldest went, not the person's older flow")
+            #expect(try create(6, by: "198.51.100.7", now: 300) == .storedEvictingOldest(1))
+            #expect(try stored() == [1, 4, 5, 6], "a newcomer's start also takes from the fullest block")
+            #expect(try create(7, by: "192.0.2.1", now: 701) == .stored, "the person's first flow expired at 700 and made room")
+            #expect(try stored() == [4, 5, 6, 7])
 
-            // A capacity lowered far below what is stored: one start deletes at most a hundred.
-            for number in UInt8(6)...UInt8(104) { _ = try create(number, now: 802, capacity: .max) }
-            #expect(try stored() == 102)
-            #expect(try create(105, now: 802, capacity: 1) == .full)
-            #expect(try stored() == 2, "the hundred oldest went; nothing new was written")
-            #expect(try create(105, now: 802, capacity: 1) == .storedEvictingOldest(2))
-            #expect(try stored() == 1)
+            // Every block holding one: the oldest of all goes.
+            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(4).stateHash)]) }
+            #expect(try create(8, by: "203.0.113.9", now: 702) == .stored)
+            #expect(try create(9, by: "203.0.113.10", now: 702) == .storedEvictingOldest(1))
+            #expect(try stored() == [6, 7, 8, 9], "5, the oldest, went when every block held one")
+
+            // A capacity lowered far below what is stored: nothing is deleted, nothing written.
+            for number in UInt8(10)...UInt8(109) { _ = try create(number, by: "203.0.113.11", now: 702, capacity: .max) }
+            #expect(try create(110, by: "203.0.113.12", now: 702, capacity: 1) == .full)
+            #expect(try stored().count == 104)
         }
     }
 
+    /// The capacity is checked against a count the triggers keep: every insert and every delete,
+    /// a linking user's flows removed with the user (cascade) among them.
     @Test(arguments: DatabaseKind.allCases)
-    func theSpanNeverUndercountsWhateverWasDeleted(_ kind: DatabaseKind) throws {
+    func theStoredCountFollowsEveryInsertAndDelete(_ kind: DatabaseKind) throws {
         try withDatabase(kind) { (database) throws in
             try Migrator().migrate(database, now: 0)
-            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 0)
-            for number in UInt8(1)...5 {
-                _ = try database.write { try SignInFlowRepository($0).create(Self.flow(number), now: 100, lifetime: 600) }
+            func counted() throws -> (Int64, Int64) {
+                try database.read { connection in
+                    (try SignInFlowRepository(connection).storedCount(),
+                     try connection.queryOne("SELECT count(*) FROM sign_in_flows")?.int64(at: 0) ?? -1)
+                }
             }
-            // A flow deleted out of order (its linking user was deleted): a gap, counted as if there.
-            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(3).stateHash)]) }
-            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 5)
-            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(1).stateHash)]) }
-            #expect(try database.read { try SignInFlowRepository($0).storedSpan() } == 4)
+            #expect(try counted() == (0, 0))
+            let user = try database.write { try UserRepository($0).create(username: "linker", email: nil, emailVerifiedBy: nil, displayName: nil, now: 1) }
+            for number in UInt8(1)...5 {
+                var flow = Self.flow(number)
+                if number >= 4 { flow.intent = .link(userID: user.id) }
+                _ = try database.write { try SignInFlowRepository($0).create(flow, now: 100, lifetime: 600) }
+            }
+            #expect(try counted() == (5, 5))
+            try database.write { try $0.execute("DELETE FROM sign_in_flows WHERE state_hash = ?", [.blob(Self.flow(2).stateHash)]) }
+            #expect(try counted() == (4, 4))
+            try database.write { try $0.execute("DELETE FROM users WHERE id = ?", [.integer(user.id)]) }
+            #expect(try counted() == (2, 2), "the linking user's two flows went with the user")
+            #expect(try database.write { try SignInFlowRepository($0).deleteExpired(before: 701) } == 2)
+            #expect(try counted() == (0, 0))
+            #expect(try database.read { try $0.queryOne("SELECT count(*) FROM sign_in_flow_clients")?.int64(at: 0) } == 0)
         }
     }
 }

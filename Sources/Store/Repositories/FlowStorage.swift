@@ -1,8 +1,8 @@
 /// What `SignInFlowRepository.create` did with a new flow.
 public enum FlowStorage: Sendable, Equatable {
     case stored
-    /// Stored, once this many of the oldest unexpired flows were deleted to make room: their
-    /// sign-ins, if still under way, must start again.
+    /// Stored, once this many unexpired flows (each the oldest of the client block holding the
+    /// most) were deleted to make room: their sign-ins, if still under way, must start again.
     case storedEvictingOldest(Int)
     /// Nothing written: more flows are stored than one start may delete (the capacity was
     /// lowered below what the table holds), until the purge or expiry catches up.

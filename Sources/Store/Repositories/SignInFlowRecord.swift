@@ -28,10 +28,13 @@ public struct NewSignInFlow: Sendable, Equatable {
     public var redirectURI: String
     public var nextPath: String
     public var intent: SignInIntent
+    /// The block of the client that started it (`ClientBlock.key`): a full table makes room from
+    /// the block holding the most flows.
+    public var clientBlock: String
 
     public init(
         stateHash: [UInt8], browserHash: [UInt8], provider: String, nonce: String, codeVerifier: String,
-        redirectURI: String, nextPath: String, intent: SignInIntent = .signIn
+        redirectURI: String, nextPath: String, intent: SignInIntent = .signIn, clientBlock: String = ""
     ) {
         self.stateHash = stateHash
         self.browserHash = browserHash
@@ -41,6 +44,7 @@ public struct NewSignInFlow: Sendable, Equatable {
         self.redirectURI = redirectURI
         self.nextPath = nextPath
         self.intent = intent
+        self.clientBlock = clientBlock
     }
 }
 
@@ -52,7 +56,7 @@ public struct SignInFlowRecord: Sendable, Equatable {
     public let expiresAt: Int64
 
     static let columns =
-        "id, state_hash, browser_hash, provider, nonce, code_verifier, redirect_uri, next_path, intent, user_id, created_at, expires_at"
+        "id, state_hash, browser_hash, provider, nonce, code_verifier, redirect_uri, next_path, intent, user_id, created_at, expires_at, client_block"
 
     init(row: Row) throws(StoreError) {
         let intent: SignInIntent
@@ -66,7 +70,7 @@ public struct SignInFlowRecord: Sendable, Equatable {
             stateHash: try row.blob("state_hash"), browserHash: try row.blob("browser_hash"),
             provider: try row.string("provider"), nonce: try row.string("nonce"),
             codeVerifier: try row.string("code_verifier"), redirectURI: try row.string("redirect_uri"),
-            nextPath: try row.string("next_path"), intent: intent
+            nextPath: try row.string("next_path"), intent: intent, clientBlock: try row.string("client_block")
         )
         createdAt = try row.int64("created_at")
         expiresAt = try row.int64("expires_at")

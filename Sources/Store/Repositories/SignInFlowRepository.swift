@@ -9,46 +9,63 @@ public struct SignInFlowRepository {
 
     /// Stores `flow`; anyone can start a sign-in, so `capacity` bounds the table between purges.
     /// At capacity, up to `reclaimedAtOnce` expired flows are deleted first (a busy server keeps
-    /// starting sign-ins as fast as old ones expire); if that makes no room, the oldest flows
-    /// make it, still unexpired. Refusing instead let a few clients, each within its share of
-    /// starts, keep the table full and every person's sign-in at a 503 (review finding: ten
-    /// clients sufficed). Evicting the oldest means a flood must start sign-ins faster than the
-    /// capacity turns over in the minute a person takes at their provider, and a person who
-    /// loses the race is told to start again. Nothing is written only when more than
-    /// `reclaimedAtOnce` would have to go (the capacity was lowered below what is stored).
+    /// starting sign-ins as fast as old ones expire); if that makes no room, the oldest flow of
+    /// the client block holding the most flows goes, still unexpired.
+    ///
+    /// Refusing instead let a few clients, each within its share of starts, keep the table full
+    /// and every person's sign-in at a 503; evicting the oldest flows of all let ten clients'
+    /// bursts replace the whole table (review findings). A flood now evicts its own flows first,
+    /// and a person's flow goes only when their block holds more than any other. Nothing is
+    /// written only when more than `reclaimedAtOnce` would have to go (the capacity was lowered
+    /// below what is stored), until the purge catches up.
     @discardableResult
     public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> FlowStorage {
         var evicted = 0
-        if try storedSpan() >= capacity {
+        if try storedCount() >= capacity {
             // A flow expiring at `now` is already refused by `claim` (it takes expires_at > now).
             try deleteExpired(before: now &+ 1, atMost: Self.reclaimedAtOnce)
-            let span = try storedSpan()
-            if span >= capacity {
-                evicted = try deleteOldest(Int(min(span - capacity + 1, Int64(Self.reclaimedAtOnce))))
-                guard try storedSpan() < capacity else { return .full }
+            let over = try storedCount() - capacity + 1
+            if over > 0 {
+                guard over <= Int64(Self.reclaimedAtOnce) else { return .full }
+                for _ in 0..<over { try evictOneFromTheFullestClient() }
+                evicted = Int(over)
             }
         }
         try connection.execute(
             """
             INSERT INTO sign_in_flows (state_hash, browser_hash, provider, nonce, code_verifier, redirect_uri, next_path,
-                                       intent, user_id, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       intent, user_id, created_at, expires_at, client_block)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .blob(flow.stateHash), .blob(flow.browserHash), .text(flow.provider), .text(flow.nonce),
                 .text(flow.codeVerifier), .text(flow.redirectURI), .text(flow.nextPath), .text(flow.intent.storedName),
-                SQLValue(flow.intent.userID), .integer(now), .integer(now &+ max(1, lifetime)),
+                SQLValue(flow.intent.userID), .integer(now), .integer(now &+ max(1, lifetime)), .text(String(flow.clientBlock.prefix(64))),
             ]
         )
         return evicted == 0 ? .stored : .storedEvictingOldest(evicted)
     }
 
-    /// Deletes the `count` flows stored first, expired or not; returns how many went.
-    private func deleteOldest(_ count: Int) throws(StoreError) -> Int {
-        try connection.execute(
-            "DELETE FROM sign_in_flows WHERE id IN (SELECT id FROM sign_in_flows ORDER BY id LIMIT ?)", [.integer(Int64(count))]
-        )
-        return connection.changes
+    /// Deletes the oldest flow of the client block holding the most; when every block holds
+    /// one, the oldest flow of all (many people, no flood).
+    private func evictOneFromTheFullestClient() throws(StoreError) {
+        guard let fullest = try connection.queryOne(
+            "SELECT client_block, stored FROM sign_in_flow_clients ORDER BY stored DESC LIMIT 1"
+        ) else { return }
+        if try fullest.int64("stored") > 1 {
+            try connection.execute(
+                "DELETE FROM sign_in_flows WHERE id = (SELECT id FROM sign_in_flows WHERE client_block = ? ORDER BY id LIMIT 1)",
+                [.text(try fullest.string("client_block"))]
+            )
+        } else {
+            try connection.execute("DELETE FROM sign_in_flows WHERE id = (SELECT min(id) FROM sign_in_flows)")
+        }
+    }
+
+    /// How many flows are stored, as the triggers of migration 0019 count them: one lookup
+    /// whatever the count.
+    public func storedCount() throws(StoreError) -> Int64 {
+        try connection.queryOne("SELECT stored FROM sign_in_flow_count WHERE id = 1")?.int64(at: 0) ?? 0
     }
 
     /// Enough to keep pace with a flood's expiring flows (a start at capacity frees room for a
@@ -56,17 +73,6 @@ public struct SignInFlowRepository {
     /// (0.8 ms measured here for a hundred with their commit, beside 100,000 stored), and only
     /// at capacity.
     static let reclaimedAtOnce = 100
-
-    /// The highest flow id less the lowest, plus one: never less than the number of stored flows
-    /// (distinct integers between the two), found in two lookups of the primary key whatever
-    /// the count. New ids follow the highest, and flows go oldest first as they expire, so it is
-    /// the count itself unless flows were deleted out of order. Zero when none is stored.
-    public func storedSpan() throws(StoreError) -> Int64 {
-        let row = try connection.queryOne(
-            "SELECT (SELECT max(id) FROM sign_in_flows) - (SELECT min(id) FROM sign_in_flows) + 1"
-        )
-        return try row?.optionalInt64(at: 0) ?? 0
-    }
 
     /// Claims the unexpired, unused flow with this state started by this browser, or says why not.
     /// A refused claim changes nothing, so a replay from another browser cannot spend a flow
