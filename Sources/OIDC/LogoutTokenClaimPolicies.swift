@@ -24,7 +24,8 @@ public struct LogoutTokenLifetimePolicy: IDTokenClaimPolicy {
     public static let defaultMaximumAgeWithoutExpiry: Int64 = 120
     /// Ten minutes: far longer than any provider takes to deliver a logout token (glewlwyd sends
     /// once, at once; others retry within seconds), short enough that the replay record's
-    /// 10,000 places per issuer take over 16 logouts a second to fill.
+    /// 10,000 places per issuer take about 15 logouts a second to fill at the default clock skew
+    /// (one subject alone keeps at most `LogoutTokenLedger.sharePerSubject` of them).
     public static let maximumAge: Int64 = 600
 
     public let now: Int64

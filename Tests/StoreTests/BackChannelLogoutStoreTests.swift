@@ -88,6 +88,35 @@ struct BackChannelLogoutStoreTests {
         }
     }
 
+    /// Review finding: one person scripting sign-ins and provider sign-outs could fill the
+    /// issuer's rows, and every logout from that provider was refused after. A subject keeps at
+    /// most its share: its new token takes the place of its own first-expiring one.
+    @Test("one subject keeps at most sharePerSubject rows; its new token replaces its own oldest, never another's", arguments: DatabaseKind.allCases)
+    func sharePerSubject(_ kind: DatabaseKind) throws {
+        try withMigratedDatabase(kind) { database in
+            let share = LogoutTokenLedger.sharePerSubject
+            try database.write { (connection) throws in
+                let ledger = LogoutTokenLedger(connection)
+                #expect(try ledger.record(issuer: Self.issuer, tokenID: "other", expiresAt: 1_500, now: 1_000, subject: "someone-else") == .recorded)
+                for index in 0...share {
+                    let recorded = try ledger.record(
+                        issuer: Self.issuer, tokenID: "jti-\(index)", expiresAt: 2_000 + Int64(index), now: 1_000, subject: "scripted"
+                    )
+                    #expect(recorded == .recorded)
+                }
+                #expect(try ledger.record(issuer: Self.issuer, tokenID: "jti-0", expiresAt: 2_000, now: 1_000, subject: "scripted") == .recorded,
+                        "the first-expiring one went to make room")
+                #expect(try ledger.record(issuer: Self.issuer, tokenID: "jti-\(share)", expiresAt: 3_000, now: 1_000) == .alreadySeen)
+                #expect(try ledger.record(issuer: Self.issuer, tokenID: "other", expiresAt: 1_500, now: 1_000) == .alreadySeen,
+                        "another subject's record is untouched")
+            }
+            let rows = try database.read {
+                try $0.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE jti LIKE 'jti-%'")?.int64(at: 0)
+            }
+            #expect(rows == Int64(share))
+        }
+    }
+
     @Test("the schema refuses a jti or sid outside 1 to 255 bytes", arguments: DatabaseKind.allCases)
     func schemaBounds(_ kind: DatabaseKind) throws {
         try withMigratedDatabase(kind) { database in

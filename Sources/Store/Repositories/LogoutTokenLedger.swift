@@ -7,9 +7,16 @@ import Crypto
 /// A failure to read or write the record is thrown, never taken for "not seen".
 public struct LogoutTokenLedger {
     /// The most rows one issuer may hold at once. A provider sends one token per sign-out, each
-    /// remembered for a few minutes, so this is far above any honest rate; it only stops a
-    /// provider whose tokens live for months (an `exp` far ahead) from growing the table forever.
+    /// remembered for at most ten minutes and the clock skew (`LogoutTokenLifetimePolicy`), so
+    /// this is far above any honest rate (about 15 sign-outs a second at the default skew).
     public static let capacityPerIssuer = 10_000
+
+    /// The most rows one subject (`sub`) of an issuer keeps: past it, a new token of that
+    /// subject takes the place of its oldest. Review finding: one person scripting sign-ins
+    /// here and sign-outs at the provider could fill `capacityPerIssuer`, and every logout from
+    /// that provider was refused after. A subject past its share now only loses the replay
+    /// record of its own oldest tokens, which name nobody else's sessions.
+    public static let sharePerSubject = 100
 
     public enum Recording: Sendable, Equatable {
         /// First time seen: recorded until `expiresAt`; act on the token.
@@ -42,6 +49,7 @@ public struct LogoutTokenLedger {
         ) != nil {
             return .alreadySeen
         }
+        if let subject { try makeRoom(forSubject: Self.digest(subject), of: issuer) }
         let held = try connection.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE issuer = ?", [.text(issuer)])?.int64(at: 0) ?? 0
         guard held < Int64(Self.capacityPerIssuer) else { return .full }
         try connection.execute(
@@ -52,6 +60,23 @@ public struct LogoutTokenLedger {
             ]
         )
         return .recorded
+    }
+
+    /// Deletes the rows of the subject whose `sub` digest is `subjectHash` that expire first,
+    /// beyond `sharePerSubject` less one, so its new token fits within its share.
+    private func makeRoom(forSubject subjectHash: [UInt8], of issuer: String) throws(StoreError) {
+        let held = try connection.queryOne(
+            "SELECT count(*) FROM logout_tokens_seen WHERE issuer = ? AND subject_hash = ?", [.text(issuer), .blob(subjectHash)]
+        )?.int64(at: 0) ?? 0
+        let excess = held - Int64(Self.sharePerSubject) + 1
+        guard excess > 0 else { return }
+        try connection.execute(
+            """
+            DELETE FROM logout_tokens_seen WHERE issuer = ?1 AND jti IN
+                (SELECT jti FROM logout_tokens_seen WHERE issuer = ?1 AND subject_hash = ?2 ORDER BY expires_at, jti LIMIT ?3)
+            """,
+            [.text(issuer), .blob(subjectHash), .integer(excess)]
+        )
     }
 
     /// Whether a recorded, unexpired logout token from `issuer`, issued at or after `since` (an
