@@ -90,17 +90,8 @@ public struct AuditLogRepository {
     @discardableResult
     public func trimUnauthenticated(limit: Int) throws(StoreError) -> Int {
         let (used, share) = try unauthenticatedKinds()
-        var removed = 0
-        for (event, count) in used.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > share {
-            let excess = Int(min(Int64(limit - removed), count - share))
-            guard excess > 0 else { break }
-            try connection.execute(
-                "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE event = ? ORDER BY id LIMIT ?)",
-                [.text(event.rawValue), .integer(Int64(excess))]
-            )
-            removed += connection.changes
-        }
-        return removed
+        let byName = Dictionary(used.map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: +)
+        return try TrailTable(name: "audit_log", connection: connection).trimBeyondShare(byName, share: share, kindColumn: "event", limit: limit)
     }
 
     /// Deletes the oldest `limit` entries older than `cutoff` (fewer when fewer are left), found
@@ -108,11 +99,7 @@ public struct AuditLogRepository {
     /// it deletes fewer than `limit`, never holds the writer for a whole backlog at once.
     @discardableResult
     public func deleteOlder(than cutoff: Int64, limit: Int) throws(StoreError) -> Int {
-        try connection.execute(
-            "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)",
-            [.integer(cutoff), .integer(Int64(limit))]
-        )
-        return connection.changes
+        try TrailTable(name: "audit_log", connection: connection).deleteOlder(than: cutoff, limit: limit)
     }
 }
 

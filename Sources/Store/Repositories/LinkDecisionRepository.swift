@@ -70,11 +70,7 @@ public struct LinkDecisionRepository {
     /// through the `at` index; returns how many. A batch, as `AuditLogRepository.deleteOlder` is.
     @discardableResult
     public func deleteOlder(than cutoff: Int64, limit: Int) throws(StoreError) -> Int {
-        try connection.execute(
-            "DELETE FROM link_decisions WHERE id IN (SELECT id FROM link_decisions WHERE at < ? ORDER BY at LIMIT ?)",
-            [.integer(cutoff), .integer(Int64(limit))]
-        )
-        return connection.changes
+        try TrailTable(name: "link_decisions", connection: connection).deleteOlder(than: cutoff, limit: limit)
     }
 
     /// How many denies of each reason are stored, and each reason's share of the cap (the cap
@@ -96,17 +92,7 @@ public struct LinkDecisionRepository {
     @discardableResult
     public func trimDenied(limit: Int) throws(StoreError) -> Int {
         let (used, share) = try deniedBudget()
-        var removed = 0
-        for (reason, count) in used.sorted(by: { $0.key < $1.key }) where count > share {
-            let excess = Int(min(Int64(limit - removed), count - share))
-            guard excess > 0 else { break }
-            try connection.execute(
-                "DELETE FROM link_decisions WHERE id IN (SELECT id FROM link_decisions WHERE reason = ? ORDER BY id LIMIT ?)",
-                [.text(reason), .integer(Int64(excess))]
-            )
-            removed += connection.changes
-        }
-        return removed
+        return try TrailTable(name: "link_decisions", connection: connection).trimBeyondShare(used, share: share, kindColumn: "reason", limit: limit)
     }
 
     /// One page of recorded decisions, newest first; `filter.event` names a decision
