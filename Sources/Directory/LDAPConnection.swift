@@ -121,7 +121,9 @@ final class LDAPConnection: @unchecked Sendable {
             defer { if let result { ldap_msgfree(result) } }
             if code != LDAP_SUCCESS {
                 let kind: DirectoryError.Code = Self.isUnreachable(code) ? .unavailable : (code == LDAP_TIMEOUT ? .timedOut : .searchFailed)
-                throw failure(kind, "searching \(base) for \(filter)", code)
+                // Not the filter: a sign-in's holds the typed identifier, perhaps a password typed
+                // into the wrong field, and this message reaches the log (review finding).
+                throw failure(kind, "searching \(base)", code)
             }
             guard let result else { throw DirectoryError(.searchFailed, "\(uri): no search result") }
             var entry = ldap_first_entry(handle, result)

@@ -61,6 +61,26 @@ import TestSupport
         }
     }
 
+    /// Review finding: a failed search's error, which the sign-in logs, named the filter, and
+    /// with it the typed identifier (perhaps a password typed into the wrong field).
+    @Test func aFailedSearchNeverNamesWhatWasTyped() throws {
+        let slapd = try SlapdServer(ldif: Self.ldif)
+        defer { slapd.stop() }
+        let client = try DirectoryClient(settings: settings(slapd))
+        let typed = "Tr0ub4dor-typed-here"
+        do {
+            _ = try client.search(
+                base: "ou=nowhere,\(DirectoryFixture.people)",
+                filter: FilterEscaping.loginFilter(userFilter: "(objectClass=inetOrgPerson)", attributes: ["uid"], typed: typed),
+                attributes: ["uid"], paged: false, sizeLimit: 2
+            )
+            Issue.record("a search under a base that does not exist succeeded")
+        } catch {
+            #expect(!"\(error)".contains("Tr0ub4dor"), "\(error)")
+            #expect("\(error)".contains("ou=nowhere"), "the base is still named: \(error)")
+        }
+    }
+
     @Test func failsOverWhenTheFirstServerIsDown() throws {
         let slapd = try SlapdServer(ldif: Self.ldif)
         defer { slapd.stop() }

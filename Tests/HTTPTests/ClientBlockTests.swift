@@ -29,6 +29,16 @@ import Testing
         #expect(ClientBlock.key(for: "64:ff9b::192.0.2.8") != ClientBlock.key(for: "64:ff9b::192.0.2.7"))
     }
 
+    /// Review finding: sharing out stored sign-in flows by /64 let one party spread its flows
+    /// over the /64s of a free /48 and look as small as a person.
+    @Test("for what is stored, an IPv6 address counts by its /48, an IPv4 address whole")
+    func sites() {
+        #expect(ClientBlock.siteKey(for: "2001:db8:1:2::1") == "2001:db8:1::/48")
+        #expect(ClientBlock.siteKey(for: "2001:db8:1:ffff::9") == "2001:db8:1::/48")
+        #expect(ClientBlock.siteKey(for: "2001:db8:2::1") != ClientBlock.siteKey(for: "2001:db8:1::1"), "the next /48 is another site")
+        #expect(ClientBlock.siteKey(for: "::ffff:192.0.2.7") == "192.0.2.7")
+    }
+
     @Test("text that is no address counts as itself")
     func notAnAddress() {
         #expect(ClientBlock.key(for: "unix") == "unix")

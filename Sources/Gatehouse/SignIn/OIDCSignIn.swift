@@ -224,7 +224,7 @@ final class OIDCSignIn: Sendable {
         let flow = NewSignInFlow(
             stateHash: Digest.sha256(Array(authorization.state.utf8)), browserHash: binding.hash,
             provider: slug, nonce: authorization.nonce, codeVerifier: authorization.pkce.verifier,
-            redirectURI: redirectURI(for: slug), nextPath: next, intent: intent, clientBlock: ClientBlock.key(for: request.clientAddress)
+            redirectURI: redirectURI(for: slug), nextPath: next, intent: intent, clientBlock: ClientBlock.siteKey(for: request.clientAddress)
         )
         return StartedFlow(
             store: { [flowCapacity] connection, now in

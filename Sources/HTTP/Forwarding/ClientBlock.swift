@@ -9,11 +9,23 @@
 /// counts as itself.
 public enum ClientBlock {
     public static func key(for clientAddress: String) -> String {
+        key(for: clientAddress, ipv6PrefixBytes: 8)
+    }
+
+    /// Like `key`, but an IPv6 address counts by its /48, a whole site: for sharing out what is
+    /// stored (a full table of sign-in flows makes room from the site holding the most), where
+    /// counting by /64 let one party spread its rows over the 65,536 /64s of a /48 that tunnel
+    /// brokers give away, and look as small as a person (review finding).
+    public static func siteKey(for clientAddress: String) -> String {
+        key(for: clientAddress, ipv6PrefixBytes: 6)
+    }
+
+    private static func key(for clientAddress: String, ipv6PrefixBytes: Int) -> String {
         guard let address = IPAddress(clientAddress) ?? withoutPort(clientAddress) else { return clientAddress }
         if let ipv4 = address.unmappedIPv4 ?? nat64(address) { return ipv4.description }
         guard address.family == .ipv6 else { return address.description }
-        let network = IPAddress(bytes: Array(address.bytes.prefix(8)) + [UInt8](repeating: 0, count: 8))
-        return (network?.description ?? address.description) + "/64"
+        let network = IPAddress(bytes: Array(address.bytes.prefix(ipv6PrefixBytes)) + [UInt8](repeating: 0, count: 16 - ipv6PrefixBytes))
+        return (network?.description ?? address.description) + "/\(ipv6PrefixBytes * 8)"
     }
 
     /// `192.0.2.1:5678` or `[2001:db8::1]:443` without the port; nil for anything else.

@@ -28,8 +28,8 @@ public struct NewSignInFlow: Sendable, Equatable {
     public var redirectURI: String
     public var nextPath: String
     public var intent: SignInIntent
-    /// The block of the client that started it (`ClientBlock.key`): a full table makes room from
-    /// the block holding the most flows.
+    /// The block of the client that started it (`ClientBlock.siteKey`: an IPv4 address, an IPv6
+    /// /48): a full table makes room from the block holding the most flows.
     public var clientBlock: String
 
     public init(

@@ -15,9 +15,10 @@ public struct SignInFlowRepository {
     /// Refusing instead let a few clients, each within its share of starts, keep the table full
     /// and every person's sign-in at a 503; evicting the oldest flows of all let ten clients'
     /// bursts replace the whole table (review findings). A flood now evicts its own flows first,
-    /// and a person's flow goes only when their block holds more than any other. Nothing is
-    /// written only when more than `reclaimedAtOnce` would have to go (the capacity was lowered
-    /// below what is stored), until the purge catches up.
+    /// and a person's flow goes only when their block holds at least as many as any other
+    /// (ties by the block's text). No flow is stored, and none unexpired deleted, only when more
+    /// than `reclaimedAtOnce` would have to go (the capacity was lowered below what is stored),
+    /// until the purge catches up.
     @discardableResult
     public func create(_ flow: NewSignInFlow, now: Int64, lifetime: Int64, capacity: Int64 = .max) throws(StoreError) -> FlowStorage {
         var evicted = 0
