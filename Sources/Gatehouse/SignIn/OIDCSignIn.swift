@@ -38,9 +38,10 @@ final class OIDCSignIn: Sendable {
     let groupsClaim: String
     /// Groups forward-auth requires, kept first (`SessionGroups.kept`).
     let requiredGroups: Set<String>
-    /// `database.max_pending_sign_in_flows`: past this many stored flows a start is refused.
+    /// `database.max_pending_sign_in_flows`: past this many stored flows a start makes room
+    /// (`SignInFlowRepository.create`).
     let flowCapacity: Int64
-    /// Starts refused for a full flow table are one warning a minute, not one each.
+    /// Flows evicted, or starts refused, for a full flow table are one warning a minute, not one each.
     private let flowCapacityLog = RepeatedLogLine()
     /// `database.max_sign_in_starts_per_client`: one client's share of the starts, and of the
     /// refused callbacks (a budget of the same size, apart, so that a sign-in that used the
