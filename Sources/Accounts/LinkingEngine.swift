@@ -133,7 +133,7 @@ private struct Decider {
 
     private func matchesByVerifiedAttribute(_ user: KnownUser) -> Bool {
         if seen.emailVerified, holdsAcceptedEmail(user) { return true }
-        if seen.usernameVerified, user.usernameVerified, holdsUsername(user) { return true }
+        if seen.usernameVerified, holdsAcceptedUsernameVerification(user), holdsUsername(user) { return true }
         return false
     }
 
@@ -178,7 +178,7 @@ private struct Decider {
         case .username:
             // The guard has established that the username claim is trusted. Usernames are unique
             // handles, so an unverified holder does stand in the way: an operator must decide.
-            guard candidate.user.usernameVerified else {
+            guard holdsAcceptedUsernameVerification(candidate.user) else {
                 return deny(.accountNotVerified, .matching(mode, "one_match.account_not_verified"))
             }
         }
@@ -227,6 +227,12 @@ private struct Decider {
         guard let incoming = seen.emailKey, let stored = user.emailKey, sameBytes(stored, incoming),
               let verifier = user.emailVerifiedBy else { return false }
         return policy.accepts(verifier, linkingFor: identity.provider)
+    }
+
+    /// The user's username is verified by a source this provider accepts (`acceptsUsername`).
+    private func holdsAcceptedUsernameVerification(_ user: KnownUser) -> Bool {
+        guard let verifier = user.usernameVerifiedBy else { return false }
+        return policy.acceptsUsername(verifiedBy: verifier, linkingFor: identity.provider)
     }
 
     private func holdsUsername(_ user: KnownUser) -> Bool {

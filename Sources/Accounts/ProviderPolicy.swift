@@ -33,6 +33,10 @@ public struct ProviderPolicy: Sendable, Equatable {
     /// provider's own always count; another provider's only when listed here (and config
     /// validation lets only providers that themselves require a verified email be listed).
     public var acceptEmailVerifiedBy: [String]
+    /// `accept_username_verified_by`: the same for usernames. An operator's verification and this
+    /// provider's own always count; another provider's or directory's only when listed here
+    /// (and config validation lets only sources that trust their username claim be listed).
+    public var acceptUsernameVerifiedBy: [String]
 
     /// The claim that carries a verified email when `email_claim` is the standard one.
     public static let standardEmailClaim = "email"
@@ -50,7 +54,8 @@ public struct ProviderPolicy: Sendable, Equatable {
         usernameClaimTrusted: Bool = false,
         signups: Bool = true,
         allowedEmailDomains: [String] = [],
-        acceptEmailVerifiedBy: [String] = []
+        acceptEmailVerifiedBy: [String] = [],
+        acceptUsernameVerifiedBy: [String] = []
     ) {
         self.userMatchingMode = userMatchingMode
         self.multipleIdentities = multipleIdentities
@@ -63,6 +68,7 @@ public struct ProviderPolicy: Sendable, Equatable {
         self.signups = signups
         self.allowedEmailDomains = allowedEmailDomains
         self.acceptEmailVerifiedBy = acceptEmailVerifiedBy
+        self.acceptUsernameVerifiedBy = acceptUsernameVerifiedBy
     }
 
     /// True when `email_claim` is a custom claim rather than the standard `email`.
@@ -77,6 +83,16 @@ public struct ProviderPolicy: Sendable, Equatable {
 
     /// Whether a user's email verified by `verifier` counts for this provider's email linking:
     /// an operator's or the person's own proof always, this provider's own, or a listed provider's.
+    /// Whether a username `verifier` vouched for may be a target of `provider`'s username
+    /// matching: an operator's, this provider's own, or one `accept_username_verified_by`
+    /// lists.
+    public func acceptsUsername(verifiedBy verifier: EmailVerifier, linkingFor provider: String) -> Bool {
+        switch verifier {
+        case .administrator, .person: true
+        case .provider(let slug): slug.utf8.elementsEqual(provider.utf8) || acceptUsernameVerifiedBy.contains(slug)
+        }
+    }
+
     public func accepts(_ verifier: EmailVerifier, linkingFor provider: String) -> Bool {
         switch verifier {
         case .administrator, .person: true

@@ -58,12 +58,16 @@ public struct KnownUser: Sendable, Equatable {
     public var username: String
     /// The stored `username_key`.
     public var usernameKey: String?
-    /// Only a verified username may be a linking target.
-    public var usernameVerified: Bool
+    /// Who verified the username (an operator, or the provider whose trusted claim it was), or
+    /// nil when it is not verified. Only a username verified by a source the provider accepts
+    /// may be a linking target: the same rule as for email (review finding: a provider trusted
+    /// for its own usernames minted verified users that another provider's `username_link`
+    /// then linked strangers to).
+    public var usernameVerifiedBy: EmailVerifier?
 
     public init(
         id: Int64, isActive: Bool, email: String?, emailKey: String?, emailVerifiedBy: EmailVerifier?,
-        username: String, usernameKey: String?, usernameVerified: Bool
+        username: String, usernameKey: String?, usernameVerifiedBy: EmailVerifier?
     ) {
         self.id = id
         self.isActive = isActive
@@ -72,10 +76,11 @@ public struct KnownUser: Sendable, Equatable {
         self.emailVerifiedBy = emailVerifiedBy
         self.username = username
         self.usernameKey = usernameKey
-        self.usernameVerified = usernameVerified
+        self.usernameVerifiedBy = usernameVerifiedBy
     }
 
     public var emailVerified: Bool { emailVerifiedBy != nil }
+    public var usernameVerified: Bool { usernameVerifiedBy != nil }
 }
 
 /// An identity row's key and id.

@@ -26,7 +26,7 @@ struct SeedIdentitiesCommand: ParsableCommand {
             try store.write { connection in
                 for fields in lines[batch..<min(lines.count, batch + 10_000)] where fields.count == 2 {
                     let user = try UserRepository(connection).create(
-                        username: String(fields[0]), email: nil, usernameVerified: true, displayName: nil, now: 1_700_000_000
+                        username: String(fields[0]), email: nil, usernameVerifiedBy: .administrator, displayName: nil, now: 1_700_000_000
                     )
                     _ = try IdentityRepository(connection).create(
                         userID: user.id, provider: provider, issuer: issuer, subject: String(fields[1]), snapshot: snapshot, method: .admin,

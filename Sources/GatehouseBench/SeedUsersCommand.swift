@@ -35,7 +35,7 @@ struct SeedUsersCommand: ParsableCommand {
                     let tag = String(format: "%06d", number)
                     let user = try userRepository.create(
                         username: "user\(tag)", email: "user\(tag)@example.com", emailVerifiedBy: .administrator,
-                        usernameVerified: true, displayName: "User \(tag)", now: 1_700_000_000
+                        usernameVerifiedBy: .administrator, displayName: "User \(tag)", now: 1_700_000_000
                     )
                     _ = try identities.create(
                         userID: user.id, provider: "dev", issuer: "http://127.0.0.1:9400", subject: "dev-\(tag)",

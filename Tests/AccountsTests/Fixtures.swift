@@ -34,11 +34,12 @@ enum Fixture {
     /// `verifiedBy` names another verifier.
     static func user(
         id: Int64, email: String? = "alice@example.com", emailVerified: Bool = true, verifiedBy: EmailVerifier? = nil,
-        username: String = Fixture.username, usernameVerified: Bool = true, isActive: Bool = true
+        username: String = Fixture.username, usernameVerified: Bool = true, usernameVerifiedBy: EmailVerifier? = nil, isActive: Bool = true
     ) -> KnownUser {
         KnownUser(id: id, isActive: isActive, email: email, emailKey: email.flatMap(MatchingKey.email),
                   emailVerifiedBy: verifiedBy ?? (emailVerified ? .administrator : nil),
-                  username: username, usernameKey: MatchingKey.username(username), usernameVerified: usernameVerified)
+                  username: username, usernameKey: MatchingKey.username(username),
+                  usernameVerifiedBy: usernameVerifiedBy ?? (usernameVerified ? .administrator : nil))
     }
 
     static func knownIdentity(

@@ -12,6 +12,25 @@ struct LinkingEngineRuleTests {
         return UnclaimedIdentity(identity: identity, owner: CandidateUser(user: owner, identities: [identity] + others))
     }
 
+    /// Review finding: a username counted as verified whoever vouched for it, so a partner
+    /// provider trusted for its own usernames created `alice`, and the real Alice's first
+    /// sign-in through `corp` (`username_link`) was linked to that user. As for email, only an
+    /// operator's verification, this provider's own, or one it lists counts.
+    @Test("username_link: a username another provider verified is no link target unless this provider accepts it",
+          arguments: [
+              (EmailVerifier.provider("partner"), [String](), "deny"),
+              (.provider("partner"), ["partner"], "link"),
+              (.provider(Fixture.provider), [], "link"),
+              (.administrator, [], "link"),
+          ])
+    func usernameVerificationHasAProvenance(_ verifier: EmailVerifier, _ accepted: [String], _ expected: String) throws {
+        let policy = ProviderPolicy(userMatchingMode: .usernameLink, usernameClaimTrusted: true, acceptUsernameVerifiedBy: accepted)
+        let minted = CandidateUser(user: Fixture.user(id: 1, email: nil, emailVerified: false, usernameVerifiedBy: verifier), identities: [])
+        let decision = LinkingEngine.decide(identity: Self.verifiedAlice, policy: policy, store: StoreView(candidates: [minted]))
+        #expect(decision.name == expected, "\(verifier) accepted by \(accepted)")
+        if expected == "deny" { #expect(decision.denyReason?.code == .accountNotVerified) }
+    }
+
     @Test("Rule 2: a pre-provisioned identity of a user whose email is unverified is not filled")
     func ruleTwoNeedsVerifiedOwner() throws {
         let store = StoreView(unclaimed: [Self.unclaimed(id: 10, owner: Fixture.user(id: 1, emailVerified: false, usernameVerified: false))])

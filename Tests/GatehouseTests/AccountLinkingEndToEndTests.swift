@@ -100,6 +100,34 @@ import TestSupport
         }
     }
 
+    /// Review finding: a username counted as verified whoever vouched for it. A partner provider
+    /// trusted for its own usernames (here "dev", in identifier mode) created `alice`, marked
+    /// verified; the real Alice's first sign-in through "work" (`username_link`) was linked to
+    /// that user. The verifier is now stored, and "work" takes only its own or an operator's.
+    @Test func aUsernameAnotherProviderVouchedForIsNoLinkTarget() throws {
+        let rig = try SignInRig(
+            alsoAs: ["work"],
+            providerJSONBySlug: [
+                "dev": #""username_claim_trusted": true"#,
+                "work": #""user_matching_mode": "username_link", "username_claim_trusted": true, "require_email_verified": false"#,
+            ]
+        )
+        defer { rig.stop() }
+        var partner = SignInRig.Person()
+        partner.subject = "partner-x1"
+        partner.email = "x1@partner.example"
+        #expect(try rig.signIn(partner).status == 303)
+        #expect(try rig.count("users", where: "username = 'alice' AND username_verified_by = 'provider:dev'") == 1)
+        rig.browser.clearCookies()
+        var alice = SignInRig.Person()
+        alice.subject = "alice-at-work"
+        alice.email = "alice@work.example"
+        let page = try rig.signIn(alice, provider: "work")
+        #expect(page.status == 403, "\(page.text)")
+        #expect(try rig.count("identities", where: "user_id = 1") == 1, "the partner's user gained no identity")
+        #expect(try decisions(rig).last?.reason == "account_not_verified")
+    }
+
     /// Seed 001's legacy path: a pre-provisioned identity with an empty subject is filled once at
     /// the first sign-in of a person matched by a verified email.
     @Test func seed001LegacyEmptySubjectIsFilledOnce() throws {

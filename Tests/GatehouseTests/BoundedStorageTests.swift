@@ -43,7 +43,7 @@ import TestSupport
         defer { rig.stop() }
         let hash = try PasswordHash.make(password: "correct horse", parameters: try PasswordHashParameters(logN: 4, blockSize: 8, parallelism: 1))
         try rig.gatehouse.database.write { connection in
-            let user = try UserRepository(connection).create(username: "ivy", email: nil, usernameVerified: true, displayName: nil, now: 1)
+            let user = try UserRepository(connection).create(username: "ivy", email: nil, usernameVerifiedBy: .administrator, displayName: nil, now: 1)
             try UserRepository(connection).setPasswordHash(userID: user.id, hash: hash, now: 1)
         }
         let page = try rig.browser.get("\(rig.origin)/login")

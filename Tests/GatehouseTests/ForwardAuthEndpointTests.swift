@@ -52,7 +52,7 @@ final class ForwardAuthEndpointTests {
     ) throws -> (cookie: String, userID: Int64) {
         let user = try database.write {
             try UserRepository($0).create(
-                username: username, email: email, emailVerifiedBy: verified ? .administrator : nil, usernameVerified: verified,
+                username: username, email: email, emailVerifiedBy: verified ? .administrator : nil, usernameVerifiedBy: verified ? .administrator : nil,
                 displayName: nil, now: clock.now
             )
         }
@@ -245,7 +245,7 @@ final class ForwardAuthEndpointTests {
         logger.logLevel = .critical
         let plain = try GatehouseApp(config: config, database: database, logger: logger, clock: clock.function)
         let user = try database.write {
-            try UserRepository($0).create(username: "carol", email: nil, usernameVerified: true, displayName: nil, now: clock.now)
+            try UserRepository($0).create(username: "carol", email: nil, usernameVerifiedBy: .administrator, displayName: nil, now: clock.now)
         }
         let started = try plain.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: clock.now)
         var request = Request(method: "GET", target: "/auth/verify?rd=1", headers: HTTPHeaders([

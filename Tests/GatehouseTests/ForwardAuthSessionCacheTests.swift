@@ -71,7 +71,7 @@ import Testing
             )
             userID = try database.write {
                 try UserRepository($0).create(
-                    username: "alice", email: "alice@example.com", emailVerifiedBy: .administrator, usernameVerified: true,
+                    username: "alice", email: "alice@example.com", emailVerifiedBy: .administrator, usernameVerifiedBy: .administrator,
                     displayName: nil, now: now
                 )
             }.id

@@ -47,7 +47,7 @@ import TestSupport
         let cookie = try #require(browser.cookie(named: "gatehouse_session"))
         // A signed-in session for the forward-auth checks.
         let user = try gatehouse.database.write {
-            try UserRepository($0).create(username: "fran", email: nil, usernameVerified: true, displayName: nil, now: 1)
+            try UserRepository($0).create(username: "fran", email: nil, usernameVerifiedBy: .administrator, displayName: nil, now: 1)
         }
         let started = try gatehouse.app.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: Int64(Date().timeIntervalSince1970))
         let sessionCookie = "gatehouse_session=\(started.session.token.cookieValue)"
@@ -90,7 +90,7 @@ import TestSupport
         }
         defer { rig.stop() }
         let user = try rig.gatehouse.database.write {
-            try UserRepository($0).create(username: "gil", email: nil, usernameVerified: true, displayName: nil, now: 1)
+            try UserRepository($0).create(username: "gil", email: nil, usernameVerifiedBy: .administrator, displayName: nil, now: 1)
         }
         let started = try rig.gatehouse.app.sessions.start(userID: user.id, provider: nil, request: Request(method: "GET", target: "/"), now: rig.clock.now)
         let sessionCookie = "gatehouse_session=\(started.session.token.cookieValue)"

@@ -19,7 +19,7 @@ import TestSupport
         return try rig.gatehouse.database.write { connection in
             let users = UserRepository(connection)
             let user = try users.create(
-                username: username, email: email, emailVerifiedBy: verified ? .administrator : nil, usernameVerified: true,
+                username: username, email: email, emailVerifiedBy: verified ? .administrator : nil, usernameVerifiedBy: .administrator,
                 displayName: nil, now: 1
             )
             if let hash { try users.setPasswordHash(userID: user.id, hash: hash, now: 1) }

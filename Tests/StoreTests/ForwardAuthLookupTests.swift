@@ -18,7 +18,7 @@ struct ForwardAuthLookupTests {
             let user = try database.write {
                 try UserRepository($0).create(
                     username: "alice", email: "alice@example.com", emailVerifiedBy: verified ? .administrator : nil,
-                    usernameVerified: verified, displayName: "Alice", now: 1
+                    usernameVerifiedBy: verified ? .administrator : nil, displayName: "Alice", now: 1
                 )
             }
             _ = try database.write {

@@ -62,7 +62,7 @@ import Testing
                     CandidateUser(user: KnownUser(
                         id: user.id, isActive: user.isActive, email: user.email, emailKey: user.emailKey,
                         emailVerifiedBy: user.emailVerifiedBy, username: user.username, usernameKey: user.usernameKey,
-                        usernameVerified: user.usernameVerified
+                        usernameVerifiedBy: user.usernameVerifiedBy
                     ))
                 })
             }

@@ -65,7 +65,7 @@ struct AccountPageContext: PageContext {
 
     static var schema: [String: TemplateValue] {
         let user = UserRecord(
-            id: 1, username: "u", usernameKey: "u", email: "e", emailKey: nil, emailVerifiedBy: nil, usernameVerified: false,
+            id: 1, username: "u", usernameKey: "u", email: "e", emailKey: nil, emailVerifiedBy: nil, usernameVerifiedBy: nil,
             displayName: "d", isActive: true, hasPassword: true, createdAt: 0, updatedAt: 0
         )
         var values = AccountPageContext(

@@ -137,7 +137,7 @@ enum APISchema {
                     "user_matching_mode": text, "multiple_identities": text, "require_email_verified": boolean, "email_claim": text,
                     "email_claim_trusted": boolean, "email_verified_strings": boolean, "username_claim": text,
                     "username_claim_trusted": boolean, "signups": boolean, "allowed_email_domains": array(text),
-                    "accept_email_verified_by": array(text),
+                    "accept_email_verified_by": array(text), "accept_username_verified_by": array(text),
                 ]),
                 "linking_guard": object([
                     "safe": boolean, "violations": array(object(["key": text, "code": text, "reason": text])),

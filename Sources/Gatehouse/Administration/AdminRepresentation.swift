@@ -121,6 +121,7 @@ enum AdminRepresentation {
                 "username_claim": .string(policy.usernameClaim), "username_claim_trusted": .bool(policy.usernameClaimTrusted),
                 "signups": .bool(policy.signups), "allowed_email_domains": .array(policy.allowedEmailDomains.map(JSONValue.string)),
                 "accept_email_verified_by": .array(policy.acceptEmailVerifiedBy.map(JSONValue.string)),
+                "accept_username_verified_by": .array(policy.acceptUsernameVerifiedBy.map(JSONValue.string)),
             ]),
             "linking_guard": .object([
                 "safe": .bool(violations.isEmpty),

@@ -157,7 +157,7 @@ extension Administration {
                 // The operator chose the username, and vouches for the address when told to.
                 user = try users.create(
                     username: username, email: email, emailVerifiedBy: new.emailVerified ? .administrator : nil,
-                    usernameVerified: true, displayName: displayName, now: now
+                    usernameVerifiedBy: .administrator, displayName: displayName, now: now
                 )
             } catch let error as StoreError where [.confusableUsername, .uniqueViolation].contains(error.code) {
                 throw Self.usernameRefusal(username, existing: true)
@@ -242,7 +242,7 @@ extension Administration {
             }
             let proposed = UserRecord(
                 id: current.id, username: username ?? current.username, usernameKey: nil, email: newEmail, emailKey: nil,
-                emailVerifiedBy: newVerifier, usernameVerified: username == nil ? current.usernameVerified : true,
+                emailVerifiedBy: newVerifier, usernameVerifiedBy: username == nil ? current.usernameVerifiedBy : .administrator,
                 displayName: newName, isActive: changes.active ?? current.isActive, hasPassword: current.hasPassword,
                 createdAt: current.createdAt, updatedAt: now
             )

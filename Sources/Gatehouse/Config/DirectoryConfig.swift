@@ -68,7 +68,7 @@ public struct DirectoryConfig: Sendable, Equatable {
     /// `mail`, verified by `email_trusted`, and the username attribute).
     static let policyKeys = [
         "user_matching_mode", "multiple_identities", "require_email_verified", "username_claim_trusted", "signups",
-        "allowed_email_domains", "accept_email_verified_by",
+        "allowed_email_domains", "accept_email_verified_by", "accept_username_verified_by",
     ]
     static let keys = ownKeys + policyKeys
 

@@ -11,7 +11,7 @@ enum ProviderPolicyConfig {
     static let keys = [
         "user_matching_mode", "multiple_identities", "require_email_verified", "email_claim", "email_claim_trusted",
         "email_verified_strings", "username_claim", "username_claim_trusted", "signups", "allowed_email_domains",
-        "accept_email_verified_by",
+        "accept_email_verified_by", "accept_username_verified_by",
     ]
 
     static func decode(_ reader: ObjectReader) -> ProviderPolicy {
@@ -28,7 +28,8 @@ enum ProviderPolicyConfig {
             usernameClaimTrusted: reader.value("username_claim_trusted", .boolean) ?? defaults.usernameClaimTrusted,
             signups: reader.value("signups", .boolean) ?? defaults.signups,
             allowedEmailDomains: domains,
-            acceptEmailVerifiedBy: reader.value("accept_email_verified_by", .list(of: .providerSlug)) ?? defaults.acceptEmailVerifiedBy
+            acceptEmailVerifiedBy: reader.value("accept_email_verified_by", .list(of: .providerSlug)) ?? defaults.acceptEmailVerifiedBy,
+            acceptUsernameVerifiedBy: reader.value("accept_username_verified_by", .list(of: .providerSlug)) ?? defaults.acceptUsernameVerifiedBy
         )
         for violation in policy.guardViolations() {
             reader.decoder.error(at: reader.path.appending(violation.key), violation.reason)
@@ -52,7 +53,8 @@ extension ProviderPolicyConfig {
     /// `accept_email_verified_by` names other providers or directories whose verification of an
     /// email this one accepts for linking: each must exist, and must itself require a verified
     /// email (or trust its custom email claim), or a source that verifies nothing could mint
-    /// "verified" users. Checked once over providers and directories together.
+    /// "verified" users. `accept_username_verified_by` is the same for usernames: each must exist
+    /// and trust its username claim. Checked once over providers and directories together.
     static func checkAcceptedVerifiers(_ sources: [PolicySource], decoder: ConfigDecoder) {
         let bySlug = Dictionary(sources.map { ($0.slug, $0.policy) }, uniquingKeysWith: { first, _ in first })
         for source in sources {
@@ -66,6 +68,17 @@ extension ProviderPolicyConfig {
                     decoder.error(at: at, "\(ConfigText.quoted(slug)) does not require a verified email "
                         + "(require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses "
                         + "prove nothing: accepting them would let anyone who types someone else's address there be linked here")
+                }
+            }
+            for (index, slug) in source.policy.acceptUsernameVerifiedBy.enumerated() {
+                let at = source.path.appending("accept_username_verified_by").appending(index: index)
+                guard let other = bySlug[slug] else {
+                    decoder.error(at: at, "there is no provider or directory \(ConfigText.quoted(slug))")
+                    continue
+                }
+                if !other.usernameClaimTrusted {
+                    decoder.error(at: at, "\(ConfigText.quoted(slug)) does not trust its username claim (username_claim_trusted), "
+                        + "so its users' usernames are not verified and there is nothing to accept")
                 }
             }
         }

@@ -51,7 +51,8 @@ struct DecisionEffects {
             let user = try users.create(
                 username: username, email: newUser.email,
                 emailVerifiedBy: newUser.emailVerified ? .provider(identity.provider) : nil,
-                usernameVerified: newUser.usernameVerified && usernameKept, displayName: signIn.displayName, now: now
+                usernameVerifiedBy: newUser.usernameVerified && usernameKept ? .provider(identity.provider) : nil,
+                displayName: signIn.displayName, now: now
             )
             let created = try identities.create(
                 userID: user.id, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,

@@ -69,7 +69,7 @@ struct StoreViewLoader {
     static func known(_ user: UserRecord) -> KnownUser {
         KnownUser(
             id: user.id, isActive: user.isActive, email: user.email, emailKey: user.emailKey, emailVerifiedBy: user.emailVerifiedBy,
-            username: user.username, usernameKey: user.usernameKey, usernameVerified: user.usernameVerified
+            username: user.username, usernameKey: user.usernameKey, usernameVerifiedBy: user.usernameVerifiedBy
         )
     }
 

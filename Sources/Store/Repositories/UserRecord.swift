@@ -13,8 +13,10 @@ public struct UserRecord: Sendable, Equatable {
     /// Who verified the address, or nil when it is not verified; only a verified address may be
     /// a linking target, and only one verified by a source the provider accepts.
     public let emailVerifiedBy: EmailVerifier?
-    /// True when the username came from a trusted claim or an administrator.
-    public let usernameVerified: Bool
+    /// Who verified the username: an administrator, or the provider whose trusted claim it was;
+    /// nil when it is not verified. Only a username verified by a source the linking provider
+    /// accepts may be a linking target.
+    public let usernameVerifiedBy: EmailVerifier?
     public let displayName: String?
     public let isActive: Bool
     /// Whether the user has a local password (the hash itself is never in a record).
@@ -24,7 +26,7 @@ public struct UserRecord: Sendable, Equatable {
 
     public init(
         id: Int64, username: String, usernameKey: String?, email: String?, emailKey: String?,
-        emailVerifiedBy: EmailVerifier?, usernameVerified: Bool, displayName: String?,
+        emailVerifiedBy: EmailVerifier?, usernameVerifiedBy: EmailVerifier?, displayName: String?,
         isActive: Bool, hasPassword: Bool, createdAt: Int64, updatedAt: Int64
     ) {
         self.id = id
@@ -33,7 +35,7 @@ public struct UserRecord: Sendable, Equatable {
         self.email = email
         self.emailKey = emailKey
         self.emailVerifiedBy = emailVerifiedBy
-        self.usernameVerified = usernameVerified
+        self.usernameVerifiedBy = usernameVerifiedBy
         self.displayName = displayName
         self.isActive = isActive
         self.hasPassword = hasPassword
@@ -43,9 +45,11 @@ public struct UserRecord: Sendable, Equatable {
 
     /// True when the address is verified, by anyone.
     public var emailVerified: Bool { emailVerifiedBy != nil }
+    /// True when the username came from a trusted claim or an administrator.
+    public var usernameVerified: Bool { usernameVerifiedBy != nil }
 
     static let columns = """
-        id, username, username_key, email, email_key, email_verified_by, username_verified, display_name, active, \
+        id, username, username_key, email, email_key, email_verified_by, username_verified_by, display_name, active, \
         password_hash IS NOT NULL AS has_password, created_at, updated_at
         """
 
@@ -58,7 +62,7 @@ public struct UserRecord: Sendable, Equatable {
             emailKey: try row.optionalString("email_key"),
             // An unreadable stored verifier verifies nothing.
             emailVerifiedBy: try row.optionalString("email_verified_by").flatMap(EmailVerifier.init(stored:)),
-            usernameVerified: try row.bool("username_verified"),
+            usernameVerifiedBy: try row.optionalString("username_verified_by").flatMap(EmailVerifier.init(stored:)),
             displayName: try row.optionalString("display_name"),
             isActive: try row.bool("active"),
             hasPassword: try row.bool("has_password"),

@@ -19,7 +19,7 @@ public struct UserRepository {
     /// database's trigger refuses it too, whatever writes it. `emailVerifiedBy` is set only
     /// when there is an email.
     public func create(
-        username: String, email: String?, emailVerifiedBy: EmailVerifier? = nil, usernameVerified: Bool = false,
+        username: String, email: String?, emailVerifiedBy: EmailVerifier? = nil, usernameVerifiedBy: EmailVerifier? = nil,
         displayName: String?, now: Int64
     ) throws(StoreError) -> UserRecord {
         let skeleton = try freeSkeleton(of: username, except: nil)
@@ -29,18 +29,18 @@ public struct UserRepository {
         try connection.execute(
             """
             INSERT INTO users (username, username_key, username_skeleton, email, email_key, email_verified, email_verified_by,
-                               username_verified, display_name, active, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                               username_verified, username_verified_by, display_name, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
             """,
             [
                 .text(username), SQLValue(usernameKey), .text(skeleton), SQLValue(email), SQLValue(emailKey),
-                .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(usernameVerified ? 1 : 0),
-                SQLValue(displayName), .integer(now), .integer(now),
+                .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(usernameVerifiedBy == nil ? 0 : 1),
+                SQLValue(usernameVerifiedBy?.stored), SQLValue(displayName), .integer(now), .integer(now),
             ]
         )
         return UserRecord(
             id: connection.lastInsertRowID, username: username, usernameKey: usernameKey, email: email, emailKey: emailKey,
-            emailVerifiedBy: verifier, usernameVerified: usernameVerified, displayName: displayName,
+            emailVerifiedBy: verifier, usernameVerifiedBy: usernameVerifiedBy, displayName: displayName,
             isActive: true, hasPassword: false, createdAt: now, updatedAt: now
         )
     }
@@ -125,14 +125,14 @@ public struct UserRepository {
         try connection.execute(
             """
             UPDATE users SET username = ?, username_key = ?, username_skeleton = ?, email = ?, email_key = ?,
-                             email_verified = ?, email_verified_by = ?, username_verified = ?, display_name = ?,
+                             email_verified = ?, email_verified_by = ?, username_verified = ?, username_verified_by = ?, display_name = ?,
                              active = ?, updated_at = ?
             WHERE id = ?
             """,
             [
                 .text(user.username), SQLValue(usernameKey), .text(skeleton), SQLValue(user.email), SQLValue(emailKey),
                 .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(user.usernameVerified ? 1 : 0),
-                SQLValue(user.displayName), .integer(user.isActive ? 1 : 0), .integer(now), .integer(user.id),
+                SQLValue(user.usernameVerifiedBy?.stored), SQLValue(user.displayName), .integer(user.isActive ? 1 : 0), .integer(now), .integer(user.id),
             ]
         )
         guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no user with that id") }
