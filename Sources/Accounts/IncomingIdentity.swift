@@ -13,10 +13,17 @@ public struct IncomingIdentity: Sendable, Equatable {
     /// The merged claims of the ID token and userinfo, mapped to `ClaimValue`.
     public let claims: [String: ClaimValue]
 
+    /// The longest subject kept, in bytes of UTF-8.
+    public static let maximumSubjectBytes = 255
+
     public init(provider: String, issuer: String, subject: String, claims: [String: ClaimValue]) throws(IncomingIdentityError) {
         guard !provider.isEmpty else { throw IncomingIdentityError(code: .emptyProvider) }
         guard !issuer.isEmpty else { throw IncomingIdentityError(code: .emptyIssuer) }
         guard !subject.isEmpty else { throw IncomingIdentityError(code: .emptySubject) }
+        // The store keeps at most this (`identities.subject`'s CHECK): a longer one, from a
+        // directory's uniqueness attribute (the OIDC layer refuses it already), would fail the
+        // sign-in's insert instead of being refused here (review finding).
+        guard subject.utf8.count <= Self.maximumSubjectBytes else { throw IncomingIdentityError(code: .subjectTooLong) }
         self.provider = provider
         self.issuer = issuer
         self.subject = subject
@@ -45,6 +52,7 @@ public struct IncomingIdentityError: Error, Sendable, Equatable {
         case emptyProvider = "empty_provider"
         case emptyIssuer = "empty_issuer"
         case emptySubject = "empty_subject"
+        case subjectTooLong = "subject_too_long"
     }
 
     public let code: Code

@@ -78,6 +78,18 @@ struct ClaimInterpretationTests {
         #expect(EmailDomainAllowList(row.allowed).allows(emailKey: key) == row.expected, "\(row.reason)")
     }
 
+    /// Review finding: a directory's uniqueness value past 255 bytes (or a binary one past 127,
+    /// which becomes hex) reached the store and failed the sign-in's insert on its CHECK. It is
+    /// refused as an identity, as the OIDC layer refuses such a `sub`.
+    @Test("A subject is at most 255 bytes, as the store keeps it")
+    func subjectLength() throws {
+        let longest = String(repeating: "é", count: 127) + "x"  // 255 bytes
+        #expect(try IncomingIdentity(provider: "corp", issuer: "https://idp.example.com", subject: longest, claims: [:]).subject == longest)
+        #expect(throws: IncomingIdentityError(code: .subjectTooLong)) {
+            try IncomingIdentity(provider: "corp", issuer: "https://idp.example.com", subject: longest + "x", claims: [:])
+        }
+    }
+
     @Test("An incoming identity needs a provider, an issuer and a subject")
     func incomingIdentityKey() {
         #expect(throws: IncomingIdentityError(code: .emptySubject)) {

@@ -460,6 +460,21 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.warnings.map(\.path) == (warned ? ["$.providers[0].issuer"] : []), "\(config.warnings)")
     }
 
+    /// Review findings: a github profile with a trusted username claim could be saved, though
+    /// the login is the user's own choice; email_link with multiple_identities allow links a
+    /// further subject by email alone, which only a broker needs.
+    @Test func aGitHubUsernameIsNeverTrustedAndEmailLinkingFurtherSubjectsIsWarned() throws {
+        let github = #""providers": [{"slug": "gh", "name": "GH", "profile": "github", "client_id": "c", "client_secret": "s", "user_matching_mode": "username_link", "username_claim_trusted": true}]"#
+        guard case .failure(let errors) = GatehouseConfig.parse(data: Data(document(top: [github]).utf8), environment: [:]) else {
+            Issue.record("a github profile with a trusted username claim was accepted")
+            return
+        }
+        #expect(errors.problems.map(\.path).contains("$.providers[0].username_claim_trusted"), "\(errors.problems)")
+        let further = #""providers": [{"slug": "g", "name": "G", "issuer": "https://accounts.example.com", "client_id": "c", "client_secret": "s", "user_matching_mode": "email_link", "multiple_identities": "allow"}]"#
+        let config = try GatehouseConfig.parse(data: Data(document(top: [further]).utf8), environment: [:]).get()
+        #expect(config.warnings.map(\.path).contains("$.providers[0].multiple_identities"), "\(config.warnings)")
+    }
+
     @Test(arguments: cases)
     func reportsTheProblemAtItsPath(_ row: Case) {
         #expect(problems(row.json, row.environment) == [ConfigProblem(path: row.path, message: row.message)], "\(row.reason)")
