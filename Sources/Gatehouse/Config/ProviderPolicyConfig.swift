@@ -58,29 +58,32 @@ extension ProviderPolicyConfig {
     static func checkAcceptedVerifiers(_ sources: [PolicySource], decoder: ConfigDecoder) {
         let bySlug = Dictionary(sources.map { ($0.slug, $0.policy) }, uniquingKeysWith: { first, _ in first })
         for source in sources {
-            for (index, slug) in source.policy.acceptEmailVerifiedBy.enumerated() {
-                let at = source.path.appending("accept_email_verified_by").appending(index: index)
-                guard let other = bySlug[slug] else {
-                    decoder.error(at: at, "there is no provider or directory \(ConfigText.quoted(slug))")
-                    continue
-                }
-                if !other.verifiesEmails {
-                    decoder.error(at: at, "\(ConfigText.quoted(slug)) does not require a verified email "
-                        + "(require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses "
-                        + "prove nothing: accepting them would let anyone who types someone else's address there be linked here")
-                }
+            checkListed(source.policy.acceptEmailVerifiedBy, key: "accept_email_verified_by", of: source, among: bySlug, decoder: decoder,
+                        verifies: \.verifiesEmails) { slug in
+                "\(ConfigText.quoted(slug)) does not require a verified email "
+                    + "(require_email_verified, or email_claim_trusted for its custom claim), so its users' addresses "
+                    + "prove nothing: accepting them would let anyone who types someone else's address there be linked here"
             }
-            for (index, slug) in source.policy.acceptUsernameVerifiedBy.enumerated() {
-                let at = source.path.appending("accept_username_verified_by").appending(index: index)
-                guard let other = bySlug[slug] else {
-                    decoder.error(at: at, "there is no provider or directory \(ConfigText.quoted(slug))")
-                    continue
-                }
-                if !other.usernameClaimTrusted {
-                    decoder.error(at: at, "\(ConfigText.quoted(slug)) does not trust its username claim (username_claim_trusted), "
-                        + "so its users' usernames are not verified and there is nothing to accept")
-                }
+            checkListed(source.policy.acceptUsernameVerifiedBy, key: "accept_username_verified_by", of: source, among: bySlug, decoder: decoder,
+                        verifies: \.usernameClaimTrusted) { slug in
+                "\(ConfigText.quoted(slug)) does not trust its username claim (username_claim_trusted), "
+                    + "so its users' usernames are not verified and there is nothing to accept"
             }
+        }
+    }
+
+    /// Each slug `source` lists under `key` must name a provider or directory that `verifies`.
+    private static func checkListed(
+        _ slugs: [String], key: String, of source: PolicySource, among bySlug: [String: ProviderPolicy], decoder: ConfigDecoder,
+        verifies: (ProviderPolicy) -> Bool, refusal: (String) -> String
+    ) {
+        for (index, slug) in slugs.enumerated() {
+            let at = source.path.appending(key).appending(index: index)
+            guard let other = bySlug[slug] else {
+                decoder.error(at: at, "there is no provider or directory \(ConfigText.quoted(slug))")
+                continue
+            }
+            if !verifies(other) { decoder.error(at: at, refusal(slug)) }
         }
     }
 }
