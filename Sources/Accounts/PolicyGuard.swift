@@ -28,6 +28,8 @@ public struct PolicyWarning: Sendable, Equatable, CustomStringConvertible {
         case trustedCustomEmailClaim = "trusted_custom_email_claim"
         /// The username claim is declared trusted.
         case trustedUsernameClaim = "trusted_username_claim"
+        /// `email_link` with `multiple_identities: allow`: a further subject is linked by email alone.
+        case emailLinksFurtherSubjects = "email_links_further_subjects"
     }
 
     public let key: String
@@ -93,6 +95,15 @@ extension ProviderPolicy {
                 code: .trustedUsernameClaim,
                 message: "the username claim \"\(usernameClaim)\" is trusted: this is safe only when the provider's "
                     + "administrator, not the user, sets it."
+            ))
+        }
+        if userMatchingMode == .emailLink && multipleIdentities == .allow {
+            // Review finding: seed 001's fix refuses a second subject on an account; this lets one in by email.
+            warnings.append(PolicyWarning(
+                key: "multiple_identities",
+                code: .emailLinksFurtherSubjects,
+                message: "with email_link, allow links a further subject of this source to an account that already has one, "
+                    + "by email alone (a recycled address is another person): meant for brokers such as CILogon."
             ))
         }
         return warnings

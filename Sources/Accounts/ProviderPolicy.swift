@@ -81,8 +81,6 @@ public struct ProviderPolicy: Sendable, Equatable {
         usesCustomEmailClaim ? emailClaimTrusted : requireEmailVerified
     }
 
-    /// Whether a user's email verified by `verifier` counts for this provider's email linking:
-    /// an operator's or the person's own proof always, this provider's own, or a listed provider's.
     /// Whether a username `verifier` vouched for may be a target of `provider`'s username
     /// matching: an operator's, this provider's own, or one `accept_username_verified_by`
     /// lists.
@@ -93,6 +91,8 @@ public struct ProviderPolicy: Sendable, Equatable {
         }
     }
 
+    /// Whether a user's email verified by `verifier` counts for this provider's email linking:
+    /// an operator's or the person's own proof always, this provider's own, or a listed provider's.
     public func accepts(_ verifier: EmailVerifier, linkingFor provider: String) -> Bool {
         switch verifier {
         case .administrator, .person: true

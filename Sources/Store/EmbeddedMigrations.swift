@@ -918,17 +918,27 @@ CREATE INDEX logout_tokens_seen_issuer_subject ON logout_tokens_seen (issuer, su
 -- stored beside the flag, `admin` or `provider:<slug>`, and a provider's username matching
 -- takes only an operator's verification or its own (`ProviderPolicy.acceptsUsername`).
 --
--- Existing verified usernames: a user created at a sign-in has the decision that created it
--- (`link_decisions`, `create`), which names the provider; any other (created by an operator,
--- or whose decision retention has removed) is taken as the operator's, as before this change.
+-- Existing verified usernames, as 0008 inferred email verifiers: a username an operator set
+-- later (a `user.updated` entry naming `username`) is the operator's; else a user a provider
+-- sign-in created (its `provisioned` identity, which retention never removes; else the
+-- decision or the `user.provisioned` entry that recorded the creation) was verified by that
+-- provider; any other was made by an operator.
 
 ALTER TABLE users ADD COLUMN username_verified_by TEXT
     CHECK (username_verified_by IS NULL OR username_verified_by = 'admin' OR username_verified_by LIKE 'provider:_%');
 
 UPDATE users
 SET username_verified_by = COALESCE(
+    (SELECT 'admin' FROM audit_log
+     WHERE audit_log.event = 'user.updated' AND audit_log.user_id = users.id
+       AND (',' || substr(audit_log.detail, 8) || ',') LIKE '%,username,%' LIMIT 1),
+    (SELECT 'provider:' || identities.provider FROM identities
+     WHERE identities.user_id = users.id AND identities.link_method = 'provisioned' ORDER BY identities.id LIMIT 1),
     (SELECT 'provider:' || decisions.provider FROM link_decisions AS decisions
      WHERE decisions.user_id = users.id AND decisions.decision = 'create' ORDER BY decisions.id LIMIT 1),
+    (SELECT 'provider:' || substr(audit_log.detail, 10) FROM audit_log
+     WHERE audit_log.event = 'user.provisioned' AND audit_log.user_id = users.id
+       AND substr(audit_log.detail, 1, 9) = 'provider=' ORDER BY audit_log.id LIMIT 1),
     'admin')
 WHERE username_verified = 1;
 

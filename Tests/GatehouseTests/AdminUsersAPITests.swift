@@ -154,6 +154,22 @@ import TestSupport
         #expect(try api.audit(.userDeactivated).first?.detail == "sessions_revoked=1")
     }
 
+    /// Review finding: a PATCH that sent the username back unchanged (clients that echo the
+    /// whole representation) turned a provider's verification into the operator's, which every
+    /// provider's username matching accepts. Only a username the operator changes is theirs.
+    @Test func aUsernameSentBackUnchangedKeepsItsVerifier() throws {
+        let api = try AdminAPIRig(providerJSON: #""username_claim_trusted": true"#)
+        defer { api.stop() }
+        #expect(try api.rig.signIn().status == 303)
+        let token = try api.token([.usersRead, .usersWrite])
+        let path = "/api/v1/admin/users/1"
+        #expect(try api.call("GET", path, token: token).json["username_verified_by"] as? String == "provider:dev")
+        let echoed = try api.call("PATCH", path, token: token, json: #"{"username": "alice", "display_name": "Alice"}"#)
+        #expect(echoed.status == 200 && echoed.json["username_verified_by"] as? String == "provider:dev", "\(echoed.text)")
+        let renamed = try api.call("PATCH", path, token: token, json: #"{"username": "alice.example"}"#)
+        #expect(renamed.status == 200 && renamed.json["username_verified_by"] as? String == "admin", "\(renamed.text)")
+    }
+
     /// Deleting a user removes their identities and sessions and keeps what the trail said.
     @Test func deleteKeepsTheAuditTrail() throws {
         let api = try AdminAPIRig()

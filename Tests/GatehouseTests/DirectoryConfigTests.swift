@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Directory
 @testable import Gatehouse
 
 /// `directories` through `GatehouseConfig.parse`: each bad value an error at its JSON path,
@@ -108,6 +109,21 @@ import Testing
         let ways = WaysToSignIn(try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get())
         #expect(ways.sources == ["corp"])
         #expect(!ways.localPasswords)
+    }
+
+    /// Review finding: an entry whose uniqueness value is longer than a subject may be signed in
+    /// as nobody, as it must, but was audited `no_uniqueness_value`; it says what it is now.
+    @Test func anOverlongUniquenessValueIsRefusedForWhatItIs() throws {
+        let json = """
+            {"server": {"listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080"},
+             "directories": [{"slug": "corp", "name": "Corp", "base_dn": "dc=example,dc=org", "uris": ["ldaps://a.example"], "uniqueness_attribute": "employeeNumber"}]}
+            """
+        let directory = try #require(try GatehouseConfig.parse(data: Data(json.utf8), environment: [:]).get().directories.first)
+        let long = DirectoryEntry(dn: "uid=x,dc=example,dc=org", attributes: [directory.uniquenessAttribute.lowercased(): [Array(String(repeating: "a", count: 256).utf8)]])
+        #expect(DirectoryIdentity.verifiedSignIn(long, config: directory) == nil)
+        #expect(DirectoryIdentity.whyNoSignIn(long, config: directory) == "subject_too_long")
+        let none = DirectoryEntry(dn: "uid=y,dc=example,dc=org", attributes: [:])
+        #expect(DirectoryIdentity.whyNoSignIn(none, config: directory) == "no_uniqueness_value")
     }
 
     @Test func allowingPlainLDAPIsWarned() throws {

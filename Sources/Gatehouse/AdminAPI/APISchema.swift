@@ -83,7 +83,8 @@ enum APISchema {
         jwks["key_ids"] = array(text)
         return [
             "User": object([
-                "id": id, "username": text, "username_verified": boolean, "email": nullable(text), "email_verified": boolean,
+                "id": id, "username": text, "username_verified": boolean, "username_verified_by": nullable(text),
+                "email": nullable(text), "email_verified": boolean,
                 "email_verified_by": nullable(text), "display_name": nullable(text), "active": boolean, "has_password": boolean,
                 "created_at": time, "updated_at": time,
             ]),

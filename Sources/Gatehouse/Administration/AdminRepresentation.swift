@@ -11,7 +11,7 @@ enum AdminRepresentation {
     static func user(_ user: UserRecord) -> JSONValue {
         .object([
             "id": .int(Int(user.id)), "username": .string(user.username), "username_verified": .bool(user.usernameVerified),
-            "email": optional(user.email), "email_verified": .bool(user.emailVerified),
+            "username_verified_by": optional(user.usernameVerifiedBy?.stored), "email": optional(user.email), "email_verified": .bool(user.emailVerified),
             "email_verified_by": optional(user.emailVerifiedBy?.stored), "display_name": optional(user.displayName),
             "active": .bool(user.isActive), "has_password": .bool(user.hasPassword),
             "created_at": .int(Int(user.createdAt)), "updated_at": .int(Int(user.updatedAt)),

@@ -242,7 +242,9 @@ extension Administration {
             }
             let proposed = UserRecord(
                 id: current.id, username: username ?? current.username, usernameKey: nil, email: newEmail, emailKey: nil,
-                emailVerifiedBy: newVerifier, usernameVerifiedBy: username == nil ? current.usernameVerifiedBy : .administrator,
+                // A username the operator changes is theirs; one sent back unchanged keeps its verifier.
+                emailVerifiedBy: newVerifier,
+                usernameVerifiedBy: username.map { !$0.utf8.elementsEqual(current.username.utf8) } == true ? .administrator : current.usernameVerifiedBy,
                 displayName: newName, isActive: changes.active ?? current.isActive, hasPassword: current.hasPassword,
                 createdAt: current.createdAt, updatedAt: now
             )

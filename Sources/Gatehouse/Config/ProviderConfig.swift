@@ -134,12 +134,6 @@ public struct ProviderConfig: Sendable, Equatable {
                 "GitHub logins are chosen and renamed by their users, so the github profile's username claim cannot be trusted: "
                     + "anyone could register a login before its owner's first sign-in")
         }
-        if policy.userMatchingMode == .emailLink && policy.multipleIdentities == .allow && profile != .cilogon {
-            // Review finding: seed 001's fix refuses a second subject on an account; this lets one in by email.
-            decoder.warning(at: reader.path.appending("multiple_identities"),
-                "with email_link, allow links a further subject of this provider to an account that already has one, by email "
-                    + "alone (a recycled address is another person): meant for brokers such as CILogon")
-        }
 
         guard let slug, let name, let issuer, let clientID, secret != nil || assertionKey != nil else { return nil }
         let settings = OIDCProviderSettings(

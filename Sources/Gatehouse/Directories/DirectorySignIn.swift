@@ -61,7 +61,7 @@ struct DirectorySignIn: Sendable {
                 return .refused(reason: "disabled_in_directory", directory: config.slug, account: entryAccount)
             }
             guard let verified = DirectoryIdentity.verifiedSignIn(entry, config: config) else {
-                return .refused(reason: "no_uniqueness_value", directory: config.slug, account: entryAccount)
+                return .refused(reason: DirectoryIdentity.whyNoSignIn(entry, config: config), directory: config.slug, account: entryAccount)
             }
             // A name that cannot be passed on faithfully (a comma would split it downstream) is dropped.
             let groups = SessionGroups.kept(try DirectoryGroups.names(of: entry, source: source, deadline: deadline), preferring: source.requiredGroups)

@@ -22,7 +22,8 @@ enum DirectoryIdentity {
     }
 
     /// The verified sign-in an entry stands for; nil when it has no uniqueness value (such an
-    /// entry can never be told apart from its successor, so it never signs in).
+    /// entry can never be told apart from its successor, so it never signs in) or one longer than
+    /// a subject may be (`IncomingIdentity.maximumSubjectBytes`); `whyNoSignIn` says which.
     static func verifiedSignIn(_ entry: DirectoryEntry, config: DirectoryConfig) -> AccountLinking.VerifiedSignIn? {
         guard let subject = subject(of: entry, config: config) else { return nil }
         var claims: [String: ClaimValue] = [:]
@@ -44,6 +45,11 @@ enum DirectoryIdentity {
         }
         let text = String(decoding: (try? JOSE.JSONValue.object(json).serialized()) ?? Array("{}".utf8), as: UTF8.self)
         return AccountLinking.VerifiedSignIn(identity: identity, claimsJSON: text, displayName: name)
+    }
+
+    /// Why `verifiedSignIn` gave no sign-in for `entry`, as an audit reason.
+    static func whyNoSignIn(_ entry: DirectoryEntry, config: DirectoryConfig) -> String {
+        subject(of: entry, config: config) == nil ? "no_uniqueness_value" : "subject_too_long"
     }
 
     /// The key the password throttle counts the entry's failures under: its identity's subject,

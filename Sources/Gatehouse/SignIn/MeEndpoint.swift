@@ -35,6 +35,7 @@ struct MeEndpoint: Sendable {
             "id": .int(Int(user.id)),
             "username": .string(user.username),
             "username_verified": .bool(user.usernameVerified),
+            "username_verified_by": Self.optional(user.usernameVerifiedBy?.stored),
             "email": Self.optional(user.email),
             "email_verified": .bool(user.emailVerified),
             "email_verified_by": Self.optional(user.emailVerifiedBy?.stored),
