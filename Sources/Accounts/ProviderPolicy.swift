@@ -85,18 +85,21 @@ public struct ProviderPolicy: Sendable, Equatable {
     /// matching: an operator's, this provider's own, or one `accept_username_verified_by`
     /// lists.
     public func acceptsUsername(verifiedBy verifier: EmailVerifier, linkingFor provider: String) -> Bool {
-        switch verifier {
-        case .administrator, .person: true
-        case .provider(let slug): slug.utf8.elementsEqual(provider.utf8) || acceptUsernameVerifiedBy.contains(slug)
-        }
+        Self.accepts(verifier, linkingFor: provider, alsoFrom: acceptUsernameVerifiedBy)
     }
 
     /// Whether a user's email verified by `verifier` counts for this provider's email linking:
     /// an operator's or the person's own proof always, this provider's own, or a listed provider's.
     public func accepts(_ verifier: EmailVerifier, linkingFor provider: String) -> Bool {
+        Self.accepts(verifier, linkingFor: provider, alsoFrom: acceptEmailVerifiedBy)
+    }
+
+    /// The one rule both lists follow: an operator's or the person's own proof, this provider's
+    /// own verification, or that of a source in `listed`.
+    private static func accepts(_ verifier: EmailVerifier, linkingFor provider: String, alsoFrom listed: [String]) -> Bool {
         switch verifier {
         case .administrator, .person: true
-        case .provider(let slug): slug.utf8.elementsEqual(provider.utf8) || acceptEmailVerifiedBy.contains(slug)
+        case .provider(let slug): slug.utf8.elementsEqual(provider.utf8) || listed.contains(slug)
         }
     }
 }

@@ -33,7 +33,8 @@ public struct LogoutTokenLifetimePolicy: IDTokenClaimPolicy {
     public let maximumAgeWithoutExpiry: Int64
     /// The rule for a token with `exp`, which fails with `expired`.
     public var reason: PolicyReason { ExpiryPolicy(now: now, clockSkewSeconds: clockSkewSeconds).reason }
-    /// The rule for a token without `exp`, which fails with its own code.
+    /// The rule on `iat`'s age (`maximumAge`, or `maximumAgeWithoutExpiry` without `exp`), which
+    /// fails with its own code.
     public var ageReason: PolicyReason {
         PolicyReason(
             code: .logoutTokenTooOld,

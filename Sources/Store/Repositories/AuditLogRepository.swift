@@ -69,13 +69,10 @@ public struct AuditLogRepository {
     /// How many entries of each such kind are stored, and each kind's share of the cap (the cap
     /// divided equally among the kinds, rounded up; migration 0016).
     public func unauthenticatedKinds() throws(StoreError) -> (used: [AuditEvent: Int64], share: Int64) {
+        let (byName, share) = try TrailTable(name: "audit_log", connection: connection)
+            .budget(counts: "audit_unauthenticated_events", kindColumn: "event", shareView: "audit_unauthenticated_share")
         var used: [AuditEvent: Int64] = [:]
-        for row in try connection.query("SELECT event, used FROM audit_unauthenticated_events") {
-            if let event = AuditEvent(rawValue: try row.string("event")) { used[event] = try row.int64("used") }
-        }
-        guard let share = try connection.queryOne("SELECT share FROM audit_unauthenticated_share")?.int64(at: 0) else {
-            throw StoreError(code: .notFound, message: "audit_budget has no row")
-        }
+        for (name, count) in byName { if let event = AuditEvent(rawValue: name) { used[event] = count } }
         return (used, share)
     }
 

@@ -76,14 +76,8 @@ public struct LinkDecisionRepository {
     /// How many denies of each reason are stored, and each reason's share of the cap (the cap
     /// divided equally among the reasons, rounded up; migration 0018).
     public func deniedBudget() throws(StoreError) -> (used: [String: Int64], share: Int64) {
-        var used: [String: Int64] = [:]
-        for row in try connection.query("SELECT reason, used FROM link_deny_reasons") {
-            used[try row.string("reason")] = try row.int64("used")
-        }
-        guard let share = try connection.queryOne("SELECT share FROM link_deny_share")?.int64(at: 0) else {
-            throw StoreError(code: .notFound, message: "audit_budget has no row")
-        }
-        return (used, share)
+        try TrailTable(name: "link_decisions", connection: connection)
+            .budget(counts: "link_deny_reasons", kindColumn: "reason", shareView: "link_deny_share")
     }
 
     /// Deletes the oldest denies of each reason stored past its share (left over when the cap

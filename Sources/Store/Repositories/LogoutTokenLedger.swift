@@ -49,13 +49,14 @@ public struct LogoutTokenLedger {
         ) != nil {
             return .alreadySeen
         }
-        if let subject { try makeRoom(forSubject: Self.digest(subject), of: issuer) }
+        let subjectHash = subject.map(Self.digest)
+        if let subjectHash { try makeRoom(forSubject: subjectHash, of: issuer) }
         let held = try connection.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE issuer = ?", [.text(issuer)])?.int64(at: 0) ?? 0
         guard held < Int64(Self.capacityPerIssuer) else { return .full }
         try connection.execute(
             "INSERT INTO logout_tokens_seen (issuer, jti, expires_at, session_hash, subject_hash, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .text(issuer), .text(tokenID), .integer(expiresAt), SQLValue(sessionID.map(Self.digest)), SQLValue(subject.map(Self.digest)),
+                .text(issuer), .text(tokenID), .integer(expiresAt), SQLValue(sessionID.map(Self.digest)), SQLValue(subjectHash),
                 SQLValue(issuedAt),
             ]
         )

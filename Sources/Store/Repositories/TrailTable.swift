@@ -16,6 +16,20 @@ struct TrailTable {
         return connection.changes
     }
 
+    /// A budget's counts, as its triggers keep them: the rows stored of each kind (the table
+    /// `counts`, with `kindColumn` and `used`), and each kind's share of the cap (the view
+    /// `shareView`). Both names are constants of this module, never input.
+    func budget(counts: String, kindColumn: String, shareView: String) throws(StoreError) -> (used: [String: Int64], share: Int64) {
+        var used: [String: Int64] = [:]
+        for row in try connection.query("SELECT \(kindColumn), used FROM \(counts)") {
+            used[try row.string(kindColumn)] = try row.int64("used")
+        }
+        guard let share = try connection.queryOne("SELECT share FROM \(shareView)")?.int64(at: 0) else {
+            throw StoreError(code: .notFound, message: "audit_budget has no row")
+        }
+        return (used, share)
+    }
+
     /// Deletes, of each kind (`kindColumn`'s value) holding more than `share` rows, the oldest
     /// beyond it, kinds in name order, at most `limit` in all; returns how many.
     func trimBeyondShare(_ used: [String: Int64], share: Int64, kindColumn: String, limit: Int) throws(StoreError) -> Int {
