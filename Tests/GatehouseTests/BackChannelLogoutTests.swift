@@ -52,7 +52,7 @@ import TestSupport
     }
 
     private func rowCounts(_ rig: SignInRig) throws -> [String: Int64] {
-        let statistics = try rig.gatehouse.database.read { try DatabaseStatistics.read($0) }
+        let statistics = try rig.gatehouse.database.statistics()
         return Dictionary(uniqueKeysWithValues: statistics.rows.map { ($0.table, $0.count) })
     }
 

@@ -11,7 +11,7 @@ import TestSupport
 /// written is bounded, and the purge keeps every table to its live rows and its retention.
 @Suite(.serialized) struct BoundedStorageTests {
     private func rowCounts(_ database: Database) throws -> [String: Int64] {
-        let statistics = try database.read { try DatabaseStatistics.read($0) }
+        let statistics = try database.statistics()
         return Dictionary(uniqueKeysWithValues: statistics.rows.map { ($0.table, $0.count) })
     }
 
@@ -185,6 +185,7 @@ import TestSupport
         let metrics = try rig.browser.get("\(rig.origin)/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.text.contains("gatehouse_database_bytes "))
+        #expect(metrics.text.contains("gatehouse_database_log_bytes "))
         #expect(metrics.text.contains("gatehouse_database_rows{table=\"audit_log\"} 0"))
         #expect(metrics.text.contains("gatehouse_executor_refused_total{executor=\"passwords\"} 0"))
     }

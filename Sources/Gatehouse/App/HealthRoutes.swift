@@ -36,7 +36,7 @@ struct HealthRoutes: Sendable {
         routes.get("/metrics", on: executor) { [self] request in
             try authorize(request)
             var text = metrics.render() + executorMetrics() + DirectorySyncMetrics.render(directorySyncs)
-            if let statistics = try? database.read({ connection in try DatabaseStatistics.read(connection) }) {
+            if let statistics = try? database.statistics() {
                 text += statistics.render()
             }
             var response = Response.text(text)

@@ -38,7 +38,7 @@ public final class Database: Sendable {
             busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
             statementCacheCapacity: options.statementCacheCapacity
         )
-        try Self.configureWriter(writerConnection, inMemory: isInMemory)
+        try Self.configureWriter(writerConnection, inMemory: isInMemory, logSizeLimitBytes: options.logSizeLimitBytes)
         let waitLimit = TimeInterval(max(0, options.busyTimeoutMilliseconds)) / 1000
         self.writer = SerializedConnection(writerConnection, waitLimit: waitLimit)
 
@@ -64,7 +64,7 @@ public final class Database: Sendable {
         }
     }
 
-    private static func configureWriter(_ connection: Connection, inMemory: Bool) throws(StoreError) {
+    private static func configureWriter(_ connection: Connection, inMemory: Bool, logSizeLimitBytes: Int64) throws(StoreError) {
         try connection.execute("PRAGMA foreign_keys = ON")
         guard !inMemory else { return }
         // journal_mode answers with the mode it ended up in; anything but WAL is refused
@@ -74,6 +74,20 @@ public final class Database: Sendable {
             throw StoreError(code: .cannotOpen, message: "the database could not be switched to WAL mode")
         }
         try connection.execute("PRAGMA synchronous = NORMAL")
+        _ = try connection.queryOne("PRAGMA journal_size_limit = \(max(0, logSizeLimitBytes))")
+    }
+
+    /// The write-ahead log file's size in bytes (0 for an in-memory database, or while there is
+    /// no log file).
+    public var logFileBytes: Int64 {
+        guard !isInMemory, let size = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber else { return 0 }
+        return size.int64Value
+    }
+
+    /// What `/metrics` shows of the database: its size, its log's, and the rows it holds.
+    public func statistics() throws -> DatabaseStatistics {
+        let logBytes = logFileBytes
+        return try read { connection in try DatabaseStatistics.read(connection, logBytes: logBytes) }
     }
 
     /// Runs `body` in a read transaction, so every query in it sees the same snapshot.
