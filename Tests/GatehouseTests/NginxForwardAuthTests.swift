@@ -65,6 +65,9 @@ import TestSupport
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
             try "<!doctype html><title>The app</title><p>Hello from the protected app</p>\n"
                 .write(to: www.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+            // A page of the application whose path begins like one of Gatehouse's (`/account`).
+            try "<!doctype html><title>Accounting</title><p>The application's accounting page</p>\n"
+                .write(to: directory.appendingPathComponent("www/accounting.html"), atomically: true, encoding: .utf8)
             // nginx workers may run as another user when the tests run as root.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
             let configPath = directory.appendingPathComponent("nginx.conf").path
@@ -133,8 +136,10 @@ import TestSupport
         /// Exactly the body of the README's `server { ... }` block, with the upstreams named.
         static func readmeServerBody(gatehouse: String, application: String) -> String {
             """
-                    # Gatehouse's own pages on this origin: sign-in, the provider callback, assets.
-                    location ~ ^/(login|logout|oidc/|auth/|static/|api/) {
+                    # Gatehouse's own pages on this origin (whole path segments, so the application's
+                    # own /accounting stays its own): sign-in and sign-out, the account page,
+                    # the provider callback, assets, the API.
+                    location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|auth|static|api)/) {
                         proxy_pass http://\(gatehouse);
                         proxy_set_header Host $http_host;
                         proxy_set_header X-Forwarded-For $remote_addr;
@@ -241,6 +246,29 @@ import TestSupport
             let other = BrowserClient()
             _ = try rig.signIn(other, username: "alice", email: "alice@example.org", next: appURL)
             #expect(try other.get(appURL).status == 403)
+        }
+    }
+
+    /// Review finding: the README's block sent only sign-in, callback, assets and the API to
+    /// Gatehouse; the account page and the page a provider's sign-out returns to went to the
+    /// application (its 404), and a pattern without segment ends would have taken the
+    /// application's `/accounting` from it.
+    @Test("the account page and the signed-out page are Gatehouse's through the proxy; the app's /accounting stays the app's")
+    func gatehousePagesAndTheAppsOwnPaths() throws {
+        try Rig.with { rig in
+            let browser = BrowserClient()
+            _ = try rig.signIn(browser, username: "alice", email: "alice@example.com", next: "\(rig.origin)/app/index.html")
+            let account = try browser.get("\(rig.origin)/account")
+            #expect(account.status == 200)
+            #expect(account.text.contains("Your account · Gatehouse"))
+            #expect(account.header("X-App-Remote-User") == nil, "served by Gatehouse, not the application")
+            let signedOut = try BrowserClient().get("\(rig.origin)/signed-out")
+            #expect(signedOut.status == 200)
+            #expect(signedOut.text.contains("· Gatehouse</title>"))
+            let accounting = try browser.get("\(rig.origin)/accounting.html")
+            #expect(accounting.status == 200)
+            #expect(accounting.text.contains("The application's accounting page"))
+            #expect(accounting.header("X-App-Remote-User") == "alice", "behind the session check, as every page of the application")
         }
     }
 
