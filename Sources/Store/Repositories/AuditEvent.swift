@@ -63,4 +63,7 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// Written by migration 0008 (in SQL): two users whose recomputed matching keys (or
     /// username skeletons) collide. They are not merged; the engine denies `ambiguous_match`.
     case keyCollision = "migration.key_collision"
+    /// Written by migration 0022 (in SQL): a verified username that neither an operator nor a
+    /// provider could be shown to have vouched for, no longer verified.
+    case usernameUnverified = "migration.username_unverified"
 }
