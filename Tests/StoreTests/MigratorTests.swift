@@ -170,6 +170,28 @@ struct MigratorTests {
         }
     }
 
+    /// Review finding: an identity whose user was deleted by hand (the sqlite3 shell has foreign
+    /// keys off) made the next migration fail, blamed on it although it only added an index.
+    @Test("a foreign key violation already in the database is named as such, and the migration is not started", arguments: DatabaseKind.allCases)
+    func earlierViolationIsNotBlamedOnTheMigration(_ kind: DatabaseKind) throws {
+        try withDatabase(kind) { (database) throws in
+            try Migrator(migrations: [Fixture.items]).migrate(database, now: 1)
+            try database.writeWithoutTransaction { connection in
+                try connection.execute("PRAGMA foreign_keys = OFF")
+                try connection.execute("INSERT INTO tags (item_id) VALUES (99)")
+                try connection.execute("PRAGMA foreign_keys = ON")
+            }
+            let indexing = Migration(version: 2, name: "indexing", sql: "CREATE INDEX tags_item ON tags (item_id);")
+            let error = storeError { try Migrator(migrations: [Fixture.items, indexing]).migrate(database, now: 2) }
+            #expect(error?.code == .migrationFailed)
+            let message = error?.message ?? ""
+            #expect(message.contains("was not started"), "\(message)")
+            #expect(message.contains("1 foreign key violation(s), the first in table tags (row 4, naming a missing row of items)"), "\(message)")
+            #expect(message.contains("already in the database"))
+            #expect(try Fixture.appliedVersions(database) == [1])
+        }
+    }
+
     @Test("transaction control inside migration SQL is refused", arguments: ["COMMIT;", "ROLLBACK;", "SAVEPOINT s;", "BEGIN;"])
     func transactionControlIsRefused(_ statement: String) throws {
         try withDatabase(.file) { database in

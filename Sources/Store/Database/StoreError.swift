@@ -145,6 +145,11 @@ extension StoreError {
         StoreError(code: .typeMismatch, message: message, fileID: fileID, line: line)
     }
 
+    /// A migration refused before it ran, for a reason in the database it found.
+    static func migrationNotStarted(_ migration: Migration, reason: String, fileID: String = #fileID, line: Int = #line) -> StoreError {
+        StoreError(code: .migrationFailed, message: "migration \(migration.identifier) was not started: \(reason)", fileID: fileID, line: line)
+    }
+
     static func migrationFailed(
         _ migration: Migration, reason: String, resultCode: Int32? = nil, fileID: String = #fileID, line: Int = #line
     ) -> StoreError {
