@@ -13,8 +13,9 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var auditRetentionDays: Int
     /// `database.max_pending_sign_in_flows`: how many unexpired sign-in flows may be stored at
     /// once. Anyone can start a sign-in, and each start stores a flow for ten minutes; past this
-    /// many, a start is refused (a 503 page) and writes nothing, so a flood of starts cannot fill
-    /// the disk. The default allows a sustained 166 starts a second.
+    /// many, a start makes room, from expired flows or else the oldest of the client block that
+    /// holds the most (`SignInFlowRepository.create`), so a flood of starts cannot fill the disk.
+    /// The default allows a sustained 166 starts a second.
     public var maxPendingSignInFlows: Int
     /// `database.max_sign_in_starts_per_client`: how many sign-ins one client (an IPv4 address,
     /// an IPv6 /64) may start in ten minutes, a flow's lifetime; past it a start is refused (a
