@@ -297,9 +297,9 @@ public final class ProviderConnection: Sendable {
         )
         // GitHub answers a refused code with 200 and an error object: an `error` member is a
         // refusal whatever the status.
+        // Only a listed error code is named: the provider's own text may echo a credential.
         if let refusal = try? TokenErrorResponse.parse(response.body) {
-            let said = refusal.errorDescription.map { ": \($0.prefix(300))" } ?? ""
-            throw OIDCError.make(.tokenRequestRefused, "the token endpoint refused the code (HTTP \(response.status), \(refusal.error.prefix(64))\(said))")
+            throw OIDCError.make(.tokenRequestRefused, "the token endpoint refused the code (HTTP \(response.status), \(refusal.recordableError))")
         }
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the token endpoint answered HTTP \(response.status)")

@@ -57,4 +57,21 @@ public struct TokenErrorResponse: Sendable, Equatable {
         }
         return TokenErrorResponse(error: error, errorDescription: description)
     }
+
+    /// The error codes a log line or an audit entry may name: RFC 6749's, those later RFCs
+    /// define for the token endpoint, and GitHub's. Review finding: the refusal's whole text went
+    /// to the log and the audit trail, and a provider's text may echo what it was sent (the
+    /// code, the verifier, the client secret), so the description never goes there, and a code
+    /// outside this list is named only by its length.
+    static let recordableErrors: Set<String> = [
+        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
+        "access_denied", "server_error", "temporarily_unavailable", "interaction_required", "login_required", "consent_required",
+        "invalid_target", "invalid_dpop_proof", "use_dpop_nonce", "expired_token",
+        "bad_verification_code", "incorrect_client_credentials", "redirect_uri_mismatch", "unverified_user_email",
+    ]
+
+    /// `error` when it is one of `recordableErrors`, else only how long it is.
+    public var recordableError: String {
+        Self.recordableErrors.contains(error) ? error : "an unlisted error code of \(error.utf8.count) bytes"
+    }
 }

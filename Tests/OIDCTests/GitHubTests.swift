@@ -58,4 +58,31 @@ struct GitHubTests {
             #expect(why.code == .tokenRequestRefused)
         }
     }
+
+    /// Review finding: the token endpoint's refusal text went whole into the log line and the
+    /// audit entry of the refused sign-in; a provider that echoes what it was sent put the code,
+    /// the verifier or the client secret there. Only a listed error code is named now.
+    @Test("a refusal's text never reaches the error's message; an unlisted error code is named by its length only", arguments: [
+        (#"{"error":"invalid_grant","error_description":"code sEcReTcOdE-0123 was already used"}"#, "invalid_grant"),
+        (#"{"error":"invalid_client","error_description":"client secret sEcReTcOdE-0123 does not match"}"#, "invalid_client"),
+        (#"{"error":"sEcReTcOdE-0123"}"#, "an unlisted error code of 15 bytes"),
+    ])
+    func refusalTextIsNotRecorded(_ body: String, _ named: String) throws {
+        let provider = InMemoryProvider(signer: try JWSSigningKey.generate(.es256))
+        let transport = ClosureTransport { request in
+            request.url == InMemoryProvider.tokenEndpoint
+                ? ProviderResponse(status: 400, body: Array(body.utf8)) : ((try? provider.send(request)) ?? ProviderResponse(status: 500, body: []))
+        }
+        let connection = ProviderConnection(settings: InMemoryProvider.settings(), transport: transport)
+        let parameters = try InMemoryProvider.callback
+        do throws(CodeFlowFailure) {
+            _ = try connection.completeCallback(parameters, pending: InMemoryProvider.pending, now: Fixture.now)
+            Issue.record("the callback completed")
+        } catch {
+            guard case .tokenExchange(let why) = error else { Issue.record("refused as \(error)"); return }
+            #expect(why.code == .tokenRequestRefused)
+            #expect(why.description.contains(named), "\(why.description)")
+            #expect(!why.description.contains("sEcReTcOdE"), "\(why.description)")
+        }
+    }
 }
