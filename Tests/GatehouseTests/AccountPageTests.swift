@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Store
+@testable import Gatehouse
 import TestSupport
 
 /// The account page over real sockets: linking a second provider through the development
@@ -138,6 +139,34 @@ import TestSupport
         atWork.subject = "alice-at-work"
         atWork.email = "alice@work.example"
         #expect(try linkWork(rig, as: atWork).header("Location") == "/account?notice=linked")
+    }
+
+    /// Review finding: a provider's `auth_time` is any Int64 a token carries; one far in the past
+    /// made the recent-sign-in check overflow, and the link form stopped the whole server.
+    @Test func anAuthTimeFarInThePastIsNotRecentAndStopsNothing() throws {
+        let rig = try SignInRig(
+            providerJSON: #""multiple_identities": "allow""#, alsoAs: ["work"],
+            configureProvider: { $0.authTimeReport = .remembered(at: Int64.min + 1) }
+        )
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        #expect(try rig.count("sessions", where: "authenticated_at = \(Int64.min + 1)") == 1, "kept as the provider said")
+        let refused = try submit(rig, formWithAction: "/account/link/work")
+        #expect(refused.status == 403, "\(refused.text)")
+        #expect(refused.text.contains("Sign in again to link an account"))
+        #expect(try rig.browser.get("\(rig.origin)/account").status == 200, "the server still answers")
+    }
+
+    /// Dates come from the database; one an older build or a hand edit left far in the future is
+    /// still written out (review finding: the year overflowed Int32 and stopped the server).
+    @Test func aDateFarInTheFutureIsWrittenOut() {
+        #expect(DisplayTime.format(0) == "1970-01-01 00:00 UTC")
+        #expect(DisplayTime.format(67_767_976_233_532_800).hasPrefix("2147483648-"))
+        #expect(DisplayTime.format(Int64.max) == "unknown")
+        #expect(!AccountPage.isRecent(Int64.min, now: 1_800_000_000))
+        #expect(!AccountPage.isRecent(nil, now: 1_800_000_000))
+        #expect(AccountPage.isRecent(1_800_000_000 - 600, now: 1_800_000_000))
+        #expect(!AccountPage.isRecent(1_800_000_000 - 601, now: 1_800_000_000))
     }
 
     /// A provider that never says when the person signed in (GitHub's OAuth, Entra ID unless

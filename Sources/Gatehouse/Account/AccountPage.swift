@@ -14,6 +14,15 @@ struct AccountPage: Sendable {
     /// How recent the sign-in must be to link another identity.
     static let recentSignInSeconds: Int64 = 600
 
+    /// Whether a session signed in at `authenticatedAt` (nil: not known) counts as recent. The
+    /// time may be a provider's `auth_time`, any Int64 a token carried: review finding, one far
+    /// in the past made `now - authenticatedAt` overflow and stopped the server.
+    static func isRecent(_ authenticatedAt: Int64?, now: Int64) -> Bool {
+        guard let authenticatedAt else { return false }
+        let (age, overflow) = now.subtractingReportingOverflow(authenticatedAt)
+        return !overflow && age <= recentSignInSeconds
+    }
+
     let config: GatehouseConfig
     let database: Database
     let sessions: SessionManager
@@ -83,7 +92,7 @@ struct AccountPage: Sendable {
         let now = clock()
         let checked = try checkedForm(request, now: now)
         guard case .allowed(let session, let userID) = checked else { return refusal(checked, request) }
-        guard let authenticatedAt = session.record.authenticatedAt, now - authenticatedAt <= Self.recentSignInSeconds else {
+        guard Self.isRecent(session.record.authenticatedAt, now: now) else {
             return signInAgainPage(
                 "Sign in again to link an account",
                 "For your safety, linking another sign-in provider needs a sign-in from the last ten minutes: "

@@ -87,6 +87,8 @@ enum DisplayTime {
         var parts = tm()
         guard gmtime_r(&time, &parts) != nil else { return "unknown" }
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
+        // In Int: glibc gives any year whose offset from 1900 fits in an Int32, so adding 1900 in
+        // Int32 could overflow (review finding, for a date stored far in the future).
+        return "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
     }
 }
