@@ -81,6 +81,7 @@ struct Users: ParsableCommand {
         @OptionGroup var output: OutputOption
         @Argument(help: "The user's id.") var id: Int64
         @Option(name: .long, help: "A new username.") var username: String?
+        @Option(name: .long, help: "Whether you vouch for the username (true: any provider's username matching may take it; false: forward-auth sends user:<id>).") var usernameVerified: Toggle?
         @Option(name: .long, help: "A new e-mail address (unverified unless --email-verified true).") var email: String?
         @Flag(name: .long, help: "Remove the e-mail address.") var noEmail = false
         @Option(name: .long, help: "Whether you vouch for the address.") var emailVerified: Toggle?
@@ -97,6 +98,7 @@ struct Users: ParsableCommand {
         func run() throws {
             var changes = UserChanges()
             changes.username = username
+            changes.usernameVerified = usernameVerified?.value
             changes.email = noEmail ? .remove : (email.map { .set($0) } ?? .keep)
             changes.emailVerified = emailVerified?.value
             changes.emailVerifiedBy = emailVerifiedBy

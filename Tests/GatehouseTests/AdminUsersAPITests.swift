@@ -170,6 +170,34 @@ import TestSupport
         #expect(renamed.status == 200 && renamed.json["username_verified_by"] as? String == "admin", "\(renamed.text)")
     }
 
+    /// Migration 0022 leaves a username nobody is shown to have chosen with a verifier no provider
+    /// accepts; an operator who knows the account vouches for it (`username_verified`), or
+    /// withdraws a verification, and the applications behind forward-auth see it at once.
+    @Test func anOperatorVouchesForAUsernameOrWithdrawsIt() throws {
+        let api = try AdminAPIRig(providerJSON: #""username_claim_trusted": true"#, serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#, gatehouseExtra: #"""
+            , "forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:1"}]}
+            """#)
+        defer { api.stop() }
+        #expect(try api.rig.signIn().status == 303)
+        let remoteUser = { () throws -> String? in
+            try api.rig.browser.get("\(api.origin)/auth/verify", headers: [
+                ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/"),
+            ]).header("Remote-User")
+        }
+        #expect(try remoteUser() == "alice")
+        let token = try api.token([.usersRead, .usersWrite])
+        let path = "/api/v1/admin/users/1"
+        let withdrawn = try api.call("PATCH", path, token: token, json: #"{"username_verified": false}"#)
+        #expect(withdrawn.status == 200, "\(withdrawn.text)")
+        #expect(withdrawn.json["username_verified"] as? Bool == false && withdrawn.json["username_verified_by"] is NSNull, "\(withdrawn.text)")
+        #expect(try remoteUser() == "user:1", "an unverified username never reaches an application")
+        try api.database.write { try $0.execute("UPDATE users SET username_verified = 1, username_verified_by = 'provider:(unknown)' WHERE id = 1") }
+        let vouched = try api.call("PATCH", path, token: token, json: #"{"username_verified": true}"#)
+        #expect(vouched.status == 200 && vouched.json["username_verified_by"] as? String == "admin", "\(vouched.text)")
+        #expect(try api.audit(.userUpdated).map(\.detail) == ["fields=username_verified", "fields=username_verified"])
+        #expect(try api.call("PATCH", path, token: token, json: #"{"username_verified": "yes"}"#).status == 422)
+    }
+
     /// Deleting a user removes their identities and sessions and keeps what the trail said.
     @Test func deleteKeepsTheAuditTrail() throws {
         let api = try AdminAPIRig()

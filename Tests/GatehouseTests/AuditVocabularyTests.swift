@@ -16,7 +16,7 @@ import Testing
             "api_token.created", "api_token.revoked", "api.authentication_failed", "api.authentication_rate_limited",
             "user.provisioned",
             "directory.synced", "directory.sync_stopped",
-            "migration.key_collision", "migration.username_unverified",
+            "migration.key_collision", "migration.username_verifier_unknown",
         ])
     }
 

@@ -1,10 +1,13 @@
+import Accounts
 import Testing
 @testable import Store
 
 /// Migration 0022: a username 0021 gave to an operator only for want of other evidence stays
-/// the operator's only when an operator shows in the account (review finding: a partner-made
+/// the operator's only when the trail shows an operator chose it (review finding: a partner-made
 /// user whose partner identity was removed, and whose creation records retention deleted,
-/// became the operator's, which every provider with `username_link` accepts).
+/// became the operator's, which every provider with `username_link` accepts). Without evidence
+/// the verifier names no provider, and the username stays verified (a second review: clearing
+/// it changed who applications behind forward-auth saw).
 @Suite struct UsernameVerifierEvidenceMigrationTests {
     /// One user as the build before 0021 could leave it: a verified username, what is left of
     /// how the account was made, and the verifier 0022 must end with.
@@ -22,15 +25,14 @@ import Testing
     private static let accounts = [
         // The finding: made by the partner, linked to google from the account page, the
         // partner's identity removed, the decision and entries gone with retention.
-        Account(username: "partner-made", identities: [("google", "account_page")], expected: nil),
-        // An operator's account, shown by the password only an operator sets.
-        Account(username: "with-password", password: true, identities: [("google", "account_page")], expected: "admin"),
+        Account(username: "partner-made", identities: [("google", "account_page")], expected: "provider:(unknown)"),
+        // A password or an identity an operator added says nothing of who chose the username.
+        Account(username: "with-password", password: true, identities: [("google", "account_page")], expected: "provider:(unknown)"),
         // Shown by the operator's `user.created` entry.
         Account(username: "operator-created", identities: [("google", "account_page")],
                 entries: [(150, "user.created", "username=operator-created")], expected: "admin"),
-        // No identity but those an operator linked: no provider ever signed this account in.
-        Account(username: "operator-linked", identities: [("google", "admin")], expected: "admin"),
-        Account(username: "no-identity", expected: "admin"),
+        Account(username: "operator-linked", identities: [("google", "admin")], expected: "provider:(unknown)"),
+        Account(username: "no-identity", expected: "provider:(unknown)"),
         // An id given again before 0011: the earlier holder's rename predates this user, who a
         // partner sign-in created.
         Account(username: "reused-id", createdAt: 700, identities: [("partner", "provisioned")],
@@ -79,13 +81,21 @@ import Testing
             for account in Self.accounts {
                 #expect(after[account.username] == account.expected, "\(account.username): \(after[account.username] ?? "none")")
             }
-            let unverified = try database.read { connection in
-                try connection.query("SELECT users.username, users.username_verified FROM audit_log JOIN users ON users.id = audit_log.user_id WHERE event = 'migration.username_unverified'")
-                    .map { (try $0.string("username"), try $0.int64("username_verified")) }
+            let recorded = try database.read { connection in
+                try connection.query(
+                    "SELECT users.username FROM audit_log JOIN users ON users.id = audit_log.user_id WHERE event = 'migration.username_verifier_unknown' ORDER BY users.id"
+                ).map { try $0.string("username") }
             }
-            #expect(unverified.map(\.0) == ["partner-made"], "each user whose username is no longer verified is recorded, and only those")
-            #expect(unverified.map(\.1) == [0])
-            #expect(AuditEvent(rawValue: "migration.username_unverified") == .usernameUnverified, "the trail can read the entry")
+            #expect(recorded == ["partner-made", "with-password", "operator-linked", "no-identity"], "each user left without a known verifier is recorded, and only those")
+            #expect(AuditEvent(rawValue: "migration.username_verifier_unknown") == .usernameVerifierUnknown, "the trail can read the entry")
+            // Every username stays verified: forward-auth's Remote-User does not change.
+            #expect(try database.read { try $0.queryOne("SELECT count(*) FROM users WHERE username_verified = 1")?.int64(at: 0) } == Int64(Self.accounts.count))
+            // The unknown verifier names no provider: no provider's username matching takes it,
+            // whatever it lists (a listed name is a configured slug, which has no parentheses).
+            let unknown = try #require(EmailVerifier(stored: "provider:(unknown)"))
+            let policy = ProviderPolicy(userMatchingMode: .usernameLink, usernameClaimTrusted: true, acceptUsernameVerifiedBy: ["partner", "google"])
+            #expect(!policy.acceptsUsername(verifiedBy: unknown, linkingFor: "partner"))
+            #expect(!policy.acceptsUsername(verifiedBy: unknown, linkingFor: "google"))
         }
     }
 

@@ -41,7 +41,7 @@ import Testing
                     "INSERT INTO audit_log (at, event, user_id, detail, actor) VALUES (0, 'user.updated', 5, 'fields=email,username', 'cli')"
                 )
             }
-            try Migrator(migrations: EmbeddedMigrations.all).migrate(database, now: 0)
+            try Migrator(migrations: EmbeddedMigrations.all.filter { $0.version <= 21 }).migrate(database, now: 0)
             let verifiers = try database.read { connection in
                 try connection.query("SELECT username, username_verified_by FROM users ORDER BY id").map {
                     (try $0.string("username"), try $0.optionalString("username_verified_by"))

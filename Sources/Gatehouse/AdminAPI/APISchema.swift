@@ -104,7 +104,8 @@ enum APISchema {
             "UserChanges": .object([
                 "type": "object", "minProperties": 1, "additionalProperties": false,
                 "properties": .object([
-                    "username": string(minLength: 1, maxLength: 255), "email": nullable(string(minLength: 3, maxLength: 254)),
+                    "username": string(minLength: 1, maxLength: 255), "username_verified": boolean,
+                    "email": nullable(string(minLength: 3, maxLength: 254)),
                     "email_verified": boolean, "email_verified_by": string(minLength: 1, maxLength: 73),
                     "display_name": nullable(string(minLength: 1, maxLength: 255)), "active": boolean,
                 ]),

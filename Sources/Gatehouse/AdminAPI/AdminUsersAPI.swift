@@ -74,10 +74,11 @@ enum AdminUsersAPI {
             ) { call in
                 let id = try call.pathID("user_id", "user")
                 var body = try APIRequestBody(
-                    call.request, keys: ["username", "email", "email_verified", "email_verified_by", "display_name", "active"]
+                    call.request, keys: ["username", "username_verified", "email", "email_verified", "email_verified_by", "display_name", "active"]
                 )
                 var changes = UserChanges()
                 changes.username = body.string("username")
+                changes.usernameVerified = body.bool("username_verified")
                 changes.email = body.change("email")
                 changes.emailVerified = body.bool("email_verified")
                 changes.emailVerifiedBy = body.string("email_verified_by")

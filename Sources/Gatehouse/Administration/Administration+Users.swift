@@ -55,6 +55,11 @@ public enum MemberChange<Value: Sendable & Equatable>: Sendable, Equatable {
 /// What an operator changes of a user; members left `nil` or `.keep` stay as they are.
 public struct UserChanges: Sendable, Equatable {
     public var username: String?
+    /// True: the operator vouches for the username (as it is, or as `username` sets it), which
+    /// then counts for any provider's username matching and is what forward-auth sends; false:
+    /// not verified (forward-auth sends `user:<id>`). Nil: a new username is the operator's,
+    /// one left as it is keeps its verifier.
+    public var usernameVerified: Bool?
     /// A new address is unverified unless `emailVerified` (or `emailVerifiedBy`) says otherwise.
     public var email: MemberChange<String> = .keep
     public var emailVerified: Bool?
@@ -67,7 +72,7 @@ public struct UserChanges: Sendable, Equatable {
     public init() {}
 
     var isEmpty: Bool {
-        username == nil && email == .keep && emailVerified == nil && emailVerifiedBy == nil && displayName == .keep && active == nil
+        username == nil && usernameVerified == nil && email == .keep && emailVerified == nil && emailVerifiedBy == nil && displayName == .keep && active == nil
     }
 }
 
@@ -240,11 +245,17 @@ extension Administration {
             case .set(let name): newName = name
             case .remove: newName = nil
             }
+            // A username the operator changes, or vouches for, is theirs; one sent back unchanged
+            // keeps its verifier.
+            let renamed = username.map { !$0.utf8.elementsEqual(current.username.utf8) } == true
+            let usernameVerifier: EmailVerifier? = switch changes.usernameVerified {
+            case true?: .administrator
+            case false?: nil
+            case nil: renamed ? .administrator : current.usernameVerifiedBy
+            }
             let proposed = UserRecord(
                 id: current.id, username: username ?? current.username, usernameKey: nil, email: newEmail, emailKey: nil,
-                // A username the operator changes is theirs; one sent back unchanged keeps its verifier.
-                emailVerifiedBy: newVerifier,
-                usernameVerifiedBy: username.map { !$0.utf8.elementsEqual(current.username.utf8) } == true ? .administrator : current.usernameVerifiedBy,
+                emailVerifiedBy: newVerifier, usernameVerifiedBy: usernameVerifier,
                 displayName: newName, isActive: changes.active ?? current.isActive, hasPassword: current.hasPassword,
                 createdAt: current.createdAt, updatedAt: now
             )
@@ -368,6 +379,7 @@ extension Administration {
     private static func changedFields(from old: UserRecord, to new: UserRecord) -> [String] {
         var fields: [String] = []
         if !old.username.utf8.elementsEqual(new.username.utf8) { fields.append("username") }
+        if old.usernameVerifiedBy != new.usernameVerifiedBy { fields.append("username_verified") }
         if !sameText(old.email, new.email) { fields.append("email") }
         if old.emailVerifiedBy != new.emailVerifiedBy { fields.append("email_verified") }
         if !sameText(old.displayName, new.displayName) { fields.append("display_name") }

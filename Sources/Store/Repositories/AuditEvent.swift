@@ -64,6 +64,6 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// username skeletons) collide. They are not merged; the engine denies `ambiguous_match`.
     case keyCollision = "migration.key_collision"
     /// Written by migration 0022 (in SQL): a verified username that neither an operator nor a
-    /// provider could be shown to have vouched for, no longer verified.
-    case usernameUnverified = "migration.username_unverified"
+    /// provider is shown to have chosen, its verifier now `provider:(unknown)`.
+    case usernameVerifierUnknown = "migration.username_verifier_unknown"
 }
