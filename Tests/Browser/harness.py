@@ -390,7 +390,7 @@ http {{
     server {{ listen 127.0.0.1:{self.app_port}; root {d}/www; }}
     server {{
         listen 127.0.0.1:{self.nginx_port};
-        location ~ ^/(login|logout|signed-out|account|oidc/|auth/|static/|api/) {{
+        location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|static)/|api/v1/me$) {{
             proxy_pass http://{gatehouse};
             proxy_set_header Host $http_host;{forwarded}
         }}

@@ -136,10 +136,10 @@ import TestSupport
         /// Exactly the body of the README's `server { ... }` block, with the upstreams named.
         static func readmeServerBody(gatehouse: String, application: String) -> String {
             """
-                    # Gatehouse's own pages on this origin (whole path segments, so the application's
-                    # own /accounting stays its own): sign-in and sign-out, the account page,
-                    # the provider callback, assets, the API.
-                    location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|auth|static|api)/) {
+                    # Gatehouse's own pages on this origin: sign-in and sign-out, the account page,
+                    # the provider's callback and back-channel logout, /static/ (Gatehouse's on this
+                    # origin), /api/v1/me; whole path segments, so the app keeps its /accounting.
+                    location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|static)/|api/v1/me$) {
                         proxy_pass http://\(gatehouse);
                         proxy_set_header Host $http_host;
                         proxy_set_header X-Forwarded-For $remote_addr;
@@ -249,11 +249,12 @@ import TestSupport
         }
     }
 
-    /// Review finding: the README's block sent only sign-in, callback, assets and the API to
+    /// Review findings: the README's block sent only sign-in, callback, assets and the API to
     /// Gatehouse; the account page and the page a provider's sign-out returns to went to the
     /// application (its 404), and a pattern without segment ends would have taken the
-    /// application's `/accounting` from it.
-    @Test("the account page and the signed-out page are Gatehouse's through the proxy; the app's /accounting stays the app's")
+    /// application's `/accounting` from it. A second review: it also put the whole admin API on
+    /// the application's origin, and `/auth/verify` with the client's own `X-Forwarded-Uri`.
+    @Test("the account page, the signed-out page and /api/v1/me are Gatehouse's through the proxy; the app keeps /accounting, and neither the admin API nor /auth/verify is on its origin")
     func gatehousePagesAndTheAppsOwnPaths() throws {
         try Rig.with { rig in
             let browser = BrowserClient()
@@ -269,6 +270,14 @@ import TestSupport
             #expect(accounting.status == 200)
             #expect(accounting.text.contains("The application's accounting page"))
             #expect(accounting.header("X-App-Remote-User") == "alice", "behind the session check, as every page of the application")
+            // Only /api/v1/me of the API is on this origin; the admin API and forward-auth's own
+            // endpoint are reached by the proxy alone, never by a browser here.
+            let me = try browser.get("\(rig.origin)/api/v1/me")
+            #expect(me.status == 200 && me.text.contains("\"alice\""), "\(me.text)")
+            for path in ["/api/v1/admin/users", "/auth/verify"] {
+                let answer = try browser.get("\(rig.origin)\(path)")
+                #expect(answer.status == 404 && answer.header("X-App-Remote-User") == "alice", "\(path) is the application's: \(answer.status)")
+            }
         }
     }
 
