@@ -26,8 +26,8 @@ func temporaryDirectory() throws -> URL {
 }
 
 /// A migrated SQLite file database in a temporary directory.
-func migratedDatabase(in directory: URL) throws -> Database {
-    let database = try Database(path: directory.appendingPathComponent("gatehouse.sqlite3").path)
+func migratedDatabase(in directory: URL, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
+    let database = try Database(path: directory.appendingPathComponent("gatehouse.sqlite3").path, options: options)
     _ = try Migrator(migrations: EmbeddedMigrations.all).migrate(database, now: 1_700_000_000)
     return database
 }
@@ -57,11 +57,14 @@ final class RunningGatehouse {
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws {
         directory = try temporaryDirectory()
-        database = try migratedDatabase(in: directory)
         let chosenPort = try requestedPort ?? ExternalServer.freePort()
         let config = try testConfig(
-            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: database.path, extra: serverExtra,
-            providers: providers, sections: sections, databaseExtra: databaseExtra
+            publicURL: publicURL ?? "http://127.0.0.1:\(chosenPort)", databasePath: directory.appendingPathComponent("gatehouse.sqlite3").path,
+            extra: serverExtra, providers: providers, sections: sections, databaseExtra: databaseExtra
+        )
+        // Opened as `serve` opens it: with the configured busy timeout.
+        database = try migratedDatabase(
+            in: directory, options: DatabaseOptions(busyTimeoutMilliseconds: Int32(config.database.busyTimeoutMilliseconds))
         )
         var logger = Logger(label: "test")
         logger.logLevel = .critical

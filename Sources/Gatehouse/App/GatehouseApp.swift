@@ -340,25 +340,37 @@ struct AppResponder: Responder {
         let fault = FaultFlag()
         let logger = self.logger
         let answer = router.answer(request) { error, request in
-            fault.raise()
+            // A writer held longer than the busy timeout (an operator's command or a migration
+            // in another process) is no fault of this server: the request is told to come back.
+            if let error = error as? StoreError, error.code == .busy {
+                fault.raise(.databaseBusy)
+                logger.warning("database busy", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
+                return
+            }
+            fault.raise(.unexpected)
             logger.error("unexpected error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
         }
         switch answer {
         case .now(let response):
-            return .now(present(response, for: request, faulted: fault.isRaised))
+            return .now(present(response, for: request, fault: fault.raised))
         case .deferred(let executor, let work, let overloaded):
             return .deferred(
                 executor: executor,
-                work: { [self] in present(work(), for: request, faulted: fault.isRaised) },
+                work: { [self] in present(work(), for: request, fault: fault.raised) },
                 overloaded: { [self] in busy(overloaded(), for: request) }
             )
         }
     }
 
-    private func present(_ response: Response, for request: Request, faulted: Bool) -> Response {
+    private func present(_ response: Response, for request: Request, fault: FaultFlag.Kind?) -> Response {
+        if fault == .databaseBusy {
+            var unavailable = HTTPError.serviceUnavailable(retryAfter: DatabaseBusy.retryAfterSeconds).response(for: request)
+            unavailable.routePattern = response.routePattern
+            return busy(unavailable, for: request)
+        }
         guard response.headers["Content-Type"]?.hasPrefix("text/html") == true else { return response }
         let context: ErrorPageContext
-        if faulted {
+        if fault == .unexpected {
             context = .serverFault(reference: request.requestID)
         } else if response.status == .notFound && response.routePattern == nil {
             context = .notFound(reference: request.requestID)
@@ -381,9 +393,16 @@ struct AppResponder: Responder {
     }
 }
 
-/// Whether a request's handler failed unexpectedly, told by the router's report to the page.
+/// Whether a request's handler failed, and how, told by the router's report to the page.
 private final class FaultFlag: Sendable {
-    private let raised = Atomic<Bool>(false)
-    func raise() { raised.store(true, ordering: .relaxed) }
-    var isRaised: Bool { raised.load(ordering: .relaxed) }
+    enum Kind: UInt8 {
+        /// An error nothing expected: a 500 with the server-fault page.
+        case unexpected = 1
+        /// The database stayed busy (`StoreError.busy`): a 503 with `Retry-After`.
+        case databaseBusy = 2
+    }
+
+    private let kind = Atomic<UInt8>(0)
+    func raise(_ raised: Kind) { kind.store(raised.rawValue, ordering: .relaxed) }
+    var raised: Kind? { Kind(rawValue: kind.load(ordering: .relaxed)) }
 }

@@ -165,7 +165,7 @@ final class OIDCSignIn: Sendable {
             let stored: FlowStorage
             do {
                 stored = try database.write { try started.store($0, now) }
-            } catch { throw .providerUnavailable(detail: "could not store the flow: \(error)") }
+            } catch { throw .storeUnavailable("could not store the flow", error) }
             guard noteFlowCapacity(stored: stored, request: request) else { throw .tooManyPending }
             return try started.redirect(request)
         } catch {
@@ -316,7 +316,7 @@ final class OIDCSignIn: Sendable {
             result = try database.write { connection in
                 try SignInFlowRepository(connection).claim(continuationHash: referenceHash, browserHash: browserHash, now: now)
             }
-        } catch { throw .providerUnavailable(detail: "could not read the flow: \(error)") }
+        } catch { throw .storeUnavailable("could not read the flow", error) }
         let (flow, posted) = try Self.claimed(result).get()
         let parameters: CallbackParameters
         do { parameters = try Self.parameters(try QueryParameters(parsing: posted)) } catch { throw .badCallback(detail: "stored response unreadable") }
@@ -361,7 +361,7 @@ final class OIDCSignIn: Sendable {
                         response: response, now: now
                     )
                 }
-            } catch { throw .providerUnavailable(detail: "could not keep the posted response: \(error)") }
+            } catch { throw .storeUnavailable("could not keep the posted response", error) }
             guard held else { throw .flowUnknown }
             var redirect = Response.redirect(
                 to: "\(publicOrigin)/oidc/\(slug)/callback?\(Self.continuationParameter)=\(reference)", status: .seeOther
@@ -387,7 +387,7 @@ final class OIDCSignIn: Sendable {
             result = try database.write { connection in
                 try SignInFlowRepository(connection).claim(stateHash: stateHash, browserHash: browserHash, now: now)
             }
-        } catch { throw .providerUnavailable(detail: "could not read the flow: \(error)") }
+        } catch { throw .storeUnavailable("could not read the flow", error) }
         return try Self.claimed(result).get()
     }
 
@@ -410,7 +410,7 @@ final class OIDCSignIn: Sendable {
         do {
             outcome = try completion.complete(principal, request: request, now: now)
         } catch {
-            throw .providerUnavailable(detail: "could not record the sign-in: \(error)")
+            throw .storeUnavailable("could not record the sign-in", error)
         }
         let (userID, started): (Int64, SessionManager.Started)
         switch outcome {
@@ -433,12 +433,12 @@ final class OIDCSignIn: Sendable {
         _ verified: AccountLinking.VerifiedSignIn, userID: Int64, next: String, request: Request, now: Int64
     ) throws(SignInFailure) -> Response {
         let session: ActiveSession?
-        do { session = try sessions.current(request, now: now) } catch { throw .providerUnavailable(detail: "session lookup: \(error)") }
+        do { session = try sessions.current(request, now: now) } catch { throw .storeUnavailable("session lookup", error) }
         guard let session, session.record.userID == userID else { throw .linkSessionEnded }
         let refusal: DenyReason?
         do {
             refusal = try linking.linkFromAccountPage(verified, to: userID, requestID: request.requestID, now: now)
-        } catch { throw .providerUnavailable(detail: "could not record the link: \(error)") }
+        } catch { throw .storeUnavailable("could not record the link", error) }
         if let refusal { throw .linkRefused(refusal) }
         logger.info("identity linked from the account page", metadata: [
             "request_id": "\(request.requestID)", "provider": "\(verified.identity.provider)", "user_id": "\(userID)",

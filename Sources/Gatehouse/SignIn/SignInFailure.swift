@@ -1,6 +1,7 @@
 import Accounts
 import HTTP
 import OIDC
+import Store
 
 /// Why a sign-in did not finish, as the person sees it and as the audit log records it.
 ///
@@ -84,6 +85,23 @@ struct SignInFailure: Error, Sendable, Equatable {
     static func providerUnavailable(detail: String) -> SignInFailure {
         SignInFailure("provider_unavailable", status: .badGateway, title: "The sign-in provider cannot be reached",
                       "Gatehouse could not talk to the sign-in provider just now. Please try again in a minute.", detail: detail)
+    }
+
+    /// Gatehouse's own database failed a step of the sign-in: busy (another process held the
+    /// writer past the busy timeout, as an operator's command or a migration may), or worse.
+    /// Review finding: this was told as "the sign-in provider cannot be reached", a 502 that sent
+    /// people and operators to look at the provider.
+    static func storeUnavailable(_ what: String, _ error: any Error) -> SignInFailure {
+        guard (error as? StoreError)?.code == .busy else {
+            return SignInFailure(
+                "store_failed", status: .serviceUnavailable, title: "Something went wrong on our side",
+                "Gatehouse could not save your sign-in. Please start again; if it keeps happening, tell your administrator.",
+                detail: "\(what): \(error)")
+        }
+        return SignInFailure(
+            "store_busy", status: .serviceUnavailable, title: "Gatehouse is busy",
+            "Gatehouse could not save your sign-in just now. Please start again in a moment.",
+            detail: "\(what): \(error)", retryAfterSeconds: DatabaseBusy.retryAfterSeconds)
     }
 
     static func providerError(code: String, description: String?) -> SignInFailure {
