@@ -70,13 +70,32 @@ import Testing
         #expect(executor.load.expired >= 1, "counted (the first job, taken at once, may count too: its limit is zero as well)")
     }
 
-    @Test func shutdownFinishesQueuedWorkAndThenRefuses() {
-        let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 10)
-        let count = Atomic<Int>(0)
-        for _ in 0..<5 { _ = executor.submit { count.add(1, ordering: .relaxed) } }
-        executor.shutdown()
-        #expect(count.load(ordering: .relaxed) == 5)
-        #expect(!executor.submit { count.add(1, ordering: .relaxed) })
+    /// Review finding: shutdown ran every queued job in full, for connections already being
+    /// closed; a queue of sign-ins each calling a provider held the process for minutes. The
+    /// running job finishes; those still queued are told they expired, so their callers answer
+    /// at once; nothing is accepted after.
+    @Test func shutdownFinishesTheRunningJobAndTellsTheQueuedOnesTheyExpired() {
+        let executor = BoundedExecutor(name: "test", threads: 1, queueLimit: 10, maximumWaitSeconds: 3_600)
+        let gate = Gate()
+        let finished = Atomic<Int>(0)
+        let toldExpired = Atomic<Int>(0)
+        #expect(executor.submit { _ in gate.pass(); finished.add(1, ordering: .relaxed) })
+        gate.waitForArrivals(1)
+        for _ in 0..<4 {
+            #expect(executor.submit { expired in
+                if expired { toldExpired.add(1, ordering: .relaxed) } else { finished.add(1, ordering: .relaxed) }
+            })
+        }
+        let stopped = DispatchSemaphore(value: 0)
+        Thread { executor.shutdown(); stopped.signal() }.start()
+        // Shutdown has begun once the executor refuses new work.
+        let deadline = Date().addingTimeInterval(10)
+        while executor.submit({ _ in }) && Date() < deadline { usleep(1_000) }
+        gate.opened.signal()
+        stopped.wait()
+        #expect(finished.load(ordering: .relaxed) == 1, "the running job finished")
+        #expect(toldExpired.load(ordering: .relaxed) == 4, "the queued ones were told they expired, none run")
+        #expect(!executor.submit { _ in })
     }
 
     @Test func idleThreadsEndAndAreStartedAgainWhenWorkComes() {

@@ -443,6 +443,52 @@ func startServer(
         #expect(throws: TestClient.Failure.self) { _ = try TestClient(port: port) }
     }
 
+    /// Review finding: with a management listener, `gatehouse serve` drained it first while the
+    /// public listener still accepted. `stopAccepting` closes a server's listener without waiting
+    /// for its connections, so both stop accepting before either drains.
+    @Test func stopAcceptingClosesTheListenerAndLeavesTheRequestInFlight() throws {
+        let gate = BoundedExecutorTests.Gate()
+        let responder = ClosureResponder { request in
+            gate.pass()
+            return .text("finished \(request.path)")
+        }
+        let (server, port) = try startServer(responder: responder, listen: ListenAddress(host: "127.0.0.1", port: try ExternalServer.freePort()))
+        let client = try TestClient(port: port, timeoutSeconds: 10)
+        try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.waitForArrivals(1)
+        let stoppedAccepting = DispatchSemaphore(value: 0)
+        Thread {
+            server.stopAccepting()
+            stoppedAccepting.signal()
+        }.start()
+        // The loop is inside the handler: the listener is let go once it comes out.
+        gate.opened.signal()
+        #expect(stoppedAccepting.wait(timeout: .now() + 5) == .success, "it never waits for connections to drain")
+        #expect(throws: TestClient.Failure.self, "no new connection after it returns") { _ = try TestClient(port: port) }
+        let response = try client.readResponse()
+        #expect(response.status == 200 && response.text == "finished /slow", "the request in flight is answered")
+        server.shutdown()
+    }
+
+    /// Review finding: a response finished on an executor after its loop had stopped wrote a
+    /// wake-up to the loop's closed eventfd, whose number another file may hold by then.
+    @Test func aTaskPostedToAStoppedLoopIsDroppedAndWritesNothing() throws {
+        let loop = try EventLoop()
+        loop.start(name: "test.loop")
+        let ran = Atomic<Bool>(false)
+        loop.execute { ran.store(true, ordering: .relaxed) }
+        loop.stop()
+        let ranBeforeStop = ran.load(ordering: .relaxed)
+        #expect(ranBeforeStop, "a task posted before the stop runs")
+        let written = loop.wakeWrites.load(ordering: .relaxed)
+        let late = Atomic<Bool>(false)
+        loop.execute { late.store(true, ordering: .relaxed) }
+        let writtenAfter = loop.wakeWrites.load(ordering: .relaxed)
+        let ranLate = late.load(ordering: .relaxed)
+        #expect(writtenAfter == written, "no wake-up written to the closed eventfd")
+        #expect(!ranLate)
+    }
+
     @Test func servesIPv6Loopback() throws {
         let (server, port) = try startServer(listen: ListenAddress(host: "::1", port: 0))
         defer { server.shutdown() }

@@ -149,6 +149,8 @@ public enum Runtime {
         logger.notice("shutting down")
         purge.cancel()
         directorySyncs.forEach { $0.cancel() }
+        management?.stopAccepting()
+        server.stopAccepting()
         management?.shutdown()
         server.shutdown()
         app.shutdown()

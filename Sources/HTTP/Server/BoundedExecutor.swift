@@ -97,7 +97,10 @@ public final class BoundedExecutor: @unchecked Sendable {
         return threads
     }
 
-    /// Lets the queued jobs finish, then ends every thread; returns once they have ended.
+    /// Ends every thread once the running jobs finish; returns once they have ended. Jobs still
+    /// queued are told they expired (their callers answer 503 at once) rather than run: their
+    /// connections are being closed, and a queue of sign-ins each calling a provider would
+    /// otherwise hold the shutdown for minutes (review finding).
     public func shutdown() {
         condition.lock()
         isStopping = true
@@ -110,7 +113,7 @@ public final class BoundedExecutor: @unchecked Sendable {
         condition.lock()
         while true {
             if let queued = takeJob() {
-                let expired = DispatchTime.now().uptimeNanoseconds > queued.deadline
+                let expired = isStopping || DispatchTime.now().uptimeNanoseconds > queued.deadline
                 running += 1
                 if expired { expiredCount += 1 }
                 condition.unlock()

@@ -25,7 +25,18 @@ import Synchronization
 final class EventLoop: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let posted = Mutex<[@Sendable () -> Void]>([])
+    /// Tasks posted from other threads, and whether the loop has closed its descriptors. A task
+    /// posted after that is dropped, and its wake-up is never written: review finding, a
+    /// response finished on an executor after the loop stopped wrote 8 bytes to the eventfd's
+    /// old number, which by then could be a client's socket or the database's file.
+    private struct Posted {
+        var tasks: [@Sendable () -> Void] = []
+        var isClosed = false
+    }
+
+    private let posted = Mutex(Posted())
+    /// Wake-ups written to the eventfd, for the test that none is written once it is closed.
+    let wakeWrites = Atomic<UInt64>(0)
     /// Set when a wake-up is written and cleared when the loop reads it: at most one eventfd
     /// write per wake, however many tasks are posted meanwhile.
     private let wakePending = Atomic<Bool>(false)
@@ -61,7 +72,9 @@ final class EventLoop: @unchecked Sendable {
     /// Ends the loop once it has run what was posted; returns when its thread is done.
     func stop() {
         isStopping.store(true, ordering: .relaxed)
-        wake()
+        posted.withLock { posted in
+            if !posted.isClosed { wake() }
+        }
         stopped.wait()
     }
 
@@ -72,16 +85,22 @@ final class EventLoop: @unchecked Sendable {
             localTasks.append(task)
             return
         }
-        posted.withLock { $0.append(task) }
-        wake()
+        // The wake-up is written under the lock, so none is written after the loop closes.
+        posted.withLock { posted in
+            guard !posted.isClosed else { return }
+            posted.tasks.append(task)
+            wake()
+        }
     }
 
     var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self())) }
 
+    /// Call with `posted` locked and not closed.
     private func wake() {
         guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)
+        wakeWrites.add(1, ordering: .relaxed)
     }
 
     // MARK: On the loop's thread
@@ -145,6 +164,7 @@ final class EventLoop: @unchecked Sendable {
                 nextSweep = after &+ Self.sweepNanoseconds
             }
         }
+        posted.withLock { $0.isClosed = true }
         drainWakeups()
         runLocalTasks()
         SystemCall.close(wakeFD)
@@ -156,9 +176,9 @@ final class EventLoop: @unchecked Sendable {
         var value: UInt64 = 0
         _ = Glibc.read(wakeFD, &value, 8)
         wakePending.store(false, ordering: .releasing)
-        let tasks = posted.withLock { tasks -> [@Sendable () -> Void] in
-            defer { tasks.removeAll(keepingCapacity: true) }
-            return tasks
+        let tasks = posted.withLock { posted -> [@Sendable () -> Void] in
+            defer { posted.tasks.removeAll(keepingCapacity: true) }
+            return posted.tasks
         }
         for task in tasks { task() }
     }

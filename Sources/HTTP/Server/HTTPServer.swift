@@ -99,7 +99,11 @@ public final class HTTPServer: Sendable {
 
     /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,
     /// then close whatever is left. Blocks the caller until done; safe to call more than once.
-    public func shutdown() {
+    /// Closes the listening sockets and tells every connection to finish its request in progress
+    /// and close; returns once every loop has let go of the listeners, without waiting for any
+    /// connection. A process with two servers (a management listener) calls it on both before
+    /// draining either, so neither accepts while the other drains (review finding).
+    public func stopAccepting() {
         context.beginShutdown()
         let stopped = listeners.withLock { current -> [Listener] in
             defer { current = [] }
@@ -109,6 +113,10 @@ public final class HTTPServer: Sendable {
         for connection in context.openConnections {
             connection.loop.execute { connection.beginShutdown() }
         }
+    }
+
+    public func shutdown() {
+        stopAccepting()
         let grace = context.configuration.timeouts.shutdownGraceSeconds
         let giveUp = Connection.now() &+ UInt64(grace * 1_000_000_000)
         while !context.openConnections.isEmpty && Connection.now() < giveUp {

@@ -79,7 +79,8 @@ final class ReaderPool: @unchecked Sendable {
             // Only a caller that must wait reads the clock (forward-auth checks out a reader per request).
             let deadline = Date(timeIntervalSinceNow: waitLimit)
             while idle.isEmpty && !isClosed {
-                guard condition.wait(until: deadline) else {
+                // A reader checked in just as the wait timed out still counts (review finding).
+                guard condition.wait(until: deadline) || !idle.isEmpty || isClosed else {
                     throw StoreError(code: .busy, message: "every reader stayed busy longer than the busy timeout")
                 }
             }
