@@ -47,6 +47,8 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     /// Listening sockets, each with what to do when a connection waits on it.
     private var listeners: [Int32: () -> Void] = [:]
+    /// Listeners set aside by `restListener`, with when the sweep watches them again.
+    private var restingListeners: [Int32: (resumeAt: UInt64, acceptable: () -> Void)] = [:]
     private var localTasks: [() -> Void] = []
 
     static let sweepNanoseconds: UInt64 = 250_000_000
@@ -127,6 +129,19 @@ final class EventLoop: @unchecked Sendable {
     func unwatchListener(_ fd: Int32) {
         _ = gatehouse_epoll_remove(epollFD, fd)
         listeners[fd] = nil
+        restingListeners[fd] = nil
+    }
+
+    /// Stops watching a listening socket until the next sweep: accept failed for want of a
+    /// descriptor (EMFILE, ENFILE) or of kernel memory, and the socket, still readable with the
+    /// connection it could not take, would wake this loop again at once. Review finding: every
+    /// loop then spun at a whole core until a descriptor was freed, and a client that held
+    /// enough connections could keep it so. The sweep watches it again (within 250 ms).
+    func restListener(_ fd: Int32) {
+        guard let acceptable = listeners[fd] else { return }
+        _ = gatehouse_epoll_remove(epollFD, fd)
+        listeners[fd] = nil
+        restingListeners[fd] = (DispatchTime.now().uptimeNanoseconds, acceptable)
     }
 
     /// Stops watching `connection`; call before closing its descriptor.
@@ -193,6 +208,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func sweep(now: UInt64) {
+        for (fd, rest) in restingListeners where rest.resumeAt <= now {
+            restingListeners[fd] = nil
+            watchListener(fd, acceptable: rest.acceptable)
+        }
         for connection in connections.values where connection.nextDeadline.load(ordering: .relaxed) <= now {
             connection.checkDeadline(now: now)
         }

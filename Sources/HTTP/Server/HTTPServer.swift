@@ -46,7 +46,9 @@ public final class HTTPServer: Sendable {
                 bound.append(try Listener(binding: address))
             }
             for listener in bound {
-                listener.startAccepting(on: started) { [self] fd, peer, loop in self.accepted(fd: fd, peer: peer, on: loop) }
+                listener.startAccepting(on: started, starved: { [self] error in self.starved(error) }) { [self] fd, peer, loop in
+                    self.accepted(fd: fd, peer: peer, on: loop)
+                }
             }
         } catch {
             bound.forEach { $0.stop() }
@@ -72,6 +74,16 @@ public final class HTTPServer: Sendable {
         connection.start()
     }
 
+    /// Accept failed for want of a descriptor or memory: counted, and a warning at most once a
+    /// minute (the listener rests meanwhile, so this is a few times a second at most).
+    private func starved(_ error: SocketError) {
+        context.metrics.connectionRejected(by: .descriptors)
+        guard let heldBack = context.refusedConnectionLogs[.descriptors]?.admit() else { return }
+        context.logger.warning("connections wait: no descriptor free to accept them (raise the open-file limit or lower server.max_connections)", metadata: [
+            "error": "\(error)", "unlogged_since_last": "\(heldBack)",
+        ])
+    }
+
     /// Answers 503 at once and closes, so a client over a limit learns why instead of hanging.
     private func refuseOverLimit(fd: Int32, peer: String, limit: ConnectionLimit) {
         context.metrics.connectionRejected(by: limit)
@@ -94,6 +106,8 @@ public final class HTTPServer: Sendable {
                 "client": "\(ClientBlock.key(for: peer))", "limit_per_client": "\(context.configuration.maxConnectionsPerClient)",
                 "refused_unlogged_since_last": "\(heldBack)",
             ])
+        case .descriptors:
+            break
         }
     }
 

@@ -54,28 +54,51 @@ final class Listener: @unchecked Sendable {
     /// connection cost that thread's wake-up and then the wake-up of the loop it was handed to;
     /// here it costs the second alone (a sign-in opens one connection, and each wake-up is a
     /// context switch that profiles of sign-in showed above any work of ours).
-    func startAccepting(on loops: [EventLoop], _ accepted: @escaping @Sendable (Int32, String, EventLoop) -> Void) {
+    ///
+    /// `starved` is told each time accept fails for want of a descriptor or of memory; the loop
+    /// then rests the listener (`EventLoop.restListener`) instead of spinning on it.
+    func startAccepting(
+        on loops: [EventLoop], starved: @escaping @Sendable (SocketError) -> Void = { _ in },
+        _ accepted: @escaping @Sendable (Int32, String, EventLoop) -> Void
+    ) {
         let fd = self.fd
         self.loops = loops
         for loop in loops {
             loop.execute {
-                loop.watchListener(fd) { Self.acceptWaiting(fd, on: loop, accepted) }
+                loop.watchListener(fd) { Self.acceptWaiting(fd, on: loop, starved: starved, accepted) }
             }
         }
     }
 
+    /// The accept failures that leave the connection waiting and the socket readable until
+    /// something else frees a descriptor or memory.
+    static func isStarvation(_ code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
+    }
+
     /// Accepts a bounded batch, so one busy listener cannot keep a loop from its connections;
     /// the socket stays readable while more wait, and the loop comes back to it.
-    private static func acceptWaiting(_ fd: Int32, on loop: EventLoop, _ accepted: (Int32, String, EventLoop) -> Void) {
+    private static func acceptWaiting(
+        _ fd: Int32, on loop: EventLoop, starved: (SocketError) -> Void, _ accepted: (Int32, String, EventLoop) -> Void
+    ) {
         for _ in 0..<64 {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let result = withUnsafeMutablePointer(to: &storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    try? SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) }
+                    Result { () throws(SocketError) in try SystemCall.perform("accept4") { gatehouse_accept_nonblocking(fd, address, &length) } }
                 }
             }
-            guard case .processed(let client)? = result else { return }
+            let client: Int32
+            switch result {
+            case .success(.processed(let accepted)): client = accepted
+            case .success(.wouldBlock): return
+            case .failure(let error) where isStarvation(error.errnoCode):
+                loop.restListener(fd)
+                starved(error)
+                return
+            case .failure: return
+            }
             // TCP_NODELAY comes from the listener (see init).
             accepted(client, SocketAddress.ipString(&storage), loop)
         }

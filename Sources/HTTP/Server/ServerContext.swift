@@ -162,4 +162,7 @@ enum ConnectionLimit: String, CaseIterable, Sendable {
     case server
     /// `maxConnectionsPerClient`, one client's share.
     case client
+    /// The process's descriptors (`RLIMIT_NOFILE`) or the kernel's memory: accept failed, and
+    /// the listener rests until the next sweep (`EventLoop.restListener`). Counted per failure.
+    case descriptors
 }
