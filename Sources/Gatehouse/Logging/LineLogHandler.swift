@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import HTTP
 #endif
 
 /// A swift-log handler writing one line per event to a file descriptor (stderr by default).
@@ -38,13 +39,32 @@ public struct LineLogHandler: LogHandler {
     }
 }
 
-/// A buffered, thread-safe writer of log lines to a descriptor.
-public final class LogSink: Sendable {
+/// A buffered, thread-safe writer of log lines to a descriptor, on a thread of its own.
+///
+/// Lines are collected in a buffer and written by the sink's thread when it fills or a few
+/// milliseconds later, so a busy server does not pay a write(2) per request; warnings and worse
+/// are written at once. No other thread ever writes: review finding, the event loops wrote the
+/// buffer themselves, and a log reader that stalled (journald hung, a full pipe) stopped every
+/// loop, with their deadline sweeps. The buffer is bounded; past `maximumBufferedBytes` lines are
+/// dropped and counted, and the count is written as a line of its own once the reader catches up.
+///
+/// `@unchecked Sendable`: `pending`, `dropped`, `writerStarted` and `lastFlushed` are only
+/// touched while `condition` is held.
+public final class LogSink: @unchecked Sendable {
     private let fd: Int32
-    private let buffer = Mutex<[UInt8]>([])
-    private let flushScheduled = Atomic<Bool>(false)
-    private let queue = DispatchQueue(label: "gatehouse.log")
+    private let condition = NSCondition()
+    private var pending: [UInt8] = []
+    private var dropped = 0
+    private var urgent = false
+    private var writerStarted = false
+    /// Bytes handed to write(2) so far, for `flush`.
+    private var written = 0
+    private var queued = 0
     private static let flushThreshold = 16 * 1024
+    /// What the sink holds while its reader does not read: about 5,000 lines.
+    static let maximumBufferedBytes = 1_048_576
+    /// How long a line that is not urgent may wait for others to share its write.
+    private static let coalesceSeconds = 0.02
 
     public init(fd: Int32 = STDERR_FILENO) {
         self.fd = fd
@@ -52,37 +72,77 @@ public final class LogSink: Sendable {
 
     public static let standardError = LogSink()
 
-    func write(_ line: String, urgent: Bool) {
-        let full = buffer.withLock { bytes -> Bool in
-            bytes.append(contentsOf: line.utf8)
-            bytes.append(0x0A)
-            return bytes.count >= Self.flushThreshold
+    func write(_ line: String, urgent isUrgent: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard pending.count + line.utf8.count + 1 <= Self.maximumBufferedBytes else {
+            dropped += 1
+            return
         }
-        if urgent || full {
-            flush()
-        } else if !flushScheduled.exchange(true, ordering: .acquiringAndReleasing) {
-            queue.asyncAfter(deadline: .now() + .milliseconds(20)) { [self] in
-                flushScheduled.store(false, ordering: .releasing)
-                flush()
+        pending.append(contentsOf: line.utf8)
+        pending.append(0x0A)
+        queued += line.utf8.count + 1
+        if isUrgent { urgent = true }
+        if !writerStarted {
+            writerStarted = true
+            let thread = Thread { [self] in writeForever() }
+            thread.name = "gatehouse.log"
+            thread.startWithSignalsBlocked()
+        }
+        if urgent || pending.count >= Self.flushThreshold { condition.broadcast() }
+    }
+
+    /// Waits until everything buffered so far has been written (called on shutdown so no line is
+    /// lost), or `timeoutSeconds` passed: a reader that stopped reading cannot hold the exit.
+    public func flush(timeoutSeconds: Double = 5) {
+        condition.lock()
+        defer { condition.unlock() }
+        let target = queued
+        guard writerStarted else { return }
+        urgent = true
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: timeoutSeconds)
+        while written < target && condition.wait(until: deadline) {}
+    }
+
+    private func writeForever() {
+        condition.lock()
+        while true {
+            if pending.isEmpty && dropped == 0 {
+                condition.wait()
+                continue
             }
+            if !urgent && pending.count < Self.flushThreshold && dropped == 0 {
+                // Let other lines join this write.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.coalesceSeconds))
+            }
+            var bytes = pending
+            pending.removeAll(keepingCapacity: true)
+            let taken = bytes.count
+            if dropped > 0 {
+                bytes += Array("\(LogSink.timestamp()) warning: \(dropped) log line(s) dropped: the log's reader fell behind\n".utf8)
+                dropped = 0
+            }
+            urgent = false
+            condition.unlock()
+            writeAll(bytes)
+            condition.lock()
+            written += taken
+            condition.broadcast()
         }
     }
 
-    /// Writes everything buffered. Called on shutdown so no line is lost.
-    public func flush() {
-        let pending = buffer.withLock { bytes -> [UInt8] in
-            defer { bytes.removeAll(keepingCapacity: true) }
-            return bytes
-        }
+    /// Blocks this thread alone until `bytes` are written or the descriptor fails.
+    private func writeAll(_ bytes: [UInt8]) {
         var offset = 0
-        pending.withUnsafeBytes { raw in
+        bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
+                let count = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if count < 0 {
                     if errno == EINTR { continue }
                     return
                 }
-                offset += written
+                offset += count
             }
         }
     }
