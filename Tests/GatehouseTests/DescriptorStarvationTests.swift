@@ -12,11 +12,7 @@ import TestSupport
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try ExternalServer.freePort()
-        let config = directory.appendingPathComponent("config.json").path
-        try Data("""
-            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)", "metrics_require_token": false},
-             "database": {"path": "\(directory.path)/gatehouse.sqlite3"}, "logging": {"level": "warning"}}
-            """.utf8).write(to: URL(fileURLWithPath: config))
+        let config = try writeServeConfig(in: directory, port: port, serverExtra: #", "metrics_require_token": false"#, logLevel: "warning")
         // 64 descriptors: the database, the loops and the listener take some; a few dozen
         // connections take the rest.
         let serve = try ChildProcess(

@@ -12,12 +12,8 @@ import TestSupport
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try ExternalServer.freePort()
-        let config = directory.appendingPathComponent("config.json").path
         // Info: every request is a line, its path in it.
-        try Data("""
-            {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)"},
-             "database": {"path": "\(directory.path)/gatehouse.sqlite3"}, "logging": {"level": "info"}}
-            """.utf8).write(to: URL(fileURLWithPath: config))
+        let config = try writeServeConfig(in: directory, port: port, logLevel: "info")
         // Standard error into a pipe this test does not read until the end: 64 KiB fill it.
         let serve = try ChildProcess(CommandLineTests.binary, ["serve", "--config", config], capture: .combined)
         defer { serve.stop() }

@@ -26,6 +26,17 @@ func temporaryDirectory() throws -> URL {
 }
 
 /// A migrated SQLite file database in a temporary directory.
+/// A configuration file for `gatehouse serve` on loopback `port` with no provider, written in
+/// `directory`; `serverExtra` adds members to `server`. Returns its path.
+func writeServeConfig(in directory: URL, port: UInt16, serverExtra: String = "", logLevel: String) throws -> String {
+    let path = directory.appendingPathComponent("config.json").path
+    try Data("""
+        {"server": {"listen": "127.0.0.1:\(port)", "public_url": "http://127.0.0.1:\(port)"\(serverExtra)},
+         "database": {"path": "\(directory.path)/gatehouse.sqlite3"}, "logging": {"level": "\(logLevel)"}}
+        """.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
 func migratedDatabase(in directory: URL, options: DatabaseOptions = DatabaseOptions()) throws -> Database {
     let database = try Database(path: directory.appendingPathComponent("gatehouse.sqlite3").path, options: options)
     _ = try Migrator(migrations: EmbeddedMigrations.all).migrate(database, now: 1_700_000_000)
