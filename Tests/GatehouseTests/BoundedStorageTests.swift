@@ -36,6 +36,35 @@ import TestSupport
         #expect(try rowCounts(rig.gatehouse.database) == before)
     }
 
+    /// Review finding: nothing bounded one user's sessions, so an account signing in by script
+    /// stored a session a sign-in for hours. Past 100 unrevoked sessions, a new sign-in revokes
+    /// the oldest; the newest, and the person's other recent ones, go on working.
+    @Test func aUsersSessionsAreBoundedByRevokingTheOldest() throws {
+        let rig = try SignInRig()
+        defer { rig.stop() }
+        _ = try rig.signIn()
+        let first = try #require(rig.browser.cookie(named: "gatehouse_session")).value
+        // 100 more sessions of the same user, as 100 other sign-ins would leave (hashes that
+        // differ by construction: the index in the first bytes).
+        try rig.gatehouse.database.write { connection in
+            let sessions = SessionRepository(connection)
+            for index in 0..<100 {
+                let hash = [UInt8(index)] + [UInt8](repeating: 0xAB, count: 31)
+                _ = try sessions.create(tokenHash: hash, userID: 1, now: rig.clock.now, idleLifetime: 3_600, absoluteLifetime: 7_200)
+            }
+        }
+        #expect(try rig.count("sessions", where: "user_id = 1 AND revoked_at IS NULL") == 101, "stored as they came")
+        let asFirst = { try BrowserClient().get("\(rig.origin)/api/v1/me", headers: [("Cookie", "gatehouse_session=\(first)")]).status }
+        #expect(try asFirst() == 200, "the first session works before the next sign-in")
+        let again = BrowserClient()
+        let callback = try SignInRig.authorizeAtProvider(SignInRig.Person(), next: "/", gatehouseOrigin: rig.origin, browser: again)
+        #expect(try again.get(callback).status == 303)
+        #expect(try rig.count("sessions", where: "user_id = 1 AND revoked_at IS NULL") == 100)
+        #expect(try rig.count("sessions", where: "user_id = 1 AND revoked_at IS NOT NULL") == 2, "the two oldest")
+        #expect(try again.get("\(rig.origin)/api/v1/me").status == 200, "the new session works")
+        #expect(try asFirst() == 401, "the oldest is revoked")
+    }
+
     /// The anonymous sign-in page still protects its form: the token is derived from the
     /// cookie's secret, which is stored nowhere, and a password sign-in with it works.
     @Test func theStatelessFormTokenStillSignsIn() throws {

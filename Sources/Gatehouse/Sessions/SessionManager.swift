@@ -29,6 +29,12 @@ public final class SessionManager: Sendable {
         public let cookie: SetCookie
     }
 
+    /// The most unrevoked sessions one user keeps: a new sign-in past it revokes the oldest.
+    /// Review finding: nothing bounded them, so one account signing in by script (any account of
+    /// a public provider, with sign-ups open) stored a session a sign-in for hours. A person's
+    /// browsers and devices stay far below it.
+    static let maximumSessionsPerUser = 100
+
     /// Starts a session for `userID`, revoking the session the request came with, if any.
     /// `groups` (from the sign-in's groups claim, already filtered by `SessionGroups`) are kept
     /// with the session for forward-auth. Internal, for tests: a signed-in session starts only
@@ -60,6 +66,7 @@ public final class SessionManager: Sendable {
             tokenHash: token.hash, userID: userID, now: now,
             idleLifetime: settings.idleLifetime, absoluteLifetime: settings.absoluteLifetime, details: details
         )
+        if let userID { try sessions.revokeOldest(userID: userID, keeping: Self.maximumSessionsPerUser, now: now) }
         let session = ActiveSession(token: token, record: record)
         return Started(session: session, cookie: try cookie(for: session))
     }
