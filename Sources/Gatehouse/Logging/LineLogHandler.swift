@@ -3,8 +3,8 @@ import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
-import HTTP
 #endif
+import HTTP
 
 /// A swift-log handler writing one line per event to a file descriptor (stderr by default).
 ///
@@ -48,8 +48,8 @@ public struct LineLogHandler: LogHandler {
 /// loop, with their deadline sweeps. The buffer is bounded; past `maximumBufferedBytes` lines are
 /// dropped and counted, and the count is written as a line of its own once the reader catches up.
 ///
-/// `@unchecked Sendable`: `pending`, `dropped`, `writerStarted` and `lastFlushed` are only
-/// touched while `condition` is held.
+/// `@unchecked Sendable`: every variable (`pending`, `dropped`, `urgent`, `writerStarted`,
+/// `queued`, `written`) is only touched while `condition` is held.
 public final class LogSink: @unchecked Sendable {
     private let fd: Int32
     private let condition = NSCondition()
@@ -120,7 +120,8 @@ public final class LogSink: @unchecked Sendable {
             pending.removeAll(keepingCapacity: true)
             let taken = bytes.count
             if dropped > 0 {
-                bytes += Array("\(LogSink.timestamp()) warning: \(dropped) log line(s) dropped: the log's reader fell behind\n".utf8)
+                let notice = "time=\(LogSink.timestamp()) level=warning logger=gatehouse msg=\"\(dropped) log line(s) dropped: the log's reader fell behind\"\n"
+                bytes += Array(notice.utf8)
                 dropped = 0
             }
             urgent = false
