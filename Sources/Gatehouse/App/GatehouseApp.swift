@@ -208,8 +208,8 @@ public final class GatehouseApp: Sendable {
         )
     }
 
-    /// Ends the executors' threads once their queued work is done; call after the server has
-    /// stopped taking requests.
+    /// Ends the executors' threads once their running jobs finish (queued ones are told they
+    /// expired); call after the server has stopped taking requests.
     public func shutdown() {
         executors.shutdown()
     }

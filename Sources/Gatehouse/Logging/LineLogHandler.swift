@@ -49,7 +49,7 @@ public struct LineLogHandler: LogHandler {
 /// dropped and counted, and the count is written as a line of its own once the reader catches up.
 ///
 /// `@unchecked Sendable`: every variable (`pending`, `dropped`, `urgent`, `writerStarted`,
-/// `queued`, `written`) is only touched while `condition` is held.
+/// `idle`, `queued`, `written`) is only touched while `condition` is held.
 public final class LogSink: @unchecked Sendable {
     private let fd: Int32
     private let condition = NSCondition()
@@ -57,6 +57,8 @@ public final class LogSink: @unchecked Sendable {
     private var dropped = 0
     private var urgent = false
     private var writerStarted = false
+    /// The writer waits, with nothing to write, until a line or a drop wakes it.
+    private var idle = false
     /// Bytes handed to write(2) so far, for `flush`.
     private var written = 0
     private var queued = 0
@@ -75,8 +77,12 @@ public final class LogSink: @unchecked Sendable {
     func write(_ line: String, urgent isUrgent: Bool) {
         condition.lock()
         defer { condition.unlock() }
+        // The writer waits without a deadline while there is nothing to write: the first line
+        // or drop after that wakes it (review finding: an info line waited for the next warning).
+        let wasIdle = pending.isEmpty && dropped == 0
         guard pending.count + line.utf8.count + 1 <= Self.maximumBufferedBytes else {
             dropped += 1
+            if wasIdle { condition.broadcast() }
             return
         }
         pending.append(contentsOf: line.utf8)
@@ -89,7 +95,14 @@ public final class LogSink: @unchecked Sendable {
             thread.name = "gatehouse.log"
             thread.startWithSignalsBlocked()
         }
-        if urgent || pending.count >= Self.flushThreshold { condition.broadcast() }
+        if wasIdle || urgent || pending.count >= Self.flushThreshold { condition.broadcast() }
+    }
+
+    /// Whether the writer is waiting with nothing to write (for tests).
+    var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return idle
     }
 
     /// Waits until everything buffered so far has been written (called on shutdown so no line is
@@ -109,7 +122,9 @@ public final class LogSink: @unchecked Sendable {
         condition.lock()
         while true {
             if pending.isEmpty && dropped == 0 {
+                idle = true
                 condition.wait()
+                idle = false
                 continue
             }
             if !urgent && pending.count < Self.flushThreshold && dropped == 0 {
@@ -133,14 +148,21 @@ public final class LogSink: @unchecked Sendable {
         }
     }
 
-    /// Blocks this thread alone until `bytes` are written or the descriptor fails.
+    /// Blocks this thread alone until `bytes` are written or the descriptor fails. A descriptor
+    /// left non-blocking (a pipe shared with another process) is waited on, not given up on.
     private func writeAll(_ bytes: [UInt8]) {
         var offset = 0
         bytes.withUnsafeBytes { raw in
             while offset < raw.count {
                 let count = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if count < 0 {
-                    if errno == EINTR { continue }
+                    let code = errno
+                    if code == EINTR { continue }
+                    if code == EAGAIN || code == EWOULDBLOCK {
+                        var writable = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&writable, 1, 1_000)
+                        continue
+                    }
                     return
                 }
                 offset += count

@@ -136,12 +136,12 @@ final class EventLoop: @unchecked Sendable {
     /// descriptor (EMFILE, ENFILE) or of kernel memory, and the socket, still readable with the
     /// connection it could not take, would wake this loop again at once. Review finding: every
     /// loop then spun at a whole core until a descriptor was freed, and a client that held
-    /// enough connections could keep it so. The sweep watches it again (within 250 ms).
+    /// enough connections could keep it so. A sweep watches it again after 250 to 500 ms.
     func restListener(_ fd: Int32) {
         guard let acceptable = listeners[fd] else { return }
         _ = gatehouse_epoll_remove(epollFD, fd)
         listeners[fd] = nil
-        restingListeners[fd] = (DispatchTime.now().uptimeNanoseconds, acceptable)
+        restingListeners[fd] = (DispatchTime.now().uptimeNanoseconds &+ Self.sweepNanoseconds, acceptable)
     }
 
     /// Stops watching `connection`; call before closing its descriptor.

@@ -170,21 +170,24 @@ public struct SessionRepository {
         try revokeAll(where: "user_id = ? AND provider IS NULL AND identity_id IS NULL", is: userID, now: now)
     }
 
-    /// `condition` is one of this file's own texts, never input, with one `?` for `id`.
-    /// Revokes the user's unrevoked sessions beyond the `keeping` newest, clearing their ID tokens.
+    /// Revokes the user's live sessions beyond the `keeping` newest, clearing their ID tokens
+    /// (expired ones do not count: the purge removes them).
     /// Returns how many were revoked. One lookup through `sessions_user_id` when within the bound.
     @discardableResult
     public func revokeOldest(userID: Int64, keeping: Int, now: Int64) throws(StoreError) -> Int {
         try connection.execute(
             """
             UPDATE sessions SET revoked_at = ?1, id_token = NULL WHERE id IN
-                (SELECT id FROM sessions WHERE user_id = ?2 AND revoked_at IS NULL ORDER BY id DESC LIMIT -1 OFFSET ?3)
+                (SELECT id FROM sessions
+                 WHERE user_id = ?2 AND revoked_at IS NULL AND idle_expires_at > ?1 AND absolute_expires_at > ?1
+                 ORDER BY id DESC LIMIT -1 OFFSET ?3)
             """,
             [.integer(now), .integer(userID), .integer(Int64(max(0, keeping)))]
         )
         return connection.changes
     }
 
+    /// `condition` is one of this file's own texts, never input, with one `?` for `id`.
     private func revokeAll(where condition: StaticString, is id: Int64, now: Int64) throws(StoreError) -> Int {
         try connection.execute(
             "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE \(condition) AND revoked_at IS NULL",
