@@ -296,8 +296,8 @@ public final class ProviderConnection: Sendable {
             what: "token endpoint"
         )
         // GitHub answers a refused code with 200 and an error object: an `error` member is a
-        // refusal whatever the status.
-        // Only a listed error code is named: the provider's own text may echo a credential.
+        // refusal whatever the status. Only a listed error code is named, for the provider's own
+        // text may echo a credential (`TokenErrorResponse.recordableError`).
         if let refusal = try? TokenErrorResponse.parse(response.body) {
             throw OIDCError.make(.tokenRequestRefused, "the token endpoint refused the code (HTTP \(response.status), \(refusal.recordableError))")
         }

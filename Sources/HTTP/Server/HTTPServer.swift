@@ -111,8 +111,6 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,
-    /// then close whatever is left. Blocks the caller until done; safe to call more than once.
     /// Closes the listening sockets and tells every connection to finish its request in progress
     /// and close; returns once every loop has let go of the listeners, without waiting for any
     /// connection. A process with two servers (a management listener) calls it on both before
@@ -129,6 +127,8 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Graceful shutdown: stop accepting, let requests in flight finish within the grace period,
+    /// then close whatever is left. Blocks the caller until done; safe to call more than once.
     public func shutdown() {
         stopAccepting()
         let grace = context.configuration.timeouts.shutdownGraceSeconds

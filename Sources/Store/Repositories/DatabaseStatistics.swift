@@ -15,7 +15,7 @@ public struct DatabaseStatistics: Sendable, Equatable {
     /// The tables counted. A constant list, never names taken from a request.
     public static let tables = ["users", "identities", "sessions", "sign_in_flows", "audit_log", "link_decisions", "provider_policies", "logout_tokens_seen"]
 
-    public static func read(_ connection: Connection, logBytes: Int64 = 0) throws(StoreError) -> DatabaseStatistics {
+    public static func read(_ connection: Connection, logBytes: Int64) throws(StoreError) -> DatabaseStatistics {
         func pragma(_ name: String) throws(StoreError) -> Int64 {
             try connection.queryOne("PRAGMA \(name)")?.int64(at: 0) ?? 0
         }

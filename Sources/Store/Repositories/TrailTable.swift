@@ -25,7 +25,7 @@ struct TrailTable {
             used[try row.string(kindColumn)] = try row.int64("used")
         }
         guard let share = try connection.queryOne("SELECT share FROM \(shareView)")?.int64(at: 0) else {
-            throw StoreError(code: .notFound, message: "audit_budget has no row")
+            throw StoreError(code: .notFound, message: "\(shareView) has no row")
         }
         return (used, share)
     }
