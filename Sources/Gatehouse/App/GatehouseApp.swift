@@ -204,7 +204,25 @@ public final class GatehouseApp: Sendable {
             maxConnections: server.maxConnections,
             maxConnectionsPerClient: server.maxConnectionsPerClient,
             forwarding: ForwardedHeaders(isTrustedProxy: { [server] address in server.isTrustedProxy(address) }),
-            securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS)
+            securityHeaders: .forPublicURL(isHTTPS: server.isHTTPS),
+            loopThreadHooks: loopReaders
+        )
+    }
+
+    /// A database reader for each event loop, of its own: forward-auth and `/api/v1/me` read
+    /// on the loop, and a wait there for a pooled reader would hold every connection of the
+    /// loop (review finding: the loops waited up to the busy timeout while admin listings or
+    /// `/metrics` held the pool). A loop whose reader cannot be opened reads from the pool.
+    private var loopReaders: LoopThreadHooks {
+        LoopThreadHooks(
+            started: { [database, logger] in
+                do {
+                    try database.dedicateReaderToCurrentThread()
+                } catch {
+                    logger.warning("an event loop reads from the shared database readers", metadata: ["error": "\(error)"])
+                }
+            },
+            ending: { [database] in database.releaseCurrentThreadsReader() }
         )
     }
 

@@ -64,9 +64,14 @@ final class EventLoop: @unchecked Sendable {
         _ = gatehouse_epoll_add(epollFD, wakeFD, 1, 0)
     }
 
-    /// Starts the loop's thread, with every signal blocked.
-    func start(name: String) {
-        let thread = Thread { [self] in self.run() }
+    /// Starts the loop's thread, with every signal blocked; `hooks` run on it first and last.
+    func start(name: String, hooks: LoopThreadHooks = LoopThreadHooks()) {
+        let thread = Thread { [self] in
+            hooks.started()
+            self.run()
+            hooks.ending()
+            stopped.signal()
+        }
         thread.name = name
         thread.startWithSignalsBlocked()
     }
@@ -184,7 +189,6 @@ final class EventLoop: @unchecked Sendable {
         runLocalTasks()
         SystemCall.close(wakeFD)
         SystemCall.close(epollFD)
-        stopped.signal()
     }
 
     private func drainWakeups() {

@@ -37,7 +37,7 @@ public final class HTTPServer: Sendable {
         do {
             for index in 0..<max(1, context.configuration.eventLoopCount) {
                 let loop = try EventLoop()
-                loop.start(name: "gatehouse.loop.\(index)")
+                loop.start(name: "gatehouse.loop.\(index)", hooks: context.configuration.loopThreadHooks)
                 started.append(loop)
             }
             loops.withLock { $0 = started }

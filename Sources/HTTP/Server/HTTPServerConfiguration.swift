@@ -18,6 +18,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var compressionMinimumBytes: Int?
     /// Event-loop threads connections are spread over: one per core by default.
     public var eventLoopCount: Int
+    /// What each event loop's thread sets up for itself before its first event and ends after
+    /// its last.
+    public var loopThreadHooks: LoopThreadHooks
 
     public init(
         listen: [ListenAddress],
@@ -29,7 +32,8 @@ public struct HTTPServerConfiguration: Sendable {
         forwarding: ForwardedHeaders = .trustNobody,
         securityHeaders: SecurityHeaders = SecurityHeaders(),
         compressionMinimumBytes: Int? = 1024,
-        eventLoopCount: Int = ProcessInfo.processInfo.activeProcessorCount
+        eventLoopCount: Int = ProcessInfo.processInfo.activeProcessorCount,
+        loopThreadHooks: LoopThreadHooks = LoopThreadHooks()
     ) {
         self.listen = listen
         self.limits = limits
@@ -41,5 +45,19 @@ public struct HTTPServerConfiguration: Sendable {
         self.securityHeaders = securityHeaders
         self.compressionMinimumBytes = compressionMinimumBytes
         self.eventLoopCount = eventLoopCount
+        self.loopThreadHooks = loopThreadHooks
+    }
+}
+
+/// Work that runs on an event loop's own thread: `started` before the loop waits for its first
+/// event, `ending` after it has run its last task. The app gives each loop a database reader of
+/// its own this way, so a handler answered on the loop never waits for a shared one.
+public struct LoopThreadHooks: Sendable {
+    public var started: @Sendable () -> Void
+    public var ending: @Sendable () -> Void
+
+    public init(started: @escaping @Sendable () -> Void = {}, ending: @escaping @Sendable () -> Void = {}) {
+        self.started = started
+        self.ending = ending
     }
 }

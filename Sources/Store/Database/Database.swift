@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// A SQLite database: one writer connection, serialized, and a small pool of readers used
-/// concurrently beside it.
+/// concurrently beside it; a thread can also be given a reader of its own
+/// (`dedicateReaderToCurrentThread`).
 ///
 /// File databases run in WAL mode, so readers see the last committed state while a write is
 /// in progress and never block it. An in-memory database (`":memory:"`) exists only inside
@@ -28,8 +29,15 @@ public final class Database: Sendable {
     /// Nil for an in-memory database, which has no log to copy back.
     let checkpointer: Checkpointer?
     private let finishedWrites = Atomic<UInt64>(0)
+    /// Tells this database's thread readers (`ThreadReaders`) from another's, even one opened
+    /// later at the same address.
+    private let identity: UInt64
+    private static let identities = Atomic<UInt64>(0)
+    /// The readers threads were given (`dedicateReaderToCurrentThread`), so `close` closes them.
+    private let threadReaderConnections = Mutex<(connections: [SerializedConnection], isClosed: Bool)>(([], false))
 
     public init(path: String, options: DatabaseOptions = .init()) throws(StoreError) {
+        self.identity = Self.identities.add(1, ordering: .relaxed).newValue
         self.options = options
         self.path = path
         self.isInMemory = path == ":memory:" || path.isEmpty
@@ -39,7 +47,7 @@ public final class Database: Sendable {
             statementCacheCapacity: options.statementCacheCapacity
         )
         try Self.configureWriter(writerConnection, inMemory: isInMemory, logSizeLimitBytes: options.logSizeLimitBytes)
-        let waitLimit = TimeInterval(max(0, options.busyTimeoutMilliseconds)) / 1000
+        let waitLimit = Self.waitLimit(options)
         self.writer = SerializedConnection(writerConnection, waitLimit: waitLimit)
 
         if isInMemory {
@@ -51,17 +59,26 @@ public final class Database: Sendable {
             self.checkpointer = checkpointer
             var readerConnections: [Connection] = []
             for _ in 0..<max(1, options.readerCount) {
-                let reader = try Connection(
-                    path: path, flags: SQLITE_OPEN_READWRITE,
-                    busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
-                    statementCacheCapacity: options.statementCacheCapacity
-                )
-                try reader.execute("PRAGMA foreign_keys = ON")
-                try reader.execute("PRAGMA query_only = ON")
-                readerConnections.append(reader)
+                readerConnections.append(try Self.openReader(path: path, options: options))
             }
             self.readers = ReaderPool(readerConnections, waitLimit: waitLimit)
         }
+    }
+
+    private static func openReader(path: String, options: DatabaseOptions) throws(StoreError) -> Connection {
+        let reader = try Connection(
+            path: path, flags: SQLITE_OPEN_READWRITE,
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds,
+            statementCacheCapacity: options.statementCacheCapacity
+        )
+        try reader.execute("PRAGMA foreign_keys = ON")
+        try reader.execute("PRAGMA query_only = ON")
+        return reader
+    }
+
+    /// How long a caller waits for the writer's lock or a pooled reader: the busy timeout.
+    private static func waitLimit(_ options: DatabaseOptions) -> TimeInterval {
+        TimeInterval(max(0, options.busyTimeoutMilliseconds)) / 1000
     }
 
     private static func configureWriter(_ connection: Connection, inMemory: Bool, logSizeLimitBytes: Int64) throws(StoreError) {
@@ -101,7 +118,7 @@ public final class Database: Sendable {
                 return try Self.inTransaction(connection, begin: "BEGIN DEFERRED", body)
             }
         }
-        return try readers.withConnection { connection in
+        return try withReader(readers) { connection in
             try Self.inTransaction(connection, begin: "BEGIN DEFERRED", body)
         }
     }
@@ -111,10 +128,49 @@ public final class Database: Sendable {
     /// on the forward-auth hot path). A body that runs more than one statement must use `read`.
     public func readSingleStatement<T>(_ body: (Connection) throws -> T) throws -> T {
         guard let readers else { return try read(body) }
-        return try readers.withConnection { connection in
+        return try withReader(readers) { connection in
             defer { connection.rollbackIfNeeded() }
             return try body(connection)
         }
+    }
+
+    /// Runs `body` on the calling thread's own reader when it has one that is free, else on one
+    /// from `pool` (waiting up to the busy timeout for one).
+    private func withReader<T>(_ pool: ReaderPool, _ body: (Connection) throws -> T) throws -> T {
+        guard let own = ThreadReaders.reader(for: identity), !own.isInUse else { return try pool.withConnection(body) }
+        own.isInUse = true
+        defer { own.isInUse = false }
+        return try own.connection.withConnection(body)
+    }
+
+    /// Gives the calling thread a reader connection of its own, which its reads use from now
+    /// on instead of the shared pool's. For an event loop's thread: a read there (forward-auth,
+    /// `/api/v1/me`) would otherwise wait, and with it every connection of the loop, while
+    /// slower reads elsewhere (an admin listing, `/metrics`' counts, a directory's
+    /// reconciliation) held every pooled reader. Nothing for an in-memory database, or a thread
+    /// that has one already. Call `releaseCurrentThreadsReader` on the same thread before it ends.
+    public func dedicateReaderToCurrentThread() throws(StoreError) {
+        guard !isInMemory, ThreadReaders.reader(for: identity) == nil else { return }
+        let reader = SerializedConnection(try Self.openReader(path: path, options: options), waitLimit: Self.waitLimit(options))
+        let registered = threadReaderConnections.withLock { state in
+            guard !state.isClosed else { return false }
+            state.connections.append(reader)
+            return true
+        }
+        guard registered, ThreadReaders.set(ThreadReader(reader), for: identity) else {
+            threadReaderConnections.withLock { state in state.connections.removeAll { $0 === reader } }
+            reader.close()
+            if !registered { throw .closed() }
+            return
+        }
+    }
+
+    /// Closes the calling thread's own reader, if it has one; its reads use the pool again.
+    public func releaseCurrentThreadsReader() {
+        guard let own = ThreadReaders.reader(for: identity) else { return }
+        ThreadReaders.set(nil, for: identity)
+        threadReaderConnections.withLock { state in state.connections.removeAll { $0 === own.connection } }
+        own.connection.close()
     }
 
     /// How many `write` and `writeWithoutTransaction` calls on this `Database` have finished
@@ -178,6 +234,11 @@ public final class Database: Sendable {
     /// Closes every connection. Later calls fail with `.closed`; a read in progress finishes
     /// first. Safe to call more than once.
     public func close() {
+        let threadReaders = threadReaderConnections.withLock { state in
+            state.isClosed = true
+            return state.connections
+        }
+        threadReaders.forEach { $0.close() }
         readers?.close()
         writer.close()
         checkpointer?.close()
