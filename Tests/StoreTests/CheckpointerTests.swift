@@ -30,4 +30,24 @@ import Testing
             #expect(try database.read { try $0.queryOne("SELECT count(*) FROM pages")?.int64(at: 0) } == 1_500)
         }
     }
+
+    /// One thread serves checkpoint after checkpoint while commits keep asking for them: a
+    /// thread each was 77 threads started in 300 sign-ins of the peer benchmark.
+    @Test func checkpointsShareOneThread() throws {
+        try withTemporaryDirectory { directory in
+            let database = try Database(path: directory.appendingPathComponent("checkpoints.sqlite3").path)
+            defer { database.close() }
+            let checkpointer = try #require(database.checkpointer)
+            try database.write { try $0.execute("CREATE TABLE pages (id INTEGER PRIMARY KEY, filler BLOB NOT NULL)") }
+            for round in 1...3 {
+                for _ in 0..<1_100 {
+                    try database.write { try $0.execute("INSERT INTO pages (filler) VALUES (zeroblob(3000))") }
+                }
+                let deadline = Date().addingTimeInterval(20)
+                while checkpointer.completedCount < round && Date() < deadline { usleep(2_000) }
+            }
+            #expect(checkpointer.completedCount >= 3)
+            #expect(checkpointer.threadsStarted == 1)
+        }
+    }
 }
