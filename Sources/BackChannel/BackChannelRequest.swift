@@ -14,11 +14,16 @@ public struct BackChannelRequest: Sendable {
     public var headers: [BackChannelHeader]
     /// Sent as the POST body; must be empty for GET.
     public var body: [UInt8]
+    /// At most this long for the whole request, connection included, when shorter than the
+    /// client's `totalTimeoutMilliseconds` (a caller's share of a larger budget). Values below
+    /// 1 count as 1: curl reads 0 as no limit.
+    public var timeoutMilliseconds: Int?
 
-    public init(method: Method = .get, url: String, headers: [BackChannelHeader] = [], body: [UInt8] = []) {
+    public init(method: Method = .get, url: String, headers: [BackChannelHeader] = [], body: [UInt8] = [], timeoutMilliseconds: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeoutMilliseconds = timeoutMilliseconds
     }
 }

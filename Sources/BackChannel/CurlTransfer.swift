@@ -12,7 +12,7 @@ struct CurlTransfer {
     func run(_ request: BackChannelRequest, url: CurlURL) throws(BackChannelError) -> BackChannelResponse {
         let headers = try RequestHeaders(request.headers)
         let collector = ResponseCollector(maxBodyBytes: settings.maxResponseBytes)
-        try applyConnectionPolicy(url: url)
+        try applyConnectionPolicy(url: url, timeoutMilliseconds: request.timeoutMilliseconds)
         try applyRequest(request, headers: headers)
         try applyCallbacks(collector: collector)
         let code = try withExtendedLifetime((url, headers, collector)) { () throws(BackChannelError) -> CURLcode in
@@ -26,7 +26,7 @@ struct CurlTransfer {
     }
 
     /// Where and how curl may connect: fixed rules first, then this client's settings.
-    private func applyConnectionPolicy(url: CurlURL) throws(BackChannelError) {
+    private func applyConnectionPolicy(url: CurlURL, timeoutMilliseconds: Int?) throws(BackChannelError) {
         // Signals are process-wide; a library must not install handlers or be woken by SIGALRM.
         try handle.set(CURLOPT_NOSIGNAL, 1)
         // The URL handle the policy already checked, so curl cannot parse the text differently.
@@ -46,8 +46,9 @@ struct CurlTransfer {
                 try handle.set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(pointer))
             }
         }
-        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutMilliseconds)
-        try handle.set(CURLOPT_TIMEOUT_MS, settings.totalTimeoutMilliseconds)
+        let total = min(settings.totalTimeoutMilliseconds, max(1, timeoutMilliseconds ?? .max))
+        try handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMilliseconds, total))
+        try handle.set(CURLOPT_TIMEOUT_MS, total)
         // Refuses at once a response whose Content-Length announces more than the cap.
         try handle.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(settings.maxResponseBytes))
         try handle.set(CURLOPT_USERAGENT, string: settings.userAgent)

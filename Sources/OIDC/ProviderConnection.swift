@@ -1,3 +1,4 @@
+import Dispatch
 import JOSE
 import Synchronization
 
@@ -15,6 +16,8 @@ public final class ProviderConnection: Sendable {
     private let cache: Mutex<Cache>
     /// GitHub's document, written once from its endpoints (it publishes none to fetch).
     private let gitHubDocument: Result<DiscoveryDocument, OIDCError>?
+    /// Monotonic nanoseconds, for a callback's `TransferBudget`.
+    private let monotonicClock: @Sendable () -> UInt64
 
     private struct Cache {
         var discovery: DiscoveryDocument?
@@ -24,8 +27,16 @@ public final class ProviderConnection: Sendable {
         var jwksFetches = FetchRecord()
     }
 
-    public init(settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true) {
+    /// The time all of one callback's transfers to the provider share (`TransferBudget`): more
+    /// than one transfer's own limit (10 s), so one slow answer still completes a sign-in.
+    public static let callbackTransferSeconds = 15
+
+    public init(
+        settings: OIDCProviderSettings, transport: any ProviderTransport, plainHTTPAllowedForLoopback: Bool = true,
+        monotonicClock: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+    ) {
         self.settings = settings
+        self.monotonicClock = monotonicClock
         self.transport = transport
         self.plainHTTPAllowedForLoopback = plainHTTPAllowedForLoopback
         gitHubDocument = settings.quirks.gitHub.map { endpoints in
@@ -60,14 +71,22 @@ public final class ProviderConnection: Sendable {
     /// sooner): its failure is the answer, so a flood of anonymous sign-in starts cannot make a
     /// fetch each.
     public func discovery(now: Int64) throws(OIDCError) -> DiscoveryDocument {
+        try discovery(now: now, budget: .unbounded)
+    }
+
+    private func discovery(now: Int64, budget: TransferBudget) throws(OIDCError) -> DiscoveryDocument {
         if let gitHubDocument { return try gitHubDocument.get() }
         let (cached, due, fetches) = cache.withLock { ($0.discovery, $0.schedule.isDue(now: now), $0.discoveryFetches) }
         if !due {
             if let cached { return cached }
             if let failure = Self.standingFailure(of: fetches, now: now) { throw failure }
         }
+        // A spent budget asks nothing, so it is no failure of the provider's (no backoff).
+        let timeout = try budget.limitMilliseconds(for: "discovery")
         do throws(OIDCError) {
-            let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery")
+            let response = try fetch(
+                ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON, timeoutMilliseconds: timeout), what: "discovery"
+            )
             let document = try DiscoveryDocument.parse(
                 response.body, expectedIssuer: settings.issuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback
             )
@@ -127,12 +146,14 @@ public final class ProviderConnection: Sendable {
 
     /// Finishes a code flow's callback: the `iss` parameter, the code exchange, the ID token
     /// (signature, claims, nonce) and userinfo, all against one reading of discovery. Returns
-    /// the verified identity, or says which step refused it.
+    /// the verified identity, or says which step refused it. Its transfers share
+    /// `callbackTransferSeconds`.
     public func completeCallback(
         _ parameters: CallbackParameters, pending: PendingAuthorization, now: Int64
     ) throws(CodeFlowFailure) -> CompletedAuthorization {
+        let budget = TransferBudget(seconds: Self.callbackTransferSeconds, clock: monotonicClock)
         let document: DiscoveryDocument
-        do { document = try discovery(now: now) } catch { throw .providerUnavailable(error) }
+        do { document = try discovery(now: now, budget: budget) } catch { throw .providerUnavailable(error) }
         do {
             try parameters.checkIssuerParameter(
                 advertised: document.authorizationResponseIssParameterSupported, expectedIssuer: settings.issuer
@@ -146,24 +167,24 @@ public final class ProviderConnection: Sendable {
         }
         let tokens: TokenResponse
         do {
-            tokens = try exchangeCode(code, pending: pending, document: document, now: now)
+            tokens = try exchangeCode(code, pending: pending, document: document, now: now, budget: budget)
         } catch { throw .tokenExchange(error) }
         if let gitHub = settings.quirks.gitHub {
-            return try completeWithGitHub(gitHub, accessToken: tokens.accessToken)
+            return try completeWithGitHub(gitHub, accessToken: tokens.accessToken, budget: budget)
         }
         guard let compactIDToken = tokens.idToken else {
             throw .tokenExchange(.make(.malformedTokenResponse, "token response has no id_token"))
         }
         let idToken: IDTokenClaims
         do {
-            idToken = try verifyIDToken(compactIDToken, expectedNonce: pending.nonce, document: document, now: now)
+            idToken = try verifyIDToken(compactIDToken, expectedNonce: pending.nonce, document: document, now: now, budget: budget)
         } catch { throw .idTokenRejected(error) }
 
         var claims = idToken.all
         var userinfo = UserinfoOutcome.notAsked
         if settings.userinfoEnabled, let endpoint = document.userinfoEndpoint {
             do {
-                let result = try fetchUserinfo(accessToken: tokens.accessToken, idToken: idToken, endpoint: endpoint)
+                let result = try fetchUserinfo(accessToken: tokens.accessToken, idToken: idToken, endpoint: endpoint, budget: budget)
                 claims = result.claims
                 userinfo = result.discardedBecause.map { .discarded($0) } ?? .merged
             } catch {
@@ -181,11 +202,15 @@ public final class ProviderConnection: Sendable {
     }
 
     /// GitHub has no ID token: who signed in is what its API says to the access token.
-    private func completeWithGitHub(_ endpoints: GitHubEndpoints, accessToken: String) throws(CodeFlowFailure) -> CompletedAuthorization {
+    private func completeWithGitHub(
+        _ endpoints: GitHubEndpoints, accessToken: String, budget: TransferBudget
+    ) throws(CodeFlowFailure) -> CompletedAuthorization {
         let claims: [String: JSONValue]
         do {
             claims = try GitHubAccount.claims(accessToken: accessToken, endpoints: endpoints) { (request) throws(OIDCError) in
-                try send(request, what: "API")
+                var request = request
+                request.timeoutMilliseconds = try budget.limitMilliseconds(for: "API")
+                return try send(request, what: "API")
             }
         } catch { throw .accountUnavailable(error) }
         guard case .string(let subject)? = claims["sub"] else {
@@ -199,8 +224,10 @@ public final class ProviderConnection: Sendable {
     // MARK: - Keys and ID tokens
 
     /// Verifies an ID token with every rule of `IDTokenValidator`.
-    func verifyIDToken(_ token: String, expectedNonce: String, document: DiscoveryDocument, now: Int64) throws(OIDCError) -> IDTokenClaims {
-        try withSigningKeys(document, now: now) { (keys) throws(OIDCError) in
+    func verifyIDToken(
+        _ token: String, expectedNonce: String, document: DiscoveryDocument, now: Int64, budget: TransferBudget = .unbounded
+    ) throws(OIDCError) -> IDTokenClaims {
+        try withSigningKeys(document, now: now, budget: budget) { (keys) throws(OIDCError) in
             try IDTokenValidator.validate(
                 compactToken: token, keys: keys, settings: settings, advertisedAlgorithms: document.advertisedAlgorithms,
                 expectedNonce: expectedNonce, now: now
@@ -224,19 +251,19 @@ public final class ProviderConnection: Sendable {
     /// once per `jwksMinimumRefetchIntervalSeconds` however many such tokens arrive, and is
     /// validated again with what came back.
     private func withSigningKeys<T>(
-        _ document: DiscoveryDocument, now: Int64, _ validate: (JSONWebKeySet) throws(OIDCError) -> T
+        _ document: DiscoveryDocument, now: Int64, budget: TransferBudget = .unbounded, _ validate: (JSONWebKeySet) throws(OIDCError) -> T
     ) throws(OIDCError) -> T {
-        let keys = try currentKeys(document, now: now)
+        let keys = try currentKeys(document, now: now, budget: budget)
         do {
             return try validate(keys)
         } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
             let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
             guard claimed else { throw error }
-            return try validate(try fetchKeys(document, now: now))
+            return try validate(try fetchKeys(document, now: now, budget: budget))
         }
     }
 
-    private func currentKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
+    private func currentKeys(_ document: DiscoveryDocument, now: Int64, budget: TransferBudget) throws(OIDCError) -> JSONWebKeySet {
         guard document.jwksURI != nil else { throw .make(.noUsableKey, "the provider publishes no key set") }
         let (usable, needsRefresh, fetches) = cache.withLock { ($0.jwks.usableKeys(now: now), $0.jwks.needsRefresh(now: now), $0.jwksFetches) }
         if !needsRefresh {
@@ -245,17 +272,19 @@ public final class ProviderConnection: Sendable {
             if let failure = Self.standingFailure(of: fetches, now: now) { throw failure }
         }
         do {
-            return try fetchKeys(document, now: now)
+            return try fetchKeys(document, now: now, budget: budget)
         } catch {
             if let usable { return usable }
             throw error
         }
     }
 
-    private func fetchKeys(_ document: DiscoveryDocument, now: Int64) throws(OIDCError) -> JSONWebKeySet {
+    private func fetchKeys(_ document: DiscoveryDocument, now: Int64, budget: TransferBudget) throws(OIDCError) -> JSONWebKeySet {
+        // A spent budget asks nothing, so it is no failure of the provider's (no backoff).
+        let timeout = try budget.limitMilliseconds(for: "JWKS")
         do throws(OIDCError) {
             guard let jwksURI = document.jwksURI else { throw OIDCError.make(.noUsableKey, "the provider publishes no key set") }
-            let response = try fetch(ProviderRequest(url: jwksURI.text, headers: Self.acceptJSON), what: "JWKS")
+            let response = try fetch(ProviderRequest(url: jwksURI.text, headers: Self.acceptJSON, timeoutMilliseconds: timeout), what: "JWKS")
             let keys: JSONWebKeySet
             do {
                 keys = try JSONWebKeySet(json: response.body)
@@ -281,7 +310,9 @@ public final class ProviderConnection: Sendable {
 
     /// Exchanges an authorization code (with its PKCE verifier) at the token endpoint,
     /// authenticated as `ClientAuthentication.method` chooses.
-    func exchangeCode(_ code: String, pending: PendingAuthorization, document: DiscoveryDocument, now: Int64) throws(OIDCError) -> TokenResponse {
+    func exchangeCode(
+        _ code: String, pending: PendingAuthorization, document: DiscoveryDocument, now: Int64, budget: TransferBudget = .unbounded
+    ) throws(OIDCError) -> TokenResponse {
         let method = try ClientAuthentication.method(for: settings, advertised: document.tokenEndpointAuthMethodsSupported)
         let credentials = try ClientAuthentication.credentials(method, settings: settings, tokenEndpoint: document.tokenEndpoint.text, now: now)
         let tokenRequest = TokenRequest(
@@ -292,7 +323,10 @@ public final class ProviderConnection: Sendable {
             headers.append(ProviderHeader(name: "Authorization", value: authorization))
         }
         let response = try send(
-            ProviderRequest(method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8)),
+            ProviderRequest(
+                method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8),
+                timeoutMilliseconds: try budget.limitMilliseconds(for: "token endpoint")
+            ),
             what: "token endpoint"
         )
         // GitHub answers a refused code with 200 and an error object: an `error` member is a
@@ -311,9 +345,13 @@ public final class ProviderConnection: Sendable {
 
     /// Fetches userinfo with the access token and merges it under the ID token's claims. A
     /// response about another subject is discarded (`discardedBecause` says so).
-    func fetchUserinfo(accessToken: String, idToken: IDTokenClaims, endpoint: EndpointURL) throws(OIDCError) -> UserinfoResult {
+    func fetchUserinfo(
+        accessToken: String, idToken: IDTokenClaims, endpoint: EndpointURL, budget: TransferBudget = .unbounded
+    ) throws(OIDCError) -> UserinfoResult {
         let headers = Self.acceptJSON + [ProviderHeader(name: "Authorization", value: "Bearer \(accessToken)")]
-        let response = try send(ProviderRequest(url: endpoint.text, headers: headers), what: "userinfo")
+        let response = try send(
+            ProviderRequest(url: endpoint.text, headers: headers, timeoutMilliseconds: try budget.limitMilliseconds(for: "userinfo")), what: "userinfo"
+        )
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the userinfo endpoint answered HTTP \(response.status)")
         }

@@ -21,12 +21,16 @@ public struct ProviderRequest: Sendable, Equatable {
     public var url: String
     public var headers: [ProviderHeader]
     public var body: [UInt8]
+    /// At most this long for the whole request, when shorter than the transport's own limit:
+    /// what is left of the callback's time (`TransferBudget`). Nil: the transport's limit alone.
+    public var timeoutMilliseconds: Int?
 
-    public init(method: Method = .get, url: String, headers: [ProviderHeader] = [], body: [UInt8] = []) {
+    public init(method: Method = .get, url: String, headers: [ProviderHeader] = [], body: [UInt8] = [], timeoutMilliseconds: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeoutMilliseconds = timeoutMilliseconds
     }
 
     /// The first value of the header `name` (ASCII case-insensitive).

@@ -23,7 +23,8 @@ struct BackChannelTransport: ProviderTransport {
         do {
             let response = try client.send(BackChannelRequest(
                 method: method, url: request.url,
-                headers: request.headers.map { BackChannelHeader(name: $0.name, value: $0.value) }, body: request.body
+                headers: request.headers.map { BackChannelHeader(name: $0.name, value: $0.value) }, body: request.body,
+                timeoutMilliseconds: request.timeoutMilliseconds
             ))
             return ProviderResponse(
                 status: response.status, headers: response.headers.map { ProviderHeader(name: $0.name, value: $0.value) }, body: response.body
