@@ -45,7 +45,8 @@ public struct DirectorySyncError: Error, Sendable, CustomStringConvertible {
 /// 4): each identity whose entry is found gets its snapshot refreshed and its live sessions
 /// the entry's current groups; each whose entry is gone or disabled has its user deactivated
 /// and every session revoked in the same transaction (forward-auth refuses them at the next
-/// request). Nothing is ever deleted.
+/// request). Nothing is ever deleted. What changes is decided on one read snapshot, beside the
+/// writer, and only that is written, `changesPerTransaction` at a time.
 ///
 /// Two brakes stop a run before it writes anything: a directory that returns no entry (a wrong
 /// base DN, a filter typo, a replica being rebuilt), and one that would deactivate more than
@@ -86,7 +87,11 @@ final class DirectorySync: Sendable {
     /// Runs so far by how they ended.
     var outcomes: [Outcome: Int] { counts.withLock { $0 } }
 
-    init(source: DirectorySource, database: Database, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+    init(
+        source: DirectorySource, database: Database, logger: Logger, clock: @escaping @Sendable () -> Int64,
+        changesPerTransaction: Int = DirectorySync.defaultChangesPerTransaction
+    ) {
+        self.changesPerTransaction = max(1, changesPerTransaction)
         self.source = source
         self.database = database
         self.logger = logger
@@ -150,6 +155,22 @@ final class DirectorySync: Sendable {
         let disabled: Bool
     }
 
+    /// What a run changes for one identity whose entry was found: its snapshot when the entry
+    /// says something new, its live sessions' groups when any session has others.
+    private struct Refresh {
+        let identityID: Int64
+        let snapshot: IdentitySnapshot?
+        let groups: [String]?
+    }
+
+    /// The changes a run makes are written this many to a transaction, each batch its own, so
+    /// that sign-ins' writes run between them. Review finding: the whole reconciliation was one
+    /// transaction, which held the database's one writer for about a second for 10,000 people,
+    /// and for a directory ten times that size longer than the busy timeout, so every sign-in
+    /// meanwhile answered "busy".
+    static let defaultChangesPerTransaction = 500
+    let changesPerTransaction: Int
+
     private func reconcile(_ report: inout DirectorySyncReport, dryRun: Bool, actor: String) throws {
         let config = source.config
         var found: [String: Found] = [:]
@@ -166,50 +187,72 @@ final class DirectorySync: Sendable {
             found[signIn.identity.subject] = Found(signIn: signIn, groups: groups, disabled: DirectoryIdentity.isDisabled(entry, config: config))
         }
 
-        let now = clock()
-        try database.write { connection in
+        // Decided on one snapshot, read beside the writer; written after, in batches.
+        var refreshes: [Refresh] = []
+        var deactivate: Set<Int64> = []
+        try database.read { connection in
             let identities = try IdentityRepository(connection).list(provider: config.slug, issuer: config.issuer)
             let users = UserRepository(connection)
+            let sessions = SessionRepository(connection)
             report.identities = identities.count
-            var deactivate: [Int64] = []
             var activeUsers: Set<Int64> = []
             for identity in identities {
-                guard let user = try users.find(id: identity.userID), user.isActive else { continue }
-                activeUsers.insert(user.id)
-                let entry = found[identity.subject]
-                if entry == nil || entry?.disabled == true { deactivate.append(user.id) }
+                let entry = found[identity.subject].flatMap { $0.disabled ? nil : $0 }
+                if let user = try users.find(id: identity.userID), user.isActive {
+                    activeUsers.insert(user.id)
+                    if entry == nil { deactivate.insert(user.id) }
+                }
+                guard let entry else { continue }
+                report.updated += 1
+                let seen = IncomingAttributes(identity: entry.signIn.identity, policy: config.policy)
+                let snapshot = IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: entry.signIn.claimsJSON)
+                let isNew = snapshot.email != identity.email || snapshot.emailVerified != identity.emailVerified || snapshot.claims != identity.claims
+                let regroup = try sessions.hasLiveSessions(identityID: identity.id, withGroupsOtherThan: entry.groups)
+                if isNew || regroup {
+                    refreshes.append(Refresh(identityID: identity.id, snapshot: isNew ? snapshot : nil, groups: regroup ? entry.groups : nil))
+                }
             }
             if entries.isEmpty && !identities.isEmpty {
                 report.stopped = "directory_returned_nothing"
-                return
+            } else if !activeUsers.isEmpty, deactivate.count * 100 > config.syncMaximumDeactivationPercent * activeUsers.count {
+                report.stopped = "would_deactivate_\(deactivate.count)_of_\(activeUsers.count)_over_\(config.syncMaximumDeactivationPercent)_percent"
             }
-            let limit = config.syncMaximumDeactivationPercent
-            if !activeUsers.isEmpty, Set(deactivate).count * 100 > limit * activeUsers.count {
-                report.stopped = "would_deactivate_\(Set(deactivate).count)_of_\(activeUsers.count)_over_\(limit)_percent"
-                return
+        }
+        if report.stopped != nil {
+            report.updated = 0
+            return
+        }
+        report.deactivated = deactivate.count
+        guard !dryRun else { return }
+
+        for batch in refreshes.batches(of: changesPerTransaction) {
+            try database.write { connection in
+                for refresh in batch {
+                    // An identity unlinked since the decision is simply gone.
+                    if let snapshot = refresh.snapshot {
+                        do { try IdentityRepository(connection).refreshSnapshot(id: refresh.identityID, snapshot: snapshot) } catch let error as StoreError where error.code == .notFound {}
+                    }
+                    if let groups = refresh.groups {
+                        report.sessionsRegrouped += try SessionRepository(connection).replaceGroups(identityID: refresh.identityID, groups: groups)
+                    }
+                }
             }
-            for identity in identities {
-                guard let entry = found[identity.subject], !entry.disabled else { continue }
-                report.updated += 1
-                guard !dryRun else { continue }
-                let seen = IncomingAttributes(identity: entry.signIn.identity, policy: config.policy)
-                try IdentityRepository(connection).refreshSnapshot(
-                    id: identity.id,
-                    snapshot: IdentitySnapshot(email: seen.email, emailVerified: seen.emailVerified, claims: entry.signIn.claimsJSON)
-                )
-                report.sessionsRegrouped += try SessionRepository(connection).replaceGroups(identityID: identity.id, groups: entry.groups)
-            }
-            for userID in Set(deactivate).sorted() {
-                report.deactivated += 1
-                guard !dryRun else { continue }
-                try users.setActive(id: userID, false, now: now)
-                let revoked = try SessionRepository(connection).revokeAll(userID: userID, now: now)
-                report.sessionsRevoked += revoked
-                try AuditRecorder.record(
-                    .userDeactivated, userID: userID, requestID: nil, now: now,
-                    detail: "directory=\(config.slug); reason=not_found_or_disabled; sessions_revoked=\(revoked)",
-                    actor: actor, provider: config.slug, in: connection
-                )
+        }
+        let now = clock()
+        for batch in deactivate.sorted().batches(of: changesPerTransaction) {
+            try database.write { connection in
+                for userID in batch {
+                    // The user and every session of theirs in one transaction; a user deleted
+                    // since the decision is simply gone.
+                    do { try UserRepository(connection).setActive(id: userID, false, now: now) } catch let error as StoreError where error.code == .notFound { continue }
+                    let revoked = try SessionRepository(connection).revokeAll(userID: userID, now: now)
+                    report.sessionsRevoked += revoked
+                    try AuditRecorder.record(
+                        .userDeactivated, userID: userID, requestID: nil, now: now,
+                        detail: "directory=\(config.slug); reason=not_found_or_disabled; sessions_revoked=\(revoked)",
+                        actor: actor, provider: config.slug, in: connection
+                    )
+                }
             }
         }
     }
@@ -249,5 +292,12 @@ final class DirectorySync: Sendable {
             for member in group.strings("member") { membership.byMember[member.lowercased(), default: []].insert(name) }
         }
         return membership
+    }
+}
+
+private extension Array {
+    /// The elements in consecutive runs of `size` (the last may be shorter).
+    func batches(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

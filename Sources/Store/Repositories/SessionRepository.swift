@@ -200,14 +200,27 @@ public struct SessionRepository {
     /// directory synchronisation read new memberships): forward-auth sees them at the next
     /// request. Returns how many sessions changed.
     public func replaceGroups(identityID: Int64, groups: [String]) throws(StoreError) -> Int {
-        var details = SessionDetails()
-        details.groups = groups
-        let stored = SQLValue(details.storedGroups)
+        let stored = Self.storedGroups(groups)
         try connection.execute(
             "UPDATE sessions SET groups = ? WHERE identity_id = ? AND revoked_at IS NULL AND groups IS NOT ?",
             [stored, .integer(identityID), stored]
         )
         return connection.changes
+    }
+
+    /// Whether `replaceGroups` would change any session: a live session of the identity with
+    /// other groups. A read, so a directory sync decides beside the writer what it must write.
+    public func hasLiveSessions(identityID: Int64, withGroupsOtherThan groups: [String]) throws(StoreError) -> Bool {
+        try connection.queryOne(
+            "SELECT 1 FROM sessions WHERE identity_id = ? AND revoked_at IS NULL AND groups IS NOT ? LIMIT 1",
+            [.integer(identityID), Self.storedGroups(groups)]
+        ) != nil
+    }
+
+    private static func storedGroups(_ groups: [String]) -> SQLValue {
+        var details = SessionDetails()
+        details.groups = groups
+        return SQLValue(details.storedGroups)
     }
 
     /// Revokes the live sessions a provider's verified back-channel logout names (OIDC
