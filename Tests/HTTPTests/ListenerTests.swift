@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 @testable import HTTP
@@ -36,6 +37,35 @@ import Glibc
             #expect(accepted.wait(timeout: .now() + 5) == .success, "\(reason)")
         }
         #expect(noDelay.withLock { $0 } == 1, "\(reason)")
+    }
+
+    /// Runs `body` on a thread of its own; true if it returned within `seconds`.
+    static func returns(within seconds: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            body()
+            done.signal()
+        }.start()
+        return done.wait(timeout: .now() + .seconds(seconds)) == .success
+    }
+
+    /// Review finding: a second `stop` of a loop waited forever for a thread already gone.
+    @Test func aLoopStoppedTwiceReturnsBothTimes() throws {
+        let loop = try EventLoop()
+        loop.start(name: "test.loop")
+        loop.stop()
+        #expect(Self.returns(within: 10) { loop.stop() })
+    }
+
+    /// Review finding: stopping a listener after its loops had ended waited forever for them
+    /// to forget the socket.
+    @Test func aListenerStoppedAfterItsLoopsEndedReturns() throws {
+        let loop = try EventLoop()
+        loop.start(name: "test.loop")
+        let listener = try Listener(binding: ListenAddress(host: "127.0.0.1", port: 0))
+        listener.startAccepting(on: [loop]) { fd, _, _ in close(fd) }
+        loop.stop()
+        #expect(Self.returns(within: 10) { listener.stop() })
     }
 
     /// `stop` has every loop forget the socket and returns only after it is closed, so a

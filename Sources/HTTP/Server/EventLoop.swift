@@ -76,27 +76,32 @@ final class EventLoop: @unchecked Sendable {
         thread.startWithSignalsBlocked()
     }
 
-    /// Ends the loop once it has run what was posted; returns when its thread is done.
+    /// Ends the loop once it has run what was posted; returns when its thread is done, however
+    /// many times it is called (review finding: a second call waited forever).
     func stop() {
         isStopping.store(true, ordering: .relaxed)
         posted.withLock { posted in
             if !posted.isClosed { wake() }
         }
         stopped.wait()
+        // Passed on, so the next caller returns at once too.
+        stopped.signal()
     }
 
     /// Runs `task` on the loop's thread: after the current batch of events when called there,
-    /// otherwise as soon as the loop wakes.
-    func execute(_ task: @escaping @Sendable () -> Void) {
+    /// otherwise as soon as the loop wakes. False, and `task` dropped, when the loop has ended.
+    @discardableResult
+    func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
         if isLoopThread {
             localTasks.append(task)
-            return
+            return true
         }
         // The wake-up is written under the lock, so none is written after the loop closes.
-        posted.withLock { posted in
-            guard !posted.isClosed else { return }
+        return posted.withLock { posted in
+            guard !posted.isClosed else { return false }
             posted.tasks.append(task)
             wake()
+            return true
         }
     }
 
@@ -189,6 +194,9 @@ final class EventLoop: @unchecked Sendable {
         runLocalTasks()
         SystemCall.close(wakeFD)
         SystemCall.close(epollFD)
+        // A thread started later can be given the same pthread_t: it must not pass for this
+        // loop's (review finding: it queued tasks that no loop would ever run).
+        loopThread.store(0, ordering: .relaxed)
     }
 
     private func drainWakeups() {

@@ -105,18 +105,20 @@ final class Listener: @unchecked Sendable {
     }
 
     /// Stops accepting and closes the socket; once this returns, no connection is accepted.
-    /// Waits for each loop to forget the socket first, so it must not be called on a loop's
-    /// thread, and the loops must still be running. Later calls do nothing.
+    /// Waits for each running loop to forget the socket first, so it must not be called on a
+    /// loop's thread. Later calls do nothing.
     func stop() {
         guard !isStopped else { return }
         isStopped = true
         let fd = self.fd
         for loop in loops {
             let forgotten = DispatchSemaphore(value: 0)
-            loop.execute {
+            // A loop that has ended watches nothing any more (review finding: waiting for it
+            // to forget the socket waited forever).
+            guard loop.execute({
                 loop.unwatchListener(fd)
                 forgotten.signal()
-            }
+            }) else { continue }
             forgotten.wait()
         }
         SystemCall.close(fd)
