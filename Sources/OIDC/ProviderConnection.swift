@@ -257,6 +257,9 @@ public final class ProviderConnection: Sendable {
         do {
             return try validate(keys)
         } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
+            // A callback out of time claims no refetch: the claim would hold back the next
+            // token's for the whole interval without a fetch made.
+            _ = try budget.limitMilliseconds(for: "JWKS")
             let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
             guard claimed else { throw error }
             return try validate(try fetchKeys(document, now: now, budget: budget))
@@ -298,6 +301,9 @@ public final class ProviderConnection: Sendable {
             }
             return keys
         } catch {
+            // A fetch cut short by the callback's time is no failure of the provider's: it sets
+            // no backoff that would hold back other sign-ins' fetches.
+            guard !budget.isSpent else { throw error }
             cache.withLock {
                 $0.jwks.recordFetchFailure(now: now)
                 $0.jwksFetches.failed(error, now: now)

@@ -22,14 +22,24 @@ struct TransferBudget: Sendable {
         self.init(deadline: clock() &+ UInt64(max(0, seconds)) &* 1_000_000_000, clock: clock)
     }
 
+    /// Whether less than a millisecond is left: a transfer that failed now may have failed for
+    /// want of time rather than through the provider's fault.
+    var isSpent: Bool {
+        deadline.map { Self.millisecondsLeft(until: $0, now: clock()) == 0 } ?? false
+    }
+
     /// The milliseconds the next transfer may take at most (nil: its own limit alone), or the
     /// error that the budget is spent, in which case the transfer is not made.
     func limitMilliseconds(for what: String) throws(OIDCError) -> Int? {
         guard let deadline else { return nil }
-        let now = clock()
-        guard now < deadline, (deadline - now) / 1_000_000 > 0 else {
+        let left = Self.millisecondsLeft(until: deadline, now: clock())
+        guard left > 0 else {
             throw OIDCError.make(.transportFailed, "the provider's \(what) was not asked: the callback's time for the provider ran out")
         }
-        return Int((deadline - now) / 1_000_000)
+        return left
+    }
+
+    private static func millisecondsLeft(until deadline: UInt64, now: UInt64) -> Int {
+        now >= deadline ? 0 : Int((deadline - now) / 1_000_000)
     }
 }

@@ -30,14 +30,18 @@ import TestSupport
         while Date() < waited { usleep(50_000) }
         held.removeAll()
 
-        #expect(try Self.status(of: "/healthz", port: port, within: 30) == 200, "accepting resumed once descriptors were free")
+        let resumed = try Self.status(of: "/healthz", port: port, within: 30)
+        let log = (try? String(contentsOfFile: directory.path + "/serve.log", encoding: .utf8)) ?? ""
+        try #require(
+            resumed == 200,
+            "accepting resumed once descriptors were free; serve running: \(serve.isRunning), exit status \(serve.exitStatus.map(String.init) ?? "none"), its log: \(log.suffix(3000))"
+        )
         let metrics = try Self.get("/metrics", port: port)
         let line = try #require(metrics.text.split(separator: "\n").first { $0.hasPrefix("gatehouse_http_connections_rejected_total{limit=\"descriptors\"}") })
         let failures = Int(line.split(separator: " ").last ?? "") ?? -1
         #expect(failures > 0, "the server did run out of descriptors")
         // A spinning loop fails thousands of times a second; a resting one a few times per sweep.
         #expect(failures < 200, "\(failures) failed accepts in about a second")
-        let log = (try? String(contentsOfFile: directory.path + "/serve.log", encoding: .utf8)) ?? ""
         #expect(log.components(separatedBy: "no descriptor free").count - 1 == 1, "one warning, not one per failure")
     }
 
