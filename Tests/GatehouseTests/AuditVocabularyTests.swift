@@ -15,7 +15,7 @@ import Testing
             "user.updated", "user.deactivated", "user.deleted", "session.revoked", "sessions.revoked",
             "api_token.created", "api_token.revoked", "api.authentication_failed", "api.authentication_rate_limited",
             "user.provisioned",
-            "directory.synced", "directory.sync_stopped",
+            "directory.synced", "directory.sync_stopped", "directory.sync_failed",
             "migration.key_collision", "migration.username_verifier_unknown",
         ])
     }

@@ -43,6 +43,7 @@ import TestSupport
         try Self.newMail("bob", rig)
         let report = try Self.sync(rig)
         #expect(report.updated == 2, "both entries were found")
+        #expect(report.refreshed == 1)
         #expect(try rig.count("identity_updates") == 1, "only Bob's identity is written")
         #expect(try rig.count("identities", where: "email = 'bob.new@example.org'") == 1)
         _ = try Self.sync(rig)
@@ -60,5 +61,22 @@ import TestSupport
         _ = try Self.sync(rig, changesPerTransaction: 1)
         #expect(rig.gatehouse.database.writeCount - before == 3 + 2)
         #expect(try rig.count("identity_updates") == 2)
+    }
+
+    /// Review finding: batches already committed stay when a later one fails, and nothing said
+    /// what they had changed. Bob's write fails (a trigger refuses it) after Alice's committed.
+    @Test func aRunThatFailsAfterABatchSaysWhatItChanged() throws {
+        let rig = try Self.rig()
+        defer { rig.stop() }
+        try Self.newMail("alice", rig)
+        try Self.newMail("bob", rig)
+        try rig.gatehouse.database.writeWithoutTransaction { connection in
+            try connection.execute("CREATE TRIGGER refuse_bob BEFORE UPDATE ON identities WHEN new.email = 'bob.new@example.org' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        }
+        #expect(throws: (any Error).self) { try Self.sync(rig, changesPerTransaction: 1) }
+        #expect(try rig.count("identities", where: "email = 'alice.new@example.org'") == 1, "Alice's batch committed")
+        let failed = try rig.auditEvents().filter { $0.event == "directory.sync_failed" }
+        #expect(failed.count == 1)
+        #expect(failed.first?.detail.contains("refreshed=1;") == true, "\(failed)")
     }
 }

@@ -32,6 +32,20 @@ struct UserRepositoryTests {
         }
     }
 
+    /// A directory sync deactivates on an earlier snapshot: a user already inactive (or gone)
+    /// is left as it is, so the trail gets no second deactivation.
+    @Test(arguments: DatabaseKind.allCases)
+    func deactivateIfActiveLeavesAnInactiveUserAlone(_ kind: DatabaseKind) throws {
+        try withMigratedDatabase(kind) { database in
+            let user = try database.write { try UserRepository($0).create(username: "alice", email: nil, displayName: nil, now: 1) }
+            #expect(try database.write { try UserRepository($0).deactivateIfActive(id: user.id, now: 2) })
+            #expect(try !database.write { try UserRepository($0).deactivateIfActive(id: user.id, now: 3) })
+            #expect(try !database.write { try UserRepository($0).deactivateIfActive(id: user.id + 1, now: 3) })
+            let found = try database.read { try UserRepository($0).find(id: user.id) }
+            #expect(found?.isActive == false && found?.updatedAt == 2)
+        }
+    }
+
     @Test(arguments: DatabaseKind.allCases)
     func usernamesAreUniqueIgnoringCase(_ kind: DatabaseKind) throws {
         try withMigratedDatabase(kind) { database in

@@ -178,7 +178,7 @@ enum APISchema {
             "DirectorySyncRequest": object(["dry_run": boolean], required: []),
             "DirectorySync": object([
                 "directory": text, "dry_run": boolean, "entries": count, "groups": count, "identities": count, "updated": count,
-                "deactivated": count, "sessions_revoked": count, "sessions_regrouped": count,
+                "refreshed": count, "deactivated": count, "sessions_revoked": count, "sessions_regrouped": count,
                 "duration_seconds": .object(["type": "number", "minimum": 0]), "stopped": nullable(text),
             ]),
             "Directory": object([

@@ -95,7 +95,7 @@ enum AdminRepresentation {
     static func directorySync(_ report: DirectorySyncReport) -> JSONValue {
         let counts: [String: JSONValue] = [
             "entries": .int(report.entries), "groups": .int(report.groups), "identities": .int(report.identities),
-            "updated": .int(report.updated), "deactivated": .int(report.deactivated), "sessions_revoked": .int(report.sessionsRevoked),
+            "updated": .int(report.updated), "refreshed": .int(report.refreshed), "deactivated": .int(report.deactivated), "sessions_revoked": .int(report.sessionsRevoked),
             "sessions_regrouped": .int(report.sessionsRegrouped),
         ]
         let facts: [String: JSONValue] = [

@@ -14,8 +14,10 @@ public struct DirectorySyncReport: Sendable, Equatable {
     public var groups = 0
     /// Identities of this directory in Gatehouse before the run.
     public var identities = 0
-    /// Identities whose entry was found and whose snapshot was refreshed.
+    /// Identities whose entry was found (brought up to date where they differed).
     public var updated = 0
+    /// Of those, identities whose attributes had changed and were written.
+    public var refreshed = 0
     /// Users deactivated (their entry gone or disabled), with their sessions revoked.
     public var deactivated = 0
     public var sessionsRevoked = 0
@@ -24,11 +26,13 @@ public struct DirectorySyncReport: Sendable, Equatable {
     public var durationSeconds = 0.0
     /// Why the run stopped before changing anything, or nil when it ran through.
     public var stopped: String?
+    /// Whether any batch of changes was committed.
+    var hasWritten = false
 
     /// One line of `key=value` pairs: the log line, the audit detail and the command's output.
     public var summary: String {
         var parts = ["directory=\(directory)", "dry_run=\(dryRun)", "entries=\(entries)", "groups=\(groups)", "identities=\(identities)",
-                     "updated=\(updated)", "deactivated=\(deactivated)", "sessions_revoked=\(sessionsRevoked)",
+                     "updated=\(updated)", "refreshed=\(refreshed)", "deactivated=\(deactivated)", "sessions_revoked=\(sessionsRevoked)",
                      "sessions_regrouped=\(sessionsRegrouped)", String(format: "duration_seconds=%.3f", durationSeconds)]
         if let stopped { parts.append("stopped=\(stopped)") }
         return parts.joined(separator: "; ")
@@ -80,7 +84,8 @@ final class DirectorySync: Sendable {
         case finished
         /// A brake stopped it before it changed anything.
         case stopped
-        /// The directory or the database failed; nothing was committed.
+        /// The directory or the database failed. Batches already committed stay; the trail
+        /// says what they changed (`directory.sync_failed`).
         case failed
     }
 
@@ -129,8 +134,16 @@ final class DirectorySync: Sendable {
         do {
             try reconcile(&report, dryRun: dryRun, actor: actor)
         } catch {
-            logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)"])
+            logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)", "summary": "\(report.summary)"])
             counts.withLock { $0[.failed, default: 0] += 1 }
+            // Batches already committed stay: the trail says what they changed (review finding).
+            if report.hasWritten {
+                _ = try? database.write { connection in
+                    try AuditRecorder.record(
+                        .directorySyncFailed, requestID: nil, now: clock(), detail: report.summary, actor: actor, provider: source.config.slug, in: connection
+                    )
+                }
+            }
             throw error
         }
         let elapsed = ContinuousClock.now - started
@@ -222,38 +235,55 @@ final class DirectorySync: Sendable {
             report.updated = 0
             return
         }
-        report.deactivated = deactivate.count
-        guard !dryRun else { return }
+        guard !dryRun else {
+            report.deactivated = deactivate.count
+            return
+        }
 
+        // Each batch's counts join the report once it has committed.
         for batch in refreshes.batches(of: changesPerTransaction) {
-            try database.write { connection in
+            let (refreshed, regrouped) = try database.write { connection -> (Int, Int) in
+                var (refreshed, regrouped) = (0, 0)
                 for refresh in batch {
-                    // An identity unlinked since the decision is simply gone.
                     if let snapshot = refresh.snapshot {
-                        do { try IdentityRepository(connection).refreshSnapshot(id: refresh.identityID, snapshot: snapshot) } catch let error as StoreError where error.code == .notFound {}
+                        // An identity unlinked since the decision is simply gone.
+                        do {
+                            try IdentityRepository(connection).refreshSnapshot(id: refresh.identityID, snapshot: snapshot)
+                            refreshed += 1
+                        } catch let error as StoreError where error.code == .notFound {}
                     }
                     if let groups = refresh.groups {
-                        report.sessionsRegrouped += try SessionRepository(connection).replaceGroups(identityID: refresh.identityID, groups: groups)
+                        regrouped += try SessionRepository(connection).replaceGroups(identityID: refresh.identityID, groups: groups)
                     }
                 }
+                return (refreshed, regrouped)
             }
+            report.refreshed += refreshed
+            report.sessionsRegrouped += regrouped
+            report.hasWritten = true
         }
         let now = clock()
         for batch in deactivate.sorted().batches(of: changesPerTransaction) {
-            try database.write { connection in
+            let (deactivated, revoked) = try database.write { connection -> (Int, Int) in
+                var (deactivated, revokedInBatch) = (0, 0)
                 for userID in batch {
-                    // The user and every session of theirs in one transaction; a user deleted
-                    // since the decision is simply gone.
-                    do { try UserRepository(connection).setActive(id: userID, false, now: now) } catch let error as StoreError where error.code == .notFound { continue }
+                    // A user deactivated (or deleted) since the decision is left as it is.
+                    guard try UserRepository(connection).deactivateIfActive(id: userID, now: now) else { continue }
+                    // Every session of theirs, in the same transaction.
                     let revoked = try SessionRepository(connection).revokeAll(userID: userID, now: now)
-                    report.sessionsRevoked += revoked
                     try AuditRecorder.record(
                         .userDeactivated, userID: userID, requestID: nil, now: now,
                         detail: "directory=\(config.slug); reason=not_found_or_disabled; sessions_revoked=\(revoked)",
                         actor: actor, provider: config.slug, in: connection
                     )
+                    deactivated += 1
+                    revokedInBatch += revoked
                 }
+                return (deactivated, revokedInBatch)
             }
+            report.deactivated += deactivated
+            report.sessionsRevoked += revoked
+            report.hasWritten = true
         }
     }
 

@@ -60,6 +60,9 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// A directory synchronisation stopped before changing anything: the directory returned
     /// nothing, or it would have deactivated more than the configured share of its users.
     case directorySyncStopped = "directory.sync_stopped"
+    /// A directory synchronisation failed (the directory or the database) after it had begun
+    /// writing: the detail carries what the batches already committed had changed.
+    case directorySyncFailed = "directory.sync_failed"
     /// Written by migration 0008 (in SQL): two users whose recomputed matching keys (or
     /// username skeletons) collide. They are not merged; the engine denies `ambiguous_match`.
     case keyCollision = "migration.key_collision"

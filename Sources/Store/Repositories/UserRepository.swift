@@ -155,6 +155,13 @@ public struct UserRepository {
         guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no user with that id") }
     }
 
+    /// Deactivates the user if still active; false, and nothing written, for a user already
+    /// inactive or gone (a directory sync that decided on an earlier snapshot).
+    public func deactivateIfActive(id: Int64, now: Int64) throws(StoreError) -> Bool {
+        try connection.execute("UPDATE users SET active = 0, updated_at = ? WHERE id = ? AND active = 1", [.integer(now), .integer(id)])
+        return connection.changes == 1
+    }
+
     public func find(id: Int64) throws(StoreError) -> UserRecord? {
         try connection.queryOne("SELECT \(UserRecord.columns) FROM users WHERE id = ?", [.integer(id)])
             .map { row throws(StoreError) in try UserRecord(row: row) }
