@@ -29,6 +29,10 @@ struct CurlTransfer {
     private func applyConnectionPolicy(url: CurlURL, timeoutMilliseconds: Int?) throws(BackChannelError) {
         // Signals are process-wide; a library must not install handlers or be woken by SIGALRM.
         try handle.set(CURLOPT_NOSIGNAL, 1)
+        // A transfer that times out while the name is still being resolved leaves the resolver's
+        // thread to finish on its own. Without this, curl waited for it: a resolver that does
+        // not answer held the transfer for its own timeout (30 s here) long after ours (5 s).
+        try handle.set(CURLOPT_QUICK_EXIT, 1)
         // The URL handle the policy already checked, so curl cannot parse the text differently.
         try handle.set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(url.handle))
         try handle.set(CURLOPT_PROTOCOLS_STR, string: "http,https")
