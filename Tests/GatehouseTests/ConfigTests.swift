@@ -207,6 +207,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
               json: document(server: [#""limits": {"body_bytes": 65536, "bodies_in_flight_bytes": 4096}"#]),
               path: "$.server.limits.bodies_in_flight_bytes",
               message: "4096 is less than body_bytes (65536): a body of the largest size could never be received"),
+        .init(reason: "less buffered room than one connection needs", json: document(server: [#""limits": {"buffered_bytes": 65536}"#]),
+              path: "$.server.limits.buffered_bytes", message: "must be from 1048576 to 17179869184, found 65536"),
         .init(reason: "fewer header fields than browsers send", json: document(server: [#""limits": {"header_count": 15}"#]),
               path: "$.server.limits.header_count", message: "must be from 16 to 10000, found 15"),
         .init(reason: "busy timeout of zero", json: document(top: [#""database": {"busy_timeout_ms": 0}"#]),
@@ -630,10 +632,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.server.isHTTPS == row.isHTTPS, "\(row.reason)")
     }
 
-    @Test func limitsBecomeHTTPLimits() {
+    @Test func limitsBecomeHTTPLimits() throws {
         let limits = ServerConfig.Limits(requestLineBytes: 2000, headerBytes: 3000, headerCount: 40, bodyBytes: 5000)
         #expect(limits.httpLimits == HTTPLimits(maxRequestLineBytes: 2000, maxHeaderBytes: 3000, maxHeaderCount: 40, maxBodyBytes: 5000))
         #expect(ServerConfig.Limits().httpLimits == HTTPLimits())
+        let buffered = try parse(document(server: [#""limits": {"buffered_bytes": 8388608}"#])).get()
+        #expect(buffered.server.limits.httpLimits.maxBufferedBytes == 8_388_608)
     }
 
     @Test func trustedProxyCheck() throws {

@@ -276,8 +276,33 @@ func startServer(
         // The server stops reading at its bound: the kernel's buffers fill and a send times out.
         while sent < 16 * 1024 * 1024, (try? client.send(chunk)) != nil { sent += chunk.count }
         #expect(sent < 16 * 1024 * 1024, "the server kept reading")
-        #expect(metrics.mostBufferedByteCount <= Connection.inboundHighWater + 16 * 1024, "\(metrics.mostBufferedByteCount)")
+        #expect(metrics.mostBufferedByteCount <= Connection.largestShare + Connection.readChunkBytes, "\(metrics.mostBufferedByteCount)")
         gate.opened.signal()
+    }
+
+    /// Review finding: each connection's bound held whatever the number of connections, so
+    /// 1024 clients that pipeline without reading could make the server hold 512 MiB. They now
+    /// share `maxBufferedBytes`: with 1 MiB among 16 connections, one that pipelines without
+    /// reading holds 56 KiB of requests (the floor: a request line, a header section and a
+    /// read), not 256 KiB.
+    @Test func connectionsShareTheBufferedBytesBound() throws {
+        let metrics = HTTPMetrics()
+        let (server, port) = try startServer(limits: HTTPLimits(maxBufferedBytes: 1024 * 1024), metrics: metrics)
+        defer { server.shutdown() }
+        let idle = try (0..<15).map { _ in try TestClient(port: port, timeoutSeconds: 10) }
+        let client = try TestClient(port: port, timeoutSeconds: 2)
+        let deadline = Date().addingTimeInterval(10)
+        while server.openConnectionCount < 16 && Date() < deadline { usleep(2_000) }
+        #expect(server.openConnectionCount == 16)
+        let request = Array("GET /fast HTTP/1.1\r\nHost: t\r\n\r\n".utf8)
+        let chunk = Array((0..<2048).map { _ in request }.joined())
+        var sent = 0
+        while sent < 16 * 1024 * 1024, (try? client.send(chunk)) != nil { sent += chunk.count }
+        #expect(sent < 16 * 1024 * 1024, "the server kept reading")
+        let floor = HTTPLimits().maxRequestLineBytes + HTTPLimits().maxHeaderBytes + Connection.readChunkBytes
+        #expect(metrics.mostBufferedByteCount > 0)
+        #expect(metrics.mostBufferedByteCount <= floor + Connection.readChunkBytes, "\(metrics.mostBufferedByteCount)")
+        withExtendedLifetime(idle) {}
     }
 
     @Test func connectionsBeyondTheLimitGet503() throws {

@@ -72,16 +72,20 @@ public struct ServerConfig: Sendable, Equatable {
         /// `bodies_in_flight_bytes`: the bodies being received across all connections; a body
         /// that does not fit gets 503 (`BodyBudget`).
         public var bodiesInFlightBytes: Int
+        /// `buffered_bytes`: requests received and not yet answered, and responses not yet sent,
+        /// across all connections; each connection's share shrinks as more are open.
+        public var bufferedBytes: Int
 
         public init(
             requestLineBytes: Int = 8192, headerBytes: Int = 32768, headerCount: Int = 100, bodyBytes: Int = 1_048_576,
-            bodiesInFlightBytes: Int = 33_554_432
+            bodiesInFlightBytes: Int = 33_554_432, bufferedBytes: Int = 67_108_864
         ) {
             self.requestLineBytes = requestLineBytes
             self.headerBytes = headerBytes
             self.headerCount = headerCount
             self.bodyBytes = bodyBytes
             self.bodiesInFlightBytes = bodiesInFlightBytes
+            self.bufferedBytes = bufferedBytes
         }
 
         /// The limits in the form the HTTP parser takes; the chunk-line cap keeps its default.
@@ -91,7 +95,8 @@ public struct ServerConfig: Sendable, Equatable {
                 maxHeaderBytes: headerBytes,
                 maxHeaderCount: headerCount,
                 maxBodyBytes: bodyBytes,
-                maxBodyBytesInFlight: bodiesInFlightBytes
+                maxBodyBytesInFlight: bodiesInFlightBytes,
+                maxBufferedBytes: bufferedBytes
             )
         }
     }
@@ -134,7 +139,7 @@ extension ServerConfig {
         "listen", "public_url", "trusted_proxies", "public_dir", "max_connections", "max_connections_per_client", "limits", "timeouts",
         "management_listen", "metrics_require_token",
     ]
-    static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes", "bodies_in_flight_bytes"]
+    static let limitKeys = ["request_line_bytes", "header_bytes", "header_count", "body_bytes", "bodies_in_flight_bytes", "buffered_bytes"]
     static let timeoutKeys = ["header_seconds", "body_seconds", "idle_seconds", "write_seconds", "shutdown_grace_seconds"]
 
     /// Allowed timeout range. An hour is far beyond any sensible deadline, so a larger value
@@ -176,7 +181,8 @@ extension ServerConfig {
             // Browsers send 10 to 20 fields; fewer than 16 would refuse ordinary requests.
             headerCount: limitsReader.value("header_count", .integer(16...10_000)) ?? defaults.headerCount,
             bodyBytes: limitsReader.value("body_bytes", .integer(1024...1_073_741_824)) ?? defaults.bodyBytes,
-            bodiesInFlightBytes: limitsReader.value("bodies_in_flight_bytes", .integer(1024...17_179_869_184)) ?? defaults.bodiesInFlightBytes
+            bodiesInFlightBytes: limitsReader.value("bodies_in_flight_bytes", .integer(1024...17_179_869_184)) ?? defaults.bodiesInFlightBytes,
+            bufferedBytes: limitsReader.value("buffered_bytes", .integer(1_048_576...17_179_869_184)) ?? defaults.bufferedBytes
         )
         if limits.bodiesInFlightBytes < limits.bodyBytes {
             reader.decoder.error(

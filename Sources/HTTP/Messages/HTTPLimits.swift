@@ -13,6 +13,11 @@ public struct HTTPLimits: Sendable, Equatable {
     /// Bodies being received at once across all connections (`BodyBudget`); a body that does
     /// not fit gets 503.
     public var maxBodyBytesInFlight: Int = 32 * 1024 * 1024
+    /// Requests received and not yet answered, and responses not yet sent, across all
+    /// connections together (`ServerContext.bufferShares`): each connection's share shrinks as
+    /// more are open, so a crowd of clients that pipeline without reading holds about this much
+    /// (down to a floor per connection that still reads any request whole), not 512 KiB each.
+    public var maxBufferedBytes: Int = 64 * 1024 * 1024
 
     public init(
         maxRequestLineBytes: Int = 8 * 1024,
@@ -20,7 +25,8 @@ public struct HTTPLimits: Sendable, Equatable {
         maxHeaderCount: Int = 100,
         maxBodyBytes: Int = 1024 * 1024,
         maxChunkLineBytes: Int = 1024,
-        maxBodyBytesInFlight: Int = 32 * 1024 * 1024
+        maxBodyBytesInFlight: Int = 32 * 1024 * 1024,
+        maxBufferedBytes: Int = 64 * 1024 * 1024
     ) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -28,5 +34,6 @@ public struct HTTPLimits: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.maxChunkLineBytes = maxChunkLineBytes
         self.maxBodyBytesInFlight = maxBodyBytesInFlight
+        self.maxBufferedBytes = maxBufferedBytes
     }
 }

@@ -43,15 +43,16 @@ final class Connection: @unchecked Sendable {
     /// else ever schedules another pass, so a partial request waits for its bytes at no cost.
     private var heldBack = false
 
-    /// Above this many unsent bytes the connection stops running handlers until the client reads,
-    /// so a client that pipelines without reading cannot make the server buffer without bound.
-    private static let outboundHighWater = 256 * 1024
-    private static let readChunkBytes = 16 * 1024
-    /// At most this many received bytes wait unparsed (pipelined requests not answered yet):
-    /// reading stops there until they are served, so a client that pipelines without end cannot
-    /// make the server hold more of its bytes than this (a request's body is taken out of the
-    /// buffer as it is parsed, so one large request is not held to it).
-    static let inboundHighWater = 256 * 1024
+    /// The most a connection holds of each, while few are open (`ServerContext.bufferShares`
+    /// shares `maxBufferedBytes` out among them):
+    /// - unsent response bytes: above its share the connection stops running handlers until the
+    ///   client reads, so a client that pipelines without reading cannot make the server buffer
+    ///   without bound;
+    /// - received bytes waiting unparsed (pipelined requests not answered yet): reading stops
+    ///   there until they are served (a request's body is taken out of the buffer as it is
+    ///   parsed, so one large request is not held to it).
+    static let largestShare = 256 * 1024
+    static let readChunkBytes = 16 * 1024
 
     init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, loop: EventLoop, now: UInt64) {
         self.id = id
@@ -88,6 +89,7 @@ final class Connection: @unchecked Sendable {
     private func readAvailableBytes() {
         guard !closed else { return }
         var peerClosed = false
+        let share = context.bufferShares.inbound
         do {
             try withUnsafeTemporaryAllocation(byteCount: Self.readChunkBytes, alignment: 1) { buffer throws(SocketError) in
                 let base = buffer.baseAddress!
@@ -98,7 +100,7 @@ final class Connection: @unchecked Sendable {
                         break readLoop
                     case .processed(let count):
                         parser.append(UnsafeRawBufferPointer(start: base, count: count))
-                        if count < buffer.count || parser.bufferedByteCount >= Self.inboundHighWater { break readLoop }
+                        if count < buffer.count || parser.bufferedByteCount >= share { break readLoop }
                     case .wouldBlock:
                         break readLoop
                     }
@@ -127,8 +129,9 @@ final class Connection: @unchecked Sendable {
     private func processBufferedRequests() {
         context.metrics.connectionPass()
         heldBack = false
+        let share = context.bufferShares.outbound
         while !closed && !closeAfterFlush && !awaitingDeferredResponse {
-            guard outbound.count - outboundSent < Self.outboundHighWater else {
+            guard outbound.count - outboundSent < share else {
                 heldBack = parser.bufferedByteCount > 0
                 break
             }
@@ -249,7 +252,7 @@ final class Connection: @unchecked Sendable {
             }
         }
         outboundSent = 0
-        if outbound.capacity > 4 * Self.outboundHighWater {
+        if outbound.capacity > 4 * Self.largestShare {
             outbound = []
         } else {
             outbound.removeAll(keepingCapacity: true)
@@ -261,7 +264,7 @@ final class Connection: @unchecked Sendable {
         }
         // Read on unless a request is still being answered on an executor, or the bytes already
         // buffered are at the bound (they are read again once served).
-        if awaitingDeferredResponse || parser.bufferedByteCount >= Self.inboundHighWater {
+        if awaitingDeferredResponse || parser.bufferedByteCount >= context.bufferShares.inbound {
             stopReading()
         } else {
             resumeReading()

@@ -60,6 +60,7 @@ final class ServerContext: Sendable {
                 registry.perClient[client] = held + 1
             }
             registry.open[connection.id] = (connection, client)
+            openCount.store(registry.open.count, ordering: .relaxed)
             return nil
         }
         if refusal == nil { metrics.connectionOpened() }
@@ -69,6 +70,7 @@ final class ServerContext: Sendable {
     func connectionClosed(_ connection: Connection, reason: String) {
         let removed = connections.withLock { registry -> Bool in
             guard let (_, client) = registry.open.removeValue(forKey: connection.id) else { return false }
+            openCount.store(registry.open.count, ordering: .relaxed)
             if let client, let held = registry.perClient[client] {
                 registry.perClient[client] = held > 1 ? held - 1 : nil
             }
@@ -87,6 +89,23 @@ final class ServerContext: Sendable {
     }
 
     var openConnections: [Connection] { connections.withLock { $0.open.values.map(\.connection) } }
+
+    /// Open connections, read without the registry's lock (each pass of every connection asks).
+    private let openCount = Atomic<Int>(0)
+
+    /// What one connection may hold now of received requests not yet answered (`inbound`) and
+    /// of responses not yet sent (`outbound`): an equal share of `maxBufferedBytes` among the
+    /// open connections, half for each, at most `Connection.largestShare` of each. Reading
+    /// never stops short of one request's line and header section and a read, so every request
+    /// can be read whole; answering never stops short of 16 KiB (and a response is always
+    /// queued whole), so every connection makes progress.
+    var bufferShares: (inbound: Int, outbound: Int) {
+        let limits = configuration.limits
+        let share = limits.maxBufferedBytes / max(1, openCount.load(ordering: .relaxed))
+        let inbound = min(Connection.largestShare, max(limits.maxRequestLineBytes + limits.maxHeaderBytes + Connection.readChunkBytes, share / 2))
+        let outbound = min(Connection.largestShare, max(Connection.readChunkBytes, share - inbound))
+        return (inbound, outbound)
+    }
 
     // MARK: Per request
 
