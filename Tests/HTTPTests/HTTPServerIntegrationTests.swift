@@ -305,6 +305,17 @@ func startServer(
         withExtendedLifetime(idle) {}
     }
 
+    /// A header section allowed by `maxHeaderBytes` is read whole even when it is larger than
+    /// a connection's largest share: reading stopped at 256 KiB, and a 300 KiB header allowed by
+    /// a 512 KiB limit waited for the header deadline.
+    @Test func aHeaderSectionUnderItsLimitIsReadWholePastTheLargestShare() throws {
+        let (server, port) = try startServer(limits: HTTPLimits(maxHeaderBytes: 512 * 1024))
+        defer { server.shutdown() }
+        let client = try TestClient(port: port, timeoutSeconds: 5)
+        try client.send("GET /big HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "a", count: 300 * 1024))\r\nConnection: close\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+    }
+
     @Test func connectionsBeyondTheLimitGet503() throws {
         let (server, port) = try startServer(maxConnections: 2)
         defer { server.shutdown() }

@@ -102,7 +102,9 @@ final class ServerContext: Sendable {
     var bufferShares: (inbound: Int, outbound: Int) {
         let limits = configuration.limits
         let share = limits.maxBufferedBytes / max(1, openCount.load(ordering: .relaxed))
-        let inbound = min(Connection.largestShare, max(limits.maxRequestLineBytes + limits.maxHeaderBytes + Connection.readChunkBytes, share / 2))
+        // The floor wins over the largest share too: with `header_bytes` near its 1 MiB maximum,
+        // a request's head alone is larger than 256 KiB.
+        let inbound = max(limits.maxRequestLineBytes + limits.maxHeaderBytes + Connection.readChunkBytes, min(Connection.largestShare, share / 2))
         let outbound = min(Connection.largestShare, max(Connection.readChunkBytes, share - inbound))
         return (inbound, outbound)
     }
