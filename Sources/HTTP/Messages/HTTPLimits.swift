@@ -13,10 +13,10 @@ public struct HTTPLimits: Sendable, Equatable {
     /// Bodies being received at once across all connections (`BodyBudget`); a body that does
     /// not fit gets 503.
     public var maxBodyBytesInFlight: Int = 32 * 1024 * 1024
-    /// Requests received and not yet answered, and responses not yet sent, across all
-    /// connections together (`ServerContext.bufferShares`): each connection's share shrinks as
-    /// more are open, so a crowd of clients that pipeline without reading holds about this much
-    /// (down to a floor per connection that still reads any request whole), not 512 KiB each.
+    /// Requests received and not yet answered, and responses not yet sent, across all of a
+    /// server's connections: shared out equally among its `maxConnections`
+    /// (`ServerContext.bufferShares`), so that however many clients pipeline without reading,
+    /// they hold about this much, not 512 KiB each.
     public var maxBufferedBytes: Int = 64 * 1024 * 1024
 
     public init(

@@ -31,8 +31,12 @@ final class Connection: @unchecked Sendable {
     private var deadlines: ConnectionDeadlines
     private var outbound: [UInt8] = []
     private var outboundSent = 0
-    /// Set when the last response queued says `Connection: close`, or the peer closed its side.
+    /// Set when the last response queued says `Connection: close`, or the peer closed its side
+    /// and every request it sent has been answered.
     private var closeAfterFlush = false
+    /// Set when the peer closed its side: nothing more is read, and what it sent is answered
+    /// (requests held back at the outbound share too: review finding, they were dropped).
+    private var peerHalfClosed = false
     private var closed = false
     private var servedRequests = 0
     /// True while a request's deferred work runs on its executor: nothing else is processed (the
@@ -43,14 +47,14 @@ final class Connection: @unchecked Sendable {
     /// else ever schedules another pass, so a partial request waits for its bytes at no cost.
     private var heldBack = false
 
-    /// The most a connection holds of each, while few are open (`ServerContext.bufferShares`
-    /// shares `maxBufferedBytes` out among them):
+    /// A connection's share of `maxBufferedBytes` (`ServerContext.bufferShares`), of each of:
     /// - unsent response bytes: above its share the connection stops running handlers until the
     ///   client reads, so a client that pipelines without reading cannot make the server buffer
     ///   without bound;
     /// - received bytes waiting unparsed (pipelined requests not answered yet): reading stops
     ///   there until they are served (a request's body is taken out of the buffer as it is
     ///   parsed, so one large request is not held to it).
+    /// The share is at most this, and the floors above may pass it.
     static let largestShare = 256 * 1024
     static let readChunkBytes = 16 * 1024
 
@@ -120,8 +124,9 @@ final class Connection: @unchecked Sendable {
         processBufferedRequests()
         if peerClosed && !closed {
             // The client will send nothing more: answer what it sent, then close.
-            closeAfterFlush = true
-            if outbound.isEmpty && !awaitingDeferredResponse { close(reason: "peer_closed") } else { stopReading() }
+            peerHalfClosed = true
+            stopReading()
+            closeOnceAllAnswered()
         }
     }
 
@@ -153,6 +158,15 @@ final class Connection: @unchecked Sendable {
             parser.continueSent()
         }
         flush()
+        closeOnceAllAnswered()
+    }
+
+    /// After the peer closed its side, once no request it sent waits (none held back, none on
+    /// an executor): closes when the last response has gone out.
+    private func closeOnceAllAnswered() {
+        guard peerHalfClosed, !closed, !heldBack, !awaitingDeferredResponse else { return }
+        closeAfterFlush = true
+        if outboundSent == outbound.count { close(reason: "peer_closed") }
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -306,7 +320,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func resumeReading() {
-        guard readingPaused else { return }
+        guard readingPaused, !peerHalfClosed else { return }
         readingPaused = false
         updateInterest()
     }

@@ -37,6 +37,7 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.metrics = metrics
         bodyBudget = BodyBudget(capacity: configuration.limits.maxBodyBytesInFlight)
+        bufferShares = Self.bufferShares(configuration)
         var generator = SystemRandomNumberGenerator()
         let prefix = String(generator.next() & 0xFFFF_FFFF, radix: 16)
         requestIDPrefix = String(repeating: "0", count: 8 - prefix.count) + prefix
@@ -60,7 +61,6 @@ final class ServerContext: Sendable {
                 registry.perClient[client] = held + 1
             }
             registry.open[connection.id] = (connection, client)
-            openCount.store(registry.open.count, ordering: .relaxed)
             return nil
         }
         if refusal == nil { metrics.connectionOpened() }
@@ -70,7 +70,6 @@ final class ServerContext: Sendable {
     func connectionClosed(_ connection: Connection, reason: String) {
         let removed = connections.withLock { registry -> Bool in
             guard let (_, client) = registry.open.removeValue(forKey: connection.id) else { return false }
-            openCount.store(registry.open.count, ordering: .relaxed)
             if let client, let held = registry.perClient[client] {
                 registry.perClient[client] = held > 1 ? held - 1 : nil
             }
@@ -90,18 +89,19 @@ final class ServerContext: Sendable {
 
     var openConnections: [Connection] { connections.withLock { $0.open.values.map(\.connection) } }
 
-    /// Open connections, read without the registry's lock (each pass of every connection asks).
-    private let openCount = Atomic<Int>(0)
+    /// What one connection may hold of received requests not yet answered (`inbound`) and of
+    /// responses not yet sent (`outbound`): `maxBufferedBytes` shared out equally among
+    /// `maxConnections`, half for each and at most `Connection.largestShare` of each, so the
+    /// connections together hold about `maxBufferedBytes` however many clients pipeline without
+    /// reading. Two floors win over the share: reading never stops short of one request's line
+    /// and header section and a read, so every request can be read whole; answering never stops
+    /// short of 16 KiB. A connection can pass its share by the last read (16 KiB) and by the
+    /// last response queued, which is always queued whole.
+    let bufferShares: (inbound: Int, outbound: Int)
 
-    /// What one connection may hold now of received requests not yet answered (`inbound`) and
-    /// of responses not yet sent (`outbound`): an equal share of `maxBufferedBytes` among the
-    /// open connections, half for each, at most `Connection.largestShare` of each. Reading
-    /// never stops short of one request's line and header section and a read, so every request
-    /// can be read whole; answering never stops short of 16 KiB (and a response is always
-    /// queued whole), so every connection makes progress.
-    var bufferShares: (inbound: Int, outbound: Int) {
+    private static func bufferShares(_ configuration: HTTPServerConfiguration) -> (inbound: Int, outbound: Int) {
         let limits = configuration.limits
-        let share = limits.maxBufferedBytes / max(1, openCount.load(ordering: .relaxed))
+        let share = limits.maxBufferedBytes / max(1, configuration.maxConnections)
         // The floor wins over the largest share too: with `header_bytes` near its 1 MiB maximum,
         // a request's head alone is larger than 256 KiB.
         let inbound = max(limits.maxRequestLineBytes + limits.maxHeaderBytes + Connection.readChunkBytes, min(Connection.largestShare, share / 2))
