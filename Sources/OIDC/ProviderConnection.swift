@@ -257,9 +257,9 @@ public final class ProviderConnection: Sendable {
         do {
             return try validate(keys)
         } catch where error.code == .unknownSigningKey || error.code == .noUsableKey {
-            // A callback out of time claims no refetch: the claim would hold back the next
-            // token's for the whole interval without a fetch made.
-            _ = try budget.limitMilliseconds(for: "JWKS")
+            // A callback out of time claims no refetch (the claim would hold back the next
+            // token's for the whole interval without a fetch made), and says why it failed.
+            guard !budget.isSpent else { throw error }
             let claimed = cache.withLock { $0.jwks.claimRefetchForUnknownKeyID(now: now) }
             guard claimed else { throw error }
             return try validate(try fetchKeys(document, now: now, budget: budget))

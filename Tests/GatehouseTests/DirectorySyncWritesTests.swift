@@ -50,6 +50,16 @@ import TestSupport
         #expect(try rig.count("identity_updates") == 1, "a second run finds nothing new")
     }
 
+    /// A dry run says what it would refresh, and writes none of it.
+    @Test func aDryRunCountsTheIdentitiesItWouldRefresh() throws {
+        let rig = try Self.rig()
+        defer { rig.stop() }
+        try Self.newMail("bob", rig)
+        let report = try rig.gatehouse.app.administration.syncDirectory("corp", dryRun: true, by: .commandLine)
+        #expect(report.refreshed == 1)
+        #expect(try rig.count("identity_updates") == 0)
+    }
+
     /// Lease, audit entry and release are a write each; with one change to a transaction, the
     /// two changes are two more, so other writers run between them.
     @Test func changesAreWrittenABatchAtATime() throws {

@@ -104,8 +104,11 @@ struct CallbackTransferBudgetTests {
         let rotated = try JWSSigningKey.generate(.es256, keyID: "rotated")
         provider.inner.state.withLock { $0.published = [rotated]; $0.signer = rotated }
         provider.durations.withLock { $0 = ["/token": 15] }
-        #expect(throws: CodeFlowFailure.self) {
+        #expect {
             try connection.completeCallback(InMemoryProvider.callback, pending: InMemoryProvider.pending, now: Fixture.now + 1)
+        } throws: { error in
+            guard case CodeFlowFailure.idTokenRejected(let cause) = error else { return false }
+            return cause.code == .unknownSigningKey
         }
         #expect(provider.inner.requests(to: "/jwks").count == 1, "no time was left to fetch the new key set")
         provider.durations.withLock { $0 = [:] }

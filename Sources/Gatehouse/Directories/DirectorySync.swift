@@ -131,9 +131,14 @@ final class DirectorySync: Sendable {
         let started = ContinuousClock.now
         var report = DirectorySyncReport(directory: source.config.slug, dryRun: dryRun)
         logger.info("directory sync started", metadata: ["directory": "\(source.config.slug)", "dry_run": "\(dryRun)"])
+        let measure = { (report: inout DirectorySyncReport) in
+            let elapsed = ContinuousClock.now - started
+            report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         do {
             try reconcile(&report, dryRun: dryRun, actor: actor)
         } catch {
+            measure(&report)
             logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)", "summary": "\(report.summary)"])
             counts.withLock { $0[.failed, default: 0] += 1 }
             // Batches already committed stay: the trail says what they changed (review finding).
@@ -146,8 +151,7 @@ final class DirectorySync: Sendable {
             }
             throw error
         }
-        let elapsed = ContinuousClock.now - started
-        report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        measure(&report)
         let event: AuditEvent = report.stopped == nil ? .directorySynced : .directorySyncStopped
         try database.write { connection in
             try AuditRecorder.record(event, requestID: nil, now: clock(), detail: report.summary, actor: actor, provider: source.config.slug, in: connection)
@@ -236,6 +240,8 @@ final class DirectorySync: Sendable {
             return
         }
         guard !dryRun else {
+            // What a run would write, as far as this snapshot tells.
+            report.refreshed = refreshes.filter { $0.snapshot != nil }.count
             report.deactivated = deactivate.count
             return
         }
