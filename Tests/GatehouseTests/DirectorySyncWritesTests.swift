@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import Store
+import Synchronization
 import Testing
 import TestSupport
 @testable import Gatehouse
@@ -89,4 +91,59 @@ import TestSupport
         #expect(failed.count == 1)
         #expect(failed.first?.detail.contains("refreshed=1;") == true, "\(failed)")
     }
+
+    /// Review finding: at shutdown the database closed under a scheduled run, which failed and
+    /// kept its lease, so no process could synchronise the directory for ten minutes. `stop`
+    /// asks a run to end before its next write and waits for it. Here the run is held at its
+    /// first write (another process holds the database) while `stop` is asked.
+    @Test func stoppingEndsARunBeforeItsNextWriteAndReleasesItsLease() throws {
+        let rig = try Self.rig()
+        defer { rig.stop() }
+        try Self.newMail("alice", rig)
+        let source = try #require(rig.gatehouse.app.directories.first)
+        let sync = DirectorySync(
+            source: source, database: rig.gatehouse.database, logger: rig.gatehouse.app.logger, clock: { Int64(Date().timeIntervalSince1970) },
+            changesPerTransaction: 1
+        )
+        let holder = try Database(path: rig.gatehouse.database.path)
+        defer { holder.close() }
+        let (holding, release, released) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        Thread {
+            _ = try? holder.write { _ in
+                holding.signal()
+                release.wait()
+            }
+            released.signal()
+        }.start()
+        holding.wait()
+        let outcomes = Outcomes()
+        let runDone = DispatchSemaphore(value: 0)
+        Thread {
+            do { _ = try sync.run(dryRun: false, actor: "test") } catch { outcomes.runError.withLock { $0 = "\(type(of: error)): \(error)" } }
+            runDone.signal()
+        }.start()
+        while !sync.isRunning { usleep(1_000) }
+        let stopDone = DispatchSemaphore(value: 0)
+        Thread {
+            let stopped = sync.stop(waitingUpTo: 30)
+            outcomes.stopped.withLock { $0 = stopped }
+            stopDone.signal()
+        }.start()
+        while !sync.isStopping { usleep(1_000) }
+        release.signal()
+        released.wait()
+        runDone.wait()
+        stopDone.wait()
+        #expect(outcomes.stopped.withLock { $0 } == true)
+        #expect(outcomes.runError.withLock { $0 }?.hasPrefix("DirectorySyncError") == true, "\(String(describing: outcomes.runError.withLock { $0 }))")
+        #expect(try rig.count("identity_updates") == 0, "nothing written after the stop")
+        #expect(try rig.count("directory_sync_leases") == 0, "the lease is given back")
+        #expect(throws: DirectorySyncError.self) { try sync.run(dryRun: false, actor: "test") }
+    }
+}
+
+/// What the threads of a test saw, for the test to read after.
+private final class Outcomes: Sendable {
+    let runError = Mutex<String?>(nil)
+    let stopped = Mutex<Bool?>(nil)
 }

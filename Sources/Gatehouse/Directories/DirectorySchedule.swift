@@ -18,4 +18,17 @@ extension GatehouseApp {
             return timer
         }
     }
+
+    /// Stops every directory's synchronisation for shutdown (`DirectorySync.stop`), waiting up
+    /// to `seconds` in all; logs a directory whose run had not ended by then.
+    func stopDirectorySyncs(waitingUpTo seconds: Double) {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        for sync in directorySyncs.values {
+            let left = deadline - ContinuousClock.now
+            let leftSeconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+            if !sync.stop(waitingUpTo: leftSeconds) {
+                logger.warning("a directory synchronisation was still running at shutdown", metadata: ["directory": "\(sync.source.config.slug)"])
+            }
+        }
+    }
 }

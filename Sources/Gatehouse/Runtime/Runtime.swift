@@ -149,6 +149,7 @@ public enum Runtime {
         logger.notice("shutting down")
         purge.cancel()
         directorySyncs.forEach { $0.cancel() }
+        app.stopDirectorySyncs(waitingUpTo: 20)
         management?.stopAccepting()
         server.stopAccepting()
         management?.shutdown()
