@@ -26,6 +26,8 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let poolExhausted = Code(rawValue: "pool_exhausted")
         /// The settings break a rule (plain LDAP to a remote host, no URI).
         public static let invalidSettings = Code(rawValue: "invalid_settings")
+        /// The caller stopped a search from its entry callback (Gatehouse shutting down).
+        public static let cancelled = Code(rawValue: "cancelled")
     }
 
     public let code: Code

@@ -305,7 +305,7 @@ func startServer(
     /// benchmark tools) lost the requests held back at the outbound share, when the end of its
     /// stream came in the same read as its requests: the connection closed once what was queued
     /// had gone out. Here the one loop is held up while the client sends 16 KiB (one whole read)
-    /// of requests and its end; their 128 answers of 64 KiB take many passes at a 256 KiB share.
+    /// of requests and its end; their 128 answers of 64 KiB take a pass each at the 16 KiB share.
     @Test func aClientThatClosesItsSideGetsEveryAnswer() throws {
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
         let held = DispatchSemaphore(value: 0)

@@ -24,6 +24,8 @@ extension Administration {
         }
         do {
             return try sync.run(dryRun: dryRun, actor: actor.name)
+        } catch let error as DirectorySyncError where error.isShutdown {
+            throw AdministrationError.unavailable(error.message)
         } catch let error as DirectorySyncError {
             throw AdministrationError.conflict(.init("sync_running", error.message))
         } catch let error as DirectoryError {

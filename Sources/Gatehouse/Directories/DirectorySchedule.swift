@@ -19,16 +19,19 @@ extension GatehouseApp {
         }
     }
 
-    /// Stops every directory's synchronisation for shutdown (`DirectorySync.stop`), waiting up
-    /// to `seconds` in all; logs a directory whose run had not ended by then.
-    func stopDirectorySyncs(waitingUpTo seconds: Double) {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        for sync in directorySyncs.values {
-            let left = deadline - ContinuousClock.now
-            let leftSeconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-            if !sync.stop(waitingUpTo: leftSeconds) {
-                logger.warning("a directory synchronisation was still running at shutdown", metadata: ["directory": "\(sync.source.config.slug)"])
-            }
+    /// Shutdown's first step: every directory's run in progress ends before its next write or
+    /// entry, and none starts after (`DirectorySync.askToStop`).
+    func askDirectorySyncsToStop() {
+        directorySyncs.values.forEach { $0.askToStop() }
+    }
+
+    /// Shutdown's last step before the database closes: waits up to `seconds` in all for the
+    /// runs asked to stop (`DirectorySync.finishStopping`); logs a directory whose run had not
+    /// ended by then (its lease is given back all the same).
+    func finishStoppingDirectorySyncs(waitingUpTo seconds: Int) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        for sync in directorySyncs.values where !sync.finishStopping(by: deadline) {
+            logger.warning("a directory synchronisation was still running at shutdown", metadata: ["directory": "\(sync.source.config.slug)"])
         }
     }
 }

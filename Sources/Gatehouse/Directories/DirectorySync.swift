@@ -39,9 +39,12 @@ public struct DirectorySyncReport: Sendable, Equatable {
     }
 }
 
-/// Why a synchronisation could not run at all.
+/// Why a synchronisation could not run, or stopped for shutdown (`isShutdown`).
 public struct DirectorySyncError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// Gatehouse is shutting down (`DirectorySync.askToStop`): the run ended before its next
+    /// write, or did not start.
+    public var isShutdown = false
     public var description: String { message }
 }
 
@@ -84,7 +87,7 @@ final class DirectorySync: Sendable {
     /// How a run ended, as `/metrics` labels it.
     enum Outcome: String, CaseIterable, Sendable {
         case finished
-        /// A brake stopped it before it changed anything.
+        /// A brake stopped it before it changed anything, or shutdown did (before its next write).
         case stopped
         /// The directory or the database failed. Batches already committed stay; the trail
         /// says what they changed (`directory.sync_failed`).
@@ -112,21 +115,39 @@ final class DirectorySync: Sendable {
     /// Whether `stop` was asked: no run starts, and one in progress ends before its next write.
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    /// For shutdown, before the database closes: asks a run in progress to end before its next
-    /// write (releasing its lease, and auditing what its committed batches changed), refuses
-    /// runs after, and waits up to `seconds` for the run to end. False if it had not ended by
-    /// then. Review finding: the database closed under a scheduled run, which failed and kept
-    /// its lease, so no process could synchronise the directory for ten minutes.
-    func stop(waitingUpTo seconds: Double) -> Bool {
+    /// For shutdown, first: a run in progress ends before its next write or its next directory
+    /// entry (releasing its lease, auditing the stop and what its committed batches changed),
+    /// and none starts after. Review finding: the database closed under a scheduled run, which
+    /// failed and kept its lease, so no process could synchronise the directory for ten minutes.
+    func askToStop() {
         stopping.store(true, ordering: .relaxed)
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    }
+
+    /// For shutdown, last before the database closes: waits until `deadline` for a run asked to
+    /// stop to end. A run still going then (a directory that has not answered its page yet) has
+    /// its lease given back here, so the next process need not wait for it; false then.
+    func finishStopping(by deadline: ContinuousClock.Instant) -> Bool {
         while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        return !isRunning
+        guard isRunning else { return true }
+        releaseLease()
+        return false
+    }
+
+    private func releaseLease() {
+        _ = try? database.write { connection in
+            try DirectorySyncLeaseRepository(connection).release(directory: source.config.slug, holder: Self.leaseHolder)
+        }
     }
 
     private func stopIfAsked() throws {
         guard isStopping else { return }
-        throw DirectorySyncError(message: "Gatehouse is shutting down: the synchronisation of \(source.config.slug) stopped before its next write")
+        throw DirectorySyncError(message: "Gatehouse is shutting down", isShutdown: true)
+    }
+
+    /// The search's entry callback's check: a run asked to stop reads no further.
+    private func stopReadingIfAsked() throws(DirectoryError) {
+        guard isStopping else { return }
+        throw DirectoryError(.cancelled, "Gatehouse is shutting down")
     }
 
     func run(dryRun: Bool, actor: String) throws -> DirectorySyncReport {
@@ -137,7 +158,6 @@ final class DirectorySync: Sendable {
         }
         guard claimed else { throw DirectorySyncError(message: "a synchronisation of \(source.config.slug) is already running") }
         defer { running.withLock { $0 = false } }
-        try stopIfAsked()
         // And across processes: the server's schedule, an operator's command, another instance.
         let holder = Self.leaseHolder
         let leased = try database.write { connection in
@@ -148,11 +168,7 @@ final class DirectorySync: Sendable {
         guard leased else {
             throw DirectorySyncError(message: "a synchronisation of \(source.config.slug) is already running in another process")
         }
-        defer {
-            _ = try? database.write { connection in
-                try DirectorySyncLeaseRepository(connection).release(directory: source.config.slug, holder: holder)
-            }
-        }
+        defer { releaseLease() }
         let started = ContinuousClock.now
         var report = DirectorySyncReport(directory: source.config.slug, dryRun: dryRun)
         logger.info("directory sync started", metadata: ["directory": "\(source.config.slug)", "dry_run": "\(dryRun)"])
@@ -161,19 +177,29 @@ final class DirectorySync: Sendable {
             report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
         do {
+            // Checked after the lease is taken, so a run stopped here gives it back.
+            try stopIfAsked()
             try reconcile(&report, dryRun: dryRun, actor: actor)
         } catch {
             measure(&report)
-            logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)", "summary": "\(report.summary)"])
-            counts.withLock { $0[.failed, default: 0] += 1 }
+            let forShutdown = (error as? DirectorySyncError)?.isShutdown == true || (error as? DirectoryError)?.code == .cancelled
+            if forShutdown {
+                report.stopped = "shutdown"
+                logger.warning("directory sync stopped for shutdown", metadata: ["summary": "\(report.summary)"])
+            } else {
+                logger.error("directory sync failed", metadata: ["directory": "\(source.config.slug)", "error": "\(error)", "summary": "\(report.summary)"])
+            }
+            counts.withLock { $0[forShutdown ? .stopped : .failed, default: 0] += 1 }
             // Batches already committed stay: the trail says what they changed (review finding).
-            if report.hasWritten {
+            if report.hasWritten || forShutdown {
                 _ = try? database.write { connection in
                     try AuditRecorder.record(
-                        .directorySyncFailed, requestID: nil, now: clock(), detail: report.summary, actor: actor, provider: source.config.slug, in: connection
+                        report.hasWritten ? .directorySyncFailed : .directorySyncStopped, requestID: nil, now: clock(), detail: report.summary,
+                        actor: actor, provider: source.config.slug, in: connection
                     )
                 }
             }
+            if forShutdown { throw DirectorySyncError(message: "Gatehouse is shutting down", isShutdown: true) }
             throw error
         }
         measure(&report)
@@ -219,7 +245,10 @@ final class DirectorySync: Sendable {
         var entries: [DirectoryEntry] = []
         try source.client.search(
             base: config.userBaseDN, filter: config.userFilter, attributes: DirectoryIdentity.attributes(config)
-        ) { entry throws(DirectoryError) in entries.append(entry) }
+        ) { entry throws(DirectoryError) in
+            try stopReadingIfAsked()
+            entries.append(entry)
+        }
         report.entries = entries.count
         let membership = try groupsByMember()
         report.groups = membership.groupCount
@@ -348,6 +377,7 @@ final class DirectorySync: Sendable {
         try source.client.search(
             base: config.groupBaseDN, filter: config.groupFilter, attributes: [config.groupNameAttribute, "member", "memberOf"]
         ) { group throws(DirectoryError) in
+            try stopReadingIfAsked()
             guard let name = group.strings(config.groupNameAttribute).first else { return }
             membership.groupCount += 1
             let dn = group.dn.lowercased()
