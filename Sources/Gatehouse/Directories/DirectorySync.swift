@@ -67,7 +67,7 @@ final class DirectorySync: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Int64
     private let running = Mutex(false)
-    /// Set by `stop`: a run in progress ends before its next write, and none starts after.
+    /// Set by `askToStop`: a run in progress ends before its next write, and none starts after.
     private let stopping = Atomic<Bool>(false)
     /// How long a sync's lease lasts: far longer than a sync takes (10,000 people in about a
     /// second), and short enough that a process that died holding it blocks the next run for
@@ -112,7 +112,7 @@ final class DirectorySync: Sendable {
 
     /// Whether a run is in progress in this process.
     var isRunning: Bool { running.withLock { $0 } }
-    /// Whether `stop` was asked: no run starts, and one in progress ends before its next write.
+    /// Whether `askToStop` was called: no run starts, and one in progress ends before its next write.
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     /// For shutdown, first: a run in progress ends before its next write or its next directory
