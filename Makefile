@@ -10,7 +10,7 @@ BENCH_PACKAGES := wrk nginx-light openssl util-linux slapd
 # round trips, headless Chromium with its chromedriver for the browser walks, and glewlwyd (with
 # openssl for its keys) for the back-channel logout round trip, and OpenLDAP's slapd with
 # ldap-utils for the directory tests (each test starts its own slapd on loopback ports).
-TEST_PACKAGES := nginx-light caddy chromium chromium-driver glewlwyd openssl slapd ldap-utils
+TEST_PACKAGES := nginx-light caddy chromium chromium-driver glewlwyd openssl slapd ldap-utils iproute2 util-linux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/gatehouse
 # Test tools from PyPI live in a virtual environment under var/. oidc-provider-mock 0.4.8
