@@ -81,12 +81,8 @@ public final class ProviderConnection: Sendable {
             if let cached { return cached }
             if let failure = Self.standingFailure(of: fetches, now: now) { throw failure }
         }
-        // A spent budget asks nothing, so it is no failure of the provider's (no backoff).
-        let timeout = try budget.limitMilliseconds(for: "discovery")
         do throws(OIDCError) {
-            let response = try fetch(
-                ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON, timeoutMilliseconds: timeout), what: "discovery"
-            )
+            let response = try fetch(ProviderRequest(url: settings.effectiveDiscoveryURL, headers: Self.acceptJSON), what: "discovery", budget: budget)
             let document = try DiscoveryDocument.parse(
                 response.body, expectedIssuer: settings.issuer, plainHTTPAllowedForLoopback: plainHTTPAllowedForLoopback
             )
@@ -98,6 +94,8 @@ public final class ProviderConnection: Sendable {
             }
             return document
         } catch {
+            // Asked too late, or cut short, by the callback's time: no failure of the provider's.
+            guard !budget.isSpent else { throw error }
             cache.withLock {
                 _ = $0.schedule.recordFailure(now: now)
                 $0.discoveryFetches.failed(error, now: now)
@@ -208,9 +206,7 @@ public final class ProviderConnection: Sendable {
         let claims: [String: JSONValue]
         do {
             claims = try GitHubAccount.claims(accessToken: accessToken, endpoints: endpoints) { (request) throws(OIDCError) in
-                var request = request
-                request.timeoutMilliseconds = try budget.limitMilliseconds(for: "API")
-                return try send(request, what: "API")
+                try send(request, what: "API", budget: budget)
             }
         } catch { throw .accountUnavailable(error) }
         guard case .string(let subject)? = claims["sub"] else {
@@ -283,11 +279,9 @@ public final class ProviderConnection: Sendable {
     }
 
     private func fetchKeys(_ document: DiscoveryDocument, now: Int64, budget: TransferBudget) throws(OIDCError) -> JSONWebKeySet {
-        // A spent budget asks nothing, so it is no failure of the provider's (no backoff).
-        let timeout = try budget.limitMilliseconds(for: "JWKS")
         do throws(OIDCError) {
             guard let jwksURI = document.jwksURI else { throw OIDCError.make(.noUsableKey, "the provider publishes no key set") }
-            let response = try fetch(ProviderRequest(url: jwksURI.text, headers: Self.acceptJSON, timeoutMilliseconds: timeout), what: "JWKS")
+            let response = try fetch(ProviderRequest(url: jwksURI.text, headers: Self.acceptJSON), what: "JWKS", budget: budget)
             let keys: JSONWebKeySet
             do {
                 keys = try JSONWebKeySet(json: response.body)
@@ -301,8 +295,8 @@ public final class ProviderConnection: Sendable {
             }
             return keys
         } catch {
-            // A fetch cut short by the callback's time is no failure of the provider's: it sets
-            // no backoff that would hold back other sign-ins' fetches.
+            // Asked too late, or cut short, by the callback's time: no failure of the provider's,
+            // so no backoff holds back other sign-ins' fetches.
             guard !budget.isSpent else { throw error }
             cache.withLock {
                 $0.jwks.recordFetchFailure(now: now)
@@ -329,11 +323,8 @@ public final class ProviderConnection: Sendable {
             headers.append(ProviderHeader(name: "Authorization", value: authorization))
         }
         let response = try send(
-            ProviderRequest(
-                method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8),
-                timeoutMilliseconds: try budget.limitMilliseconds(for: "token endpoint")
-            ),
-            what: "token endpoint"
+            ProviderRequest(method: .post, url: document.tokenEndpoint.text, headers: headers, body: Array(tokenRequest.body.utf8)),
+            what: "token endpoint", budget: budget
         )
         // GitHub answers a refused code with 200 and an error object: an `error` member is a
         // refusal whatever the status. Only a listed error code is named, for the provider's own
@@ -355,9 +346,7 @@ public final class ProviderConnection: Sendable {
         accessToken: String, idToken: IDTokenClaims, endpoint: EndpointURL, budget: TransferBudget = .unbounded
     ) throws(OIDCError) -> UserinfoResult {
         let headers = Self.acceptJSON + [ProviderHeader(name: "Authorization", value: "Bearer \(accessToken)")]
-        let response = try send(
-            ProviderRequest(url: endpoint.text, headers: headers, timeoutMilliseconds: try budget.limitMilliseconds(for: "userinfo")), what: "userinfo"
-        )
+        let response = try send(ProviderRequest(url: endpoint.text, headers: headers), what: "userinfo", budget: budget)
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the userinfo endpoint answered HTTP \(response.status)")
         }
@@ -369,15 +358,19 @@ public final class ProviderConnection: Sendable {
     private static let acceptJSON = [ProviderHeader(name: "Accept", value: "application/json")]
 
     /// A GET that must answer 200.
-    private func fetch(_ request: ProviderRequest, what: String) throws(OIDCError) -> ProviderResponse {
-        let response = try send(request, what: what)
+    private func fetch(_ request: ProviderRequest, what: String, budget: TransferBudget) throws(OIDCError) -> ProviderResponse {
+        let response = try send(request, what: what, budget: budget)
         guard response.status == 200 else {
             throw OIDCError.make(.unexpectedResponse, "the provider's \(what) answered HTTP \(response.status)")
         }
         return response
     }
 
-    private func send(_ request: ProviderRequest, what: String) throws(OIDCError) -> ProviderResponse {
+    /// Every transfer goes out here, limited to what is left of `budget` (a callback's time);
+    /// none is made once it is spent.
+    private func send(_ request: ProviderRequest, what: String, budget: TransferBudget) throws(OIDCError) -> ProviderResponse {
+        var request = request
+        request.timeoutMilliseconds = try budget.limitMilliseconds(for: what)
         do {
             return try transport.send(request)
         } catch {
