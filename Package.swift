@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "JOSE", "Crypto", "COpenSSL"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Accounts"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Accounts", "TestSupport"]),
         .testTarget(name: "MatchingKeysTests", dependencies: ["MatchingKeys"]),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "MatchingKeys"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),

@@ -106,27 +106,16 @@ import TestSupport
             source: source, database: rig.gatehouse.database, logger: rig.gatehouse.app.logger, clock: { Int64(Date().timeIntervalSince1970) },
             changesPerTransaction: 1
         )
-        let holder = try Database(path: rig.gatehouse.database.path)
-        defer { holder.close() }
-        let (holding, release, released) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        Thread {
-            _ = try? holder.write { _ in
-                holding.signal()
-                release.wait()
-            }
-            released.signal()
-        }.start()
-        holding.wait()
         let outcomes = Outcomes()
         let runDone = DispatchSemaphore(value: 0)
-        Thread {
-            do { _ = try sync.run(dryRun: false, actor: "test") } catch { outcomes.runError.withLock { $0 = "\(error)" } }
-            runDone.signal()
-        }.start()
-        while !sync.isRunning { usleep(1_000) }
-        sync.askToStop()
-        release.signal()
-        released.wait()
+        try LoopReadsWithTheWriterHeldTests.whileAnotherProcessHoldsTheWriter(rig.gatehouse.database.path) {
+            Thread {
+                do { _ = try sync.run(dryRun: false, actor: "test") } catch { outcomes.runError.withLock { $0 = "\(error)" } }
+                runDone.signal()
+            }.start()
+            while !sync.isRunning { usleep(1_000) }
+            sync.askToStop()
+        }
         runDone.wait()
         #expect(sync.finishStopping(by: .now + .seconds(30)))
         #expect(outcomes.runError.withLock { $0 } == "Gatehouse is shutting down")

@@ -13,23 +13,7 @@ import TestSupport
 @Suite(.serialized) struct LoopReadsWithThePoolHeldTests {
     /// Runs `body` while threads of the test hold every reader of `database`'s shared pool.
     static func whileEveryPooledReaderIsHeld<T>(_ database: Database, _ body: () throws -> T) throws -> T {
-        let readers = DatabaseOptions().readerCount
-        let (holding, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        for _ in 0..<readers {
-            Thread {
-                _ = try? database.read { _ in
-                    holding.signal()
-                    release.wait()
-                }
-                done.signal()
-            }.start()
-        }
-        for _ in 0..<readers { holding.wait() }
-        defer {
-            for _ in 0..<readers { release.signal() }
-            for _ in 0..<readers { done.wait() }
-        }
-        return try body()
+        try whileHeld(by: DatabaseOptions().readerCount, { wait in _ = try? database.read { _ in wait() } }, body)
     }
 
     /// A short busy timeout, so that a loop that does wait for the pool gives up soon.

@@ -14,20 +14,7 @@ import TestSupport
     static func whileAnotherProcessHoldsTheWriter<T>(_ path: String, _ body: () throws -> T) throws -> T {
         let holder = try Database(path: path, options: DatabaseOptions(busyTimeoutMilliseconds: 100))
         defer { holder.close() }
-        let (holding, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        DispatchQueue.global().async {
-            _ = try? holder.write { _ in
-                holding.signal()
-                release.wait()
-            }
-            done.signal()
-        }
-        holding.wait()
-        defer {
-            release.signal()
-            done.wait()
-        }
-        return try body()
+        return try whileHeld({ wait in _ = try? holder.write { _ in wait() } }, body)
     }
 
     static func lastSeen(_ rig: SignInRig) throws -> Int64? {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 /// A thread given a reader of its own (`dedicateReaderToCurrentThread`, what each event loop
 /// does) reads without taking one from the shared pool.
@@ -22,20 +23,7 @@ struct ThreadReaderTests {
 
     /// Runs `body` while a thread of its own holds the pool's only reader in a read.
     static func whileThePoolIsHeld<T>(_ database: Database, _ body: () throws -> T) throws -> T {
-        let (holding, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        Thread {
-            _ = try? database.read { _ in
-                holding.signal()
-                release.wait()
-            }
-            done.signal()
-        }.start()
-        holding.wait()
-        defer {
-            release.signal()
-            done.wait()
-        }
-        return try body()
+        try whileHeld({ wait in _ = try? database.read { _ in wait() } }, body)
     }
 
     static func oneRow(_ database: Database, value: Int64) throws {
