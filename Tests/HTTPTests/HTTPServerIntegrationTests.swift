@@ -489,17 +489,24 @@ func startServer(
         #expect(plain.status == 413 && plain.header("Content-Type") == "text/plain; charset=utf-8")
     }
 
-    @Test func gracefulShutdownFinishesTheRequestInFlight() throws {
+    /// A server on a reserved port (once it has stopped, nothing else can be given the port, so
+    /// a refused connection means it is gone) whose handler is running `GET /slow` from `client`,
+    /// waiting at `gate` until the test opens it.
+    static func serverWithARequestInFlight() throws -> (BoundedExecutorTests.Gate, HTTPServer, UInt16, TestClient) {
         let gate = BoundedExecutorTests.Gate()
         let responder = ClosureResponder { request in
             gate.pass()
             return .text("finished \(request.path)")
         }
-        // A reserved port: after the shutdown nothing else can be given it (see below).
         let (server, port) = try startServer(responder: responder, listen: ListenAddress(host: "127.0.0.1", port: try ExternalServer.freePort()))
         let client = try TestClient(port: port, timeoutSeconds: 10)
         try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        gate.waitForArrivals(1)  // the handler is running
+        gate.waitForArrivals(1)
+        return (gate, server, port, client)
+    }
+
+    @Test func gracefulShutdownFinishesTheRequestInFlight() throws {
+        let (gate, server, port, client) = try Self.serverWithARequestInFlight()
         let stopped = DispatchSemaphore(value: 0)
         // A thread of its own, as `gatehouse serve` calls shutdown from its main thread.
         Thread {
@@ -522,15 +529,7 @@ func startServer(
     /// public listener still accepted. `stopAccepting` closes a server's listener without waiting
     /// for its connections, so both stop accepting before either drains.
     @Test func stopAcceptingClosesTheListenerAndLeavesTheRequestInFlight() throws {
-        let gate = BoundedExecutorTests.Gate()
-        let responder = ClosureResponder { request in
-            gate.pass()
-            return .text("finished \(request.path)")
-        }
-        let (server, port) = try startServer(responder: responder, listen: ListenAddress(host: "127.0.0.1", port: try ExternalServer.freePort()))
-        let client = try TestClient(port: port, timeoutSeconds: 10)
-        try client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        gate.waitForArrivals(1)
+        let (gate, server, port, client) = try Self.serverWithARequestInFlight()
         let stoppedAccepting = DispatchSemaphore(value: 0)
         Thread {
             server.stopAccepting()
