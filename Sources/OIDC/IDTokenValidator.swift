@@ -67,11 +67,7 @@ public enum IDTokenValidator {
         _ body: (any IDTokenClaimPolicy) throws(Failure) -> Void
     ) throws(Failure) {
         let skew = Int64(max(0, settings.clockSkewSeconds))
-        if let tenantIssuer = settings.quirks.tenantIssuer {
-            try body(TenantIssuerPolicy(tenantIssuer))
-        } else {
-            try body(IssuerPolicy(issuer: settings.issuer))
-        }
+        try body(settings.issuerPolicy)
         try body(AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences))
         try body(AuthorizedPartyPolicy(clientID: settings.clientID))
         try body(ExpiryPolicy(now: now, clockSkewSeconds: skew))

@@ -9,7 +9,12 @@ import JOSE
 /// logged, never written to the audit trail.
 public struct LogoutTokenClaims: Sendable, Equatable {
     public let issuer: String
-    /// `sub`, when present; at least one of `subject` and `sessionID` is.
+    /// `sub`, when present and when this provider's identities are keyed by it (the `sub`
+    /// subject rule); at least one of `subject` and `sessionID` is. Under another rule (Entra's
+    /// `oid_tid`) the token's `sub` names no identity here, so it is left out and the token acts
+    /// by its `sid` alone, which the validator then requires (review finding: the `sub` was
+    /// matched against `<tid>/<oid>` subjects, so a token with both named nothing, was answered
+    /// 200, and the session lived on).
     public let subject: String?
     /// `sid`, when present.
     public let sessionID: String?
@@ -28,14 +33,16 @@ public struct LogoutTokenClaims: Sendable, Equatable {
 
     /// Reads the claims the policies have already checked; a failure here means a policy was
     /// skipped, and the token is refused rather than half-read.
-    init(claims: IDTokenClaimSet, lifetime: LogoutTokenLifetimePolicy, algorithm: JWSAlgorithm) throws(OIDCError) {
+    init(
+        claims: IDTokenClaimSet, subjectNamesIdentities: Bool, lifetime: LogoutTokenLifetimePolicy, algorithm: JWSAlgorithm
+    ) throws(OIDCError) {
         func missing(_ name: String) -> OIDCError { .make(.malformedLogoutToken, "logout token claim \(name) is missing or mistyped") }
         guard let issuer = claims.issuer?.stringValue else { throw missing("iss") }
         guard let audiences = ClaimReading.audiences(claims.audience) else { throw missing("aud") }
         guard let tokenID = claims.tokenID?.stringValue else { throw missing("jti") }
         guard let issuedAt = claims.issuedAt.flatMap(ClaimReading.numericDate) else { throw missing("iat") }
         guard let acceptedUntil = lifetime.acceptedUntil(claims) else { throw missing("exp or iat") }
-        let subject = claims.subject?.stringValue
+        let subject = subjectNamesIdentities ? claims.subject?.stringValue : nil
         let sessionID = claims.sessionID?.stringValue
         guard subject != nil || sessionID != nil else { throw missing("sub or sid") }
         self.issuer = issuer

@@ -24,7 +24,10 @@ public enum LogoutTokenValidator {
                 for policy in headerPolicies(allowedAlgorithms: allowed) { try policy.check(header) }
             }
             for policy in claimPolicies(settings: settings, now: now) { try policy.check(claims) }
-            return try LogoutTokenClaims(claims: claims, lifetime: lifetimePolicy(settings: settings, now: now), algorithm: algorithm)
+            return try LogoutTokenClaims(
+                claims: claims, subjectNamesIdentities: subjectNamesIdentities(settings),
+                lifetime: lifetimePolicy(settings: settings, now: now), algorithm: algorithm
+            )
         } catch {
             throw named(error)
         }
@@ -40,13 +43,13 @@ public enum LogoutTokenValidator {
     public static func claimPolicies(settings: OIDCProviderSettings, now: Int64) -> [any IDTokenClaimPolicy] {
         let skew = clockSkew(settings)
         return [
-            IssuerPolicy(issuer: settings.issuer),
+            settings.issuerPolicy,
             AudiencePolicy(clientID: settings.clientID, trustedAudiences: settings.trustedAudiences),
             IssuedAtPolicy(now: now, clockSkewSeconds: skew),
             lifetimePolicy(settings: settings, now: now),
             NotBeforePolicy(now: now, clockSkewSeconds: skew),
             LogoutEventPolicy(),
-            SubjectOrSessionPolicy(subjectNamesIdentities: settings.quirks.subject == .sub),
+            SubjectOrSessionPolicy(subjectNamesIdentities: subjectNamesIdentities(settings)),
             OptionalSubjectPolicy(),
             SessionIDPolicy(),
             NoNoncePolicy(),
@@ -56,6 +59,11 @@ public enum LogoutTokenValidator {
 
     private static func lifetimePolicy(settings: OIDCProviderSettings, now: Int64) -> LogoutTokenLifetimePolicy {
         LogoutTokenLifetimePolicy(now: now, clockSkewSeconds: clockSkew(settings))
+    }
+
+    /// Whether a logout token's `sub` is the subject identities are stored under here.
+    private static func subjectNamesIdentities(_ settings: OIDCProviderSettings) -> Bool {
+        settings.quirks.subject == .sub
     }
 
     private static func clockSkew(_ settings: OIDCProviderSettings) -> Int64 {

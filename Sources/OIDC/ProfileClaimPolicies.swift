@@ -4,13 +4,25 @@ import MatchingKeys
 // The claim rules that provider profiles add to OIDC Core's; like those, messages never quote a
 // claim value.
 
+extension OIDCProviderSettings {
+    /// The `iss` rule of every token this provider signs, ID tokens and logout tokens alike: the
+    /// configured issuer, or under a tenant template (Entra's multi-tenant endpoints) the issuer
+    /// of the token's own allowed tenant. One rule, so a logout token from a tenant is accepted
+    /// exactly when that tenant's sign-ins are (review finding: logout tokens were held to the
+    /// template itself, which no token carries, and every one was refused).
+    public var issuerPolicy: any IDTokenClaimPolicy {
+        if let tenantIssuer = quirks.tenantIssuer { return TenantIssuerPolicy(tenantIssuer) }
+        return IssuerPolicy(issuer: issuer)
+    }
+}
+
 /// Entra ID multi-tenant: `tid` must be an allowed tenant, and `iss` exactly the issuer template
 /// with that tenant (this replaces `IssuerPolicy`, which compares with one fixed issuer). A
 /// token from any other tenant of the shared endpoint is refused, however well it is signed.
 public struct TenantIssuerPolicy: IDTokenClaimPolicy {
     public let tenantIssuer: TenantIssuer
     public var reason: PolicyReason {
-        PolicyReason(code: .tenantNotAllowed, sentence: "an ID token's tid must be an allowed tenant and its iss the issuer of that tenant")
+        PolicyReason(code: .tenantNotAllowed, sentence: "a token's tid must be an allowed tenant and its iss the issuer of that tenant")
     }
 
     public init(_ tenantIssuer: TenantIssuer) { self.tenantIssuer = tenantIssuer }

@@ -34,7 +34,8 @@ import TestSupport
         }
 
         /// The browser's walk: Gatehouse, the provider (which consents at once), the callback.
-        func signIn() throws -> BrowserClient.Page {
+        func signIn(on browser: BrowserClient? = nil) throws -> BrowserClient.Page {
+            let browser = browser ?? self.browser
             let start = try browser.get("\(gatehouse.origin)/oidc/p/authorize")
             guard start.status == 302, let toProvider = start.location else {
                 throw TestClient.Failure(description: "authorize answered \(start.status): \(start.text)")
@@ -167,14 +168,16 @@ import TestSupport
         return rig
     }
 
-    /// An Entra token from `tenant` whose `iss` names `issuerTenant`.
-    static func entraClaims(_ rig: Rig, tenant: String, issuerTenant: String? = nil) {
+    /// An Entra token from `tenant` whose `iss` names `issuerTenant`, with `sid` when given.
+    static func entraClaims(_ rig: Rig, tenant: String, issuerTenant: String? = nil, sid: String? = nil) {
         let origin = rig.double.origin
-        rig.double.state.withLock {
+        var extra: [String: JOSE.JSONValue] = ["tid": .string(tenant), "oid": .string("object-1"), "email": .string("ada@tenant-a.example")]
+        if let sid { extra["sid"] = .string(sid) }
+        rig.double.state.withLock { [extra] in
             $0.claims = { nonce in
                 ProviderDouble.claims(
                     issuer: "\(origin)/\(issuerTenant ?? tenant)/v2.0", subject: "pairwise-sub", audience: ProviderProfileTests.clientID, nonce: nonce,
-                    extra: ["tid": .string(tenant), "oid": .string("object-1"), "email": .string("ada@tenant-a.example")]
+                    extra: extra
                 )
             }
         }
@@ -237,6 +240,45 @@ import TestSupport
         defer { rig.stop() }
         Self.entraClaims(rig, tenant: "tenant-a")
         #expect(try rig.signIn().status == 400)
+    }
+
+    /// Review finding: a logout token was held to the issuer template, which no token carries,
+    /// so every multi-tenant logout was refused; and its `sub` (pairwise per application) was
+    /// matched against `<tid>/<oid>` subjects, so a token with both `sub` and `sid` named nothing
+    /// and was answered 200 while the session lived on. Each tenant's token now ends the session
+    /// its `sid` names, and only that tenant's.
+    @Test("Entra ID multi-tenant: a tenant's logout token ends the session its sid names, of that tenant only, whatever its pairwise sub")
+    func entraBackChannelLogout() throws {
+        let rig = try Self.entraRig(allowed: ["tenant-a", "tenant-b"])
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-a", sid: "same-sid")
+        #expect(try rig.signIn().status == 303)
+        Self.entraClaims(rig, tenant: "tenant-b", sid: "same-sid")
+        #expect(try rig.signIn(on: BrowserClient()).status == 303)
+
+        func logout(tenant: String) throws -> Int {
+            let now = Int64(Date().timeIntervalSince1970)
+            let claims: [String: JOSE.JSONValue] = [
+                "iss": .string("\(rig.double.origin)/\(tenant)/v2.0"), "aud": .string(Self.clientID), "iat": .number(String(now)),
+                "jti": .string("jti-\(tenant)"), "events": .object(["http://schemas.openid.net/event/backchannel-logout": .object([:])]),
+                "sub": .string("pairwise-sub"), "sid": .string("same-sid"), "tid": .string(tenant),
+            ]
+            let token = try rig.double.key.sign(payload: try JOSE.JSONValue.object(claims).serialized(), type: "logout+jwt")
+            return try BrowserClient().postForm("\(rig.gatehouse.origin)/oidc/p/backchannel-logout", [("logout_token", token)]).status
+        }
+        func revokedTenants() throws -> [String] {
+            try rig.gatehouse.database.read { connection in
+                try connection.query(
+                    "SELECT identities.issuer FROM sessions JOIN identities ON identities.id = sessions.identity_id WHERE sessions.revoked_at IS NOT NULL ORDER BY 1"
+                ).map { try $0.string(at: 0) }
+            }
+        }
+        #expect(try logout(tenant: "tenant-c") == 400, "a tenant not on the list")
+        #expect(try revokedTenants().isEmpty)
+        #expect(try logout(tenant: "tenant-b") == 200)
+        #expect(try revokedTenants() == [rig.double.origin + "/tenant-b/v2.0"], "the same sid at another tenant is another session")
+        #expect(try logout(tenant: "tenant-a") == 200)
+        #expect(try revokedTenants().count == 2)
     }
 
     // MARK: - Google

@@ -230,7 +230,8 @@ public struct SessionRepository {
     /// sessions that recorded it; a `sub` names the sessions of that identity (provider, issuer,
     /// subject), and those of its user through this provider that recorded no identity (they
     /// began before identities were recorded: refusing to end them would fail open); both
-    /// together name the sessions that match both. An unknown identity or `sid` names nothing.
+    /// together name the sessions that match both. A `sid` alone names no session signed in as
+    /// an identity of another issuer. An unknown identity or `sid` names nothing.
     /// Run it inside the write transaction that records the token.
     public func revokeNamedByProvider(
         provider: String, issuer: String, scope: ProviderLogoutScope, now: Int64
@@ -248,6 +249,11 @@ public struct SessionRepository {
         }
         if let sessionID = scope.sessionID {
             conditions.append("provider_sid = \(placeholder(.text(sessionID)))")
+            if scope.subject == nil {
+                // A sid is the issuer's name for a session: where one provider has several issuers
+                // (Entra's tenants), one tenant's token names none of another's sessions.
+                conditions.append("(identity_id IS NULL OR identity_id IN (SELECT id FROM identities WHERE provider = ?1 AND issuer = ?2))")
+            }
         }
         let revokedAt = placeholder(.integer(now))
         let rows = try connection.query(
