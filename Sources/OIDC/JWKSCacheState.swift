@@ -114,9 +114,11 @@ public struct JWKSCacheState: Sendable {
     /// Whether a token with an unknown `kid` may make us fetch the key set now: only when no
     /// other unknown `kid` did in the last `minimumRefetchIntervalSeconds`, and no failure
     /// backoff is running. Routine fetches do not count: a provider that rotates its key just
-    /// after one must not see its first sign-ins with the new key refused. Such tokens reach
-    /// this point only after a real code exchange, which bounds them already; the interval
-    /// keeps even those from hammering the provider.
+    /// after one must not see its first sign-ins with the new key refused. An ID token reaches
+    /// this point only after a real code exchange, but a logout token comes from anyone who can
+    /// reach the back-channel endpoint, signed or not: the interval is what keeps those from
+    /// making Gatehouse hammer the provider, and at worst one of them takes a rotation's refetch
+    /// one interval before the provider's own token would have.
     public func mayRefetchForUnknownKeyID(now: Int64) -> Bool {
         if let retryNotBefore, now < retryNotBefore { return false }
         guard let lastUnknownKeyRefetchAt else { return true }
