@@ -23,12 +23,17 @@ import TestSupport
         let gatehouse: RunningGatehouse
         let nginx: ExternalServer
         let origin: String
+        /// A second protected host on nginx, the same server block on another port, whose
+        /// entry has no rules at all.
+        let laxOrigin: String
 
         init(proxyPath nginxPath: String) throws {
             directory = try temporaryDirectory()
             let nginxPort = try ExternalServer.freePort()
+            let laxPort = try ExternalServer.freePort()
             let appPort = try ExternalServer.freePort()
             origin = "http://127.0.0.1:\(nginxPort)"
+            laxOrigin = "http://127.0.0.1:\(laxPort)"
 
             // Users reach Gatehouse through nginx (public_url is nginx's origin), which is also
             // the protected application's origin. The groups claim is `preferred_username` here,
@@ -37,7 +42,8 @@ import TestSupport
                 publicURL: origin,
                 sections: """
                     , "forward_auth": {"groups_claim": "preferred_username",
-                      "protected_hosts": [{"url": "\(origin)", "allowed_email_domains": ["example.com"], "required_groups": ["alice"]}]}
+                      "protected_hosts": [{"url": "\(origin)", "allowed_email_domains": ["example.com"], "required_groups": ["alice"]},
+                                          {"url": "\(laxOrigin)"}]}
                     """,
                 clock: clock
             )
@@ -46,7 +52,8 @@ import TestSupport
 
             do {
                 nginx = try Self.startNginx(
-                    executable: nginxPath, in: directory, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port
+                    executable: nginxPath, in: directory, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehouse.port,
+                    secondPort: laxPort
                 )
             } catch {
                 gatehouse.stop()
@@ -56,9 +63,11 @@ import TestSupport
         }
 
         /// nginx in `directory` in front of the application's static page and Gatehouse, as
-        /// the README's block configures it: the one place the tests start it.
+        /// the README's block configures it (on `secondPort` too, when given): the one place the
+        /// tests start it.
         static func startNginx(
-            executable nginxPath: String, in directory: URL, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16
+            executable nginxPath: String, in directory: URL, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16,
+            secondPort: UInt16? = nil
         ) throws -> ExternalServer {
             let www = directory.appendingPathComponent("www/app")
             try FileManager.default.createDirectory(at: www, withIntermediateDirectories: true)
@@ -71,7 +80,7 @@ import TestSupport
             // nginx workers may run as another user when the tests run as root.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
             let configPath = directory.appendingPathComponent("nginx.conf").path
-            try nginxConfig(directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehousePort)
+            try nginxConfig(directory: directory.path, nginxPort: nginxPort, appPort: appPort, gatehousePort: gatehousePort, secondPort: secondPort)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
             return try ExternalServer(
                 executable: nginxPath,
@@ -94,10 +103,12 @@ import TestSupport
             (try? String(contentsOfFile: directory.appendingPathComponent("error.log").path, encoding: .utf8)) ?? ""
         }
 
-        /// The README's nginx snippet, plus a second server block standing in for the
-        /// application: it serves a static page and echoes the identity headers it received.
-        static func nginxConfig(directory: String, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16) -> String {
-            """
+        /// The README's nginx snippet, plus a server block standing in for the application: it
+        /// serves a static page and echoes the identity headers it received.
+        static func nginxConfig(directory: String, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16, secondPort: UInt16?) -> String {
+            let body = Self.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:\(appPort)")
+            let second = secondPort.map { port in "server {\n        listen 127.0.0.1:\(port);\n\(body)\n    }" } ?? ""
+            return """
             daemon off;
             worker_processes 1;
             pid \(directory)/nginx.pid;
@@ -122,13 +133,17 @@ import TestSupport
                     add_header X-App-Remote-User $http_remote_user always;
                     add_header X-App-Remote-Email $http_remote_email always;
                     add_header X-App-Groups $http_x_auth_request_groups always;
+                    add_header X-App-User $http_x_auth_request_user always;
+                    add_header X-App-Email $http_x_auth_request_email always;
+                    add_header X-App-Username $http_x_auth_request_preferred_username always;
                 }
 
                 server {
                     listen 127.0.0.1:\(nginxPort);
 
-            \(Self.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:\(appPort)"))
+            \(body)
                 }
+                \(second)
             }
             """
         }
@@ -141,10 +156,10 @@ import TestSupport
                     # origin), /api/v1/me; whole path segments, so the app keeps its /accounting.
                     location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|static)/|api/v1/me$) {
                         proxy_pass http://\(gatehouse);
-                        proxy_set_header Host $http_host;
+                        proxy_set_header Host $host:$server_port;
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header X-Forwarded-Host $http_host;
+                        proxy_set_header X-Forwarded-Host $host:$server_port;
                     }
 
                     # The session check nginx makes before every request to the application.
@@ -155,7 +170,10 @@ import TestSupport
                         proxy_set_header Content-Length "";
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header X-Forwarded-Host $http_host;
+                        # $host, never $http_host: the host this server block was chosen by (a request
+                        # line may name another host than its Host header), so the rules Gatehouse
+                        # applies are those of the application nginx is about to serve.
+                        proxy_set_header X-Forwarded-Host $host:$server_port;
                         proxy_set_header X-Forwarded-Uri $request_uri;
                     }
 
@@ -169,7 +187,7 @@ import TestSupport
                         proxy_set_header Content-Length "";
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header X-Forwarded-Host $http_host;
+                        proxy_set_header X-Forwarded-Host $host:$server_port;
                         proxy_set_header X-Forwarded-Uri $request_uri;
                     }
 
@@ -177,11 +195,16 @@ import TestSupport
                         auth_request /_gatehouse_verify;
                         error_page 401 = @gatehouse_signin;
                         auth_request_set $gatehouse_user $upstream_http_x_auth_request_user;
+                        auth_request_set $gatehouse_username $upstream_http_x_auth_request_preferred_username;
                         auth_request_set $gatehouse_email $upstream_http_x_auth_request_email;
                         auth_request_set $gatehouse_groups $upstream_http_x_auth_request_groups;
-                        # Set by nginx, so a client's own Remote-User header never gets through.
+                        # Every identity header Gatehouse answers with is set here, so a client's own
+                        # header of any of these names never reaches the application.
                         proxy_set_header Remote-User $gatehouse_user;
+                        proxy_set_header X-Auth-Request-User $gatehouse_user;
+                        proxy_set_header X-Auth-Request-Preferred-Username $gatehouse_username;
                         proxy_set_header Remote-Email $gatehouse_email;
+                        proxy_set_header X-Auth-Request-Email $gatehouse_email;
                         proxy_set_header X-Auth-Request-Groups $gatehouse_groups;
                         # A page behind a sign-in is asked for again, not shown from the browser's
                         # cache once the session has ended.
@@ -246,6 +269,53 @@ import TestSupport
             let other = BrowserClient()
             _ = try rig.signIn(other, username: "alice", email: "alice@example.org", next: appURL)
             #expect(try other.get(appURL).status == 403)
+        }
+    }
+
+    /// Review finding: the README's block told Gatehouse the client's own `Host` header
+    /// (`$http_host`) as the host being asked for, while nginx served the server block its
+    /// listener (or the request line) chose: a person refused by one protected host's rules
+    /// named a host without rules and was let into the first.
+    @Test("a Host header naming another protected host does not get its rules: the host nginx serves is the one checked")
+    func hostHeaderCannotChooseTheRules() throws {
+        try Rig.with { rig in
+            let appURL = "\(rig.origin)/app/index.html"
+            let bob = BrowserClient()  // not in the group the strict host requires
+            _ = try rig.signIn(bob, username: "bob", email: "bob@example.com", next: appURL)
+            #expect(try bob.get(appURL).status == 403)
+            #expect(try bob.get("\(rig.laxOrigin)/app/index.html").status == 200, "the host without rules lets him in")
+
+            let port = try #require(URLComponents(string: rig.origin)?.port)
+            let laxHost = rig.laxOrigin.dropFirst("http://".count)
+            let cookies = bob.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+            for target in ["/app/index.html", "\(appURL)"] {
+                let client = try TestClient(port: UInt16(port))
+                try client.send("GET \(target) HTTP/1.1\r\nHost: \(laxHost)\r\nCookie: \(cookies)\r\nConnection: close\r\n\r\n")
+                let answer = try client.readResponse()
+                #expect(answer.status == 403, "\(target) with Host \(laxHost): \(answer.status)")
+                #expect(!answer.text.contains("Hello from the protected app"))
+            }
+        }
+    }
+
+    /// Review finding: the README's block set `Remote-User`, `Remote-Email` and the groups, but
+    /// a client's own `X-Auth-Request-User`, `-Email` and `-Preferred-Username`, names
+    /// Gatehouse answers with too, went through to the application unchanged.
+    @Test("a client's own identity headers, of every name Gatehouse answers with, never reach the application")
+    func clientIdentityHeadersAreReplaced() throws {
+        try Rig.with { rig in
+            let browser = BrowserClient()
+            let appURL = "\(rig.origin)/app/index.html"
+            _ = try rig.signIn(browser, username: "alice", email: "alice@example.com", next: appURL)
+            let forged = ["Remote-User", "Remote-Email", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Preferred-Username", "X-Auth-Request-Groups"]
+            let app = try browser.get(appURL, headers: forged.map { ($0, "ceo@evil.example") })
+            #expect(app.status == 200)
+            #expect(app.header("X-App-Remote-User") == "alice")
+            #expect(app.header("X-App-User") == "alice")
+            #expect(app.header("X-App-Username") == "alice")
+            #expect(app.header("X-App-Remote-Email") == "alice@example.com")
+            #expect(app.header("X-App-Email") == "alice@example.com")
+            #expect(app.header("X-App-Groups") == "alice")
         }
     }
 
