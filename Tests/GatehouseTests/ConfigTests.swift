@@ -477,6 +477,18 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.warnings.map(\.path).contains("$.providers[0].multiple_identities"), "\(config.warnings)")
     }
 
+    /// Review finding: a github profile could trust a custom email claim, though every claim
+    /// of a GitHub identity but its email (the login, the display name) is its user's own text.
+    @Test(arguments: ["name", "preferred_username", "email"])
+    func aGitHubProfileCannotTrustAnEmailClaim(_ claim: String) {
+        let github = #""providers": [{"slug": "gh", "name": "GH", "profile": "github", "client_id": "c", "client_secret": "s", "user_matching_mode": "email_link", "email_claim": "\#(claim)", "email_claim_trusted": true}]"#
+        guard case .failure(let errors) = GatehouseConfig.parse(data: Data(document(top: [github]).utf8), environment: [:]) else {
+            Issue.record("a github profile trusting its \(claim) claim as a verified email was accepted")
+            return
+        }
+        #expect(errors.problems.map(\.path).contains("$.providers[0].email_claim_trusted"), "\(errors.problems)")
+    }
+
     @Test(arguments: cases)
     func reportsTheProblemAtItsPath(_ row: Case) {
         #expect(problems(row.json, row.environment) == [ConfigProblem(path: row.path, message: row.message)], "\(row.reason)")

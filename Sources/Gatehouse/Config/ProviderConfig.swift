@@ -134,6 +134,14 @@ public struct ProviderConfig: Sendable, Equatable {
                 "GitHub logins are chosen and renamed by their users, so the github profile's username claim cannot be trusted: "
                     + "anyone could register a login before its owner's first sign-in")
         }
+        if profile == .github && policy.emailClaimTrusted {
+            // Review finding: every claim of a GitHub identity but its email is its user's own
+            // text (the login, the display name), so a trusted custom claim let a person name
+            // themselves `ceo@corp.example` and be linked to that account.
+            decoder.error(at: reader.path.appending("email_claim_trusted"),
+                "a GitHub identity's only verified address is the email claim, taken from its primary verified address; "
+                    + "its other claims (login, name) are chosen by its user, so the github profile cannot trust a custom email claim")
+        }
 
         guard let slug, let name, let issuer, let clientID, secret != nil || assertionKey != nil else { return nil }
         let settings = OIDCProviderSettings(
