@@ -50,7 +50,15 @@ public enum LinkDecision: Sendable, Equatable {
         public let usernameCandidate: String?
         /// The email claim as given, if any; stored as given, matched normalised.
         public let email: String?
+        /// Whether the new user's email is stored verified: it is verified as the provider said,
+        /// and no other user already holds it verified. A verified address has one owner, as an
+        /// operator's edits are held to (review finding: a provider this one does not accept for
+        /// linking made a second user with someone's verified address, and forward-auth then
+        /// told applications that this stranger was that address).
         public let emailVerified: Bool
+        /// True when the provider verified the email but another user holds it verified, so it
+        /// is stored unverified.
+        public let emailVerificationWithheld: Bool
         /// True when the username came from a trusted claim.
         public let usernameVerified: Bool
         public let snapshot: IncomingAttributes

@@ -244,10 +244,21 @@ private struct Decider {
         if let refused = issuerChangeRefusal() { return refused }
         guard policy.signups else { return deny(noSignupCode, signupsOff) }
         if let refused = domainRefusal() { return refused }
+        let withheld = seen.emailVerified && emailHeldVerifiedByAnyone()
         return .createUserThenSignIn(.init(
-            usernameCandidate: seen.username, email: seen.email, emailVerified: seen.emailVerified,
-            usernameVerified: seen.usernameVerified, snapshot: seen, rule: signup
+            usernameCandidate: seen.username, email: seen.email, emailVerified: seen.emailVerified && !withheld,
+            emailVerificationWithheld: withheld, usernameVerified: seen.usernameVerified, snapshot: seen, rule: signup
         ))
+    }
+
+    /// Whether some user holds the incoming email's key verified, by any source, accepted by
+    /// this provider or not: the address already has its one verified owner.
+    private func emailHeldVerifiedByAnyone() -> Bool {
+        guard let incoming = seen.emailKey else { return false }
+        return store.candidates.contains { candidate in
+            guard let stored = candidate.user.emailKey, candidate.user.emailVerifiedBy != nil else { return false }
+            return sameBytes(stored, incoming)
+        }
     }
 
     // MARK: Rules 4 and 5

@@ -16,7 +16,7 @@ import Testing
             "api_token.created", "api_token.revoked", "api.authentication_failed", "api.authentication_rate_limited",
             "user.provisioned",
             "directory.synced", "directory.sync_stopped", "directory.sync_failed",
-            "migration.key_collision", "migration.username_verifier_unknown",
+            "migration.key_collision", "migration.username_verifier_unknown", "migration.verified_email_duplicate",
         ])
     }
 

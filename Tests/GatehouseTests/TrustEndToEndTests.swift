@@ -163,6 +163,48 @@ import TestSupport
         let linkedTo = try #require(try signedInUser(rig))
         #expect((linkedTo["id"] as? Int == minted["id"] as? Int) == accepted)
         #expect(try lastDecision(rig)?.decision == (accepted ? "link" : "create"))
+        // Not accepted: a second user, whose address stays unverified, since the first holds it
+        // verified (a verified address has one owner).
+        #expect(linkedTo["email_verified_by"] as? String == (accepted ? "provider:dev" : nil))
+    }
+
+    /// Review finding: a sign-up through a provider that the others do not accept for linking
+    /// made a second user with an address an operator had verified for someone else, and
+    /// forward-auth told applications that the stranger was that address. The new user keeps
+    /// the address unverified; applications get their stable id and no email.
+    @Test func aSignUpCannotTakeAnAddressAnotherUserHoldsVerified() throws {
+        let rig = try SignInRig(
+            alsoAs: ["corp"], providerJSONBySlug: ["corp": #""user_matching_mode": "email_link""#],
+            gatehouseExtra: #", "forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:1", "remote_user": "email"}]}"#,
+            serverExtra: #", "trusted_proxies": ["127.0.0.1"]"#
+        )
+        defer { rig.stop() }
+        let alice = try addLocalUser(rig, username: "alice", email: "alice@example.com")
+        // dev (identifier mode, not accepted by corp) vouches for Alice's address for Mallory.
+        #expect(try rig.signIn(person("mallory", email: "Alice@Example.com", username: "mallory")).status == 303)
+        let mallory = try #require(try signedInUser(rig))
+        #expect(mallory["id"] as? Int != Int(alice))
+        #expect(mallory["email_verified_by"] == nil || mallory["email_verified_by"] is NSNull, "\(mallory)")
+        let verify = try rig.browser.get(
+            "\(rig.origin)/auth/verify", headers: [("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/")]
+        )
+        #expect(verify.status == 200)
+        #expect(verify.header("Remote-User") == "user:\(mallory["id"] as? Int ?? 0)")
+        #expect(verify.header("X-Auth-Request-Email") == "")
+        let detail = try rig.gatehouse.database.read { connection in
+            try connection.queryOne("SELECT detail FROM audit_log WHERE event = 'user.provisioned' ORDER BY id DESC LIMIT 1")?.string("detail")
+        }
+        #expect(detail == "provider=dev; email_verified=withheld_held_by_another_user")
+        // Alice, through corp, still links to her own account by her verified address.
+        rig.browser.clearCookies()
+        #expect(try rig.signIn(person("corp-alice", email: "alice@example.com"), provider: "corp").status == 303)
+        #expect(try signedInUser(rig)?["id"] as? Int == Int(alice))
+        // And the database holds the rule however a row is written.
+        #expect(throws: StoreError.self) {
+            try rig.gatehouse.database.write { connection in
+                try connection.execute("UPDATE users SET email_verified = 1, email_verified_by = 'admin' WHERE id = ?", [.integer(Int64(mallory["id"] as? Int ?? 0))])
+            }
+        }
     }
 
     // MARK: Section 3: one decide-then-act path

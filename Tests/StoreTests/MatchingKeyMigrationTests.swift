@@ -41,7 +41,8 @@ import Testing
         try previousBuildDatabase(kind) { database in
             let before = try database.read { try $0.query("SELECT email_key FROM users WHERE id IN (2, 3) ORDER BY id").map { try $0.string(at: 0) } }
             #expect(Array(before[0].utf8) != Array(before[1].utf8), "the previous keys kept the bytes as they came: the database never saw the two as one")
-            try Migrator().migrate(database, now: 0)
+            // Up to 0022: 0023 then leaves one of the two verified (VerifiedEmailOneOwnerMigrationTests).
+            try Migrator(migrations: EmbeddedMigrations.all.filter { $0.version <= 22 }).migrate(database, now: 0)
             try database.read { connection in
                 let users = UserRepository(connection)
                 let elodies = try users.matching(emailKey: "élodie@exemple.fr")

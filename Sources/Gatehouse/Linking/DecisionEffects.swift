@@ -58,7 +58,8 @@ struct DecisionEffects {
                 userID: user.id, provider: identity.provider, issuer: identity.issuer, subject: identity.subject,
                 snapshot: snapshot(newUser.snapshot), method: .provisioned, now: now
             )
-            try audit(.userProvisioned, userID: user.id, detail: "provider=\(identity.provider)")
+            let withheld = newUser.emailVerificationWithheld ? "; email_verified=withheld_held_by_another_user" : ""
+            try audit(.userProvisioned, userID: user.id, detail: "provider=\(identity.provider)\(withheld)")
             return .signIn(userID: user.id, identityID: created.id)
         case .deny(let reason):
             return .denied(reason)

@@ -69,4 +69,7 @@ public enum AuditEvent: String, Sendable, CaseIterable {
     /// Written by migration 0022 (in SQL): a verified username that neither an operator nor a
     /// provider is shown to have chosen, its verifier now `provider:(unknown)`.
     case usernameVerifierUnknown = "migration.username_verifier_unknown"
+    /// Written by migration 0023 (in SQL): a user whose verified email another user held
+    /// verified too; the other kept it, and this user's address is now unverified.
+    case verifiedEmailDuplicate = "migration.verified_email_duplicate"
 }
