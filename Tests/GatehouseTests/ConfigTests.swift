@@ -489,6 +489,19 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(errors.problems.map(\.path).contains("$.providers[0].email_claim_trusted"), "\(errors.problems)")
     }
 
+    /// Review finding: with several tenants allowed, any tenant's administrators can give their
+    /// own people a group name or app role that a protected host requires for another tenant.
+    @Test(arguments: [(["tenant-a", "tenant-b"], ["staff"], true), (["tenant-a"], ["staff"], false), (["tenant-a", "tenant-b"], [], false)])
+    func severalTenantsAndRequiredGroupsAreWarned(_ tenants: [String], _ groups: [String], _ warned: Bool) throws {
+        let quoted = { (values: [String]) in values.map { "\"\($0)\"" }.joined(separator: ", ") }
+        let sections = [
+            #""providers": [{"slug": "work", "name": "Work", "profile": "entra", "tenant": "organizations", "allowed_tenants": [\#(quoted(tenants))], "client_id": "c", "client_secret": "s"}]"#,
+            #""forward_auth": {"protected_hosts": [{"url": "http://127.0.0.1:8080", "required_groups": [\#(quoted(groups))]}]}"#,
+        ]
+        let config = try GatehouseConfig.parse(data: Data(document(top: sections).utf8), environment: [:]).get()
+        #expect(config.warnings.map(\.path).contains("$.providers[0].allowed_tenants") == warned, "\(config.warnings)")
+    }
+
     @Test(arguments: cases)
     func reportsTheProblemAtItsPath(_ row: Case) {
         #expect(problems(row.json, row.environment) == [ConfigProblem(path: row.path, message: row.message)], "\(row.reason)")

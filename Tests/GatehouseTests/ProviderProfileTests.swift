@@ -17,11 +17,11 @@ import TestSupport
         let gatehouse: RunningGatehouse
         let browser = BrowserClient()
 
-        init(_ members: (ProviderDouble) -> String) throws {
+        init(sections: String = "", _ members: (ProviderDouble) -> String) throws {
             double = try ProviderDouble()
             let provider = #"{"slug": "p", "name": "P", "client_id": "\#(ProviderProfileTests.clientID)", "client_secret": "s3cret", \#(members(double))}"#
             do {
-                gatehouse = try RunningGatehouse(providers: "[\(provider)]")
+                gatehouse = try RunningGatehouse(providers: "[\(provider)]", sections: sections)
             } catch {
                 double.stop()
                 throw error
@@ -143,6 +143,24 @@ import TestSupport
         }
         #expect(try second.signIn().status == 303)
         #expect(try second.identity()["email"] == "", "the profile's public email is never taken")
+    }
+
+    /// Review finding: `forward_auth.groups_claim` is read from every provider's claims, and a
+    /// GitHub identity's claims (its login, its name) are its user's own text: naming one, for
+    /// another provider's sake, let a GitHub user rename themselves into a required group.
+    @Test("GitHub: no claim of a GitHub identity becomes a forward-auth group", arguments: ["preferred_username", "name"])
+    func gitHubGrantsNoGroups(_ claim: String) throws {
+        let rig = try Rig(sections: #", "forward_auth": {"groups_claim": "\#(claim)"}"#) { double in
+            #""profile": "github", "base_url": "\#(double.origin)""#
+        }
+        defer { rig.stop() }
+        rig.double.state.withLock {
+            $0.gitHubUser = .object(["id": .number("9"), "login": .string("staff"), "name": .string("staff")])
+            $0.gitHubEmails = .array([])
+        }
+        #expect(try rig.signIn().status == 303)
+        let groups = try rig.gatehouse.database.read { try $0.queryOne("SELECT groups FROM sessions")?.optionalString(at: 0) }
+        #expect(groups == nil || groups == "", "stored groups: \(groups ?? "none")")
     }
 
     @Test("GitHub: an API that will not say who signed in fails the sign-in with its own reason")

@@ -105,6 +105,7 @@ public struct GatehouseConfig: Sendable, Equatable {
             decoder: decoder
         )
         if let publicURL = server?.publicURL { ProviderConfig.warnOfLoopbackIssuers(providersAt, publicURL: publicURL, decoder: decoder) }
+        ProviderConfig.warnOfGroupsFromSeveralTenants(providersAt, requiredGroups: forwardAuth.requiredGroups, decoder: decoder)
         let providers = providersAt.map(\.provider)
         let directories = directoriesAt.map(\.directory)
         let passwordSources = LoginConfig.passwordSources(loginSection, login: login, directories: directories)

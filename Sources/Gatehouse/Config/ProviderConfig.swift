@@ -55,6 +55,26 @@ public struct ProviderConfig: Sendable, Equatable {
         }
     }
 
+    /// A warning for each multi-tenant provider that allows several tenants while a protected
+    /// host requires groups (review finding): each tenant's administrators assign groups and app
+    /// roles to their own people, and a required group is compared by its value alone, so any
+    /// allowed tenant can grant a group name (a role like `staff`) meant for another. Group
+    /// object ids are unique across tenants; names and roles are not.
+    static func warnOfGroupsFromSeveralTenants(
+        _ providers: [(provider: ProviderConfig, path: ConfigPath)], requiredGroups: Set<String>, decoder: ConfigDecoder
+    ) {
+        guard !requiredGroups.isEmpty else { return }
+        for (provider, path) in providers {
+            guard let tenants = provider.settings.quirks.tenantIssuer?.allowedTenants, tenants.count > 1 else { continue }
+            decoder.warning(
+                at: path.appending("allowed_tenants"),
+                "\(tenants.count) tenants are allowed and a protected host requires groups: each tenant's administrators can give "
+                    + "their own people any group name or app role, so require group object ids (unique across tenants), "
+                    + "or allow one tenant"
+            )
+        }
+    }
+
     /// Every provider, with where it sits in the file.
     static func decodeAll(_ root: ObjectReader) -> [(provider: ProviderConfig, path: ConfigPath)] {
         let path = root.path.appending("providers")

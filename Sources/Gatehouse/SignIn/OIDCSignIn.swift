@@ -287,7 +287,11 @@ final class OIDCSignIn: Sendable {
             if case .link(let linkingUser) = flow.flow.intent {
                 return try finishLink(verified, userID: linkingUser, next: flow.flow.nextPath, request: request, now: now)
             }
-            let groups = SessionGroups.read(from: merged, claim: groupsClaim, preferring: requiredGroups)  // forward-auth
+            // Forward-auth's groups. GitHub has none: every claim of its identities but the email
+            // is its user's own text (the login, the name), so a `groups_claim` naming one would
+            // let a person grant themselves any group (review finding).
+            let groups = provider.settings.quirks.gitHub == nil
+                ? SessionGroups.read(from: merged, claim: groupsClaim, preferring: requiredGroups) : []
             return try finish(
                 .external(
                     verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID,
