@@ -80,6 +80,35 @@ import TestSupport
         #expect(missing.status == 404)
     }
 
+    /// Review finding: an identity waiting for its first sign-in counted as a way in even when no
+    /// sign-in could fill it (rule 2 fills it only for a user matched by an email or username
+    /// its provider accepts as verified), so a person could give up their last working identity
+    /// or password and be made a new account at their next sign-in.
+    @Test func anIdentityNoSignInCanFillIsNoWayIn() throws {
+        let api = try AdminAPIRig(alsoAs: ["corp"])
+        defer { api.stop() }
+        let token = try api.token([.usersWrite])
+        let admin = api.administration
+        func user(_ name: String, verified: Bool, password: PasswordChoice = .none, subject: String?) throws -> CreatedUser {
+            let working = subject.map { [NewIdentity(provider: "dev", subject: $0)] } ?? []
+            return try admin.createUser(
+                NewUser(username: name, email: "\(name)@example.com", emailVerified: verified, password: password,
+                        identities: working + [NewIdentity(provider: "corp")]),
+                by: .commandLine
+            )
+        }
+        let unverified = try user("unverified", verified: false, subject: "s-1")
+        let refused = try api.call("DELETE", "/api/v1/admin/identities/\(unverified.identities[0].id)", token: token)
+        #expect(refused.status == 409 && refused.code == "last_sign_in_method", "\(refused.text)")
+        // An address an operator verified is one corp's sign-in matches: its identity is a way in.
+        let vouched = try user("vouched", verified: true, subject: "s-2")
+        #expect(try api.call("DELETE", "/api/v1/admin/identities/\(vouched.identities[0].id)", token: token).status == 204)
+        // The same rule for an operator removing a password.
+        let withPassword = try user("with-password", verified: false, password: .given("correct horse battery staple"), subject: nil)
+        let kept = try api.call("PUT", "/api/v1/admin/users/\(withPassword.user.id)/password", token: token, json: #"{"password": null}"#)
+        #expect(kept.status == 409 && kept.code == "last_sign_in_method", "\(kept.text)")
+    }
+
     /// Unlinking is refused when it leaves the user no way to sign in, unless forced, which the
     /// audit log records: the account page's rule, applied to operators.
     @Test func theLastWayToSignInIsKeptUnlessForced() throws {

@@ -41,7 +41,7 @@ struct AccountPageContext: PageContext {
                     "last_used": .string(identity.lastLoginAt.map(DisplayTime.format) ?? "never"),
                     "unlink_action": .string("/account/identities/\(identity.id)/unlink"),
                     // The last way to sign in cannot be removed; its button is not offered (the POST refuses it too).
-                    "can_unlink": .bool(waysIn.remain(afterRemoving: identity.id, from: identities, hasPassword: hasPassword)),
+                    "can_unlink": .bool(waysIn.remain(afterRemoving: identity.id, from: identities, hasPassword: hasPassword, user: user)),
                 ]
             }),
             "has_link_providers": .bool(!providers.isEmpty),
@@ -69,7 +69,7 @@ struct AccountPageContext: PageContext {
             displayName: "d", isActive: true, hasPassword: true, createdAt: 0, updatedAt: 0
         )
         var values = AccountPageContext(
-            user: user, identities: [], hasPassword: true, waysIn: WaysToSignIn(localPasswords: true, sources: []), providers: [],
+            user: user, identities: [], hasPassword: true, waysIn: WaysToSignIn(localPasswords: true, policies: [:]), providers: [],
             csrfToken: "t", notice: .linked
         ).values
         values["identities"] = .list([[

@@ -310,16 +310,19 @@ extension Administration {
 
     /// Sets (or, with nil, removes) a user's local password, ending the sessions signed in with
     /// the password it replaces. Removing it is refused when it is the user's last way to sign in
-    /// (no identity): the unlink rule, for the password.
+    /// (no identity that signs in, `WaysToSignIn`): the unlink rule, for the password.
     public func setPassword(_ id: Int64, to password: String?, by actor: AdministrationActor) throws -> UserRecord {
         let hash = try password.map { given in try AccountInputRules.passwordHash(try AccountInputRules.password(given)) }
         let now = clock()
         return try write { connection in
             let users = UserRepository(connection)
-            guard try users.find(id: id) != nil else { throw AdministrationError.notFound("user \(id)") }
-            if hash == nil, try IdentityRepository(connection).list(userID: id).isEmpty {
+            guard let user = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
+            if hash == nil, !WaysToSignIn(config).remain(
+                afterRemoving: nil, from: try IdentityRepository(connection).list(userID: id), hasPassword: false, user: user
+            ) {
                 throw AdministrationError.conflict(.init(
-                    "last_sign_in_method", "the password is user \(id)'s last way to sign in (no identity); link one first", ownerUserID: id
+                    "last_sign_in_method", "the password is user \(id)'s last way to sign in (no identity that signs in); link one first",
+                    ownerUserID: id
                 ))
             }
             try users.setPasswordHash(userID: id, hash: hash, now: now)

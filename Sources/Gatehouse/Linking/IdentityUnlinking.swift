@@ -4,7 +4,7 @@ import Store
 ///
 /// Refused when it would leave the user with no way to sign in (`WaysToSignIn`): no local
 /// password that can sign in and no other identity of a configured provider or directory (one
-/// still waiting for its first sign-in counts: it is a way in). An operator may
+/// still waiting for its first sign-in counts when that sign-in could fill it). An operator may
 /// force it, and the entry in the audit log says so. The check and the delete run in one write
 /// transaction, so two unlinks racing in two tabs cannot both pass the check and leave nothing.
 ///
@@ -39,8 +39,10 @@ struct IdentityUnlinking: Sendable {
             let held = try identities.list(userID: userID)
             guard let target = held.first(where: { $0.id == identityID }) else { return .notFound }
             guard isCurrent(target) else { return .changed(target) }
-            let hasPassword = try UserRepository(connection).passwordHash(userID: userID) != nil
-            let isLastWayIn = !waysIn.remain(afterRemoving: identityID, from: held, hasPassword: hasPassword)
+            let users = UserRepository(connection)
+            guard let user = try users.find(id: userID) else { return .notFound }
+            let hasPassword = try users.passwordHash(userID: userID) != nil
+            let isLastWayIn = !waysIn.remain(afterRemoving: identityID, from: held, hasPassword: hasPassword, user: user)
             guard !isLastWayIn || force else { return .lastSignInMethod }
             let revoked = try SessionRepository(connection).revokeAll(identityID: identityID, now: now)
             try identities.delete(id: identityID, userID: userID)
