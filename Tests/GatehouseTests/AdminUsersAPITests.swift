@@ -312,7 +312,10 @@ import TestSupport
         defer { api.stop() }
         let verify = [("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "127.0.0.1:1"), ("X-Forwarded-Uri", "/")]
         let id = try api.administration.createUser(
-            NewUser(username: "hank", password: .given("the first long password"), identities: [NewIdentity(provider: "dev")]), by: .commandLine
+            // The verified address lets dev's first sign-in fill the identity: a way in without the password.
+            NewUser(username: "hank", email: "hank@example.com", emailVerified: true, password: .given("the first long password"),
+                    identities: [NewIdentity(provider: "dev")]),
+            by: .commandLine
         ).user.id
         func signInWithPassword(_ password: String) throws -> BrowserClient {
             let browser = BrowserClient()
@@ -356,7 +359,9 @@ import TestSupport
     @Test func aPasswordSetThroughTheAPISignsIn() throws {
         let api = try AdminAPIRig()
         defer { api.stop() }
-        let id = try api.administration.createUser(NewUser(username: "gina", identities: [NewIdentity(provider: "dev")]), by: .commandLine).user.id
+        let id = try api.administration.createUser(
+            NewUser(username: "gina", email: "gina@example.com", emailVerified: true, identities: [NewIdentity(provider: "dev")]), by: .commandLine
+        ).user.id
         let token = try api.token([.usersWrite])
         let set = try api.call("PUT", "/api/v1/admin/users/\(id)/password", token: token, json: #"{"password": "a long enough passphrase"}"#)
         #expect(set.status == 200 && set.json["has_password"] as? Bool == true)
