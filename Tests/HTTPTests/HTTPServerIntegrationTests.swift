@@ -489,6 +489,25 @@ func startServer(
         #expect(plain.status == 413 && plain.header("Content-Type") == "text/plain; charset=utf-8")
     }
 
+    /// Review finding: a body refused on its `Content-Length` was never read, and closing the
+    /// socket with it unread made the kernel send a reset: a client still writing the body got
+    /// the reset mid-write and never read the 413. The connection now lingers after its last
+    /// response, dropping what the client still sends, until the client closes.
+    @Test func aClientStillSendingARefusedBodyReadsTheRefusal() throws {
+        let (server, port) = try startServer(limits: HTTPLimits(maxBodyBytes: 1024))
+        defer { server.shutdown() }
+        let client = try TestClient(port: port, timeoutSeconds: 10)
+        let size = 4 * 1024 * 1024
+        let block = [UInt8](repeating: 0x61, count: 64 * 1024)
+        try client.send(Array("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n".utf8) + block)
+        let refused = try client.readResponse()
+        #expect(refused.status == 413, "\(refused.text)")
+        // The rest of the body goes out without a reset (before, a write failed with EPIPE), and
+        // then the server's end of the connection is there to read.
+        for _ in 1..<(size / block.count) { try client.send(block) }
+        #expect(client.isClosedByPeer())
+    }
+
     /// A server on a reserved port (once it has stopped, nothing else can be given the port, so
     /// a refused connection means it is gone) whose handler is running `GET /slow` from `client`,
     /// waiting at `gate` until the test opens it.

@@ -38,6 +38,13 @@ final class Connection: @unchecked Sendable {
     /// (requests held back at the outbound share too: review finding, they were dropped).
     private var peerHalfClosed = false
     private var closed = false
+    /// Set when the last response refused a body the client may still be sending (413): the
+    /// connection then lingers after it (`closeLingering`) instead of closing at once.
+    private var lingerAfterLastResponse = false
+    /// Set while the connection lingers after its last response (`closeLingering`).
+    private var lingering = false
+    /// What the client sent while the connection lingered, dropped unread.
+    private var lingerDiscarded = 0
     private var servedRequests = 0
     /// True while a request's deferred work runs on its executor: nothing else is processed (the
     /// responses must go out in order) and nothing is read, until its response is queued.
@@ -57,6 +64,10 @@ final class Connection: @unchecked Sendable {
     /// The share is at most this, and the floors above may pass it.
     static let largestShare = 256 * 1024
     static let readChunkBytes = 16 * 1024
+    /// How long, and for how many bytes, a connection lingers after its last response: enough
+    /// for a client to finish sending an upload that was refused (over `max_body_bytes`).
+    static let lingerNanoseconds: UInt64 = 2_000_000_000
+    static let lingerByteLimit = 16 * 1024 * 1024
 
     init(id: UInt64, fd: Int32, peerAddress: String, context: ServerContext, loop: EventLoop, now: UInt64) {
         self.id = id
@@ -78,6 +89,10 @@ final class Connection: @unchecked Sendable {
 
     /// What the loop saw on the socket: readable (or half-closed), writable, hung up or failed.
     func handle(events: Int32) {
+        if lingering {
+            discardWhileLingering()
+            return
+        }
         guard !closed else { return }
         if events & 4 != 0 && events & 1 == 0 {
             // Both directions are gone (or the socket failed): nothing can be read or sent.
@@ -220,6 +235,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func queueErrorResponse(_ error: HTTPParseError) {
+        lingerAfterLastResponse = error.status == .payloadTooLarge
         let request = queueFinalResponse(status: error.status, detail: error.reason, target: parser.failedRequestTarget)
         context.recordParseError(error, request: request)
     }
@@ -273,7 +289,7 @@ final class Connection: @unchecked Sendable {
         }
         pauseWriteSource()
         if closeAfterFlush && !awaitingDeferredResponse {
-            close(reason: "done")
+            if lingerAfterLastResponse { closeLingering(reason: "done") } else { close(reason: "done") }
             return
         }
         // Read on unless a request is still being answered on an executor, or the bytes already
@@ -338,6 +354,10 @@ final class Connection: @unchecked Sendable {
 
     /// Called by the loop's sweep when `nextDeadline` has passed.
     func checkDeadline(now: UInt64) {
+        if lingering {
+            endLingering()
+            return
+        }
         guard !closed else { return }
         switch deadlines.tick(now: now) {
         case .none:
@@ -384,6 +404,64 @@ final class Connection: @unchecked Sendable {
         Glibc.shutdown(fd, Int32(SHUT_WR))
         loop.deregister(self)
         SystemCall.close(fd)
+    }
+
+    /// Ends the connection after a response that refused a body (413): the sending side is shut
+    /// at once (the client reads the end of the response), and the connection counts as closed,
+    /// but the socket stays open, reading and dropping whatever the client still sends, until
+    /// the client closes, for at most `lingerNanoseconds` and `lingerByteLimit` bytes.
+    ///
+    /// Closing a socket with bytes unread makes the kernel answer with a reset, and a client
+    /// still sending a body that was refused before it was read (a 413 on its `Content-Length`)
+    /// gets the reset in the middle of its write and never reads the response (review finding).
+    /// At most `ServerContext.maximumLingering` connections linger at once; past that, and when
+    /// the client has closed its side already, the socket is closed at once.
+    private func closeLingering(reason: String) {
+        guard !closed else { return }
+        guard !peerHalfClosed, context.startLingering() else {
+            close(reason: reason)
+            return
+        }
+        closed = true
+        lingering = true
+        parser.releaseBody()
+        context.connectionClosed(self, reason: reason)
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        nextDeadline.store(Self.now() &+ Self.lingerNanoseconds, ordering: .relaxed)
+        if interest != (readable: true, writable: false) {
+            interest = (readable: true, writable: false)
+            loop.setInterest(self, readable: true, writable: false)
+        }
+        discardWhileLingering()
+    }
+
+    /// Reads what the client sent since, and drops it; ends the lingering when the client has
+    /// closed (or failed), or past `lingerByteLimit`.
+    private func discardWhileLingering() {
+        let finished = withUnsafeTemporaryAllocation(byteCount: Self.readChunkBytes, alignment: 1) { buffer -> Bool in
+            while true {
+                switch try? SystemCall.perform("read", { Glibc.read(fd, buffer.baseAddress!, buffer.count) }) {
+                case .processed(let count)? where count > 0:
+                    lingerDiscarded += count
+                    if lingerDiscarded > Self.lingerByteLimit { return true }
+                case .wouldBlock?:
+                    return false
+                default:
+                    return true
+                }
+            }
+        }
+        if finished { endLingering() }
+    }
+
+    /// Closes the lingering socket; also when its loop ends, so no descriptor outlives it.
+    func endLingering() {
+        guard lingering else { return }
+        lingering = false
+        nextDeadline.store(UInt64.max, ordering: .relaxed)
+        loop.deregister(self)
+        SystemCall.close(fd)
+        context.stopLingering()
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -192,6 +192,8 @@ final class EventLoop: @unchecked Sendable {
         posted.withLock { $0.isClosed = true }
         drainWakeups()
         runLocalTasks()
+        // Connections still lingering after their last response are closed with their loop.
+        for connection in connections.values { connection.endLingering() }
         SystemCall.close(wakeFD)
         SystemCall.close(epollFD)
         // A thread started later can be given the same pthread_t: it must not pass for this

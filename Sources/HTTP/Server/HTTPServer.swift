@@ -23,6 +23,10 @@ public final class HTTPServer: Sendable {
         context = ServerContext(configuration: configuration, responder: responder, logger: logger, metrics: metrics)
     }
 
+    /// Descriptors the server may hold past `max_connections`: connections lingering after
+    /// their last response, each for at most two seconds.
+    public static var maximumLingeringConnections: Int { ServerContext.maximumLingering }
+
     /// The addresses actually bound (useful with port 0 in tests).
     public var boundAddresses: [ListenAddress] { listeners.withLock { $0.map(\.address) } }
     /// What large request bodies hold of the server's `BodyBudget` now.

@@ -27,6 +27,8 @@ final class ServerContext: Sendable {
         var perClient: [String: Int] = [:]
     }
     private let shuttingDown = Atomic<Bool>(false)
+    /// Connections lingering now (`Connection.closeLingering`), at most `maximumLingering`.
+    private let lingeringCount = Atomic<Int>(0)
     private let requestCounter = Atomic<UInt64>(0)
     /// Random per process, so request ids from two runs never collide in a log.
     private let requestIDPrefix: String
@@ -85,6 +87,27 @@ final class ServerContext: Sendable {
     /// The client a connection counts against, or nil for a trusted proxy's.
     private func countedClient(of connection: Connection) -> String? {
         configuration.forwarding.isTrustedProxy(connection.peerAddress) ? nil : ClientBlock.key(for: connection.peerAddress)
+    }
+
+    /// A connection may linger after its last response only while fewer than this do: each
+    /// holds a descriptor past `max_connections` for up to `Connection.lingerNanoseconds`.
+    static let maximumLingering = 32
+
+    /// Takes one of the `maximumLingering` places; false when none is free.
+    func startLingering() -> Bool {
+        var current = lingeringCount.load(ordering: .relaxed)
+        while current < Self.maximumLingering {
+            let (exchanged, original) = lingeringCount.compareExchange(
+                expected: current, desired: current + 1, ordering: .acquiringAndReleasing
+            )
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    func stopLingering() {
+        lingeringCount.subtract(1, ordering: .acquiringAndReleasing)
     }
 
     var openConnections: [Connection] { connections.withLock { $0.open.values.map(\.connection) } }
