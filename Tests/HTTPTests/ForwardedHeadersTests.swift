@@ -22,6 +22,20 @@ import Testing
         #expect(request.host == "internal:8080")
     }
 
+    /// Review finding: the parser takes an absolute-form target's scheme in any case, but the
+    /// authority was read only after a lowercase `http://`, and the routes never saw its path.
+    @Test(arguments: ["http://app.example:8443/hello?x=1", "HTTP://app.example:8443/hello?x=1", "hTTpS://app.example:8443/hello?x=1"])
+    func anAbsoluteFormTargetNamesTheHostAndThePath(_ target: String) {
+        var request = Request(method: "GET", target: target, headers: HTTPHeaders([("Host", "internal:8080")]))
+        ForwardedHeaders.trustNobody.apply(to: &request, peerAddress: "203.0.113.9")
+        #expect(request.host == "app.example:8443")
+        #expect(request.path == "/hello")
+        #expect(request.rawQuery == "x=1")
+        #expect(Request(method: "GET", target: "http://app.example").path == "/")
+        #expect(Request(method: "GET", target: "http://app.example?q").path == "/")
+        #expect(Request(method: "GET", target: "/plain?q").path == "/plain")
+    }
+
     @Test func trustedProxyIsBelieved() {
         let request = resolve(peer: "10.1.2.3", [
             ("X-Forwarded-For", "198.51.100.7"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "login.example.com"),

@@ -489,6 +489,18 @@ func startServer(
         #expect(plain.status == 413 && plain.header("Content-Type") == "text/plain; charset=utf-8")
     }
 
+    /// Review finding: a request in absolute form (RFC 9112 section 3.2.2: a server must accept
+    /// it) was routed by its whole target, scheme and host included, and found no route.
+    @Test func anAbsoluteFormRequestIsRoutedByItsPath() throws {
+        let router = Router { routes in routes.get("/hello/:name") { request in .text("hello \(request.pathParameters["name"] ?? "")") } }
+        let (server, port) = try startServer(responder: router)
+        defer { server.shutdown() }
+        let client = try TestClient(port: port)
+        try client.send("GET HTTP://t/hello/ada?x=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+        let answer = try client.readResponse()
+        #expect(answer.status == 200 && answer.text == "hello ada", "\(answer.status) \(answer.text)")
+    }
+
     /// Review finding: a body refused on its `Content-Length` was never read, and closing the
     /// socket with it unread made the kernel send a reset: a client still writing the body got
     /// the reset mid-write and never read the 413. The connection now lingers after its last

@@ -45,16 +45,11 @@ public struct ForwardedHeaders: Sendable {
 
     /// For an absolute-form target (`http://host/path`), RFC 9112 section 3.2.2 makes its
     /// authority, not the Host field, the host the client asked for.
+    /// The scheme is compared in any case, as the parser accepts it (review finding: an
+    /// `HTTP://` target was taken with the Host field's host instead).
     static func authority(ofAbsoluteTarget target: String) -> String? {
-        let rest: Substring
-        if target.hasPrefix("http://") {
-            rest = target.dropFirst(7)
-        } else if target.hasPrefix("https://") {
-            rest = target.dropFirst(8)
-        } else {
-            return nil
-        }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        guard let range = Request.absoluteFormAuthorityRange(of: target) else { return nil }
+        let authority = target[range]
         return isValidHost(authority) ? String(authority) : nil
     }
 

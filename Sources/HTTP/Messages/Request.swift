@@ -58,12 +58,37 @@ public struct Request: Sendable {
         self.trailers = trailers
     }
 
-    /// The path part of the target, still percent-encoded.
+    /// The path part of the target, still percent-encoded. For an absolute-form target
+    /// (`http://host/path`, which RFC 9112 section 3.2.2 says a server must accept) it is the
+    /// path after the authority, `/` when there is none (review finding: such a target was
+    /// routed as a whole and every request made with one was a 404).
     public var path: Substring {
-        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            return target[..<mark]
+        var start = target.startIndex
+        if let authority = Self.absoluteFormAuthorityRange(of: target) {
+            start = authority.upperBound
+            if start == target.endIndex || target[start] == "?" { return "/" }
         }
-        return target[...]
+        if let mark = target[start...].utf8.firstIndex(of: UInt8(ascii: "?")) {
+            return target[start..<mark]
+        }
+        return target[start...]
+    }
+
+    /// Where the authority of an absolute-form target (`http://` or `https://`, the scheme in
+    /// any case) lies, or nil for any other form.
+    static func absoluteFormAuthorityRange(of target: String) -> Range<String.Index>? {
+        let utf8 = target.utf8
+        let schemeLength: Int
+        if utf8.count >= 7, utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("http://".utf8.lazy.map { $0 | 0x20 }) {
+            schemeLength = 7
+        } else if utf8.count >= 8, utf8.prefix(8).lazy.map({ $0 | 0x20 }).elementsEqual("https://".utf8.lazy.map { $0 | 0x20 }) {
+            schemeLength = 8
+        } else {
+            return nil
+        }
+        let authorityStart = utf8.index(utf8.startIndex, offsetBy: schemeLength)
+        let authorityEnd = utf8[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? utf8.endIndex
+        return authorityStart..<authorityEnd
     }
 
     /// The query part of the target without the `?`, or nil when there is none.
