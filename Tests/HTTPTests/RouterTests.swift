@@ -52,8 +52,6 @@ private struct PlainFailure: Error {
              reason: "a wildcard takes the rest of the path"),
         Case(method: "GET", target: "/files/", expected: "files-rest|rest=",
              reason: "a parameter never captures an empty segment; the wildcard does"),
-        Case(method: "GET", target: "/users/a%2Fb", expected: "users-id|id=a/b",
-             reason: "an encoded slash stays inside its segment"),
         Case(method: "GET", target: "/users/caf%C3%A9", expected: "users-id|id=café", reason: "segments decode as UTF-8"),
         Case(method: "GET", target: "/users/a+b", expected: "users-id|id=a+b", reason: "plus is literal in a path"),
         Case(method: "GET", target: "/users/42?tab=x", expected: "users-id|id=42", reason: "the query is not part of the path"),
@@ -126,6 +124,21 @@ private struct PlainFailure: Error {
         ("/users/%FF", "a lone high byte"),
     ])
     func malformedSegmentIsBadRequest(target: String, reason: String) {
+        let response = Self.router.respond(to: Request(method: "GET", target: target))
+        #expect(response.status == .badRequest, "\(reason)")
+    }
+
+    /// Review finding: nginx chooses a location after decoding `%2F` and resolving `..`, then
+    /// passes the raw path on, so a path meant one thing to the proxy and another here.
+    @Test(arguments: [
+        ("/users/..%2Fadmin", "an encoded slash"),
+        ("/files/a%2fb", "an encoded slash in lower case"),
+        ("/files/a%5Cb", "an encoded backslash"),
+        ("/users/%2e%2e", "an encoded dot-dot segment"),
+        ("/users/..", "a dot-dot segment"),
+        ("/users/./edit", "a dot segment"),
+    ])
+    func aPathWithTwoMeaningsIsBadRequest(target: String, reason: String) {
         let response = Self.router.respond(to: Request(method: "GET", target: target))
         #expect(response.status == .badRequest, "\(reason)")
     }

@@ -157,11 +157,21 @@ public final class Router: Sendable {
         var segments: [String] = []
         segments.reserveCapacity(rawSegments.count)
         for raw in rawSegments {
+            let segment: String
             do {
-                segments.append(try PercentDecoding.decode(raw))
+                segment = try PercentDecoding.decode(raw)
             } catch {
                 return .badRequest(HTTPError.badRequest("The request path has a malformed percent-encoding."))
             }
+            // A proxy that normalises paths before choosing where to send them (nginx resolves
+            // `..` after decoding `%2F`) and then passes the raw path on would route
+            // `/api/v1/admin/x/..%2F..%2F..%2F..%2Flogin` to us as a login page while we read an
+            // admin path: one path, two meanings. Such a path is refused rather than guessed at
+            // (review finding).
+            if segment == "." || segment == ".." || segment.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }) {
+                return .badRequest(HTTPError.badRequest("The request path has a dot segment or an encoded slash."))
+            }
+            segments.append(segment)
         }
 
         var captures: [String] = []
