@@ -84,18 +84,28 @@ import TestSupport
     /// sign-in could fill it (rule 2 fills it only for a user matched by an email or username
     /// its provider accepts as verified), so a person could give up their last working identity
     /// or password and be made a new account at their next sign-in.
+    /// A third review: a copy of rule 2 left out what else it needs, so the engine itself is
+    /// asked (`LinkingEngine.wouldFill`): a provider whose custom email claim is never verified,
+    /// or whose allow-list refuses the user's address, fills nothing either.
     @Test func anIdentityNoSignInCanFillIsNoWayIn() throws {
-        let api = try AdminAPIRig(alsoAs: ["corp"])
+        let api = try AdminAPIRig(alsoAs: ["corp", "upn", "corpdomain"], providerJSONBySlug: [
+            "upn": #""email_claim": "upn""#, "corpdomain": #""allowed_email_domains": ["corp.example"]"#,
+        ])
         defer { api.stop() }
         let token = try api.token([.usersWrite])
         let admin = api.administration
-        func user(_ name: String, verified: Bool, password: PasswordChoice = .none, subject: String?) throws -> CreatedUser {
+        func user(_ name: String, verified: Bool, password: PasswordChoice = .none, subject: String?, pendingAt provider: String = "corp") throws -> CreatedUser {
             let working = subject.map { [NewIdentity(provider: "dev", subject: $0)] } ?? []
             return try admin.createUser(
                 NewUser(username: name, email: "\(name)@example.com", emailVerified: verified, password: password,
-                        identities: working + [NewIdentity(provider: "corp")]),
+                        identities: working + [NewIdentity(provider: provider)]),
                 by: .commandLine
             )
+        }
+        for provider in ["upn", "corpdomain"] {
+            let verifiedElsewhere = try user("verified-\(provider)", verified: true, subject: "s-\(provider)", pendingAt: provider)
+            let refused = try api.call("DELETE", "/api/v1/admin/identities/\(verifiedElsewhere.identities[0].id)", token: token)
+            #expect(refused.status == 409 && refused.code == "last_sign_in_method", "\(provider): \(refused.text)")
         }
         let unverified = try user("unverified", verified: false, subject: "s-1")
         let refused = try api.call("DELETE", "/api/v1/admin/identities/\(unverified.identities[0].id)", token: token)

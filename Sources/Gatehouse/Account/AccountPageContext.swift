@@ -69,7 +69,7 @@ struct AccountPageContext: PageContext {
             displayName: "d", isActive: true, hasPassword: true, createdAt: 0, updatedAt: 0
         )
         var values = AccountPageContext(
-            user: user, identities: [], hasPassword: true, waysIn: WaysToSignIn(localPasswords: true, policies: [:]), providers: [],
+            user: user, identities: [], hasPassword: true, waysIn: WaysToSignIn(localPasswords: true, sources: [:]), providers: [],
             csrfToken: "t", notice: .linked
         ).values
         values["identities"] = .list([[

@@ -317,7 +317,10 @@ extension Administration {
         return try write { connection in
             let users = UserRepository(connection)
             guard let user = try users.find(id: id) else { throw AdministrationError.notFound("user \(id)") }
-            if hash == nil, !WaysToSignIn(config).remain(
+            // A password counts as a way in only while local passwords sign people in: with them
+            // off, removing a stale hash takes nothing away (review finding).
+            let waysIn = WaysToSignIn(config)
+            if hash == nil, waysIn.localPasswords, !waysIn.remain(
                 afterRemoving: nil, from: try IdentityRepository(connection).list(userID: id), hasPassword: false, user: user
             ) {
                 throw AdministrationError.conflict(.init(

@@ -12,48 +12,56 @@ import Store
 /// person's only working identity could be removed.
 ///
 /// An identity still waiting for its first sign-in (an operator's, with no subject) counts only
-/// when that sign-in could fill it: the linking engine's rule 2 fills it for the user it matches
-/// by an email or username verified by a source its provider accepts. A second review found a
-/// user with no such attribute allowed to unlink their last working identity for one that
-/// could never be filled: their next sign-in made a new account and orphaned theirs.
+/// when that sign-in would fill it, which the linking engine itself answers
+/// (`LinkingEngine.wouldFill`). A second review found a user with no verified email or username
+/// allowed to unlink their last working identity for one that could never be filled: their next
+/// sign-in made a new account and orphaned theirs.
 struct WaysToSignIn: Sendable {
-    let localPasswords: Bool
-    /// The linking policy of each configured provider and of each directory people sign in to.
-    let policies: [String: ProviderPolicy]
+    /// What the engine needs to know of a source that signs people in.
+    struct Source: Sendable {
+        let issuer: String
+        let policy: ProviderPolicy
+    }
 
-    /// The slugs of the configured providers and of the directories people sign in to.
-    var sources: Set<String> { Set(policies.keys) }
+    let localPasswords: Bool
+    /// Each configured provider and each directory people sign in to, by slug.
+    let sources: [String: Source]
 
     init(_ config: GatehouseConfig) {
         let signInDirectories = Set(config.passwordSources.compactMap { source -> String? in
             if case .directory(let slug) = source { slug } else { nil }
         })
-        var policies = Dictionary(config.providers.map { ($0.slug, $0.policy) }, uniquingKeysWith: { first, _ in first })
+        var sources = Dictionary(
+            config.providers.map { ($0.slug, Source(issuer: $0.settings.issuer, policy: $0.policy)) }, uniquingKeysWith: { first, _ in first }
+        )
         for directory in config.directories where signInDirectories.contains(directory.slug) {
-            policies[directory.slug] = directory.policy
+            sources[directory.slug] = Source(issuer: directory.issuer, policy: directory.policy)
         }
-        self.init(localPasswords: config.passwordSources.contains(.local), policies: policies)
+        self.init(localPasswords: config.passwordSources.contains(.local), sources: sources)
     }
 
-    init(localPasswords: Bool, policies: [String: ProviderPolicy]) {
+    init(localPasswords: Bool, sources: [String: Source]) {
         self.localPasswords = localPasswords
-        self.policies = policies
+        self.sources = sources
     }
 
     /// Whether `user` keeps a way in once the identity `identityID` of `held` is gone (nil: once
     /// the password is, which `hasPassword` false then says).
     func remain(afterRemoving identityID: Int64?, from held: [IdentityRecord], hasPassword: Bool, user: UserRecord) -> Bool {
-        (localPasswords && hasPassword) || held.contains { $0.id != identityID && signsIn(user, through: $0) }
+        if localPasswords && hasPassword { return true }
+        let kept = held.filter { $0.id != identityID }
+        return kept.contains { signsIn(user, through: $0, holding: kept) }
     }
 
-    /// Whether `identity` signs `user` in: its source is configured, and it has a subject or
-    /// rule 2 would give it one.
-    private func signsIn(_ user: UserRecord, through identity: IdentityRecord) -> Bool {
-        guard let policy = policies[identity.provider] else { return false }
+    /// Whether `identity` signs `user` in: its source is configured, and it has a subject or the
+    /// engine's rule 2 would give it one.
+    private func signsIn(_ user: UserRecord, through identity: IdentityRecord, holding held: [IdentityRecord]) -> Bool {
+        guard let source = sources[identity.provider] else { return false }
         guard identity.subject.isEmpty else { return true }
-        if let verifier = user.emailVerifiedBy, policy.accepts(verifier, linkingFor: identity.provider) { return true }
-        if policy.usernameClaimTrusted, let verifier = user.usernameVerifiedBy,
-           policy.acceptsUsername(verifiedBy: verifier, linkingFor: identity.provider) { return true }
-        return false
+        let owner = CandidateUser(
+            user: StoreViewLoader.known(user),
+            identities: held.filter { $0.provider == identity.provider }.map(StoreViewLoader.known)
+        )
+        return LinkingEngine.wouldFill(StoreViewLoader.known(identity), of: owner, issuer: source.issuer, policy: source.policy)
     }
 }
