@@ -9,13 +9,16 @@ import JOSE
 /// logged, never written to the audit trail.
 public struct LogoutTokenClaims: Sendable, Equatable {
     public let issuer: String
-    /// `sub`, when present and when this provider's identities are keyed by it (the `sub`
-    /// subject rule); at least one of `subject` and `sessionID` is. Under another rule (Entra's
-    /// `oid_tid`) the token's `sub` names no identity here, so it is left out and the token acts
-    /// by its `sid` alone, which the validator then requires (review finding: the `sub` was
-    /// matched against `<tid>/<oid>` subjects, so a token with both named nothing, was answered
-    /// 200, and the session lived on).
+    /// `sub`, when present; at least one of `subject` and `sessionID` is. The provider's name
+    /// for the person, as its ID tokens give it: the replay record keeps each person's share by
+    /// it, and a sign-in racing the logout is matched by it.
     public let subject: String?
+    /// `subject` when this provider's identities are keyed by it (the `sub` subject rule), else
+    /// nil. Under another rule (Entra's `oid_tid`) the token's `sub` names no identity here, so
+    /// the token ends sessions by its `sid` alone, which the validator then requires (review
+    /// finding: the `sub` was matched against `<tid>/<oid>` subjects, so a token with both named
+    /// nothing, was answered 200, and the session lived on).
+    public let subjectNamingIdentities: String?
     /// `sid`, when present.
     public let sessionID: String?
     /// `jti`.
@@ -42,11 +45,12 @@ public struct LogoutTokenClaims: Sendable, Equatable {
         guard let tokenID = claims.tokenID?.stringValue else { throw missing("jti") }
         guard let issuedAt = claims.issuedAt.flatMap(ClaimReading.numericDate) else { throw missing("iat") }
         guard let acceptedUntil = lifetime.acceptedUntil(claims) else { throw missing("exp or iat") }
-        let subject = subjectNamesIdentities ? claims.subject?.stringValue : nil
+        let subject = claims.subject?.stringValue
         let sessionID = claims.sessionID?.stringValue
         guard subject != nil || sessionID != nil else { throw missing("sub or sid") }
         self.issuer = issuer
         self.subject = subject
+        self.subjectNamingIdentities = subjectNamesIdentities ? subject : nil
         self.sessionID = sessionID
         self.tokenID = tokenID
         self.audiences = audiences

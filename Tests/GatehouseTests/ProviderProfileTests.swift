@@ -275,14 +275,7 @@ import TestSupport
         #expect(try rig.signIn(on: BrowserClient()).status == 303)
 
         func logout(tenant: String) throws -> Int {
-            let now = Int64(Date().timeIntervalSince1970)
-            let claims: [String: JOSE.JSONValue] = [
-                "iss": .string("\(rig.double.origin)/\(tenant)/v2.0"), "aud": .string(Self.clientID), "iat": .number(String(now)),
-                "jti": .string("jti-\(tenant)"), "events": .object(["http://schemas.openid.net/event/backchannel-logout": .object([:])]),
-                "sub": .string("pairwise-sub"), "sid": .string("same-sid"), "tid": .string(tenant),
-            ]
-            let token = try rig.double.key.sign(payload: try JOSE.JSONValue.object(claims).serialized(), type: "logout+jwt")
-            return try BrowserClient().postForm("\(rig.gatehouse.origin)/oidc/p/backchannel-logout", [("logout_token", token)]).status
+            try Self.entraLogout(rig, tenant: tenant, sid: "same-sid", jti: "jti-\(tenant)")
         }
         func revokedTenants() throws -> [String] {
             try rig.gatehouse.database.read { connection in
@@ -297,6 +290,41 @@ import TestSupport
         #expect(try revokedTenants() == [rig.double.origin + "/tenant-b/v2.0"], "the same sid at another tenant is another session")
         #expect(try logout(tenant: "tenant-a") == 200)
         #expect(try revokedTenants().count == 2)
+    }
+
+    /// Posts a logout token signed by the double, from `tenant`, naming the pairwise `sub` of
+    /// `entraClaims` and `sid`; returns the status.
+    static func entraLogout(_ rig: Rig, tenant: String, sid: String, jti: String, issuedAt: Int64? = nil) throws -> Int {
+        let claims: [String: JOSE.JSONValue] = [
+            "iss": .string("\(rig.double.origin)/\(tenant)/v2.0"), "aud": .string(clientID),
+            "iat": .number(String(issuedAt ?? Int64(Date().timeIntervalSince1970))), "jti": .string(jti),
+            "events": .object(["http://schemas.openid.net/event/backchannel-logout": .object([:])]),
+            "sub": .string("pairwise-sub"), "sid": .string(sid), "tid": .string(tenant),
+        ]
+        let token = try rig.double.key.sign(payload: try JOSE.JSONValue.object(claims).serialized(), type: "logout+jwt")
+        return try BrowserClient().postForm("\(rig.gatehouse.origin)/oidc/p/backchannel-logout", [("logout_token", token)]).status
+    }
+
+    /// Review finding (second round): under `oid_tid` the replay record kept no `sub` for a
+    /// token, so one person's scripted sign-outs were held to no share of the issuer's record;
+    /// and a sign-in racing the logout was looked up by `<tid>/<oid>`, which no token names.
+    /// The record keeps the token's own `sub`, and the sign-in is looked up by its ID token's.
+    @Test("Entra ID oid_tid: a logout that arrives before the sign-in it ends still ends it, and the record keeps the person's sub")
+    func entraLogoutBeforeItsSession() throws {
+        let rig = try Self.entraRig()
+        defer { rig.stop() }
+        Self.entraClaims(rig, tenant: "tenant-a", sid: "early-sid")
+        let start = try rig.browser.get("\(rig.gatehouse.origin)/oidc/p/authorize")
+        let atProvider = try rig.browser.get(try #require(start.location))
+        let callback = try #require(atProvider.location)
+        // Its iat is ahead (within the clock skew), so it is no older than the ID token the
+        // callback is about to be given, whatever second that happens in.
+        #expect(try Self.entraLogout(rig, tenant: "tenant-a", sid: "early-sid", jti: "early", issuedAt: Int64(Date().timeIntervalSince1970) + 30) == 200)
+        let refused = try rig.browser.get(callback)
+        #expect(refused.status == 403 && refused.text.contains("You were signed out at the provider"), "\(refused.status) \(refused.text)")
+        #expect(try rig.count("users") == 0)
+        let kept = try rig.gatehouse.database.read { try $0.queryOne("SELECT count(*) FROM logout_tokens_seen WHERE subject_hash IS NOT NULL")?.int64(at: 0) }
+        #expect(kept == 1)
     }
 
     // MARK: - Google

@@ -46,7 +46,7 @@ struct BackChannelLogoutEndpoint: Sendable {
             do { claims = try provider.verifyLogoutToken(token, now: now) } catch { throw .tokenRefused(error) }
             // The validator guarantees a sub or a sid; a token naming nobody is refused, never
             // taken to mean everyone.
-            guard let scope = ProviderLogoutScope(subject: claims.subject, sessionID: claims.sessionID) else {
+            guard let scope = ProviderLogoutScope(subject: claims.subjectNamingIdentities, sessionID: claims.sessionID) else {
                 throw .tokenRefused(OIDCError(code: .missingSubjectAndSession, message: "the logout token names nobody"))
             }
             let outcome: BackChannelLogoutRecording.Outcome

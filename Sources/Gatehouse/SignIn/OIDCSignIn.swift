@@ -295,7 +295,8 @@ final class OIDCSignIn: Sendable {
             return try finish(
                 .external(
                     verified, groups: groups, idToken: completed.idTokenForSignOut, providerSessionID: completed.idToken?.sessionID,
-                    idTokenIssuedAt: completed.idToken?.issuedAt, authTime: completed.idToken?.authTime
+                    providerSubject: completed.idToken?.subject, idTokenIssuedAt: completed.idToken?.issuedAt,
+                    authTime: completed.idToken?.authTime
                 ),
                 next: flow.flow.nextPath, request: request, now: now
             )

@@ -10,9 +10,11 @@ enum AuthenticatedPrincipal: Sendable {
     /// `sid` for its own session, kept so its back-channel logout can name this session, with the
     /// ID token's `iat` (nil without an ID token) to check no logout ended that session already,
     /// and its `auth_time` (nil when the provider did not say), when the person signed in there.
+    /// `providerSubject` is the ID token's own `sub`, the name a logout token gives the person,
+    /// which differs from the identity's subject under Entra's `oid_tid` rule.
     case external(
-        AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?, idTokenIssuedAt: Int64?,
-        authTime: Int64?
+        AccountLinking.VerifiedSignIn, groups: [String], idToken: String?, providerSessionID: String?, providerSubject: String?,
+        idTokenIssuedAt: Int64?, authTime: Int64?
     )
     /// A user of Gatehouse's own, proven by a local credential (a password today; a passkey
     /// next). `auditDetail` says how (`method=password; identifier=…`), never the credential.
@@ -51,9 +53,9 @@ struct SignInCompletion: Sendable {
             let origin: SessionOrigin
             let detail: String
             switch principal {
-            case .external(let verified, let groups, let idToken, let providerSessionID, let idTokenIssuedAt, let authTime):
+            case .external(let verified, let groups, let idToken, let providerSessionID, let providerSubject, let idTokenIssuedAt, let authTime):
                 if let idTokenIssuedAt, try LogoutTokenLedger(connection).endedSession(
-                    issuer: verified.identity.issuer, sessionID: providerSessionID, subject: verified.identity.subject,
+                    issuer: verified.identity.issuer, sessionID: providerSessionID, subject: providerSubject ?? verified.identity.subject,
                     since: idTokenIssuedAt, now: now
                 ) {
                     return .providerSignedOut
