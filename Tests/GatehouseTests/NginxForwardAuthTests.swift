@@ -106,8 +106,10 @@ import TestSupport
         /// The README's nginx snippet, plus a server block standing in for the application: it
         /// serves a static page and echoes the identity headers it received.
         static func nginxConfig(directory: String, nginxPort: UInt16, appPort: UInt16, gatehousePort: UInt16, secondPort: UInt16?) -> String {
-            let body = Self.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:\(appPort)")
-            let second = secondPort.map { port in "server {\n        listen 127.0.0.1:\(port);\n\(body)\n    }" } ?? ""
+            func body(port: UInt16) -> String {
+                Self.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:\(appPort)", publicHost: "127.0.0.1:\(port)")
+            }
+            let second = secondPort.map { port in "server {\n        listen 127.0.0.1:\(port);\n\(body(port: port))\n    }" } ?? ""
             return """
             daemon off;
             worker_processes 1;
@@ -141,7 +143,7 @@ import TestSupport
                 server {
                     listen 127.0.0.1:\(nginxPort);
 
-            \(body)
+            \(body(port: nginxPort))
                 }
                 \(second)
             }
@@ -149,17 +151,23 @@ import TestSupport
         }
 
         /// Exactly the body of the README's `server { ... }` block, with the upstreams named.
-        static func readmeServerBody(gatehouse: String, application: String) -> String {
+        static func readmeServerBody(gatehouse: String, application: String, publicHost: String) -> String {
             """
+                    # The application's public host as browsers name it (with its port unless it
+                    # is the scheme's default): the host whose rules Gatehouse applies. Never the
+                    # client's Host header, which can name another protected host than this block
+                    # serves, nor nginx's own port, which a port mapping in front can change.
+                    set $gatehouse_host \(publicHost);
+
                     # Gatehouse's own pages on this origin: sign-in and sign-out, the account page,
                     # the provider's callback and back-channel logout, /static/ (Gatehouse's on this
                     # origin), /api/v1/me; whole path segments, so the app keeps its /accounting.
                     location ~ ^/((login|logout|signed-out|account)(/|$)|(oidc|static)/|api/v1/me$) {
                         proxy_pass http://\(gatehouse);
-                        proxy_set_header Host $host:$server_port;
+                        proxy_set_header Host $gatehouse_host;
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header X-Forwarded-Host $host:$server_port;
+                        proxy_set_header X-Forwarded-Host $gatehouse_host;
                     }
 
                     # The session check nginx makes before every request to the application.
@@ -170,10 +178,7 @@ import TestSupport
                         proxy_set_header Content-Length "";
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        # $host, never $http_host: the host this server block was chosen by (a request
-                        # line may name another host than its Host header), so the rules Gatehouse
-                        # applies are those of the application nginx is about to serve.
-                        proxy_set_header X-Forwarded-Host $host:$server_port;
+                        proxy_set_header X-Forwarded-Host $gatehouse_host;
                         proxy_set_header X-Forwarded-Uri $request_uri;
                     }
 
@@ -187,7 +192,7 @@ import TestSupport
                         proxy_set_header Content-Length "";
                         proxy_set_header X-Forwarded-For $remote_addr;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header X-Forwarded-Host $host:$server_port;
+                        proxy_set_header X-Forwarded-Host $gatehouse_host;
                         proxy_set_header X-Forwarded-Uri $request_uri;
                     }
 
@@ -367,7 +372,7 @@ import TestSupport
 
     @Test("the README's nginx server block is the one this suite runs")
     func readmeShowsTheTestedConfiguration() throws {
-        let body = Rig.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:3000")
+        let body = Rig.readmeServerBody(gatehouse: "gatehouse", application: "http://127.0.0.1:3000", publicHost: "app.example.com")
         #expect(ReadmeSnippet.contains(try ReadmeSnippet.readme, body), "README.md must hold, indentation aside:\n\(body)")
     }
 }
