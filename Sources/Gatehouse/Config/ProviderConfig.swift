@@ -154,7 +154,7 @@ public struct ProviderConfig: Sendable, Equatable {
                 "GitHub logins are chosen and renamed by their users, so the github profile's username claim cannot be trusted: "
                     + "anyone could register a login before its owner's first sign-in")
         }
-        if profile == .github && policy.emailClaimTrusted {
+        if profile == .github && policy.usesCustomEmailClaim && policy.emailClaimTrusted {
             // Review finding: every claim of a GitHub identity but its email is its user's own
             // text (the login, the display name), so a trusted custom claim let a person name
             // themselves `ceo@corp.example` and be linked to that account.

@@ -173,7 +173,8 @@ public enum Runtime {
             return
         }
         logger.notice("open-file limit", metadata: ["soft_before": "\(limit.before)", "soft": "\(limit.after)", "hard": "\(limit.hard)"])
-        let needed = UInt64(maxConnections) + 64 + UInt64(HTTPServer.maximumLingeringConnections)
+        // Each server (the public one and the management one) may hold lingering connections too.
+        let needed = UInt64(maxConnections) + 64 + 2 * UInt64(HTTPServer.maximumLingeringConnections)
         if limit.after < needed {
             logger.warning("the open-file limit is below server.max_connections plus what the server itself needs; raise the hard limit (LimitNOFILE= in a systemd unit) or lower max_connections", metadata: [
                 "limit": "\(limit.after)", "needed": "\(needed)",
