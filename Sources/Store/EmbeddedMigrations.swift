@@ -1022,9 +1022,9 @@ DROP TABLE username_verifier_inferred;
 -- (the decision of the engine), and this index makes a second verified holder impossible on
 -- every path.
 --
--- Where several users hold one address verified today, one keeps it: a verification by an
--- operator before one by a person or a provider, then the user who has held it longest (the
--- smallest id). The others keep the address, unverified; each is recorded
+-- Where several users hold one address verified today, one keeps it: an active user before a
+-- deactivated one, then a verification by an operator before one by a person or a provider,
+-- then the user who has held it longest (the smallest id). The others keep the address, unverified; each is recorded
 -- (`migration.verified_email_duplicate`, naming the user who kept it), and forward-auth then
 -- sends them by their stable id. An operator who knows better moves the verification with
 -- `gatehouse users update`.
@@ -1033,7 +1033,7 @@ CREATE TEMP TABLE verified_email_keeper AS
 SELECT shared.email_key AS email_key,
        (SELECT holder.id FROM users AS holder
         WHERE holder.email_key = shared.email_key AND holder.email_verified = 1
-        ORDER BY holder.email_verified_by = 'admin' DESC, holder.id LIMIT 1) AS user_id
+        ORDER BY holder.active DESC, holder.email_verified_by = 'admin' DESC, holder.id LIMIT 1) AS user_id
 FROM (SELECT email_key FROM users WHERE email_verified = 1 AND email_key IS NOT NULL
       GROUP BY email_key HAVING count(*) > 1) AS shared;
 

@@ -164,6 +164,8 @@ extension Administration {
                     username: username, email: email, emailVerifiedBy: new.emailVerified ? .administrator : nil,
                     usernameVerifiedBy: .administrator, displayName: displayName, now: now
                 )
+            } catch let error as StoreError where error.code == .verifiedEmailTaken {
+                throw Self.verifiedEmailRefusal(error)
             } catch let error as StoreError where [.confusableUsername, .uniqueViolation].contains(error.code) {
                 throw Self.usernameRefusal(username, existing: true)
             }
@@ -262,6 +264,8 @@ extension Administration {
             let written: UserRecord
             do {
                 written = try users.replace(proposed, now: now)
+            } catch let error as StoreError where error.code == .verifiedEmailTaken {
+                throw Self.verifiedEmailRefusal(error)
             } catch let error as StoreError where [.confusableUsername, .uniqueViolation].contains(error.code) {
                 throw Self.usernameRefusal(proposed.username, existing: false)
             }
@@ -368,6 +372,12 @@ extension Administration {
     /// key, is refused (409 `email_taken`, naming the owner): the linking engine would then find
     /// two owners of one verified address and refuse both, locking the first out of the
     /// sign-ins it links by email.
+    /// The database's own refusal of a second verified holder, when the check above did not see
+    /// it first (a stored key computed by an older build): the same answer, without an owner.
+    private static func verifiedEmailRefusal(_ error: StoreError) -> AdministrationError {
+        .conflict(.init("email_taken", "another user already holds this address, verified; a verified address has one owner"))
+    }
+
     private static func refuseVerifiedEmailOfAnother(_ email: String?, user: Int64?, in users: UserRepository) throws {
         guard let key = email.flatMap(MatchingKey.email) else { return }
         guard let owner = try users.matching(emailKey: key).first(where: { $0.id != user && $0.emailVerifiedBy != nil }) else { return }

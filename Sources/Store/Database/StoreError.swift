@@ -58,6 +58,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A new username differs from another user's only by case, width or look-alike
         /// characters (the same TR39 skeleton).
         public static let confusableUsername = Code("confusableUsername")
+        /// Another user already holds this email address verified (`users_verified_email_key`,
+        /// migration 0023): a verified address has one owner.
+        public static let verifiedEmailTaken = Code("verifiedEmailTaken")
     }
 
     public let code: Code

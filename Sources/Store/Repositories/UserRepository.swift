@@ -26,7 +26,7 @@ public struct UserRepository {
         let verifier = email == nil ? nil : emailVerifiedBy
         let usernameKey = MatchingKey.username(username)
         let emailKey = email.flatMap(MatchingKey.email)
-        try connection.execute(
+        try Self.namingTheVerifiedEmailIndex { () throws(StoreError) in try connection.execute(
             """
             INSERT INTO users (username, username_key, username_skeleton, email, email_key, email_verified, email_verified_by,
                                username_verified, username_verified_by, display_name, active, created_at, updated_at)
@@ -37,7 +37,7 @@ public struct UserRepository {
                 .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(usernameVerifiedBy == nil ? 0 : 1),
                 SQLValue(usernameVerifiedBy?.stored), SQLValue(displayName), .integer(now), .integer(now),
             ]
-        )
+        ) }
         return UserRecord(
             id: connection.lastInsertRowID, username: username, usernameKey: usernameKey, email: email, emailKey: emailKey,
             emailVerifiedBy: verifier, usernameVerifiedBy: usernameVerifiedBy, displayName: displayName,
@@ -122,7 +122,7 @@ public struct UserRepository {
         let verifier = user.email == nil ? nil : user.emailVerifiedBy
         let usernameKey = MatchingKey.username(user.username)
         let emailKey = user.email.flatMap(MatchingKey.email)
-        try connection.execute(
+        try Self.namingTheVerifiedEmailIndex { () throws(StoreError) in try connection.execute(
             """
             UPDATE users SET username = ?, username_key = ?, username_skeleton = ?, email = ?, email_key = ?,
                              email_verified = ?, email_verified_by = ?, username_verified = ?, username_verified_by = ?, display_name = ?,
@@ -134,10 +134,20 @@ public struct UserRepository {
                 .integer(verifier == nil ? 0 : 1), SQLValue(verifier?.stored), .integer(user.usernameVerified ? 1 : 0),
                 SQLValue(user.usernameVerifiedBy?.stored), SQLValue(user.displayName), .integer(user.isActive ? 1 : 0), .integer(now), .integer(user.id),
             ]
-        )
+        ) }
         guard connection.changes == 1 else { throw StoreError(code: .notFound, message: "no user with that id") }
         guard let written = try find(id: user.id) else { throw StoreError(code: .notFound, message: "no user with that id") }
         return written
+    }
+
+    /// Runs a write of a user's row, telling the verified-email index's refusal apart from the
+    /// username's (both are unique violations to SQLite), so a caller can say which was taken.
+    private static func namingTheVerifiedEmailIndex(_ write: () throws(StoreError) -> Void) throws(StoreError) {
+        do {
+            try write()
+        } catch where error.code == .uniqueViolation && error.message.contains("users.email_key") {
+            throw StoreError(code: .verifiedEmailTaken, message: "another user holds this email address verified")
+        }
     }
 
     /// Deletes a user; its identities and sessions go with it (foreign keys cascade). The audit
