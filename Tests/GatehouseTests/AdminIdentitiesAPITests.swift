@@ -86,10 +86,13 @@ import TestSupport
     /// or password and be made a new account at their next sign-in.
     /// A third review: a copy of rule 2 left out what else it needs, so the engine itself is
     /// asked (`LinkingEngine.wouldFill`): a provider whose custom email claim is never verified,
-    /// or whose allow-list refuses the user's address, fills nothing either.
+    /// or whose allow-list refuses the user's address, fills nothing either; a fourth: nor does
+    /// Google's profile for an address outside its hosted domains.
     @Test func anIdentityNoSignInCanFillIsNoWayIn() throws {
-        let api = try AdminAPIRig(alsoAs: ["corp", "upn", "corpdomain"], providerJSONBySlug: [
+        let api = try AdminAPIRig(alsoAs: ["corp", "upn", "corpdomain", "workspace"], providerJSONBySlug: [
             "upn": #""email_claim": "upn""#, "corpdomain": #""allowed_email_domains": ["corp.example"]"#,
+            // Only Workspace accounts of corp.example sign in: none carries an example.com address.
+            "workspace": #""profile": "google", "hosted_domains": ["corp.example"]"#,
         ])
         defer { api.stop() }
         let token = try api.token([.usersWrite])
@@ -102,7 +105,7 @@ import TestSupport
                 by: .commandLine
             )
         }
-        for provider in ["upn", "corpdomain"] {
+        for provider in ["upn", "corpdomain", "workspace"] {
             let verifiedElsewhere = try user("verified-\(provider)", verified: true, subject: "s-\(provider)", pendingAt: provider)
             let refused = try api.call("DELETE", "/api/v1/admin/identities/\(verifiedElsewhere.identities[0].id)", token: token)
             #expect(refused.status == 409 && refused.code == "last_sign_in_method", "\(provider): \(refused.text)")

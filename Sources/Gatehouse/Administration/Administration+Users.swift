@@ -368,16 +368,16 @@ extension Administration {
         return .conflict(.init("username_taken", detail))
     }
 
-    /// An address given as verified that another user already holds verified, by its matching
-    /// key, is refused (409 `email_taken`, naming the owner): the linking engine would then find
-    /// two owners of one verified address and refuse both, locking the first out of the
-    /// sign-ins it links by email.
-    /// The database's own refusal of a second verified holder, when the check above did not see
+    /// The database's own refusal of a second verified holder, when the check below did not see
     /// it first (a stored key computed by an older build): the same answer, without an owner.
     private static func verifiedEmailRefusal(_ error: StoreError) -> AdministrationError {
         .conflict(.init("email_taken", "another user already holds this address, verified; a verified address has one owner"))
     }
 
+    /// An address given as verified that another user already holds verified, by its matching
+    /// key, is refused (409 `email_taken`, naming the owner): the linking engine would then find
+    /// two owners of one verified address and refuse both, locking the first out of the
+    /// sign-ins it links by email.
     private static func refuseVerifiedEmailOfAnother(_ email: String?, user: Int64?, in users: UserRepository) throws {
         guard let key = email.flatMap(MatchingKey.email) else { return }
         guard let owner = try users.matching(emailKey: key).first(where: { $0.id != user && $0.emailVerifiedBy != nil }) else { return }

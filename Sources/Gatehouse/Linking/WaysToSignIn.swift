@@ -1,4 +1,5 @@
 import Accounts
+import MatchingKeys
 import Store
 
 /// What can still sign a person in under the running configuration, for the one rule that an
@@ -19,8 +20,13 @@ import Store
 struct WaysToSignIn: Sendable {
     /// What the engine needs to know of a source that signs people in.
     struct Source: Sendable {
+        /// The issuer its sign-ins carry (a GitHub profile's is its web URL).
         let issuer: String
         let policy: ProviderPolicy
+        /// Whether it can vouch for an address at all: it requires verified emails (or trusts
+        /// its custom claim; a directory its `email_trusted`), and, under Google's profile with
+        /// `hosted_domains`, the address is at one of them.
+        let emailCanBeVerified: @Sendable (_ email: String?) -> Bool
     }
 
     let localPasswords: Bool
@@ -31,13 +37,24 @@ struct WaysToSignIn: Sendable {
         let signInDirectories = Set(config.passwordSources.compactMap { source -> String? in
             if case .directory(let slug) = source { slug } else { nil }
         })
-        var sources = Dictionary(
-            config.providers.map { ($0.slug, Source(issuer: $0.settings.issuer, policy: $0.policy)) }, uniquingKeysWith: { first, _ in first }
-        )
+        var sources = Dictionary(config.providers.map { ($0.slug, Self.source(of: $0)) }, uniquingKeysWith: { first, _ in first })
         for directory in config.directories where signInDirectories.contains(directory.slug) {
-            sources[directory.slug] = Source(issuer: directory.issuer, policy: directory.policy)
+            let trusted = directory.emailTrusted
+            sources[directory.slug] = Source(issuer: directory.issuer, policy: directory.policy, emailCanBeVerified: { _ in trusted })
         }
         self.init(localPasswords: config.passwordSources.contains(.local), sources: sources)
+    }
+
+    /// A provider as a source: review findings (a fourth round) on what a real sign-in through
+    /// it could never carry.
+    private static func source(of provider: ProviderConfig) -> Source {
+        let verifies = provider.policy.verifiesEmails
+        // Empty allows every address.
+        let hosted = EmailDomainAllowList(provider.settings.quirks.hostedDomains)
+        return Source(
+            issuer: provider.settings.quirks.gitHub?.web ?? provider.settings.issuer, policy: provider.policy,
+            emailCanBeVerified: { email in verifies && hosted.allows(emailKey: email.flatMap { MatchingKey.email($0) }) }
+        )
     }
 
     init(localPasswords: Bool, sources: [String: Source]) {
@@ -62,6 +79,9 @@ struct WaysToSignIn: Sendable {
             user: StoreViewLoader.known(user),
             identities: held.filter { $0.provider == identity.provider }.map(StoreViewLoader.known)
         )
-        return LinkingEngine.wouldFill(StoreViewLoader.known(identity), of: owner, issuer: source.issuer, policy: source.policy)
+        return LinkingEngine.wouldFill(
+            StoreViewLoader.known(identity), of: owner, issuer: source.issuer, policy: source.policy,
+            emailCanBeVerified: source.emailCanBeVerified(user.email)
+        )
     }
 }
