@@ -117,20 +117,14 @@ private struct PlainFailure: Error {
         #expect(response.headers["Allow"] == "DELETE")
     }
 
+    /// The last six, a review finding: nginx chooses a location after decoding `%2F` and
+    /// resolving `..`, then passes the raw path on, so such a path meant one thing to the proxy
+    /// and another here.
     @Test(arguments: [
         ("/users/%zz", "not hex digits"),
         ("/users/%4", "a truncated escape"),
         ("/users/%C3%28", "decodes to invalid UTF-8"),
         ("/users/%FF", "a lone high byte"),
-    ])
-    func malformedSegmentIsBadRequest(target: String, reason: String) {
-        let response = Self.router.respond(to: Request(method: "GET", target: target))
-        #expect(response.status == .badRequest, "\(reason)")
-    }
-
-    /// Review finding: nginx chooses a location after decoding `%2F` and resolving `..`, then
-    /// passes the raw path on, so a path meant one thing to the proxy and another here.
-    @Test(arguments: [
         ("/users/..%2Fadmin", "an encoded slash"),
         ("/files/a%2fb", "an encoded slash in lower case"),
         ("/files/a%5Cb", "an encoded backslash"),
@@ -138,7 +132,7 @@ private struct PlainFailure: Error {
         ("/users/..", "a dot-dot segment"),
         ("/users/./edit", "a dot segment"),
     ])
-    func aPathWithTwoMeaningsIsBadRequest(target: String, reason: String) {
+    func malformedSegmentIsBadRequest(target: String, reason: String) {
         let response = Self.router.respond(to: Request(method: "GET", target: target))
         #expect(response.status == .badRequest, "\(reason)")
     }
