@@ -273,6 +273,20 @@ import TestSupport
         }
     }
 
+    /// Review finding: the provider's `error` may hold `;` and `=` (RFC 6749 allows them), and
+    /// was written into the audit detail as it came, so it could add fields of its choosing.
+    @Test func aProvidersErrorCannotAddAuditFields() throws {
+        try withRig { rig in
+            let items = BrowserClient.queryItems(of: try rig.authorizeAtProvider())
+            let answer = items.filter { $0.0 == "state" || $0.0 == "iss" } + [("error", "access_denied; reason=ok; provider=other")]
+            #expect(try rig.browser.get("\(rig.origin)/oidc/dev/callback?\(BrowserClient.formEncode(answer))").status == 400)
+            let detail = try #require(try rig.auditEvents().last?.detail)
+            #expect(detail.components(separatedBy: "reason=").count == 2, "\(detail)")
+            #expect(detail.components(separatedBy: "provider=").count == 2, "\(detail)")
+            #expect(detail.hasSuffix("error=access_denied%3B reason%3Dok%3B provider%3Dother"), "\(detail)")
+        }
+    }
+
     @Test func aTokenEndpointRefusalIsAPageNotA500() throws {
         let rig = try SignInRig(gatehouseClientSecret: "not-the-secret-the-provider-knows")
         defer { rig.stop() }

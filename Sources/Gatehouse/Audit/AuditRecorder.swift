@@ -54,4 +54,24 @@ struct AuditRecorder: Sendable {
             "failed_unlogged_since_last": "\(heldBack)",
         ])
     }
+
+    /// Text someone else chose (a typed identifier, a provider's error code) as one value of an
+    /// audit detail's `key=value; …` list: control characters replaced, `%`, `;` and `=`
+    /// percent-encoded (so `alice; client=10.9.9.9` stays one value and cannot add a field), at
+    /// most 128 characters of it.
+    static func value(_ text: String) -> String {
+        // Cut before encoding, so a cut never splits an escape.
+        let shown = text.count > 128 ? String(text.prefix(128)) : text
+        var cleaned = ""
+        for scalar in shown.unicodeScalars {
+            switch scalar {
+            case "%": cleaned += "%25"
+            case ";": cleaned += "%3B"
+            case "=": cleaned += "%3D"
+            case _ where scalar.properties.generalCategory == .control: cleaned += "?"
+            default: cleaned.unicodeScalars.append(scalar)
+            }
+        }
+        return shown.count < text.count ? cleaned + "…" : cleaned
+    }
 }

@@ -384,27 +384,8 @@ public final class PasswordSignIn: Sendable {
     /// against, for its key never leaves this process.
     static func who(typed: String, clientAddress: String, namesAccount: Bool) -> String {
         let identifier = namesAccount
-            ? "identifier=\(auditable(typed))"
+            ? "identifier=\(AuditRecorder.value(typed))"
             : "identifier_fingerprint=\(IdentifierFingerprint.of(typed))"
-        return "client=\(auditable(clientAddress)); \(identifier)"
-    }
-
-    /// Typed text as one value of an audit detail's `key=value; …` list: control characters
-    /// replaced, `%`, `;` and `=` percent-encoded (so `alice; client=10.9.9.9` stays one value and
-    /// cannot add a field), at most 128 characters of it.
-    static func auditable(_ text: String) -> String {
-        // Cut before encoding, so a cut never splits an escape.
-        let shown = text.count > 128 ? String(text.prefix(128)) : text
-        var cleaned = ""
-        for scalar in shown.unicodeScalars {
-            switch scalar {
-            case "%": cleaned += "%25"
-            case ";": cleaned += "%3B"
-            case "=": cleaned += "%3D"
-            case _ where scalar.properties.generalCategory == .control: cleaned += "?"
-            default: cleaned.unicodeScalars.append(scalar)
-            }
-        }
-        return shown.count < text.count ? cleaned + "…" : cleaned
+        return "client=\(AuditRecorder.value(clientAddress)); \(identifier)"
     }
 }

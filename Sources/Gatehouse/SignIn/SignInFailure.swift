@@ -107,7 +107,7 @@ struct SignInFailure: Error, Sendable, Equatable {
     static func providerError(code: String, description: String?) -> SignInFailure {
         let said = description.map { " It said: “\($0)”." } ?? ""
         return SignInFailure("provider_error", status: .badRequest, title: "The sign-in provider did not sign you in",
-                             "The provider answered with “\(code)”.\(said) You can start again.", detail: "error=\(code)")
+                             "The provider answered with “\(code)”.\(said) You can start again.", detail: "error=\(AuditRecorder.value(code))")
     }
 
     static func badCallback(detail: String) -> SignInFailure {
