@@ -36,6 +36,15 @@ import Testing
         #expect(Request(method: "GET", target: "/plain?q").path == "/plain")
     }
 
+    /// Review finding: a proxy that writes an IPv6 hop in brackets (with a port, as some do)
+    /// stopped the walk, so every IPv6 client behind it took the proxy's address and shared one
+    /// throttle and budget.
+    @Test(arguments: ["[2001:db8::7]", "[2001:db8::7]:443"])
+    func aBracketedIPv6HopIsTheClient(_ hop: String) {
+        let request = resolve(peer: "10.0.0.1", [("X-Forwarded-For", hop)])
+        #expect(request.clientAddress == "2001:db8::7")
+    }
+
     @Test func trustedProxyIsBelieved() {
         let request = resolve(peer: "10.1.2.3", [
             ("X-Forwarded-For", "198.51.100.7"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "login.example.com"),

@@ -25,7 +25,7 @@ public struct ForwardedHeaders: Sendable {
         // X-Forwarded-For lists hops left to right; the nearest untrusted hop is the client.
         let hops = request.headers.values(of: "X-Forwarded-For")
             .flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingASCIIWhitespace()) }
+            .map { Self.unbracketed($0.trimmingASCIIWhitespace()) }
         for hop in hops.reversed() {
             guard Self.looksLikeIPAddress(hop) else { break }
             request.clientAddress = hop
@@ -51,6 +51,17 @@ public struct ForwardedHeaders: Sendable {
         guard let range = Request.absoluteFormAuthorityRange(of: target) else { return nil }
         let authority = target[range]
         return isValidHost(authority) ? String(authority) : nil
+    }
+
+    /// An IPv6 hop as some proxies write it, `[2001:db8::1]` or `[2001:db8::1]:443`, as the
+    /// bare address; anything else as it is (review finding: the bracket stopped the walk, and
+    /// every IPv6 client behind such a proxy took the proxy's own address).
+    static func unbracketed(_ hop: Substring) -> String {
+        guard hop.first == "[", let close = hop.firstIndex(of: "]") else { return String(hop) }
+        let rest = hop[hop.index(after: close)...]
+        let port = rest.utf8.dropFirst()
+        guard rest.isEmpty || (rest.first == ":" && !port.isEmpty && port.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) else { return String(hop) }
+        return String(hop[hop.index(after: hop.startIndex)..<close])
     }
 
     static func looksLikeIPAddress(_ text: String) -> Bool {
