@@ -210,6 +210,16 @@ final class StaticFixture {
         #expect(fixture.get("/static/logo.png", headers: ["Accept-Encoding": "gzip"]).headers["Vary"] == nil)
     }
 
+    /// Review finding: a compressible file too large to cache was read and gzipped again at
+    /// every request, on the event loop. It is sent uncompressed instead.
+    @Test func aFileTooLargeToCacheIsNotCompressedAtEveryRequest() throws {
+        let fixture = try StaticFixture(configuration: StaticFiles.Configuration(maxCachedFileBytes: 4096))
+        let answer = fixture.get("/static/big.css", headers: ["Accept-Encoding": "gzip"])
+        #expect(answer.status == .ok)
+        #expect(answer.headers["Content-Encoding"] == nil)
+        #expect(answer.body.count > 4096, "the whole file, as it is")
+    }
+
     @Test func configurableCacheControl() throws {
         let fixture = try StaticFixture(configuration: StaticFiles.Configuration(cacheControl: "no-cache"))
         #expect(fixture.get("/static/app.css").headers["Cache-Control"] == "no-cache")

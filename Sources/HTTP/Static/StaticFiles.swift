@@ -148,7 +148,11 @@ public struct StaticFiles: Sendable {
         ]
         var body = entry.body
         var etag = entry.etag
-        let worthCompressing = entry.compressible && entry.body.count >= configuration.compressionMinimumBytes
+        // A file too large to be cached would be compressed again at every request, on the event
+        // loop: it is sent as it is (review finding: many requests for a large source map held
+        // the loops that answer forward-auth). Embedded files are compressed once at start.
+        let cachedForm = embedded != nil || entry.body.count <= configuration.maxCachedFileBytes
+        let worthCompressing = entry.compressible && entry.body.count >= configuration.compressionMinimumBytes && cachedForm
         if worthCompressing {
             headers.add("Vary", "Accept-Encoding")
             if CompressionPolicy.acceptsGzip(request.headers), let gzip = gzipForm(of: &entry, path: relativePath) {
