@@ -75,17 +75,11 @@ public struct Request: Sendable {
     }
 
     /// Where the authority of an absolute-form target (`http://` or `https://`, the scheme in
-    /// any case) lies, or nil for any other form.
+    /// any case, by the parser's own rule) lies, or nil for any other form.
     static func absoluteFormAuthorityRange(of target: String) -> Range<String.Index>? {
+        var text = target
+        guard let schemeLength = text.withUTF8({ RequestLine.absoluteFormAuthorityStart($0) }) else { return nil }
         let utf8 = target.utf8
-        let schemeLength: Int
-        if utf8.count >= 7, utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("http://".utf8.lazy.map { $0 | 0x20 }) {
-            schemeLength = 7
-        } else if utf8.count >= 8, utf8.prefix(8).lazy.map({ $0 | 0x20 }).elementsEqual("https://".utf8.lazy.map { $0 | 0x20 }) {
-            schemeLength = 8
-        } else {
-            return nil
-        }
         let authorityStart = utf8.index(utf8.startIndex, offsetBy: schemeLength)
         let authorityEnd = utf8[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? utf8.endIndex
         return authorityStart..<authorityEnd

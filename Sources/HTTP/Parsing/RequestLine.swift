@@ -85,7 +85,8 @@ struct RequestLine: Sendable, Equatable {
 
     /// Where the authority begins when `target` starts with `http://` or `https://`
     /// (scheme case-insensitive), else nil. Other schemes mean nothing to an HTTP origin server.
-    private static func absoluteFormAuthorityStart(_ target: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The one rule for the parser and for `Request`, which reads the path and host after it.
+    static func absoluteFormAuthorityStart(_ target: UnsafeBufferPointer<UInt8>) -> Int? {
         if target.count >= 7, ByteClass.equalsIgnoringCase(target.slice(0..<7), "http://") { return 7 }
         if target.count >= 8, ByteClass.equalsIgnoringCase(target.slice(0..<8), "https://") { return 8 }
         return nil
