@@ -224,9 +224,15 @@ private struct Decider {
     /// The user's stored email key is the incoming one, byte for byte, and a source this provider
     /// accepts verified it.
     private func holdsAcceptedEmail(_ user: KnownUser) -> Bool {
-        guard let incoming = seen.emailKey, let stored = user.emailKey, sameBytes(stored, incoming),
-              let verifier = user.emailVerifiedBy else { return false }
+        guard let verifier = verifierOfIncomingEmail(held: user) else { return false }
         return policy.accepts(verifier, linkingFor: identity.provider)
+    }
+
+    /// Who verified `user`'s email, when its stored key is the incoming email's, byte for byte;
+    /// nil when it is another address or not verified.
+    private func verifierOfIncomingEmail(held user: KnownUser) -> EmailVerifier? {
+        guard let incoming = seen.emailKey, let stored = user.emailKey, sameBytes(stored, incoming) else { return nil }
+        return user.emailVerifiedBy
     }
 
     /// The user's username is verified by a source this provider accepts (`acceptsUsername`).
@@ -254,11 +260,7 @@ private struct Decider {
     /// Whether some user holds the incoming email's key verified, by any source, accepted by
     /// this provider or not: the address already has its one verified owner.
     private func emailHeldVerifiedByAnyone() -> Bool {
-        guard let incoming = seen.emailKey else { return false }
-        return store.candidates.contains { candidate in
-            guard let stored = candidate.user.emailKey, candidate.user.emailVerifiedBy != nil else { return false }
-            return sameBytes(stored, incoming)
-        }
+        store.candidates.contains { verifierOfIncomingEmail(held: $0.user) != nil }
     }
 
     // MARK: Rules 4 and 5
