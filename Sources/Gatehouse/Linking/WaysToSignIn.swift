@@ -23,10 +23,16 @@ struct WaysToSignIn: Sendable {
         /// The issuer its sign-ins carry (a GitHub profile's is its web URL).
         let issuer: String
         let policy: ProviderPolicy
-        /// Whether it can vouch for an address at all: it requires verified emails (or trusts
-        /// its custom claim; a directory its `email_trusted`), and, under Google's profile with
-        /// `hosted_domains`, the address is at one of them.
-        let emailCanBeVerified: @Sendable (_ email: String?) -> Bool
+        /// It requires verified emails (or trusts its custom claim; a directory its
+        /// `email_trusted`).
+        let verifiesEmails: Bool
+        /// The domains its verified addresses can be at (Google's `hosted_domains`); empty for any.
+        let emailDomains: EmailDomainAllowList
+
+        /// Whether it can vouch for the address whose stored key is `emailKey` at all.
+        func canVerify(emailKey: String?) -> Bool {
+            verifiesEmails && emailDomains.allows(emailKey: emailKey)
+        }
     }
 
     let localPasswords: Bool
@@ -39,8 +45,9 @@ struct WaysToSignIn: Sendable {
         })
         var sources = Dictionary(config.providers.map { ($0.slug, Self.source(of: $0)) }, uniquingKeysWith: { first, _ in first })
         for directory in config.directories where signInDirectories.contains(directory.slug) {
-            let trusted = directory.emailTrusted
-            sources[directory.slug] = Source(issuer: directory.issuer, policy: directory.policy, emailCanBeVerified: { _ in trusted })
+            sources[directory.slug] = Source(
+                issuer: directory.issuer, policy: directory.policy, verifiesEmails: directory.emailTrusted, emailDomains: EmailDomainAllowList([])
+            )
         }
         self.init(localPasswords: config.passwordSources.contains(.local), sources: sources)
     }
@@ -48,12 +55,9 @@ struct WaysToSignIn: Sendable {
     /// A provider as a source: review findings (a fourth round) on what a real sign-in through
     /// it could never carry.
     private static func source(of provider: ProviderConfig) -> Source {
-        let verifies = provider.policy.verifiesEmails
-        // Empty allows every address.
-        let hosted = EmailDomainAllowList(provider.settings.quirks.hostedDomains)
-        return Source(
+        Source(
             issuer: provider.settings.quirks.gitHub?.web ?? provider.settings.issuer, policy: provider.policy,
-            emailCanBeVerified: { email in verifies && hosted.allows(emailKey: email.flatMap { MatchingKey.email($0) }) }
+            verifiesEmails: provider.policy.verifiesEmails, emailDomains: EmailDomainAllowList(provider.settings.quirks.hostedDomains)
         )
     }
 
@@ -81,7 +85,7 @@ struct WaysToSignIn: Sendable {
         )
         return LinkingEngine.wouldFill(
             StoreViewLoader.known(identity), of: owner, issuer: source.issuer, policy: source.policy,
-            emailCanBeVerified: source.emailCanBeVerified(user.email)
+            emailCanBeVerified: source.canVerify(emailKey: user.emailKey)
         )
     }
 }
